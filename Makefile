@@ -1,0 +1,41 @@
+# One entry point for every routine task. `make run` and `make test` work on a fresh machine:
+# they install uv (from PyPI) into .tools/, then the locked environment into .venv/.
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= data/warehouse/shingikai.duckdb
+
+.PHONY: setup run test lint typecheck bench eval clean
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet "uv==0.13.9"
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --extra dev --python $(PYTHON)
+	@touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	$(BIN)/shingikai ingest data/raw --db $(DB)
+	@echo "warehouse: $(abspath $(DB))"
+	@echo "try: $(BIN)/shingikai query \"SELECT number, title, outcome FROM consultations\" --db $(DB)"
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check extractors models flows tests
+	$(BIN)/mypy
+
+eval: setup
+	$(BIN)/shingikai ingest ../shared/corpus/seeds ../shared/corpus/pdf --db data/warehouse/eval.duckdb
+	$(BIN)/shingikai eval --gold ../shared/gold --db data/warehouse/eval.duckdb
+
+bench: setup
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .tools data/warehouse/*.duckdb*

@@ -1,0 +1,123 @@
+"""Decisions: outcome, vote, dissent and conditions of a 諮問, from the council's own words.
+
+The decision is the last decisive sentence in the item's region of the text (the
+chair's closing, a 「可」とする line, a 答申's 結論). When none is there, the
+outcome is `unknown`: a decision is never guessed from the discussion.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractors.common import NUM, to_int
+from models.vocab import Outcome, Vote
+
+# "承認" in the name of a rule (事前一括承認基準) or in a question about past approvals is no decision
+_NOT_DECISION = r"(?<!一括)(?<!事前)"
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (Outcome.REJECTED, re.compile(r"不承認|否決|承認(?:しない|できない|しかねる)|認められない|「不可」|不適当と(?:判断|認め)")),
+    (Outcome.DEFERRED, re.compile(r"継続審議(?!会)|継続して審議|審議を継続|保留とする|次回(?:に|再度)?(?:引き続き)?審議(?:する|とする|します|いたします|を行)")),
+    (Outcome.WITHDRAWN, re.compile(r"取り?下げ|撤回")),
+    (Outcome.APPROVED, re.compile(
+        _NOT_DECISION + r"承認(?!基準|手続|事項|を得|済|した案件|された)(?:と|で|する|し|いた|という|＜|<|—|-|$)"
+        r"|「可」|可と(?:する|します|いたします|決定)|妥当(?:と(?:判断|認め|する)|である)|了承(?:する|します|と|され|—|$)"
+        r"|原案(?:どおり|通り)|適当と(?:認め|判断)|差し支えない|異議なし|異議ありません|承認します"
+    )),
+]
+_VOTE_UNANIMOUS = re.compile(r"異議なし|異議ありません|全員|全会一致|満場一致|[<＜(（]\s*承認\s*[>＞)）]")
+_VOTE_MAJORITY = re.compile(r"多数|賛成多数|挙手多数")
+_DISSENT = re.compile(rf"(?:反対[^。<＜\n]{{0,12}}[<＜(（]\s*({NUM})\s*名\s*[>＞)）]|反対(?:者)?(?:は)?\s*({NUM})\s*名|[<＜]\s*({NUM})\s*名\s*[>＞])")
+_CONDITION_IN_DECISION = re.compile(r"要望|意見を付|付帯|条件(?:付|を付)|ただし|踏まえ|留意|求める")
+_REQUEST = re.compile(r"ほしい|欲しい|もらいたい|いただきたい|要望|求める|すべき|した方が(?:いい|よい|良い)|してはどうか|検討して")
+_OPINION_HEAD = re.compile(r"委員(?:の)?意見|付帯意見|意見(?:・要望)?\s*$|要望事項")
+_QUESTION = re.compile(r"でしょうか|ですか|よろしいか|いかがですか|よろしいでしょうか")
+
+
+@dataclass
+class Decision:
+    outcome: str
+    outcome_text: str | None
+    span: tuple[int, int] | None
+    vote: str | None
+    dissent: int | None
+    has_conditions: bool
+    condition_spans: list[tuple[int, int]]
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out = []
+    pos = start
+    for m in re.finditer(r"[。\n]", text[start:end]):
+        stop = start + m.end()
+        if text[pos:stop].strip():
+            out.append((pos, stop))
+        pos = stop
+    if pos < end and text[pos:end].strip():
+        out.append((pos, end))
+    return out
+
+
+def find_decision(text: str, start: int, end: int, *, toshin: bool = False) -> Decision:
+    """The decision about the item whose region is text[start:end]."""
+    sents = _sentences(text, start, end)
+    found = None
+    for i in range(len(sents) - 1, -1, -1):
+        s, e = sents[i]
+        sentence = text[s:e]
+        outcome = _classify(sentence)
+        if outcome is None:
+            continue
+        # a chair's question ("承認でよろしいでしょうか") is decided by what follows it
+        answer = " ".join(text[a:b] for a, b in sents[i + 1 : i + 4])
+        if _QUESTION.search(sentence) and not _answered(answer) and not re.search(r"[<＜(（]\s*(承認|異議なし)", sentence):
+            continue
+        found = (i, s, e, outcome)
+        break
+    if found is None:
+        return Decision(Outcome.UNKNOWN, None, None, None, None, False, [])
+    i, s, e, outcome = found
+    window = text[s : sents[min(i + 3, len(sents) - 1)][1]]
+    before = text[sents[max(0, i - 3)][0] : e]
+    vote = None
+    if _VOTE_MAJORITY.search(window) or _VOTE_MAJORITY.search(before[-120:]):
+        vote = Vote.MAJORITY
+    elif _VOTE_UNANIMOUS.search(window):
+        vote = Vote.UNANIMOUS
+    dissent = None
+    dm = _DISSENT.search(before[-200:] + window) if vote == Vote.MAJORITY else None
+    if dm:
+        dissent = to_int(dm.group(1) or dm.group(2) or dm.group(3))
+    conditions = _conditions(text, sents, i, toshin) if outcome == Outcome.APPROVED else []
+    return Decision(outcome, text[s:e].strip(), (s, e), vote, dissent, bool(conditions), conditions)
+
+
+def _classify(sentence: str) -> str | None:
+    for outcome, rx in _PATTERNS:
+        if rx.search(sentence):
+            return outcome
+    return None
+
+
+def _answered(answer: str) -> bool:
+    return bool(re.search(r"異議なし|異議ありません|[<＜(（]\s*承認|了承|承認とします|承認といたします|(?:はい|賛成)", answer))
+
+
+def _conditions(text: str, sents: list[tuple[int, int]], i: int, toshin: bool) -> list[tuple[int, int]]:
+    """Sentences that attach requests to the answer."""
+    s, e = sents[i]
+    out = []
+    if _CONDITION_IN_DECISION.search(text[s:e]) and not re.search(r"ございません|ありません", text[s:e]):
+        out.append((s, e))
+    following = sents[i + 1 :]
+    if toshin:
+        # a 答申's conclusion: the sentences after the verdict that ask for something
+        for a, b in following[:6]:
+            if re.search(r"要望する|求める|留意|付帯意見", text[a:b]):
+                out.append((a, b))
+    elif following and _OPINION_HEAD.search(text[following[0][0] : following[0][1]]):
+        # a decision followed by the members' opinions attached to it
+        for a, b in following[1:60]:
+            if _REQUEST.search(text[a:b]):
+                out.append((a, b))
+    return out

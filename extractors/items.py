@@ -1,0 +1,135 @@
+"""Personal-data items: the lists a 諮問 says it handles.
+
+Lists come from sheet rows (取扱う個人情報, 送受信する項目) or prose
+(…で扱う情報は、氏名、住所…である). Items are split on 、 and on 及び/・ only
+when both sides are items themselves, so `特別区民税・都民税額` and
+`所得の種類および金額` stay whole; parenthetical breakdowns are expanded.
+"""
+
+from __future__ import annotations
+
+import re
+
+from models.canon import data_item_vocabulary
+
+_PROSE = re.compile(
+    r"(?:扱う|取り?扱う|提供する|送受信する|記録する|利用する|収集する|登録する)(?:個人)?(?:情報|項目)(?:は|として)[、,]?(.{4,400}?)(?:である|です|となる|となります|になる|になります|とする|等である|等です)(?=[。\n]|$)"
+)
+_DROP_PHRASES = re.compile(r"(送信する項目|受信する項目|送受信する項目)(に同じ)?|[※*].*$")
+_CLAUSE = re.compile(r"場合|について|ため|により|による|ように|こと$|など$|している|される|する$|した$")
+_MAX_LEN = 24
+
+
+def split_items(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """(item, start, end) for each item in the list text[start:end]."""
+    out: list[tuple[str, int, int]] = []
+    _split(text, start, end, out, depth=0)
+    return out
+
+
+def _split(text: str, start: int, end: int, out: list[tuple[str, int, int]], depth: int) -> None:
+    for s, e in _top_level_pieces(text, start, end):
+        _expand(text, s, e, out, depth)
+
+
+def _expand(text: str, s: int, e: int, out: list[tuple[str, int, int]], depth: int) -> None:
+    """A piece with a parenthetical breakdown: `戸籍副本データ(本籍、…)` gives the head and each part."""
+    seg = text[s:e]
+    paren = re.search(r"[(（]", seg)
+    close = _matching(seg, paren.start()) if paren and depth < 2 else None
+    if paren is None or close is None:
+        _emit(text, s, e, out)
+        return
+    if paren.start() > 0:
+        _emit(text, s, s + paren.start(), out)
+    _split(text, s + paren.start() + 1, s + close, out, depth + 1)
+    if s + close + 1 < e:
+        _expand(text, s + close + 1, e, out, depth)
+
+
+def _matching(seg: str, open_pos: int) -> int | None:
+    depth = 0
+    for i in range(open_pos, len(seg)):
+        if seg[i] in "(（":
+            depth += 1
+        elif seg[i] in ")）":
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def _top_level_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split on 、 , ; and line breaks outside parentheses."""
+    pieces = []
+    depth = 0
+    pos = start
+    for i in range(start, end):
+        c = text[i]
+        if c in "(（":
+            depth += 1
+        elif c in ")）":
+            depth = max(0, depth - 1)
+        elif depth == 0 and c in "、,，;；\n":
+            pieces.append((pos, i))
+            pos = i + 1
+    pieces.append((pos, end))
+    return [(s, e) for s, e in pieces if text[s:e].strip()]
+
+
+def _emit(text: str, s: int, e: int, out: list[tuple[str, int, int]]) -> None:
+    # labels inside the value (送信する項目…に同じ) are not items
+    for ds, de in _split_on(text[s:e], s, _DROP_PHRASES.pattern):
+        # 〜等 + more: `死亡日等戸籍の記載事項` is two items; `〜として` introduces the next
+        for ps, pe in _split_on(text[ds:de], ds, r"等(?=.)|として|並びに|ならびに|および(?=.{0,3}[データ情報])"):
+            for qs, qe in _split_conjunction(text, ps, pe):
+                _add(text, qs, qe, out)
+
+
+def _split_on(seg: str, offset: int, pattern: str) -> list[tuple[int, int]]:
+    out = []
+    pos = 0
+    for m in re.finditer(pattern, seg):
+        out.append((offset + pos, offset + m.start()))
+        pos = m.end()
+    out.append((offset + pos, offset + len(seg)))
+    return out
+
+
+def _split_conjunction(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Split on 及び/および/と/・ only when every side is an item of its own."""
+    seg = text[s:e]
+    for sep in (r"及び|および|又は|または", r"・"):
+        parts = _split_on(seg, s, sep)
+        if len(parts) > 1 and all(_clean(text[a:b])[0] in data_item_vocabulary() for a, b in parts[1:]):
+            return parts
+    return [(s, e)]
+
+
+def _clean(seg: str) -> tuple[str, int, int]:
+    a, b = 0, len(seg)
+    while a < b and seg[a] in " \t・-「」『』\"':：.。等":
+        a += 1
+    while b > a and seg[b - 1] in " \t・-「」『』\"'.。等など":
+        b -= 1
+    if seg[a:b].endswith("など"):
+        b -= 2
+    lead = re.match(r"(および|及び|並びに|ならびに|又は|または|その他の|その他)", seg[a:b])
+    if lead:
+        a += lead.end()
+    return seg[a:b], a, b
+
+
+def _add(text: str, s: int, e: int, out: list[tuple[str, int, int]]) -> None:
+    item, a, b = _clean(text[s:e])
+    item = re.sub(r"\s+", "", item)
+    if not item or len(item) > _MAX_LEN or len(item) < 2 or _CLAUSE.search(item):
+        return
+    if re.fullmatch(r"[\d.,\-()（）]+|[ぁ-ん]+", item):
+        return
+    out.append((item, s + a, s + b))
+
+
+def prose_lists(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of lists written in prose: `…で扱う情報は、氏名、住所…である`."""
+    return [m.span(1) for m in _PROSE.finditer(text, start, end)]

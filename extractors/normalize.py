@@ -1,0 +1,340 @@
+"""From text as read to the text every offset refers to.
+
+The steps, in order, each an edit of a `MappedText` so offsets survive:
+1. drop markup (HTML tags and entities, markdown headings and bullets),
+2. drop page furniture (page numbers, running headers and footers),
+3. drop glyphs without a Unicode mapping ((cid:NNN), NUL) and count them per page,
+4. NFKC,
+5. tidy whitespace and remove spaces inserted between characters (`平 成 25年`),
+6. unwrap hard-wrapped lines,
+7. join pages with a line break, and record where each page starts.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import re
+from collections import Counter
+from functools import lru_cache
+from dataclasses import dataclass
+
+from extractors.textmap import MappedText
+
+PAGE_BREAK = "\f"
+# marks a line start that markup made structural (a bullet, a heading, a table row,
+# a <p>): unwrapping never joins onto it; removed before the text is final
+HARD = "\ue000"
+
+_BAD_GLYPH = re.compile(r"\(cid:\d+\)|\x00")
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """The normalised text with page starts and the map back to the raw text."""
+
+    text: str
+    page_starts: list[int]
+    raw_text: str
+    raw_offsets: list[int]  # one per character of text
+    bad_glyphs: list[int]  # per page
+
+    def page_of(self, offset: int) -> int:
+        """1-based page of a text offset."""
+        return max(1, bisect.bisect_right(self.page_starts, offset))
+
+
+# --- 1. markup ---------------------------------------------------------------
+
+_DROP_ELEMENTS = re.compile(
+    r"<(script|style|noscript|nav|header|footer|aside|form|template)\b[^>]*>.*?</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_BLOCK_TAG = re.compile(
+    r"</?(p|div|br|li|ul|ol|tr|table|thead|tbody|h[1-6]|dl|dt|dd|section|article|main|blockquote|pre|hr)\b[^>]*>",
+    re.IGNORECASE,
+)
+_CELL_TAG = re.compile(r"<(td|th)\b[^>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!DOCTYPE[^>]*>", re.IGNORECASE)
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,8});")
+_MD_HEADING = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
+_MD_BULLET = re.compile(r"(?m)^[ \t]*[-*+][ \t]+(?=\S)")
+_MD_EMPHASIS = re.compile(r"\*\*|__")
+_MD_LINEBREAK = re.compile(r"(?m)[ \t]{2,}$")
+
+
+def strip_markup(mt: MappedText, *, html_page: bool = False, markdown: bool = False) -> MappedText:
+    """Turn HTML fragments and markdown into plain lines; table cells become tab-separated."""
+    if html_page:
+        mt = mt.sub(_COMMENT, "")
+        mt = mt.sub(_DROP_ELEMENTS, "\n")
+        mt = _keep_main(mt)
+    if html_page or "<" in mt.text:
+        mt = mt.sub(r"(?m)^(?=[^\n]*\t)", HARD)  # tab-separated rows
+        mt = mt.sub(r"(?<=\t)(\s*<(p|div|ul|ol|li)\b[^>]*>)+", "")  # a cell's first block opens no line
+        mt = mt.sub(_CELL_TAG, "\t")
+        mt = mt.sub(_BLOCK_TAG, "\n" + HARD)
+        mt = mt.sub(_ANY_TAG, "")
+        mt = mt.sub(_ENTITY, lambda m: html.unescape(m.group(0)))
+        mt = mt.sub(r"(?m)^\t+", "")  # a row's leading cell separator
+        mt = mt.sub(r"(?m)\t+[ \t]*$", "")  # empty trailing cells
+    if markdown:
+        mt = mt.sub(_MD_HEADING, HARD)
+        mt = mt.sub(_MD_BULLET, HARD)
+        mt = mt.sub(_MD_EMPHASIS, "")
+        mt = mt.sub(_MD_LINEBREAK, "")
+    return mt
+
+
+_MAIN = re.compile(
+    r"<(main)\b[^>]*>|<(div|section|article)\b[^>]*\b(id|class)=\"[^\"]*\b(main|content|contents|honbun|article|body-content)\b[^\"]*\"[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def _keep_main(mt: MappedText) -> MappedText:
+    """On a web page, keep the main content element when the page marks one."""
+    m = _MAIN.search(mt.text)
+    if not m:
+        return mt
+    return mt.edit([(0, m.start(), "")])
+
+
+# --- 2. page furniture ---------------------------------------------------------
+
+_PAGE_NUMBER = re.compile(r"^[\s\-－―‐—–]*(?:[-－―‐—–]\s*)?(?:\d+|[０-９]+)\s*(?:/\s*\d+)?[\s\-－―‐—–]*$|^[\s]*(?:p\.?|P\.?|ページ)?\s*\d+\s*(?:ページ|頁)?\s*$")
+
+
+def _furniture_key(line: str) -> str:
+    return re.sub(r"[0-9０-９]+", "#", line.strip())
+
+
+def drop_page_furniture(mt: MappedText) -> MappedText:
+    """Remove page numbers and running headers/footers of paginated text (pages split by form feeds)."""
+    pages = mt.text.split(PAGE_BREAK)
+    if len(pages) < 2:
+        return mt
+    spans: list[list[tuple[int, int, str]]] = []  # per page: (start, end, line) of first/last 2 lines
+    pos = 0
+    for page in pages:
+        lines = []
+        off = pos
+        for line in page.split("\n"):
+            if line.strip():
+                lines.append((off, off + len(line), line))
+            off += len(line) + 1
+        spans.append(lines[:2] + lines[-2:] if len(lines) > 4 else lines)
+        pos += len(page) + 1
+    counts = Counter(_furniture_key(line) for lines in spans for _, _, line in set(lines))
+    threshold = max(2, len(pages) // 2)
+    edits = set()
+    for lines in spans:
+        for start, end, line in lines:
+            key = _furniture_key(line)
+            if _PAGE_NUMBER.match(line) or (counts[key] >= threshold and len(key.strip()) > 0):
+                edits.add((start, end, ""))
+    return mt.edit(sorted(edits)) if edits else mt
+
+
+# --- 5. whitespace ------------------------------------------------------------
+
+_CJK = r"\u3005\u3006\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ー"
+_CJK_PUNCT = r"、。，．・：；？！「」『』（）【】〔〕［］｛｝〈〉《》…‥"
+_TOKEN_CHAR = rf"[{_CJK}{_CJK_PUNCT}0-9A-Za-z%％()]"
+
+# a space between a CJK character and a digit, either way round
+_SPACE_CJK_DIGIT = re.compile(rf"(?<=[{_CJK}]) (?=[0-9])|(?<=[0-9]) (?=[{_CJK}])")
+# spaced letters: `A G S` -> `AGS`
+_SPACED_LATIN = re.compile(r"(?<![A-Za-z])[A-Z](?: [A-Z])+(?![A-Za-z])")
+
+
+def _remove_inserted_spaces(mt: MappedText) -> MappedText:
+    text = mt.text
+    edits = []
+    # a space next to a single isolated CJK character: `会 議 の 名 称`, `平 成 25年`
+    for m in re.finditer(r" ", text):
+        i = m.start()
+        if i == 0 or i + 1 >= len(text):
+            continue
+        left, right = text[i - 1], text[i + 1]
+        if not (_is_cjk(left) or _is_cjk(right)):
+            continue
+        lstart = i - 1
+        while lstart > 0 and _is_token(text[lstart - 1]):
+            lstart -= 1
+        rend = i + 2
+        while rend < len(text) and _is_token(text[rend]):
+            rend += 1
+        left_tok, right_tok = text[lstart:i], text[i + 1 : rend]
+        if _line_initial_number(text, lstart, left_tok):
+            continue
+        single = (len(left_tok) == 1 and _is_cjk(left_tok)) or (len(right_tok) == 1 and _is_cjk(right_tok))
+        digit_pair = (_is_cjk(left) and right.isdigit() and right.isascii()) or (
+            left.isdigit() and left.isascii() and _is_cjk(right)
+        )
+        if single or digit_pair:
+            edits.append((i, i + 1, ""))
+    mt = mt.edit(edits) if edits else mt
+    spaces = [
+        (m.start() + i, m.start() + i + 1, "")
+        for m in _SPACED_LATIN.finditer(mt.text)
+        for i, c in enumerate(m.group(0))
+        if c == " "
+    ]
+    return mt.edit(spaces) if spaces else mt
+
+
+def _line_initial_number(text: str, start: int, token: str) -> bool:
+    """`1 日 時` keeps the space after its list number."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return token.isdigit() and text[line_start:start].strip(" -・*" + HARD) == ""
+
+
+def _is_cjk(s: str) -> bool:
+    return bool(s) and all(re.match(rf"[{_CJK}]", c) for c in s)
+
+
+def _is_token(c: str) -> bool:
+    return c not in " \t\n\f"
+
+
+def tidy_whitespace(mt: MappedText) -> MappedText:
+    mt = mt.sub(r"\r\n?", "\n")
+    mt = mt.sub(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]", lambda m: "" if m.group(0) in "\u200b\ufeff" else " ")
+    mt = mt.sub(r"[\x01-\x08\x0b\x0e-\x1f\x7f]", "")
+    mt = mt.sub(r"(?m)[ \t]+$", "")  # trailing blanks
+    mt = mt.sub(r"(?m)^ +", "")  # indentation carries no meaning once unwrapped
+    mt = mt.sub(r" {2,}", " ")
+    mt = mt.sub(r"\t[ \t]+|[ ]+\t", "\t")
+    return _remove_inserted_spaces(mt)
+
+
+# --- 6. unwrapping ------------------------------------------------------------
+
+_TERMINAL = tuple("。！？!?")
+_STRUCTURAL = re.compile(
+    r"^(?:[-・●○◯■□◆◇▼▽▲△※→⇒＊*◎•]|"
+    r"[(（][^()（）\n]{1,20}[)）]|"  # (会長), (1), （税務課）
+    r"\d{1,3}[.．、)）]|\d{1,3}\s|"  # 1. 1、 1) 1 
+    r"[①-⑳⑴-⒇❶-❿]|"
+    r"[ア-ン][\s.．、]|"  # ア イ ウ enumeration
+    r"[一二三四五六七八九十]{1,3}[\s、.．]|"
+    r"[IVXⅠ-Ⅻ]{1,4}[\s.．]|"
+    r"【|〔|第\d+|〇|資料\d|諮問第|答申第|記$|以上$|\ue000)"
+)
+_KANJI = re.compile(r"[\u3400-\u9fff々]")
+_KATAKANA = re.compile(r"[\u30a1-\u30faー]")
+_KATAKANA_END = re.compile(r"[\u30a1-\u30faー]$")
+_HIRAGANA = re.compile(r"[\u3041-\u3096ー]")
+_WORD_END = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー]$")
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():  # type: ignore[no-untyped-def]
+    from sudachipy import Dictionary, SplitMode
+
+    return Dictionary(dict="core").create(), SplitMode.A
+
+
+def _one_word(left: str, right: str) -> bool:
+    """True when the shortest-unit tokenizer reads a word across the boundary of left|right."""
+    tok, mode = _tokenizer()
+    boundary = len(left)
+    return any(m.begin() < boundary < m.end() for m in tok.tokenize(left + right, mode))
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width at which the text was hard-wrapped, when a clear one exists."""
+    lengths = [len(s) for s in lines if len(s) >= 10 and "\t" not in s]
+    if len(lengths) < 8:
+        return None
+    counts = Counter(lengths)
+    best, best_n = None, 0
+    for width in sorted(counts):
+        n = sum(counts[w] for w in range(width - 3, width + 1))
+        if n > best_n:
+            best, best_n = width, n
+    if best is None or best_n < 0.3 * len(lengths):
+        return None
+    return best
+
+
+def unwrap_lines(mt: MappedText) -> MappedText:
+    """Join lines that a fixed page width broke, keeping breaks before structure and after sentences."""
+    text = mt.text
+    # lines as (start, end) spans, ignoring page breaks as separators of their own
+    spans = []
+    pos = 0
+    for m in re.finditer(r"[\n\f]", text + "\n"):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    nonblank = [(s, e) for s, e in spans if text[s:e].strip()]
+    width = _wrap_width([text[s:e] for s, e in nonblank])
+    # without a clear wrap width, lines are paragraphs: only a break inside a word is undone
+    threshold = 10**9 if width is None else max(width - 3, 12)
+    edits = []
+    for (s, e), (ns, ne) in zip(nonblank, nonblank[1:]):
+        line, nxt = text[s:e], text[ns:ne]
+        if "\t" in nxt or line.rstrip().endswith(_TERMINAL) or _STRUCTURAL.match(nxt.lstrip()):
+            continue
+        # a line that stops mid-word was broken, however short: before hiragana, inside a
+        # katakana word, or between two kanji that the tokenizer reads as one word
+        head = nxt.lstrip()
+        mid_word = len(line) >= 10 and _WORD_END.search(line) and (
+            _HIRAGANA.match(head)
+            or (_KATAKANA_END.search(line) and _KATAKANA.match(head))
+            or (_KANJI.search(line[-1]) and _KANJI.match(head) and _one_word(line[-6:], head[:6]))
+        )
+        if not mid_word and (len(line) < threshold or "\t" in line):
+            continue
+        gap = text[e:ns]
+        # keep a page break as a character so pages can still be found
+        edits.append((e, ns, PAGE_BREAK if PAGE_BREAK in gap else ""))
+    return mt.edit(edits) if edits else mt
+
+
+# --- all steps -----------------------------------------------------------------
+
+
+def normalize(raw_pages: list[str], *, file_type: str = "text") -> NormalizedText:
+    """Normalise the pages of one document into the text that offsets refer to."""
+    raw = PAGE_BREAK.join(raw_pages)
+    mt = MappedText.from_raw(raw)
+    if file_type in ("markdown", "html") or re.search(r"<(p|table|td|li|br)\b", raw[:200000], re.I):
+        mt = strip_markup(mt, html_page=file_type == "html", markdown=file_type == "markdown")
+    mt = drop_page_furniture(mt)
+    bad = [len(_BAD_GLYPH.findall(p)) for p in raw_pages]
+    mt = mt.sub(_BAD_GLYPH, "")
+    mt = mt.nfkc()
+    mt = tidy_whitespace(mt)
+    mt = unwrap_lines(mt)
+    mt = mt.sub(HARD, "")
+    mt = mt.sub(r"(?m)^[ \t]+|[ \t]+$", "")
+    mt = mt.sub(r"\n[\n ]*", "\n")  # blank lines carry no meaning after unwrapping
+    # page starts: the first character whose raw offset lies on the page
+    raw_starts = []
+    pos = 0
+    for p in raw_pages:
+        raw_starts.append(pos)
+        pos += len(p) + 1
+    # page breaks themselves become line breaks (or vanish inside an unwrapped line)
+    mt = mt.sub(r"\n*\f[\f\n]*", lambda m: "\n" if "\n" in m.group(0) else "")
+    mt = mt.sub(r"^\n+|\n+$", "")
+    offsets = list(mt.offsets[:-1])
+    page_starts = [min(bisect.bisect_left(offsets, r), len(mt.text)) for r in raw_starts]
+    page_starts = _monotone(page_starts) if page_starts else [0]
+    page_starts[0] = 0
+    return NormalizedText(mt.text, page_starts, raw, offsets, bad)
+
+
+def _monotone(starts: list[int]) -> list[int]:
+    out = []
+    for s in starts:
+        out.append(max(s, out[-1]) if out else s)
+    return out
+
+
+def normalize_fragment(text: str) -> str:
+    """The normalisation of a short string (a value from gold or a query), without unwrapping."""
+    return tidy_whitespace(MappedText.from_raw(text).nfkc()).text

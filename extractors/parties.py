@@ -1,0 +1,115 @@
+"""Contractors: the parties that receive personal data in a 諮問.
+
+From the formal sheet (委託先, 結合先, 提供先) when there is one; otherwise from
+the discussion, where a role word introduces the party (契約の相手方は…,
+委託先の…, 受託者となる…) or a name carries a legal form (株式会社…, ㈱…).
+GiNZA's named-entity recogniser confirms organisation names in those few
+sentences (see `extractors.nlp`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from models.canon import canonical_contractor
+
+LEGAL = r"(?:株式会社|有限会社|合同会社|合資会社|合名会社|\(株\)|\(有\)|一般社団法人|公益社団法人|一般財団法人|公益財団法人|社会福祉法人|特定非営利活動法人|NPO法人|医療法人|学校法人|独立行政法人|地方独立行政法人)"
+_NAME_CHARS = r"[A-Za-z0-9\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー・&＆]"
+_PRE_CHARS = r"(?:(?![のはがをにでとへもやかより])[A-Za-z0-9\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー・&＆])"
+COMPANY_RE = re.compile(rf"{LEGAL}\s?{_NAME_CHARS}{{2,25}}?(?={LEGAL}|[^A-Za-z0-9\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー・&＆]|の|が|は|に|と|を|で|へ|から|$)|{_PRE_CHARS}{{2,25}}{LEGAL}")
+ROLE_RE = re.compile(
+    rf"(?:契約の相手方|委託先|受託者|受託事業者|結合先|提供先|委託業者)(?:は|が|の|となる|である|として)\s*({_NAME_CHARS}{{2,30}}?)(?=になり|になる|となる|となり|で、|であり|です|である|が|は|に|と|を|の|、|。|\s|$)"
+)
+_HIRAGANA_ONLY = re.compile(r"^[\u3041-\u3096ー]+$")
+_SEPARATORS = re.compile(r"[、,\n/／]")
+
+
+def from_sheet(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """Names in a 委託先 / 結合先 value: `窓口A 株式会社X 窓口B 法人Y` keeps X and Y."""
+    out = []
+    for ls, le in _split_spans(text, start, end, _SEPARATORS):
+        tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[ls:le])]
+        tokens = [(ls + a, ls + b) for a, b in tokens]
+        tokens = [t for t in tokens if not re.fullmatch(r"[(（].*[)）]", text[t[0]:t[1]])]
+        if not tokens:
+            continue
+        if len(tokens) == 1:
+            out.append((text[tokens[0][0]:tokens[0][1]], *tokens[0]))
+            continue
+        orgs = [t for t in tokens if _looks_like_org(text[t[0]:t[1]])]
+        if orgs:
+            for t in orgs:
+                out.append((text[t[0]:t[1]], *t))
+        elif len(tokens) % 2 == 0:
+            # label / name pairs
+            for t in tokens[1::2]:
+                out.append((text[t[0]:t[1]], *t))
+        else:
+            out.append((text[tokens[-1][0]:tokens[-1][1]], *tokens[-1]))
+    return [(n.strip("「」()（）"), s, e) for n, s, e in out if len(n) >= 2]
+
+
+_ORG_SUFFIX = re.compile(rf"{LEGAL}|(?:省|庁|局|機構|協会|連合会|事業団|組合|法人|センター|プロジェクト|公社|財団|社団|会社|事務所|研究所|大学|銀行|金庫|サービス)$|^(?:.{{1,6}}[都道府県市区町村])$")
+
+
+def _looks_like_org(name: str) -> bool:
+    return bool(_ORG_SUFFIX.search(name))
+
+
+def _split_spans(text: str, start: int, end: int, rx: re.Pattern[str]) -> list[tuple[int, int]]:
+    out = []
+    pos = start
+    for m in rx.finditer(text, start, end):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, end))
+    return [(a, b) for a, b in out if text[a:b].strip()]
+
+
+def from_discussion(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """Names introduced by a role word or carrying a legal form, in text[start:end]."""
+    out = []
+    for m in ROLE_RE.finditer(text, start, end):
+        name = m.group(1)
+        if _HIRAGANA_ONLY.match(name) or len(name) < 2:
+            continue
+        company = COMPANY_RE.search(text, m.start(1), min(end, m.end(1) + 10))
+        if company and company.start() < m.end(1):
+            out.append((company.group(0), company.start(), company.end()))
+        else:
+            out.append((name, m.start(1), m.end(1)))
+    for m in COMPANY_RE.finditer(text, start, end):
+        name = re.sub(r"(側|様|さん|社員|職員)$", "", m.group(0))
+        out.append((name, m.start(), m.start() + len(name)))
+    return out
+
+
+def canonical(name: str) -> tuple[str, str]:
+    c = canonical_contractor(name)
+    return c.name_normalized, c.kind
+
+
+_GENERIC = re.compile(r"^(責任|メンバー|方|人|会社|業者|事業者|職員|相手|担当|市|区|町|村|データ|システム|情報|個人情報)$|(?:システム|パソコン|データ|サーバ|ネットワーク|ではない|した際|する際)$")
+
+
+def confirmed(text: str, candidates: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Keep names that carry a legal form or an organisation suffix, or that GiNZA reads as an organisation."""
+    from extractors.nlp import organisations
+
+    out = []
+    cache: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
+    for name, s, e in candidates:
+        if _GENERIC.match(name):
+            continue
+        if re.search(LEGAL, name) or _looks_like_org(name):
+            out.append((name, s, e))
+            continue
+        # the sentence around the candidate, parsed once
+        a = max(text.rfind("。", 0, s), text.rfind("\n", 0, s)) + 1
+        b = min([p for p in (text.find("。", e), text.find("\n", e)) if p >= 0] or [len(text)])
+        if (a, b) not in cache:
+            cache[(a, b)] = [(a + x, a + y, lab) for x, y, lab in organisations(text[a:b])]
+        # GiNZA's organisation entities, or a proper-looking name (katakana or letters) that a role word introduced
+        if any(x < e and y > s for x, y, _ in cache[(a, b)]) or (re.search(r"[\u30a1-\u30faA-Za-z]", name) and len(name) >= 4 and not re.search(r"[をでがはにへ]", name)):
+            out.append((name, s, e))
+    return out

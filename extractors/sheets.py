@@ -1,0 +1,95 @@
+"""Label/value sheets: the formal attachment of a 諮問 (委託先, 所管課名, 取扱う個人情報 ...).
+
+A sheet row is either `label<TAB>value` (tables, tab-separated cells) or a
+numbered line `N label value` whose label is one of the labels such sheets use.
+Lines after a row that have no label of their own continue its value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractors.common import lines
+
+# label families; the label text is matched after removing blanks
+LABELS: dict[str, re.Pattern[str]] = {
+    "contractor": re.compile(r"^(委託先|結合先|提供先|受託者|受託事業者|委託事業者|委託業者|契約の?相手方|結合の相手方|提供を受ける者|指定管理者|相手先|委託先\(結合先\)|委託先（結合先）)"),
+    "department": re.compile(r"^(所管課|担当課|所管部署|主管課|担当部署|所管)(名)?$"),
+    "items": re.compile(r"(取り?扱う個人情報|個人情報の項目|記録項目|送受信(する)?項目|提供(する)?項目|対象(と|となる)?個人情報|委託する個人情報|個人情報の内容|取り?扱う情報|扱う個人情報)"),
+    "title": re.compile(r"^(件名|業務名|事務事業名|事業名|業務登録名|事務の名称|諮問事項)$"),
+    "blanket": re.compile(r"事前一括承認"),
+}
+
+_NUMBERED = re.compile(r"^(\d{1,2})\s*[.．、)]?\s*(\S{2,24}?)(?:\s+|\t)(.+)$")
+_LABEL_CHARS = re.compile(r"^[^\s、。,]{2,24}$")
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    label: str
+    family: str | None
+    value: str
+    label_start: int
+    value_start: int
+    value_end: int
+
+
+def label_family(label: str) -> str | None:
+    key = re.sub(r"\s|^\d+\s*[.．、)]?", "", label)
+    for family, rx in LABELS.items():
+        if rx.search(key):
+            return family
+    return None
+
+
+def sheet_rows(text: str, start: int = 0, end: int | None = None) -> list[SheetRow]:
+    """Label/value rows in text[start:end], with continuation lines folded into values."""
+    rows: list[SheetRow] = []
+    current: dict | None = None
+    for line in lines(text, start, end):
+        found = _row(line.text)
+        if found is not None:
+            if current:
+                rows.append(_finish(text, current))
+            label, value_off = found
+            current = {"label": label, "label_start": line.start, "value_start": line.start + value_off, "value_end": line.end}
+        elif current is not None and line.text.strip() and not _breaks_row(line.text) and not _ends_list(current, line.text):
+            current["value_end"] = line.end
+        elif current is not None:
+            rows.append(_finish(text, current))
+            current = None
+    if current:
+        rows.append(_finish(text, current))
+    return rows
+
+
+def _row(line: str) -> tuple[str, int] | None:
+    if "\t" in line:
+        label, _, _ = line.partition("\t")
+        if label.strip() and len(label.strip()) <= 40:
+            return label.strip(), len(label) + 1
+        return None
+    m = _NUMBERED.match(line)
+    if m and label_family(m.group(2)):
+        return m.group(2), m.start(3)
+    alone = re.match(r"^\d{1,2}\s*[.．、)]?\s*(\S{2,24})$", line)
+    if alone and label_family(alone.group(1)):
+        return alone.group(1), len(line)
+    return None
+
+
+def _ends_list(current: dict, line: str) -> bool:
+    """A list value (items, parties) does not run on into prose or a new bracketed heading."""
+    family = label_family(current["label"])
+    return family in ("items", "contractor") and bool(re.match(r"^[【(（]", line) or "。" in line)
+
+
+def _breaks_row(line: str) -> bool:
+    # a new numbered or bracketed heading ends the value of the row above
+    return bool(re.match(r"^(\d{1,2}\s|\(\d+\)|[IVX]+\s|【諮問|諮問第)", line)) and "\t" not in line
+
+
+def _finish(text: str, cur: dict) -> SheetRow:
+    label = cur["label"]
+    return SheetRow(label, label_family(label), text[cur["value_start"] : cur["value_end"]], cur["label_start"], cur["value_start"], cur["value_end"])

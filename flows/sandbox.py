@@ -1,0 +1,83 @@
+"""Extract one document in a child process, so that no single file can hang or exhaust the run.
+
+The child gets an address-space limit and the parent a wall-clock limit; a
+document over either fails alone, with a reason that names the limit.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import resource
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+
+from extractors import extractor_version
+from extractors.pipeline import document_id_of, extract_bytes
+from extractors.reading import Limits
+from models.records import Document, Extraction
+from models.vocab import Status
+
+
+def _child(conn, path: str, source_path: str, limits: Limits, source_url: str | None, memory_bytes: int | None) -> None:  # type: ignore[no-untyped-def]
+    try:
+        if memory_bytes:
+            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        data = Path(path).read_bytes()
+        conn.send(("ok", extract_bytes(data, source_path, limits=limits, source_url=source_url)))
+    except MemoryError:
+        conn.send(("memory", None))
+    except BaseException:  # report anything rather than die silently
+        conn.send(("error", traceback.format_exc(limit=3)))
+    finally:
+        conn.close()
+
+
+def failed(path: Path, source_path: str, status: str, error: str, source_url: str | None = None) -> Extraction:
+    data = path.read_bytes() if path.exists() else b""
+    return Extraction(Document(
+        document_id=document_id_of(data), source_path=source_path, file_type=None, encoding=None, status=status,
+        error=error, doc_kind=None, municipality=None, n_pages=None, n_chars=None,
+        extractor_version=extractor_version(), ingested_at=datetime.now(timezone.utc).replace(tzinfo=None),
+        size_bytes=len(data), source_url=source_url,
+    ))
+
+
+def warm() -> None:
+    """Load GiNZA and the tokenizer once in the parent: forked children share them."""
+    from extractors.nlp import nlp
+    from extractors.normalize import _tokenizer
+
+    nlp()
+    _tokenizer()
+
+
+def extract_in_sandbox(path: Path, source_path: str, limits: Limits, *, source_url: str | None = None,
+                       memory_bytes: int | None = 6 * 1024**3) -> Extraction:
+    warm()
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, str(path), source_path, limits, source_url, memory_bytes), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if parent.poll(limits.timeout_s):
+            kind, payload = parent.recv()
+        else:
+            kind, payload = "timeout", None
+    except EOFError:
+        kind, payload = "died", None
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+    if kind == "ok":
+        return payload
+    reasons = {
+        "timeout": (Status.FAILED, f"extraction took longer than the limit of {limits.timeout_s:.0f} s and was stopped (raise --timeout to allow more)"),
+        "memory": (Status.FAILED, f"extraction needed more memory than the limit of {(memory_bytes or 0) / 1024**3:.1f} GiB (raise --max-memory-gb to allow more)"),
+        "died": (Status.FAILED, f"the extracting process died (exit code {proc.exitcode}), probably out of memory"),
+        "error": (Status.FAILED, f"extraction failed with an internal error: {str(payload).strip().splitlines()[-1] if payload else ''} (please report it)"),
+    }
+    status, error = reasons[kind]
+    return failed(path, source_path, status, error, source_url)

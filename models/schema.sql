@@ -1,0 +1,258 @@
+-- shingikai warehouse: the single definition of every table.
+-- Researchers read the data dictionary from the database itself
+-- (`SELECT * FROM duckdb_columns()` or `shingikai schema`).
+-- Offsets are 0-based, end-exclusive, into document_texts.text of the same document.
+
+CREATE TABLE IF NOT EXISTS documents (
+    document_id VARCHAR PRIMARY KEY,
+    source_path VARCHAR NOT NULL,
+    file_type VARCHAR CHECK (file_type IN ('pdf', 'text', 'markdown', 'html')),
+    encoding VARCHAR,
+    status VARCHAR NOT NULL CHECK (status IN ('ok', 'failed', 'needs_ocr', 'encrypted', 'unsupported')),
+    error VARCHAR,
+    doc_kind VARCHAR CHECK (doc_kind IN ('minutes', 'toshin', 'summary', 'other')),
+    municipality VARCHAR,
+    n_pages INTEGER,
+    n_chars INTEGER,
+    extractor_version VARCHAR NOT NULL,
+    ingested_at TIMESTAMP,
+    size_bytes BIGINT,
+    source_url VARCHAR,
+    warnings VARCHAR[]
+);
+COMMENT ON TABLE documents IS 'One row per source file seen by ingest, readable or not.';
+COMMENT ON COLUMN documents.document_id IS 'sha256 hex of the raw bytes; primary key.';
+COMMENT ON COLUMN documents.source_path IS 'Path of the file as found under the ingest root.';
+COMMENT ON COLUMN documents.file_type IS 'pdf, text, markdown or html; null when the file is not a recognisable document.';
+COMMENT ON COLUMN documents.encoding IS 'Detected text encoding (utf-8, cp932, euc_jp); null for PDF.';
+COMMENT ON COLUMN documents.status IS 'ok, failed, needs_ocr, encrypted or unsupported.';
+COMMENT ON COLUMN documents.error IS 'When status is not ok: what went wrong and what a person can do about it.';
+COMMENT ON COLUMN documents.doc_kind IS 'minutes (会議録), toshin (答申), summary (審議概要, results-only page) or other.';
+COMMENT ON COLUMN documents.municipality IS 'Local government as written, with its 区/市/町/村 suffix, no prefecture.';
+COMMENT ON COLUMN documents.n_pages IS 'Pages of a PDF; 1 for non-paginated input.';
+COMMENT ON COLUMN documents.n_chars IS 'Length of the normalised text (document_texts.text).';
+COMMENT ON COLUMN documents.extractor_version IS 'Version of the extractors that produced the rows; a new version re-extracts the file.';
+COMMENT ON COLUMN documents.ingested_at IS 'When this version of the rows was loaded (UTC).';
+COMMENT ON COLUMN documents.size_bytes IS 'Size of the raw file in bytes.';
+COMMENT ON COLUMN documents.source_url IS 'URL the nightly fetch downloaded the file from; null for files placed by hand.';
+COMMENT ON COLUMN documents.warnings IS 'Problems that did not stop loading, e.g. pages without a text layer.';
+
+CREATE TABLE IF NOT EXISTS document_texts (
+    document_id VARCHAR PRIMARY KEY,
+    text VARCHAR NOT NULL,
+    page_starts INTEGER[] NOT NULL,
+    raw_text VARCHAR,
+    raw_offsets INTEGER[]
+);
+COMMENT ON TABLE document_texts IS 'Normalised text of each readable document: every start_char/end_char in the warehouse indexes this text.';
+COMMENT ON COLUMN document_texts.document_id IS 'The document (documents.document_id).';
+COMMENT ON COLUMN document_texts.text IS 'NFKC text with hard wraps undone, inserted spaces removed, page furniture and markup dropped.';
+COMMENT ON COLUMN document_texts.page_starts IS 'Offset in text where each page begins; one element for non-paginated input.';
+COMMENT ON COLUMN document_texts.raw_text IS 'Text as read from the file (PDF pages joined by form feed), before normalisation.';
+COMMENT ON COLUMN document_texts.raw_offsets IS 'For each character of text, its offset in raw_text: the way back to the source.';
+
+CREATE TABLE IF NOT EXISTS document_pages (
+    document_id VARCHAR NOT NULL,
+    page INTEGER NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL,
+    n_chars INTEGER NOT NULL,
+    image_only BOOLEAN NOT NULL,
+    bad_glyphs INTEGER NOT NULL
+);
+COMMENT ON TABLE document_pages IS 'One row per page (one for non-paginated input) with its span in the text and quality flags.';
+COMMENT ON COLUMN document_pages.document_id IS 'The document.';
+COMMENT ON COLUMN document_pages.page IS '1-based page number.';
+COMMENT ON COLUMN document_pages.start_char IS 'Where the page begins in document_texts.text.';
+COMMENT ON COLUMN document_pages.end_char IS 'Where the page ends in document_texts.text (exclusive).';
+COMMENT ON COLUMN document_pages.n_chars IS 'Characters of normalised text on the page.';
+COMMENT ON COLUMN document_pages.image_only IS 'True when the page has no text layer (scanned): its content is missing until OCR.';
+COMMENT ON COLUMN document_pages.bad_glyphs IS 'Characters without a Unicode mapping ((cid:NNN), NUL) dropped from the page.';
+
+CREATE TABLE IF NOT EXISTS meetings (
+    document_id VARCHAR PRIMARY KEY,
+    municipality VARCHAR,
+    body VARCHAR,
+    term INTEGER,
+    session INTEGER,
+    fiscal_year INTEGER,
+    held_on DATE,
+    start_time TIME,
+    end_time TIME,
+    place VARCHAR,
+    observers INTEGER
+);
+COMMENT ON TABLE meetings IS 'Header of each minutes, summary or 答申: which council met when and where.';
+COMMENT ON COLUMN meetings.document_id IS 'The document.';
+COMMENT ON COLUMN meetings.municipality IS 'Local government as written, with its suffix.';
+COMMENT ON COLUMN meetings.body IS 'The council''s own name as the document gives it.';
+COMMENT ON COLUMN meetings.term IS 'N of 第N期, when stated.';
+COMMENT ON COLUMN meetings.session IS 'M of 第M回, when stated.';
+COMMENT ON COLUMN meetings.fiscal_year IS 'Western year of the 年度 when sessions are counted per fiscal year (平成23年度第5回 -> 2011).';
+COMMENT ON COLUMN meetings.held_on IS 'Meeting date; for a 答申, the date it was issued.';
+COMMENT ON COLUMN meetings.start_time IS 'Start time (24-hour).';
+COMMENT ON COLUMN meetings.end_time IS 'End time (24-hour; 午後 carried over from the start).';
+COMMENT ON COLUMN meetings.place IS 'Meeting place as written.';
+COMMENT ON COLUMN meetings.observers IS 'Number of members of the public observing (傍聴人; なし = 0); null when not stated.';
+
+CREATE TABLE IF NOT EXISTS attendees (
+    document_id VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    role VARCHAR,
+    side VARCHAR NOT NULL CHECK (side IN ('member', 'official')),
+    present BOOLEAN NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL
+);
+COMMENT ON TABLE attendees IS 'Each person listed as present or absent in a meeting header.';
+COMMENT ON COLUMN attendees.document_id IS 'The document.';
+COMMENT ON COLUMN attendees.name IS 'Name as written (often a surname only); for officials listed by title alone, the title.';
+COMMENT ON COLUMN attendees.role IS '会長, 副会長, 委員, or the official''s title.';
+COMMENT ON COLUMN attendees.side IS 'member (of the council) or official (municipal staff).';
+COMMENT ON COLUMN attendees.present IS 'True when listed as present, false when listed as absent.';
+COMMENT ON COLUMN attendees.start_char IS 'Start of the mention in document_texts.text.';
+COMMENT ON COLUMN attendees.end_char IS 'End of the mention (exclusive).';
+
+CREATE TABLE IF NOT EXISTS consultations (
+    consultation_id VARCHAR PRIMARY KEY,
+    document_id VARCHAR NOT NULL,
+    municipality VARCHAR,
+    number INTEGER,
+    number_text VARCHAR,
+    title VARCHAR,
+    department VARCHAR,
+    categories VARCHAR[],
+    outcome VARCHAR NOT NULL CHECK (outcome IN ('approved', 'rejected', 'deferred', 'withdrawn', 'unknown')),
+    outcome_text VARCHAR,
+    vote VARCHAR CHECK (vote IN ('unanimous', 'majority')),
+    dissent INTEGER,
+    has_conditions BOOLEAN,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL,
+    page INTEGER
+);
+COMMENT ON TABLE consultations IS 'Each 諮問 deliberated or answered in a document (not those merely mentioned).';
+COMMENT ON COLUMN consultations.consultation_id IS 'Stable identifier: document id prefix and position in the document.';
+COMMENT ON COLUMN consultations.document_id IS 'The document.';
+COMMENT ON COLUMN consultations.municipality IS 'Local government (copied from the document for convenience).';
+COMMENT ON COLUMN consultations.number IS 'N of 諮問第N号 (kanji and full-width numerals converted); null when none is given.';
+COMMENT ON COLUMN consultations.number_text IS 'The number as written.';
+COMMENT ON COLUMN consultations.title IS 'Subject of the 諮問, without quotation marks or the department.';
+COMMENT ON COLUMN consultations.department IS 'Responsible section (所管課), shortest form that names it.';
+COMMENT ON COLUMN consultations.categories IS 'Kinds of handling asked for: outsourcing, online_link, non_purpose_use, external_provision, indirect_collection, record_items, blanket_approval, other.';
+COMMENT ON COLUMN consultations.outcome IS 'approved, rejected, deferred, withdrawn, or unknown when the text stops before the decision.';
+COMMENT ON COLUMN consultations.outcome_text IS 'The document''s own words of the decision.';
+COMMENT ON COLUMN consultations.vote IS 'unanimous (異議なし, 全員) or majority (多数); null when not stated.';
+COMMENT ON COLUMN consultations.dissent IS 'Members against, when stated.';
+COMMENT ON COLUMN consultations.has_conditions IS 'True when the council attached requests, conditions or 付帯意見 to its answer.';
+COMMENT ON COLUMN consultations.start_char IS 'Start of the consultation''s first mention as an agenda item or heading.';
+COMMENT ON COLUMN consultations.end_char IS 'End of that mention (exclusive).';
+COMMENT ON COLUMN consultations.page IS '1-based page where that mention is.';
+
+CREATE TABLE IF NOT EXISTS contractors (
+    consultation_id VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    name_normalized VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL CHECK (kind IN ('company', 'public_body', 'association', 'designated_manager', 'unnamed')),
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL,
+    document_id VARCHAR NOT NULL,
+    source VARCHAR
+);
+COMMENT ON TABLE contractors IS 'Each party receiving personal data in a consultation (委託先, 結合先, 提供先, 受託者).';
+COMMENT ON COLUMN contractors.consultation_id IS 'The consultation.';
+COMMENT ON COLUMN contractors.name IS 'Name as written (NFKC).';
+COMMENT ON COLUMN contractors.name_normalized IS 'Canonical name shared across municipalities (legal form, spacing, width, aliases resolved).';
+COMMENT ON COLUMN contractors.kind IS 'company, public_body, association, designated_manager, or unnamed for generic words.';
+COMMENT ON COLUMN contractors.start_char IS 'Start of the name in document_texts.text.';
+COMMENT ON COLUMN contractors.end_char IS 'End of the name (exclusive).';
+COMMENT ON COLUMN contractors.document_id IS 'The document.';
+COMMENT ON COLUMN contractors.source IS 'sheet (formal attachment) or discussion (speech).';
+
+CREATE TABLE IF NOT EXISTS data_items (
+    consultation_id VARCHAR NOT NULL,
+    item VARCHAR NOT NULL,
+    item_normalized VARCHAR NOT NULL,
+    category VARCHAR NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL,
+    document_id VARCHAR NOT NULL,
+    in_vocabulary BOOLEAN NOT NULL
+);
+COMMENT ON TABLE data_items IS 'Each personal-data item a consultation states it handles.';
+COMMENT ON COLUMN data_items.consultation_id IS 'The consultation.';
+COMMENT ON COLUMN data_items.item IS 'Item as written (NFKC).';
+COMMENT ON COLUMN data_items.item_normalized IS 'Canonical vocabulary term (models/data/data_items.csv).';
+COMMENT ON COLUMN data_items.category IS 'identity, contact, tax, family, health, usage, ... (see models/data/data_items.csv).';
+COMMENT ON COLUMN data_items.start_char IS 'Start of the item in document_texts.text.';
+COMMENT ON COLUMN data_items.end_char IS 'End of the item (exclusive).';
+COMMENT ON COLUMN data_items.document_id IS 'The document.';
+COMMENT ON COLUMN data_items.in_vocabulary IS 'False when the item is not in the vocabulary yet (see view unmapped_values).';
+
+CREATE TABLE IF NOT EXISTS consultation_conditions (
+    consultation_id VARCHAR NOT NULL,
+    document_id VARCHAR NOT NULL,
+    text VARCHAR NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL
+);
+COMMENT ON TABLE consultation_conditions IS 'Requests, conditions and 付帯意見 attached to a consultation''s answer.';
+COMMENT ON COLUMN consultation_conditions.consultation_id IS 'The consultation.';
+COMMENT ON COLUMN consultation_conditions.document_id IS 'The document.';
+COMMENT ON COLUMN consultation_conditions.text IS 'The sentence that states the condition or request.';
+COMMENT ON COLUMN consultation_conditions.start_char IS 'Start of the sentence in document_texts.text.';
+COMMENT ON COLUMN consultation_conditions.end_char IS 'End of the sentence (exclusive).';
+
+CREATE TABLE IF NOT EXISTS reports (
+    report_id VARCHAR PRIMARY KEY,
+    document_id VARCHAR NOT NULL,
+    title VARCHAR NOT NULL,
+    department VARCHAR,
+    is_incident BOOLEAN NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL
+);
+COMMENT ON TABLE reports IS 'Each 報告事項 (matter reported to the council), flagged when it is an incident.';
+COMMENT ON COLUMN reports.report_id IS 'Stable identifier: document id prefix and position.';
+COMMENT ON COLUMN reports.document_id IS 'The document.';
+COMMENT ON COLUMN reports.title IS 'Title of the report.';
+COMMENT ON COLUMN reports.department IS 'Reporting section, when stated.';
+COMMENT ON COLUMN reports.is_incident IS 'True for loss, leak or misdelivery of personal data (紛失, 漏えい, 誤送付).';
+COMMENT ON COLUMN reports.start_char IS 'Start of the title in document_texts.text.';
+COMMENT ON COLUMN reports.end_char IS 'End of the title (exclusive).';
+
+CREATE TABLE IF NOT EXISTS utterances (
+    document_id VARCHAR NOT NULL,
+    seq INTEGER NOT NULL,
+    speaker VARCHAR NOT NULL,
+    role VARCHAR NOT NULL CHECK (role IN ('chair', 'vice_chair', 'member', 'official', 'members')),
+    text VARCHAR NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL
+);
+COMMENT ON TABLE utterances IS 'Each speaker turn in minutes.';
+COMMENT ON COLUMN utterances.document_id IS 'The document.';
+COMMENT ON COLUMN utterances.seq IS '1-based order of the turn in the document.';
+COMMENT ON COLUMN utterances.speaker IS 'Speaker label as written (会長, 委員, 情報公開課長, ...).';
+COMMENT ON COLUMN utterances.role IS 'chair, vice_chair, member, official, or members for collective answers.';
+COMMENT ON COLUMN utterances.text IS 'What was said (the turn without its label).';
+COMMENT ON COLUMN utterances.start_char IS 'Start of the turn''s text in document_texts.text.';
+COMMENT ON COLUMN utterances.end_char IS 'End of the turn''s text (exclusive).';
+
+CREATE TABLE IF NOT EXISTS evidence (
+    document_id VARCHAR NOT NULL,
+    record_table VARCHAR NOT NULL,
+    record_id VARCHAR NOT NULL,
+    field VARCHAR NOT NULL,
+    value VARCHAR,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL
+);
+COMMENT ON TABLE evidence IS 'Where each scalar field (meeting header, titles, departments, outcomes) was read from.';
+COMMENT ON COLUMN evidence.document_id IS 'The document.';
+COMMENT ON COLUMN evidence.record_table IS 'Table of the record: meetings, consultations or reports.';
+COMMENT ON COLUMN evidence.record_id IS 'document_id for meetings, consultation_id or report_id otherwise.';
+COMMENT ON COLUMN evidence.field IS 'Column name of the value.';
+COMMENT ON COLUMN evidence.value IS 'The value as stored, as text.';
+COMMENT ON COLUMN evidence.start_char IS 'Start of the evidence in document_texts.text.';
+COMMENT ON COLUMN evidence.end_char IS 'End of the evidence (exclusive).';

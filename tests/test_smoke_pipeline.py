@@ -1,0 +1,34 @@
+"""End to end on the shipped samples: ingest through the Prefect flow, then score against their gold."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import duckdb
+
+from tests.conftest import ROOT, SAMPLES
+
+
+def test_ingest_samples_and_eval(tmp_path):
+    db = tmp_path / "w.duckdb"
+    run = subprocess.run([sys.executable, "-m", "flows.cli", "ingest", str(SAMPLES), "--db", str(db)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "consultations found" in run.stdout
+    con = duckdb.connect(str(db), read_only=True)
+    statuses = dict(con.execute("SELECT status, count(*) FROM documents GROUP BY 1").fetchall())
+    assert statuses == {"ok": 4}
+    assert con.execute("SELECT count(*) FROM consultations").fetchone()[0] >= 4
+    con.close()
+    ev = subprocess.run([sys.executable, "-m", "flows.cli", "eval", "--gold", str(SAMPLES), "--db", str(db), "--json"],
+                        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert ev.returncode == 0, ev.stderr[-2000:]
+    result = json.loads(ev.stdout)
+    assert result["overall"]["documents"] == 4
+    assert result["overall"]["headline"] > 0.5
+    # a second run changes nothing
+    again = subprocess.run([sys.executable, "-m", "flows.cli", "ingest", str(SAMPLES), "--db", str(db)],
+                           cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert "new: 0, skipped (unchanged): 4" in again.stdout
