@@ -24,6 +24,7 @@ run: setup
 	@echo "try: $(BIN)/shingikai query \"SELECT number, title, outcome FROM consultations\" --db $(DB)"
 
 test: setup
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	$(BIN)/python -m pytest -q
 
 lint: setup

@@ -14,20 +14,24 @@ from dataclasses import dataclass, field
 from extractors.common import NUM, Line, lines, strip_span, to_int
 
 NUMBER_RE = re.compile(rf"諮問\s*(?:第\s*({NUM})\s*号|(?:No|NO|番号)\.?\s*(\d+))")
-_LEAD = re.compile(r"^[\s\-・●○◯◎■□◆◇▼▽※〇(（)）\[\]【】0-9①-⑳ア-ン一二三四五六七八九十IVX.．、:：]*$")
+_LEAD = re.compile(
+    r"^[\s\-・●○◯◎■□◆◇▼▽※〇(（)）\[\]【】0-9①-⑳ア-ン一二三四五六七八九十IVX.．、:：]*"
+    r"(?:(?:議\s*題|議事|案件|次第|諮問事項|審議事項|審議案件)[\s】\]:：(（)）0-9]*)?$"
+)
+_PAST_ANSWER = re.compile(r"^\s*(?:[「『][^」』\n]{0,200}[」』])?\s*(?:の答申|に対する答申|に係る答申|で答申|の答申に)")
 _PASSING = re.compile(r"(前回|前々回|過去|以前|昨年|先日|先般|既に|年度の|答申に付|回答|付け|付の|承認\()$")
 _QUOTED = re.compile(r"^\s*[「『]([^」』\n]{3,200})[」』]")
 DEPT_WORD = r"(?:課|室|館|所|センター|係|部|局|担当|事務所|委員会|園|署|庁|本部|グループ)"
 _DEPT = re.compile(rf"^\s*[(（【〔]([^()（）【】〔〕\n]{{2,60}}?{DEPT_WORD}(?:[、・,][^()（）【】〔〕\n]{{2,30}}?{DEPT_WORD})*)[)）】〕]")
 _TITLE_TAIL = re.compile(r"(\s*[-―—─‐]{2,}.*|\s*資料\s*\d+.*|\s*[(（]\s*答申\s*[)）].*)$")
 _TITLE_TRAIL_PUNCT = " \t:：、。,「」『』"
-_PROCEEDINGS = re.compile(r"^(\d+\s*)?(発言内容|会議経過|議事経過|審議経過|審議内容|会議内容|議事録|議事内容|発言要旨|議事の経過|会議の経過|審議の経過|質疑応答)")
+_PROCEEDINGS = re.compile(r"^[\s【■□◆●\[]*(\d+\s*)?(記録$|審議の概要|審議の要旨|議事の要旨|会議の概要|審議経過|発言内容|会議経過|議事経過|審議経過|審議内容|会議内容|議事録|議事内容|発言要旨|議事の経過|会議の経過|審議の経過|質疑応答)")
 _SPEAKER_START = re.compile(r"^[-・]?\s*[(（][^()（）\n]{1,20}[)）]\s*\S|^[○◯◎]\S{1,15}\s")
 CATEGORY_WORDS = re.compile(r"委託|結合|接続|目的外|提供|収集|記録項目|一括承認|指定管理|取扱|利用")
-_REPORT_HEAD = re.compile(r"^(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?報告(事項)?\s*$|^(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?報告(事項)?[:：\s]")
-_CONSULT_HEAD = re.compile(r"^(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?(諮問(事項)?|審議(事項)?|議題|案件)\s*$")
-_OTHER_HEAD = re.compile(r"^(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?(その他|閉会|次回)")
-_ENUM = re.compile(r"^\s*(?:[(（]\s*(\d+|[ア-ン])\s*[)）]|(\d+)\s*[.．、]|([ア-ン])[\s.．、]|(案件\s*\d+)[\s.．:：]?|([①-⑳]))\s*")
+_REPORT_HEAD = re.compile(r"^[\s【■□◆●\[]*(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?報告(事項)?\s*$|^(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?報告(事項)?[:：\s]")
+_CONSULT_HEAD = re.compile(r"^[\s【■□◆●\[]*(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?(諮問(事項)?|審議(事項)?|議\s*題|案件|審議案件)[\s】\]:：]*$")
+_OTHER_HEAD = re.compile(r"^[\s【■□◆●\[]*(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?(その他|閉会|次回)")
+_ENUM = re.compile(r"^\s*(?:[(（]\s*(\d+|[ア-ン])\s*[)）]|(\d+)\s*[.．、\s]|([ア-ン])[\s.．、]|(案件\s*\d+)[\s.．:：]?|([①-⑳]))\s*")
 
 
 @dataclass
@@ -67,7 +71,7 @@ def _line_at(text: str, pos: int) -> Line:
 def is_item_mention(text: str, m: re.Match[str]) -> bool:
     line = _line_at(text, m.start())
     before = text[line.start : m.start()]
-    if _PASSING.search(before.rstrip("のにでと 「")):
+    if _PASSING.search(before.rstrip("のにでと 「")) or _PAST_ANSWER.match(text[m.end() : m.end() + 240]):
         return False
     if _LEAD.match(before):
         return True
@@ -244,3 +248,57 @@ def toshin_item(text: str) -> Item | None:
             e = s + len(m.group(1))
             return Item("consultation", None, None, text[s:e], (s, e), None, None, s, e)
     return None
+
+
+_TABLE_HEAD = re.compile(r"件名|案件|諮問事項|題名")
+_RESULT_HEAD = re.compile(r"結果|答申|判断")
+
+
+@dataclass
+class TableItem:
+    item: Item
+    result_span: tuple[int, int]  # the 結果 (and 備考) cells of the row
+
+
+def table_items(text: str) -> list[TableItem]:
+    """Consultations listed in a results table (諮問番号 | 件名 | 所管課 | 結果 | 備考)."""
+    out: list[TableItem] = []
+    header: dict[str, int] | None = None
+    for line in lines(text):
+        if "\t" not in line.text:
+            header = None if not line.text.strip() or header is None else header
+            continue
+        cells = line.text.split("\t")
+        if header is None:
+            names = [c.strip() for c in cells]
+            title_col = next((i for i, c in enumerate(names) if _TABLE_HEAD.search(c)), None)
+            result_col = next((i for i, c in enumerate(names) if _RESULT_HEAD.search(c)), None)
+            if title_col is not None and result_col is not None:
+                header = {"title": title_col, "result": result_col}
+                header["number"] = next((i for i, c in enumerate(names) if "番号" in c or c in ("No", "No.", "号")), -1)
+                header["dept"] = next((i for i, c in enumerate(names) if re.search(r"所管|担当|課", c)), -1)
+            continue
+        offsets = []
+        pos = line.start
+        for c in cells:
+            offsets.append((pos, pos + len(c)))
+            pos += len(c) + 1
+        def cell(key: str) -> tuple[str, tuple[int, int]] | None:
+            i = header.get(key, -1) if header else -1
+            if i is None or i < 0 or i >= len(cells):
+                return None
+            return cells[i].strip(), offsets[i]
+        title = cell("title")
+        result = cell("result")
+        if not title or not title[0] or not result:
+            continue
+        number_cell = cell("number")
+        num_m = re.search(rf"({NUM})", number_cell[0]) if number_cell else None
+        number = to_int(num_m.group(1)) if num_m else None
+        dept = cell("dept")
+        ts, te = strip_span(text, *title[1])
+        item = Item("consultation", number, number_cell[0] if number_cell and number is not None else None,
+                    text[ts:te], (ts, te), dept[0] if dept and dept[0] else None,
+                    strip_span(text, *dept[1]) if dept and dept[0] else None, line.start, line.end)
+        out.append(TableItem(item, (result[1][0], line.end)))
+    return out

@@ -16,11 +16,13 @@ from extractors.common import DATE_RE, FISCAL_RE, NUM, TIME_RANGE_RE, era_year, 
 HEADER_CHARS = 3000
 BODY_RE = re.compile(r"([^\s、。,()（）「」【】:：\t]{2,60}?(?:審議会|審査会|委員会|協議会))")
 MUNICIPALITY_RE = re.compile(r"([\u4e00-\u9fff\u3041-\u3096\u30a1-\u30fa]{1,6}?(?:市|区|町|村))(?=役所|役場|長|議会|情報|個人|立|の|総合|\s|本庁|庁舎)")
+_PRE = r"^[\s【■□◆◇●○・\[]*(?:\d+\s*[.．、]?\s*)?"
+_SEP = r"[\s】\]:：\t]*"
 _LABEL = {
-    "date": re.compile(r"^(?:\d+\s*)?(?:開催)?(?:日時|日程|開催日|日付|年月日)[\s:：\t]*"),
-    "place": re.compile(r"^(?:\d+\s*)?(?:開催)?(?:場所|会場)[\s:：\t]*"),
-    "observers": re.compile(r"^(?:\d+\s*)?傍聴(?:人|者)(?:数)?[\s:：\t]*"),
-    "attendees": re.compile(r"^(?:\d+\s*)?(?:出席者|出席委員|委員出席者)(?:\s*及び欠席者|\s*および欠席者)?[\s:：\t]*"),
+    "date": re.compile(_PRE + r"(?:開催)?(?:日\s*時|日程|開催日|日付|年月日)" + _SEP),
+    "place": re.compile(_PRE + r"(?:開催)?(?:場\s*所|会\s*場)" + _SEP),
+    "observers": re.compile(_PRE + r"傍聴(?:人|者)(?:数)?" + _SEP),
+    "attendees": re.compile(_PRE + r"(?:出席者|出席委員|委員出席者)(?:\s*及び欠席者|\s*および欠席者)?(?:\(\d+名\))?" + _SEP),
 }
 
 

@@ -13,7 +13,7 @@ import re
 from models.canon import data_item_vocabulary
 
 _PROSE = re.compile(
-    r"(?:扱う|取り?扱う|提供する|送受信する|記録する|利用する|収集する|登録する)(?:個人)?(?:情報|項目)(?:は|として)[、,]?(.{4,400}?)(?:である|です|となる|となります|になる|になります|とする|等である|等です)(?=[。\n]|$)"
+    r"(?:扱う|取り?扱う|提供する|送受信する|記録する|利用する|収集する|登録する|渡す|引き渡す|送付する|送信する|入力する|取得する)(?:個人)?(?:情報|項目)(?:は|として)[、,]?([^。]{4,400}?)(?:である|です|となる|となります|になる|になります|とする|等である|等です)(?=[。\n]|$)"
 )
 _DROP_PHRASES = re.compile(r"(送信する項目|受信する項目|送受信する項目)(に同じ)?|[※*].*$")
 _CLAUSE = re.compile(r"場合|について|ため|により|による|ように|こと$|など$|している|される|する$|した$")
@@ -99,11 +99,17 @@ def _split_on(seg: str, offset: int, pattern: str) -> list[tuple[int, int]]:
 def _split_conjunction(text: str, s: int, e: int) -> list[tuple[int, int]]:
     """Split on 及び/および/と/・ only when every side is an item of its own."""
     seg = text[s:e]
-    for sep in (r"及び|および|又は|または", r"・"):
-        parts = _split_on(seg, s, sep)
-        if len(parts) > 1 and all(_clean(text[a:b])[0] in data_item_vocabulary() for a, b in parts[1:]):
-            return parts
+    parts = _split_on(seg, s, r"及び|および|又は|または")
+    # `所得の種類および金額`: a right side that needs the left's head word is not an item
+    if len(parts) > 1 and not any(_clean(text[a:b])[0] in _HEADLESS for a, b in parts[1:]):
+        return [q for a, b in parts for q in _split_conjunction(text, a, b)]
+    parts = _split_on(seg, s, r"・")
+    if len(parts) > 1 and all(_clean(text[a:b])[0] in data_item_vocabulary() for a, b in parts):
+        return parts
     return [(s, e)]
+
+
+_HEADLESS = {"金額", "額", "内容", "種類", "件数", "日付", "期間", "数", "名称", "番号", "区分", "状況"}
 
 
 def _clean(seg: str) -> tuple[str, int, int]:

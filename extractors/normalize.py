@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
+import unicodedata
 from collections import Counter
 from functools import lru_cache
 from dataclasses import dataclass
@@ -50,6 +51,11 @@ _DROP_ELEMENTS = re.compile(
     r"<(script|style|noscript|nav|header|footer|aside|form|template)\b[^>]*>.*?</\1\s*>",
     re.IGNORECASE | re.DOTALL,
 )
+# links and boxes that content management systems put on every page, inside the main element too
+_WEB_CHROME = re.compile(
+    r"(?m)^[^\n<>]*?(?:<[^>]+>\s*)*(?:このページの先頭へ|ページの先頭へ(?:戻る)?|ページトップへ|このページに関するお問い合わせ|"
+    r"このページの情報は役に立ちましたか|このページは分かりやすかったですか|印刷用ページを表示)[^\n]*$"
+)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _BLOCK_TAG = re.compile(
     r"</?(p|div|br|li|ul|ol|tr|table|thead|tbody|h[1-6]|dl|dt|dd|section|article|main|blockquote|pre|hr)\b[^>]*>",
@@ -60,6 +66,7 @@ _ANY_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!DOCTYPE[^>]*>", re.IGNORECASE)
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,8});")
 _MD_HEADING = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
 _MD_BULLET = re.compile(r"(?m)^[ \t]*[-*+][ \t]+(?=\S)")
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
 _MD_EMPHASIS = re.compile(r"\*\*|__")
 _MD_LINEBREAK = re.compile(r"(?m)[ \t]{2,}$")
 
@@ -67,19 +74,25 @@ _MD_LINEBREAK = re.compile(r"(?m)[ \t]{2,}$")
 def strip_markup(mt: MappedText, *, html_page: bool = False, markdown: bool = False) -> MappedText:
     """Turn HTML fragments and markdown into plain lines; table cells become tab-separated."""
     if html_page:
+        mt = mt.sub(_WEB_CHROME, "")
         mt = mt.sub(_COMMENT, "")
         mt = mt.sub(_DROP_ELEMENTS, "\n")
         mt = _keep_main(mt)
     if html_page or "<" in mt.text:
         mt = mt.sub(r"(?m)^(?=[^\n]*\t)", HARD)  # tab-separated rows
-        mt = mt.sub(r"(?<=\t)(\s*<(p|div|ul|ol|li)\b[^>]*>)+", "")  # a cell's first block opens no line
         mt = mt.sub(_CELL_TAG, "\t")
+        mt = mt.sub(r"(?<=\t)(\s*<(p|div|ul|ol|li)\b[^>]*>)+", "")  # a cell's first block opens no line
         mt = mt.sub(_BLOCK_TAG, "\n" + HARD)
         mt = mt.sub(_ANY_TAG, "")
         mt = mt.sub(_ENTITY, lambda m: html.unescape(m.group(0)))
         mt = mt.sub(r"(?m)^\t+", "")  # a row's leading cell separator
         mt = mt.sub(r"(?m)\t+[ \t]*$", "")  # empty trailing cells
     if markdown:
+        mt = mt.sub(r"(?m)^[ \t]*\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$", "")  # |---|---| rules
+        mt = mt.sub(r"(?m)^[ \t]*\|[ \t]*(?=.*\|[ \t]*$)", HARD)  # leading pipe of a table row
+        mt = mt.sub(r"(?m)[ \t]*\|[ \t]*$", "")  # trailing pipe
+        mt = mt.sub(r"(?m)(?<=\S)[ \t]*\|[ \t]*(?=[^\n]*$)", lambda m: "\t" if HARD in mt.text else m.group(0))
+        mt = mt.sub(_MD_LINK, lambda m: m.group(1))
         mt = mt.sub(_MD_HEADING, HARD)
         mt = mt.sub(_MD_BULLET, HARD)
         mt = mt.sub(_MD_EMPHASIS, "")
@@ -98,7 +111,11 @@ def _keep_main(mt: MappedText) -> MappedText:
     m = _MAIN.search(mt.text)
     if not m:
         return mt
-    return mt.edit([(0, m.start(), "")])
+    edits = [(0, m.start(), "")]
+    close = mt.text.find("</main>", m.end()) if m.group(1) else -1
+    if close >= 0:
+        edits.append((close, len(mt.text), ""))
+    return mt.edit(edits)
 
 
 # --- 2. page furniture ---------------------------------------------------------
@@ -126,13 +143,16 @@ def drop_page_furniture(mt: MappedText) -> MappedText:
             off += len(line) + 1
         spans.append(lines[:2] + lines[-2:] if len(lines) > 4 else lines)
         pos += len(page) + 1
-    counts = Counter(_furniture_key(line) for lines in spans for _, _, line in set(lines))
-    threshold = max(2, len(pages) // 2)
+    # running headers start on page 2 at the latest; a line repeated on most later pages is furniture
+    counts = Counter(_furniture_key(line) for lines in spans[1:] for _, _, line in set(lines))
+    threshold = max(2, -(-(len(pages) - 1) * 3 // 5))
     edits = set()
-    for lines in spans:
+    for number, lines in enumerate(spans):
         for start, end, line in lines:
             key = _furniture_key(line)
-            if _PAGE_NUMBER.match(line) or (counts[key] >= threshold and len(key.strip()) > 0):
+            # the first page's title may read like the running header of the others: keep it
+            repeated = counts[key] >= threshold and len(key.strip()) > 0 and number > 0
+            if _PAGE_NUMBER.match(line) or repeated:
                 edits.add((start, end, ""))
     return mt.edit(sorted(edits)) if edits else mt
 
@@ -182,13 +202,16 @@ def _remove_inserted_spaces(mt: MappedText) -> MappedText:
         for i, c in enumerate(m.group(0))
         if c == " "
     ]
-    return mt.edit(spaces) if spaces else mt
+    mt = mt.edit(spaces) if spaces else mt
+    # `TSK データサービス`: a space between capitals and katakana inside one name
+    return mt.sub(r"(?<=[A-Z]{2}) (?=[\u30a1-\u30fa])", "")
 
 
 def _line_initial_number(text: str, start: int, token: str) -> bool:
-    """`1 日 時` keeps the space after its list number."""
+    """`1 日 時` and `ア 住民税…` keep the space after their list marker."""
     line_start = text.rfind("\n", 0, start) + 1
-    return token.isdigit() and text[line_start:start].strip(" -・*" + HARD) == ""
+    marker = token.isdigit() or (len(token) == 1 and "\u30a2" <= token <= "\u30f3")
+    return marker and text[line_start:start].strip(" -・*■□●○◆" + HARD) == ""
 
 
 def _is_cjk(s: str) -> bool:
@@ -246,7 +269,8 @@ def _one_word(left: str, right: str) -> bool:
 
 def _wrap_width(lines: list[str]) -> int | None:
     """The width at which the text was hard-wrapped, when a clear one exists."""
-    lengths = [len(s) for s in lines if len(s) >= 10 and "\t" not in s]
+    # wrapped lines stop mid-sentence: measure the lines that do not end one
+    lengths = [len(s) for s in lines if len(s) >= 10 and "\t" not in s and not s.rstrip().endswith(_TERMINAL)]
     if len(lengths) < 8:
         return None
     counts = Counter(lengths)
@@ -255,7 +279,7 @@ def _wrap_width(lines: list[str]) -> int | None:
         n = sum(counts[w] for w in range(width - 3, width + 1))
         if n > best_n:
             best, best_n = width, n
-    if best is None or best_n < 0.3 * len(lengths):
+    if best is None or best_n < 0.5 * len(lengths) or best_n < 8:
         return None
     return best
 
@@ -308,6 +332,9 @@ def normalize(raw_pages: list[str], *, file_type: str = "text") -> NormalizedTex
     mt = mt.sub(_BAD_GLYPH, "")
     mt = mt.nfkc()
     mt = tidy_whitespace(mt)
+    # a page's last line ends at the page break: mark it as a line end, so that only unwrapping
+    # (which turns the break back into a bare page break) joins it to the next page's first line
+    mt = mt.sub(r"(?<!\n)\f", "\n\f")
     mt = unwrap_lines(mt)
     mt = mt.sub(HARD, "")
     mt = mt.sub(r"(?m)^[ \t]+|[ \t]+$", "")
@@ -319,8 +346,12 @@ def normalize(raw_pages: list[str], *, file_type: str = "text") -> NormalizedTex
         raw_starts.append(pos)
         pos += len(p) + 1
     # page breaks themselves become line breaks (or vanish inside an unwrapped line)
-    mt = mt.sub(r"\n*\f[\f\n]*", lambda m: "\n" if "\n" in m.group(0) else "")
+    mt = mt.sub(r"[ \t]*\n*\f[\f\n \t]*", lambda m: "\n" if "\n" in m.group(0) else "")
     mt = mt.sub(r"^\n+|\n+$", "")
+    # a join (of pages, or across a dropped glyph or marker) can put a combining mark after a new base:
+    # compose it, so that normalising the text again changes nothing
+    if not unicodedata.is_normalized("NFKC", mt.text):
+        mt = mt.nfkc()
     offsets = list(mt.offsets[:-1])
     page_starts = [min(bisect.bisect_left(offsets, r), len(mt.text)) for r in raw_starts]
     page_starts = _monotone(page_starts) if page_starts else [0]

@@ -16,7 +16,7 @@ from models.canon import canonical_contractor
 LEGAL = r"(?:株式会社|有限会社|合同会社|合資会社|合名会社|\(株\)|\(有\)|一般社団法人|公益社団法人|一般財団法人|公益財団法人|社会福祉法人|特定非営利活動法人|NPO法人|医療法人|学校法人|独立行政法人|地方独立行政法人)"
 _NAME_CHARS = r"[A-Za-z0-9\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー・&＆]"
 _PRE_CHARS = r"(?:(?![のはがをにでとへもやかより])[A-Za-z0-9\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー・&＆])"
-COMPANY_RE = re.compile(rf"{LEGAL}\s?{_NAME_CHARS}{{2,25}}?(?={LEGAL}|[^A-Za-z0-9\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー・&＆]|の|が|は|に|と|を|で|へ|から|$)|{_PRE_CHARS}{{2,25}}{LEGAL}")
+COMPANY_RE = re.compile(rf"{LEGAL}\s?{_NAME_CHARS}{{2,25}}?(?={LEGAL}|[^A-Za-z0-9\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー・&＆]|の|が|は|に|と|を|で|へ|から|$)|{_PRE_CHARS}{{1,24}}(?<![\u3041-\u3096]){LEGAL}")
 ROLE_RE = re.compile(
     rf"(?:契約の相手方|委託先|受託者|受託事業者|結合先|提供先|委託業者)(?:は|が|の|となる|である|として)\s*({_NAME_CHARS}{{2,30}}?)(?=になり|になる|となる|となり|で、|であり|です|である|が|は|に|と|を|の|、|。|\s|$)"
 )
@@ -80,6 +80,8 @@ def from_discussion(text: str, start: int, end: int) -> list[tuple[str, int, int
             out.append((name, m.start(1), m.end(1)))
     for m in COMPANY_RE.finditer(text, start, end):
         name = re.sub(r"(側|様|さん|社員|職員)$", "", m.group(0))
+        if re.fullmatch(rf"{LEGAL}\s?[\u3041-\u3096]+|[\u3041-\u3096]+{LEGAL}", name):
+            continue  # `NPO法人ではない`: a legal form, not a name
         out.append((name, m.start(), m.start() + len(name)))
     return out
 
@@ -89,7 +91,7 @@ def canonical(name: str) -> tuple[str, str]:
     return c.name_normalized, c.kind
 
 
-_GENERIC = re.compile(r"^(責任|メンバー|方|人|会社|業者|事業者|職員|相手|担当|市|区|町|村|データ|システム|情報|個人情報)$|(?:システム|パソコン|データ|サーバ|ネットワーク|ではない|した際|する際)$")
+_GENERIC = re.compile(r"^(責任|メンバー|方|人|会社|業者|事業者|職員|相手|担当|市|区|町|村|データ|システム|情報|個人情報)$|(?:システム|パソコン|データ|サーバ|ネットワーク|ではない|した際|する際|する|した|して|される)$")
 
 
 def confirmed(text: str, candidates: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
@@ -110,6 +112,6 @@ def confirmed(text: str, candidates: list[tuple[str, int, int]]) -> list[tuple[s
         if (a, b) not in cache:
             cache[(a, b)] = [(a + x, a + y, lab) for x, y, lab in organisations(text[a:b])]
         # GiNZA's organisation entities, or a proper-looking name (katakana or letters) that a role word introduced
-        if any(x < e and y > s for x, y, _ in cache[(a, b)]) or (re.search(r"[\u30a1-\u30faA-Za-z]", name) and len(name) >= 4 and not re.search(r"[をでがはにへ]", name)):
+        if any(x < e and y > s for x, y, _ in cache[(a, b)]) or (re.search(r"[\u30a1-\u30faA-Za-z]", name) and len(name) >= 4 and not re.search(r"[をでがはにへ]|から|まで|より", name)):
             out.append((name, s, e))
     return out

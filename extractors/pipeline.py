@@ -82,7 +82,12 @@ def extract_raw(raw: RawDocument, base: dict) -> Extraction:
     out.attendees = [Attendee(doc_id, n, r, side, p, s, e) for n, r, side, p, s, e in hdr.attendees]
     out.utterances = [Utterance(doc_id, i + 1, t.speaker, t.role, text[t.start : t.end], t.start, t.end) for i, t in enumerate(turns)]
 
-    consults = agenda.numbered_items(text) or agenda.enumerated_items(text)
+    consults = agenda.numbered_items(text)
+    table = agenda.table_items(text)
+    if table and len(table) >= len(consults):
+        consults = [t.item for t in table]
+    results = {id(t.item): t.result_span for t in table}
+    consults = consults or agenda.enumerated_items(text)
     if not consults and kind == DocKind.TOSHIN:
         item = agenda.toshin_item(text)
         consults = [item] if item else []
@@ -91,7 +96,8 @@ def extract_raw(raw: RawDocument, base: dict) -> Extraction:
     rows = sheets.sheet_rows(text)
     blocks = _assign_sheets(text, rows, consults)
     for n, item in enumerate(consults, start=1):
-        _consultation(out, text, norm, item, n, regions[id(item)], blocks.get(id(item), []), kind, hdr.municipality)
+        region = results.get(id(item), regions[id(item)][:2]) + (item.start,)
+        _consultation(out, text, norm, item, n, region, blocks.get(id(item), []), kind, hdr.municipality)
     for n, item in enumerate(reports, start=1):
         s, e = item.title_span or (item.start, item.end)
         is_incident = bool(_INCIDENT.search(item.title or ""))
@@ -105,7 +111,7 @@ def doc_kind(text: str, n_turns: int) -> str:
         return DocKind.TOSHIN
     if n_turns < 3 and re.search(r"審議結果|審議概要|結果一覧|審議の結果|会議結果|答申結果", head):
         return DocKind.SUMMARY
-    if n_turns >= 3 or re.search(r"会議録|会議要録|議事録|会議の記録|議事要旨|会議要旨|発言内容|会議経過", head):
+    if n_turns >= 3 or re.search(r"会議録|会議要録|議事録|会議の記録|の記録|議事要旨|会議要旨|会議要旨|議事概要|発言内容|会議経過|審議経過", head):
         return DocKind.MINUTES
     return DocKind.OTHER
 
@@ -186,7 +192,9 @@ def _assign_sheets(text: str, rows: list[sheets.SheetRow], consults: list[Item])
     blocks: list[list[sheets.SheetRow]] = []
     for r in useful:
         # a family seen again starts the next sheet
-        repeated = blocks and r.family in {x.family for x in blocks[-1]} and r.family != "blanket"
+        families = {x.family for x in blocks[-1]} if blocks else set()
+        # a family seen again, or a title after the lists, starts the next sheet
+        repeated = (r.family in families and r.family != "blanket") or (r.family == "title" and families - {"title", "blanket"})
         if blocks and not repeated and r.label_start - blocks[-1][-1].value_end < 1500:
             blocks[-1].append(r)
         else:
@@ -194,16 +202,19 @@ def _assign_sheets(text: str, rows: list[sheets.SheetRow], consults: list[Item])
     out: dict[int, list[sheets.SheetRow]] = {}
     if not consults:
         return out
+    prev_end = 0
     for block in blocks:
         if not any(r.family in ("contractor", "items", "department") for r in block):
             continue
-        head = text[max(0, block[0].label_start - 400) : block[0].label_start]
+        # the sheet's heading: somewhere between the previous sheet and this one
+        head = text[max(prev_end, block[0].label_start - 3000) : block[0].label_start]
+        prev_end = block[-1].value_end
         titles = [r.value for r in block if r.family == "title"]
         best, score = None, 0.0
         for item in consults:
             if not item.title:
                 continue
-            s = max([_similar(item.title, line) for line in head.split("\n")[-4:]] + [_similar(item.title, t) for t in titles] + [0.0])
+            s = max([_similar(item.title, line) for line in head.split("\n")[-30:]] + [_similar(item.title, t) for t in titles] + [0.0])
             if s > score:
                 best, score = item, s
         if best is None or score < 0.6:

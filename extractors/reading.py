@@ -29,6 +29,7 @@ class Limits:
     max_pages: int = 2000
     max_chars: int = 20_000_000
     timeout_s: float = 300.0
+    memory_bytes: int | None = None  # address space of the extracting process; None: the sandbox's default
 
 
 @dataclass

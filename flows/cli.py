@@ -22,7 +22,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from extractors.reading import Limits
     from flows.ingest import run_ingest
 
-    limits = Limits(max_bytes=int(args.max_mb * 1024 * 1024), max_pages=args.max_pages, timeout_s=args.timeout)
+    limits = Limits(max_bytes=int(args.max_mb * 1024 * 1024), max_pages=args.max_pages, timeout_s=args.timeout,
+                    memory_bytes=int(args.max_memory_gb * 1024**3))
     summary = run_ingest([str(p) for p in args.paths], str(args.db), force=args.force, limits=limits)
     print("\n".join(summary.lines()))
     return 0
@@ -43,6 +44,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    import duckdb
+
     from flows.query import QueryRefused, run_query
 
     try:
@@ -50,6 +53,12 @@ def cmd_query(args: argparse.Namespace) -> int:
     except QueryRefused as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
+    except duckdb.PermissionException as exc:  # e.g. FROM 'file.csv': external access is off
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:  # a mistake in the SQL: say what DuckDB said, without a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif args.format == "json":
@@ -95,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--timeout", type=float, default=300.0, help="seconds one document may take (default 300)")
     s.add_argument("--max-mb", type=float, default=200.0, help="largest file read, in MB (default 200)")
     s.add_argument("--max-pages", type=int, default=2000, help="most PDF pages read (default 2000)")
+    s.add_argument("--max-memory-gb", type=float, default=6.0,
+                   help="memory (address space) one document's extraction may use, in GiB (default 6)")
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("extract", help="extract one document and print its records as JSON (no database)",

@@ -74,7 +74,17 @@ def discover(paths: Iterable[Path]) -> list[SourceFile]:
             if path.name in SKIP_NAMES or path.suffix == ".json" or any(part.startswith(".") for part in rel.parts):
                 continue
             found.append(SourceFile(path, f"{root.resolve().name}/{rel.as_posix()}"))
+    _attach_source_urls(found, paths)
     return found
+
+
+def _attach_source_urls(found: list[SourceFile], paths: Iterable[Path]) -> None:
+    """Record the URL each file was fetched from, read from the fetch ledger (flows.fetch)."""
+    from flows.fetch import urls_by_path
+
+    urls = urls_by_path(sorted({f.path.resolve().parent for f in found}))
+    for f in found:
+        f.source_url = urls.get(f.path.resolve(), f.source_url)
 
 
 def sha256_of(path: Path) -> str:
@@ -114,7 +124,7 @@ def ingest_flow(paths: list[str], db: str = str(warehouse.DEFAULT_DB), force: bo
     logger = get_run_logger()
     started = time.monotonic()
     limits = limits or Limits()
-    files = discover(Path(p) for p in paths)
+    files = discover([Path(p) for p in paths])
     todo, skipped = plan(files, Path(db), force)
     summary = Summary(seen=len(files), skipped=skipped, db=str(db))
     logger.info("%d files found, %d to extract, %d unchanged", len(files), len(todo), skipped)
@@ -151,11 +161,16 @@ def _count(summary: Summary, f: SourceFile, extraction) -> None:  # type: ignore
     summary.consultations += len(extraction.consultations)
 
 
-def run_ingest(paths: list[str], db: str, force: bool = False, limits: Limits | None = None) -> Summary:
-    """Run the flow with Prefect's ephemeral API unless a server is configured."""
+def run_ingest(paths: list[str], db: str, force: bool = False, limits: Limits | None = None,
+               task_runner=None) -> Summary:  # type: ignore[no-untyped-def]
+    """Run the flow with Prefect's ephemeral API unless a server is configured.
+
+    `task_runner` (e.g. a prefect_dask.DaskTaskRunner) runs the extraction tasks elsewhere.
+    """
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "true")
-    return ingest_flow(paths=paths, db=db, force=force, limits=limits)
+    run = ingest_flow.with_options(task_runner=task_runner) if task_runner is not None else ingest_flow
+    return run(paths=paths, db=db, force=force, limits=limits)
 
 
 if __name__ == "__main__":

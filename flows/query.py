@@ -31,13 +31,14 @@ def check(sql: str) -> str:
         raise QueryRefused("only read-only statements (SELECT, WITH, DESCRIBE, SHOW, EXPLAIN) are allowed")
     m = _FORBIDDEN.search(body)
     if m:
-        raise QueryRefused(f"{m.group(0).strip('(').upper()} is not allowed: the warehouse is read-only to queries")
+        raise QueryRefused(f"{m.group(0).rstrip('(').strip().upper()} is not allowed: the warehouse is read-only to queries")
     return sql.strip().rstrip(";")
 
 
 def _strip_literals(sql: str) -> str:
-    """Blank out string literals and comments so that words inside them are not mistaken for keywords."""
+    """Blank out string literals, quoted identifiers and comments so that words inside them are not mistaken for keywords."""
     sql = re.sub(r"--[^\n]*|/\*.*?\*/", " ", sql, flags=re.S)
+    sql = re.sub(r'"(?:[^"]|"")*"', '"x"', sql)  # quoted identifiers: `AS "set"` names a column
     return re.sub(r"'(?:[^']|'')*'", "''", sql)
 
 

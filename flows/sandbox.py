@@ -27,10 +27,38 @@ def _child(conn, path: str, source_path: str, limits: Limits, source_url: str | 
         conn.send(("ok", extract_bytes(data, source_path, limits=limits, source_url=source_url)))
     except MemoryError:
         conn.send(("memory", None))
-    except BaseException:  # report anything rather than die silently
-        conn.send(("error", traceback.format_exc(limit=3)))
+    except BaseException as exc:  # report anything rather than die silently
+        # under RLIMIT_AS an allocation can fail as an ImportError or OSError (a shared object that cannot
+        # be mapped) rather than MemoryError; that is the memory limit too, not an internal error
+        if memory_bytes and (_out_of_memory(exc) or _near_limit(memory_bytes)):
+            conn.send(("memory", None))
+        else:
+            conn.send(("error", traceback.format_exc(limit=3)))
     finally:
         conn.close()
+
+
+_ALLOCATION_FAILED = ("failed to map segment", "cannot allocate memory", "bad_alloc", "out of memory")
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    e: BaseException | None = exc
+    while e is not None:
+        if isinstance(e, MemoryError) or any(s in str(e).lower() for s in _ALLOCATION_FAILED):
+            return True
+        e = e.__cause__ or e.__context__
+    return False
+
+
+def _near_limit(memory_bytes: int, slack: int = 64 * 1024**2) -> bool:
+    """True when the address space is within `slack` of the limit: an allocation that failed there shows up
+    as whatever error the library makes of it (SystemError, RuntimeError...), but the cause is the limit."""
+    try:
+        with open("/proc/self/status") as fh:
+            size = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmPeak:"))
+    except (OSError, StopIteration, ValueError):
+        return False
+    return size + slack >= memory_bytes
 
 
 def failed(path: Path, source_path: str, status: str, error: str, source_url: str | None = None) -> Extraction:
@@ -52,9 +80,37 @@ def warm() -> None:
     _tokenizer()
 
 
+def _in_thread(path: Path, source_path: str, limits: Limits, source_url: str | None) -> Extraction:
+    """Fallback inside a daemonic process (e.g. a Dask worker), which may not fork children:
+    extract in a thread bounded in time only (no memory limit; a timed-out thread is abandoned)."""
+    import threading
+
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["ok"] = extract_bytes(Path(path).read_bytes(), source_path, limits=limits, source_url=source_url)
+        except BaseException:
+            box["error"] = traceback.format_exc(limit=3)
+
+    t = threading.Thread(target=run, daemon=True, name=f"extract {source_path}")
+    t.start()
+    t.join(limits.timeout_s)
+    if "ok" in box:
+        return box["ok"]  # type: ignore[return-value]
+    if t.is_alive():
+        return failed(path, source_path, Status.FAILED, f"extraction took longer than the limit of {limits.timeout_s:g} s and was stopped (raise --timeout to allow more)", source_url)
+    err = str(box.get("error", "")).strip().splitlines()
+    return failed(path, source_path, Status.FAILED, f"extraction failed with an internal error: {err[-1] if err else ''} (please report it)", source_url)
+
+
 def extract_in_sandbox(path: Path, source_path: str, limits: Limits, *, source_url: str | None = None,
                        memory_bytes: int | None = 6 * 1024**3) -> Extraction:
+    if getattr(limits, "memory_bytes", None):  # `shingikai ingest --max-memory-gb`
+        memory_bytes = limits.memory_bytes
     warm()
+    if mp.current_process().daemon:
+        return _in_thread(path, source_path, limits, source_url)
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, str(path), source_path, limits, source_url, memory_bytes), daemon=True)
@@ -74,8 +130,8 @@ def extract_in_sandbox(path: Path, source_path: str, limits: Limits, *, source_u
     if kind == "ok":
         return payload
     reasons = {
-        "timeout": (Status.FAILED, f"extraction took longer than the limit of {limits.timeout_s:.0f} s and was stopped (raise --timeout to allow more)"),
-        "memory": (Status.FAILED, f"extraction needed more memory than the limit of {(memory_bytes or 0) / 1024**3:.1f} GiB (raise --max-memory-gb to allow more)"),
+        "timeout": (Status.FAILED, f"extraction took longer than the limit of {limits.timeout_s:g} s and was stopped (raise --timeout to allow more)"),
+        "memory": (Status.FAILED, f"extraction needed more memory than the limit of {(memory_bytes or 0) / 1024**3:.3g} GiB (raise --max-memory-gb to allow more)"),
         "died": (Status.FAILED, f"the extracting process died (exit code {proc.exitcode}), probably out of memory"),
         "error": (Status.FAILED, f"extraction failed with an internal error: {str(payload).strip().splitlines()[-1] if payload else ''} (please report it)"),
     }

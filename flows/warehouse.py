@@ -130,6 +130,9 @@ class Staging:
         # a staging file left by a killed run may hold unpublished work: start from the published copy
         for leftover in (self.path, Path(str(self.path) + ".wal")):
             leftover.unlink(missing_ok=True)
+        # a run killed mid-publish leaves its half-written copy: never published, safe to remove under the lock
+        for leftover in self.db.parent.glob(self.db.name + ".publish-*"):
+            leftover.unlink(missing_ok=True)
         if self.db.exists():
             shutil.copyfile(self.db, self.path)
         self.con = duckdb.connect(str(self.path))
@@ -144,6 +147,8 @@ class Staging:
         shutil.copyfile(self.path, tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        if os.environ.get("SHINGIKAI_TEST_SLOW_PUBLISH"):  # tests: a window to kill the run mid-publish
+            time.sleep(float(os.environ["SHINGIKAI_TEST_SLOW_PUBLISH"]))
         os.replace(tmp, self.db)
         _fsync_dir(self.db.parent)
 

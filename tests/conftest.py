@@ -18,3 +18,20 @@ def fresh_db():
     con = memory_warehouse()
     yield con
     con.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the extraction gaps a module lists in KNOWN_GAPS as strict xfail.
+
+    Strict: a gap that gets fixed fails the run until it is taken off the list,
+    so the list always says exactly what does not work yet.
+    """
+    for item in items:
+        gaps = getattr(item.module, "KNOWN_GAPS", None)
+        if not gaps:
+            continue
+        callspec = getattr(item, "callspec", None)
+        doc = callspec.params.get("doc") if callspec else None
+        key = (item.originalname, getattr(doc, "name", None))
+        if key in gaps:
+            item.add_marker(pytest.mark.xfail(strict=True, reason=f"known extraction gap: {gaps[key]}"))
