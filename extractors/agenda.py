@@ -25,8 +25,8 @@ DEPT_WORD = r"(?:課|室|館|所|センター|係|部|局|担当|事務所|委�
 _DEPT = re.compile(rf"^\s*[(（【〔]([^()（）【】〔〕\n]{{2,60}}?{DEPT_WORD}(?:[、・,][^()（）【】〔〕\n]{{2,30}}?{DEPT_WORD})*)[)）】〕]")
 _TITLE_TAIL = re.compile(r"(\s*[-―—─‐]{2,}.*|\s*資料\s*\d+.*|\s*[(（]\s*答申\s*[)）].*)$")
 _TITLE_TRAIL_PUNCT = " \t:：、。,「」『』"
-_PROCEEDINGS = re.compile(r"^[\s【■□◆●\[]*(\d+\s*)?(記録$|審議の概要|審議の要旨|議事の要旨|会議の概要|審議経過|発言内容|会議経過|議事経過|審議経過|審議内容|会議内容|議事録|議事内容|発言要旨|議事の経過|会議の経過|審議の経過|質疑応答)")
-_SPEAKER_START = re.compile(r"^[-・]?\s*[(（][^()（）\n]{1,20}[)）]\s*\S|^[○◯◎]\S{1,15}\s")
+_PROCEEDINGS = re.compile(r"^[\s【■□◆●\[]*(\d+\s*[.．、]?\s*)?(記録$|審議の概要|審議の要旨|議事の要旨|会議の内容|議事の内容|審議の内容|審議経過|発言内容|会議経過|議事経過|審議経過|審議内容|会議内容|議事録|議事内容|発言要旨|議事の経過|会議の経過|審議の経過|質疑応答)")
+_SPEAKER_START = re.compile(r"^[-・]?\s*[(（](?![0-9一二三四五六七八九十]+[)）])[^()（）\n]{1,20}[)）]\s*\S|^[○◯◎]\S{1,15}\s|^[^\s:：、。]{0,14}(?:会長|委員|課長|部長|局長|所長)[:：]")
 CATEGORY_WORDS = re.compile(r"委託|結合|接続|目的外|提供|収集|記録項目|一括承認|指定管理|取扱|利用")
 _REPORT_HEAD = re.compile(r"^[\s【■□◆●\[]*(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?報告(事項)?\s*$|^(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?報告(事項)?[:：\s]")
 _CONSULT_HEAD = re.compile(r"^[\s【■□◆●\[]*(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?(諮問(事項)?|審議(事項)?|議\s*題|案件|審議案件)[\s】\]:：]*$")
@@ -233,10 +233,23 @@ def report_items(text: str, consultations: list[Item]) -> list[Item]:
             title, tspan, dept, dspan = clean_title(text, start, line.end)
             if title and title not in taken and not title.startswith("資料"):
                 items.append(Item("report", None, None, title, tspan, dept, dspan, start, line.end))
+    unique: dict[str, Item] = {}
+    for it in items:
+        unique.setdefault(it.title or "", it)
+    items = list(unique.values())
+    if not items:
+        # no agenda: a report taken up in the body (`報告 …について`)
+        for m in _BODY_REPORT.finditer(text):
+            title, tspan, dept, dspan = clean_title(text, m.start(1), m.end(1))
+            if title and title not in taken:
+                items.append(Item("report", None, None, title, tspan, dept, dspan, m.start(), m.end()))
     return items
 
 
-_TOSHIN_TITLE = re.compile(r"^(.{6,200}?について)\s*[(（]\s*答申\s*[)）]\s*$")
+_BODY_REPORT = re.compile(r"(?m)^[\s【■□◆●]*(?:[IVX]+\s*|\d+\s*[.．]?\s*|[(（]\d+[)）]\s*)?報告(?:事項)?[\s】:：]+(.{6,80}?について)[^\n]{0,30}$")
+
+
+_TOSHIN_TITLE = re.compile(r"^(.{6,200}?について)\s*[(（]\s*答申\s*[)）]")
 
 
 def toshin_item(text: str) -> Item | None:

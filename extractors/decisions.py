@@ -25,7 +25,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"|原案(?:どおり|通り)|適当と(?:認め|判断)|差し支えない|異議なし|異議ありません|承認します"
     )),
 ]
-_VOTE_UNANIMOUS = re.compile(r"異議なし|異議ありません|異議なく|全員|全会一致|満場一致|[<＜(（]\s*承認\s*[>＞)）]")
+_VOTE_UNANIMOUS = re.compile(r"異議なし|異議ありません|異議なく|各委員了承|委員一同了承|全員|全会一致|満場一致|[<＜(（]\s*承認\s*[>＞)）]")
 _VOTE_MAJORITY = re.compile(r"多数|賛成多数|挙手多数")
 _DISSENT = re.compile(rf"(?:反対[^。<＜\n]{{0,12}}[<＜(（]\s*({NUM})\s*名\s*[>＞)）]|反対(?:者)?(?:は)?\s*({NUM})\s*名|[<＜]\s*({NUM})\s*名\s*[>＞])")
 _CONDITION_IN_DECISION = re.compile(r"要望|意見を付|意見あり|意見付き|付帯|条件(?:付|を付)|ただし|踏まえ|留意|求める")
@@ -82,7 +82,7 @@ def find_decision(text: str, start: int, end: int, *, toshin: bool = False) -> D
     vote = None
     if _VOTE_MAJORITY.search(window) or _VOTE_MAJORITY.search(before[-120:]):
         vote = Vote.MAJORITY
-    elif _VOTE_UNANIMOUS.search(window):
+    elif _VOTE_UNANIMOUS.search(window) or _VOTE_UNANIMOUS.search(before[-80:]):
         vote = Vote.UNANIMOUS
     dissent = None
     dm = _DISSENT.search(before[-200:] + window) if vote == Vote.MAJORITY else None
@@ -120,7 +120,7 @@ def _conditions(text: str, sents: list[tuple[int, int]], i: int, toshin: bool) -
         for a, b in following[:6]:
             if re.search(r"要望する|求める|留意|付帯意見", text[a:b]):
                 out.append((a, b))
-    elif following and re.search(r"意見が付され|意見を付|要望が付され|付帯意見", text[following[0][0] : following[0][1]]):
+    elif following and re.search(r"意見が付され|意見を付|要望が付され|付帯意見|^\s*(?:ただし|なお)[、,].{0,40}(?:要望|求め)", text[following[0][0] : following[0][1]]):
         out.append(following[0])
     elif following and _OPINION_HEAD.search(text[following[0][0] : following[0][1]]):
         # a decision followed by the members' opinions attached to it

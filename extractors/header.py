@@ -11,7 +11,19 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from extractors.common import DATE_RE, FISCAL_RE, NUM, TIME_RANGE_RE, era_year, lines, parse_date, parse_time_range, to_int
+from extractors.common import (
+    DATE_RE,
+    FISCAL_RE,
+    NUM,
+    TIME_RANGE_RE,
+    TIME_RE,
+    _clock,
+    era_year,
+    lines,
+    parse_date,
+    parse_time_range,
+    to_int,
+)
 
 HEADER_CHARS = 3000
 BODY_RE = re.compile(r"([^\s、。,()（）「」【】:：\t]{2,60}?(?:審議会|審査会|委員会|協議会))")
@@ -21,7 +33,7 @@ _SEP = r"[\s】\]:：\t]*"
 _LABEL = {
     "date": re.compile(_PRE + r"(?:開催)?(?:日\s*時|日程|開催日|日付|年月日)" + _SEP),
     "place": re.compile(_PRE + r"(?:開催)?(?:場\s*所|会\s*場)" + _SEP),
-    "observers": re.compile(_PRE + r"傍聴(?:人|者)(?:数)?" + _SEP),
+    "observers": re.compile(_PRE + r"傍聴(?:人|者)?(?:数)?(?!の)" + _SEP),
     "attendees": re.compile(_PRE + r"(?:出席者|出席委員|委員出席者)(?:\s*及び欠席者|\s*および欠席者)?(?:\(\d+名\))?" + _SEP),
 }
 
@@ -90,6 +102,13 @@ def _read_when(h: Header, value: str, offset: int) -> None:
     if t:
         h.start_time, h.end_time = parse_time_range(t)
         h.spans["start_time"] = (offset + t.start(), offset + t.end())
+        return
+    # a start time alone (`15時00分~`, minutes cut off before the end)
+    d_end = m.end() if m else 0
+    single = TIME_RE.search(value, d_end)
+    if single and (single.group(1) or "時" in value[single.start() : single.end()]):
+        h.start_time = _clock(single.group(1), single.group(2), single.group(3))
+        h.spans["start_time"] = (offset + single.start(), offset + single.end())
 
 
 def _read_observers(h: Header, value: str, offset: int) -> None:
@@ -113,6 +132,8 @@ def _read_body(h: Header, text: str, head_end: int) -> None:
         cut = prefix.end() if prefix else 0
         if len(body) - cut < 4:
             continue
+        name = body[cut:]
+        cut += name.rfind("様") + 1 if "様" in name else 0  # an addressee (…市長 …様) written before it
         name = body[cut:]
         name = re.sub(r"(会議要録|会議録|議事録|会議)$", "", name)
         h.body = name

@@ -17,8 +17,8 @@ import html
 import re
 import unicodedata
 from collections import Counter
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 from extractors.textmap import MappedText
 
@@ -165,7 +165,7 @@ _TOKEN_CHAR = rf"[{_CJK}{_CJK_PUNCT}0-9A-Za-z%％()]"
 
 # a space between a CJK character and a digit, either way round
 _SPACE_CJK_DIGIT = re.compile(rf"(?<=[{_CJK}]) (?=[0-9])|(?<=[0-9]) (?=[{_CJK}])")
-# spaced letters: `A G S` -> `AGS`
+# spaced letters: `X Y Z` -> `XYZ`
 _SPACED_LATIN = re.compile(r"(?<![A-Za-z])[A-Z](?: [A-Z])+(?![A-Za-z])")
 
 
@@ -308,7 +308,7 @@ def unwrap_lines(mt: MappedText) -> MappedText:
         mid_word = len(line) >= 10 and _WORD_END.search(line) and (
             _HIRAGANA.match(head)
             or (_KATAKANA_END.search(line) and _KATAKANA.match(head))
-            or (_KANJI.search(line[-1]) and _KANJI.match(head) and _one_word(line[-6:], head[:6]))
+            or (width is not None and _KANJI.search(line[-1]) and _KANJI.match(head) and _one_word(line[-6:], head[:6]))
         )
         if not mid_word and (len(line) < threshold or "\t" in line):
             continue

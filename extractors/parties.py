@@ -16,9 +16,14 @@ from models.canon import canonical_contractor
 LEGAL = r"(?:株式会社|有限会社|合同会社|合資会社|合名会社|\(株\)|\(有\)|一般社団法人|公益社団法人|一般財団法人|公益財団法人|社会福祉法人|特定非営利活動法人|NPO法人|医療法人|学校法人|独立行政法人|地方独立行政法人)"
 _NAME_CHARS = r"[A-Za-z0-9\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー・&＆]"
 _PRE_CHARS = r"(?:(?![のはがをにでとへもやかより])[A-Za-z0-9\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー・&＆])"
-COMPANY_RE = re.compile(rf"{LEGAL}\s?{_NAME_CHARS}{{2,25}}?(?={LEGAL}|[^A-Za-z0-9\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー・&＆]|の|が|は|に|と|を|で|へ|から|$)|{_PRE_CHARS}{{1,24}}(?<![\u3041-\u3096]){LEGAL}")
+# where a name that follows its legal form ends: a conjunction, punctuation, or a particle that
+# opens the clause (に委託, が提供, の端末 …); a bare particle inside a kana name (かえで, たかのす) is not an end
+_NAME_END = (r"(?={LEGAL}|[^A-Za-z0-9\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー・&＆]|及び|および|並びに|又は|$"
+             r"|に(?:委託|再委託|提供|業務|対し|より|よる|て|お|は|、)|が|は|を|へ|と|から|より|まで|側|様"
+             r"|の(?:\d|[\u30a1-\u30fa]|[\u4e00-\u9fff]{1,3}(?:を|に|が|は|で|へ|と|、|。))|で(?:ある|あり|す|、))").replace("{LEGAL}", LEGAL)
+COMPANY_RE = re.compile(rf"{LEGAL}\s?{_NAME_CHARS}{{2,25}}?{_NAME_END}|{_PRE_CHARS}{{1,24}}(?<![\u3041-\u3096]){LEGAL}")
 ROLE_RE = re.compile(
-    rf"(?:契約の相手方|委託先|受託者|受託事業者|結合先|提供先|委託業者)(?:は|が|の|となる|である|として)\s*({_NAME_CHARS}{{2,30}}?)(?=になり|になる|となる|となり|で、|であり|です|である|が|は|に|と|を|の|、|。|\s|$)"
+    rf"(?:契約の相手方は|(?:委託先|受託者|受託事業者|結合先|提供先|委託業者)(?:は|が|となる|である|として))、?\s*({_NAME_CHARS}{{2,30}}?)(?=になり|になる|となる|となり|で、|であり|です|である|が|は|に|と|を|の|、|。|\s|$)"
 )
 _HIRAGANA_ONLY = re.compile(r"^[\u3041-\u3096ー]+$")
 _SEPARATORS = re.compile(r"[、,\n/／]")
@@ -46,14 +51,22 @@ def from_sheet(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
                 out.append((text[t[0]:t[1]], *t))
         else:
             out.append((text[tokens[-1][0]:tokens[-1][1]], *tokens[-1]))
-    return [(n.strip("「」()（）"), s, e) for n, s, e in out if len(n) >= 2]
+    return [(_unwrap(n), s, e) for n, s, e in out if len(n) >= 2]
+
+
+def _unwrap(name: str) -> str:
+    name = name.strip("「」『』")
+    if re.fullmatch(r"[(（][^()（）]*[)）]", name):
+        name = name[1:-1]
+    return name
 
 
 _ORG_SUFFIX = re.compile(rf"{LEGAL}|(?:省|庁|局|機構|協会|連合会|事業団|組合|法人|センター|プロジェクト|公社|財団|社団|会社|事務所|研究所|大学|銀行|金庫|サービス)$|^(?:.{{1,6}}[都道府県市区町村])$")
 
 
 def _looks_like_org(name: str) -> bool:
-    return bool(_ORG_SUFFIX.search(name))
+    # `各地区`, `当市`, `同社` point at a party without naming it
+    return bool(_ORG_SUFFIX.search(name)) and not re.match(r"^(各|当|同|本|全|他|両|前記|上記)", name)
 
 
 def _split_spans(text: str, start: int, end: int, rx: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -66,9 +79,16 @@ def _split_spans(text: str, start: int, end: int, rx: re.Pattern[str]) -> list[t
     return [(a, b) for a, b in out if text[a:b].strip()]
 
 
+_ENTRUSTED = re.compile(rf"(?:^|[、。\s])({_NAME_CHARS}{{3,30}}?)に(?:業務を)?(?:委託|再委託|提供)(?:する|したい|します|し)")
+
+
 def from_discussion(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     """Names introduced by a role word or carrying a legal form, in text[start:end]."""
     out = []
+    for m in _ENTRUSTED.finditer(text, start, end):
+        name = m.group(1)
+        if re.search(r"[\u30a1-\u30faA-Za-z]", name) and not re.search(r"[をでがはにへ]|から|まで|より", name):
+            out.append((name, m.start(1), m.end(1)))
     for m in ROLE_RE.finditer(text, start, end):
         name = m.group(1)
         if _HIRAGANA_ONLY.match(name) or len(name) < 2:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from extractors import agenda, decisions, extractor_version, header, items, parties, sheets, speech
 from extractors.agenda import Item
@@ -18,8 +18,19 @@ from extractors.normalize import NormalizedText, normalize
 from extractors.reading import Limits, RawDocument, ReadError, read_bytes
 from models.canon import canonical_item
 from models.records import (
-    Attendee, Condition, Consultation, Contractor, DataItem, Document, DocumentText, Evidence,
-    Extraction, Meeting, Page, Report, Utterance,
+    Attendee,
+    Condition,
+    Consultation,
+    Contractor,
+    DataItem,
+    Document,
+    DocumentText,
+    Evidence,
+    Extraction,
+    Meeting,
+    Page,
+    Report,
+    Utterance,
 )
 from models.vocab import Category, DocKind, Status
 
@@ -44,7 +55,7 @@ def extract_bytes(data: bytes, source_path: str, *, limits: Limits | None = None
     """Extract one document from its raw bytes; a bad file gives a documents row with its status."""
     doc_id = document_id_of(data)
     base = dict(document_id=doc_id, source_path=source_path, extractor_version=extractor_version(),
-                ingested_at=datetime.now(timezone.utc).replace(tzinfo=None), size_bytes=len(data), source_url=source_url)
+                ingested_at=datetime.now(UTC).replace(tzinfo=None), size_bytes=len(data), source_url=source_url)
     try:
         raw = read_bytes(data, source_path, limits)
     except ReadError as err:
@@ -95,6 +106,8 @@ def extract_raw(raw: RawDocument, base: dict) -> Extraction:
     regions = _regions(text, consults + reports, proceedings, kind)
     rows = sheets.sheet_rows(text)
     blocks = _assign_sheets(text, rows, consults)
+    if kind != DocKind.TOSHIN:
+        regions = _cut_at_attachments(regions, rows, proceedings)
     for n, item in enumerate(consults, start=1):
         region = results.get(id(item), regions[id(item)][:2]) + (item.start,)
         _consultation(out, text, norm, item, n, region, blocks.get(id(item), []), kind, hdr.municipality)
@@ -107,7 +120,7 @@ def extract_raw(raw: RawDocument, base: dict) -> Extraction:
 
 def doc_kind(text: str, n_turns: int) -> str:
     head = text[:1500]
-    if n_turns < 3 and (re.search(r"[(（]\s*答申\s*[)）]|答申第\s*\d+\s*号|^\s*答\s*申\s*$", head, re.M)):
+    if n_turns < 3 and (re.search(r"[(（]\s*答申\s*[)）]|答申第\s*\d+\s*号|^\s*答\s*申\s*(書)?\s*$|次のとおり答申", head, re.M)):
         return DocKind.TOSHIN
     if n_turns < 3 and re.search(r"審議結果|審議概要|結果一覧|審議の結果|会議結果|答申結果", head):
         return DocKind.SUMMARY
@@ -150,7 +163,7 @@ def _anchors(text: str, item: Item, others: list[Item], body_start: int) -> list
 def _decision_reference(text: str, m: re.Match[str], number: int) -> bool:
     after = text[m.end() : m.end() + 60]
     n = m.group(1) or m.group(2)
-    return agenda.to_int(n) == number and bool(re.match(r"\s*(?:について|は|の採決|と諮問|および|及び|、)", after))
+    return agenda.to_int(n) == number and bool(re.match(r"\s*(?:について|は|の採決|と諮問|および|及び|、|の説明|の審議|の質疑|に入|を議題|に係る説明)", after))
 
 
 def _line_start(text: str, pos: int) -> int:
@@ -177,12 +190,26 @@ def _regions(text: str, all_items: list[Item], body_start: int, kind: str) -> di
     out = {}
     for k, item in enumerate(ordered):
         s = starts[id(item)]
+        if k == 0 and body_start < s:
+            # the first item's explanation may come before the body names it
+            s = body_start
         nxt = [starts[id(o)] for o in ordered[k + 1 :] if starts[id(o)] > s]
         e = nxt[0] if nxt else len(text)
         other = _ENDS_SECTION.search(text, s + 1, e)
         if other:
             e = other.start()
         out[id(item)] = (s, e, s)
+    return out
+
+
+def _cut_at_attachments(regions: dict[int, tuple[int, int, int]], rows: list[sheets.SheetRow],
+                        body_start: int) -> dict[int, tuple[int, int, int]]:
+    """Attachments (formal sheets after the proceedings) belong to no item's discussion."""
+    starts = sorted(r.label_start for r in rows if r.family and r.label_start > body_start)
+    out = {}
+    for key, (s, e, a) in regions.items():
+        cut = next((x for x in starts if s < x < e), None)
+        out[key] = (s, cut if cut is not None and cut - s > 200 else e, a)
     return out
 
 
@@ -288,7 +315,7 @@ _DEPT_TAIL = re.compile(r"([^\s部局本]{2,20}?(?:課|室|館|係|センター|
 
 
 def _short_department(text: str, s: int, e: int) -> tuple[str | None, tuple[int, int] | None]:
-    value = text[s:e].split("\n")[0].strip()
+    value = text[s:e].strip().split("\n")[0].strip()
     if not value:
         return None, None
     m = _DEPT_TAIL.search(value)
@@ -328,7 +355,14 @@ def _items(out: Extraction, text: str, cid: str, sheet: list[sheets.SheetRow], s
     spans = [(r.value_start, r.value_end) for r in sheet if r.family == "items"]
     if not spans:
         spans = items.prose_lists(text, start, end)
+    fallback = False
+    if not spans:
+        spans, fallback = items.verb_object_lists(text, start, end), True
     seen = set()
+    if fallback:
+        # without a labelled list, keep only lists that read mostly as personal-data items
+        spans = [(s, e) for s, e in spans
+                 if sum(canonical_item(x).matched for x, _, _ in items.split_items(text, s, e)) >= 2]
     for s, e in spans:
         for item, a, b in items.split_items(text, s, e):
             if item in seen:

@@ -14,14 +14,14 @@ from extractors.common import lines
 
 # label families; the label text is matched after removing blanks
 LABELS: dict[str, re.Pattern[str]] = {
-    "contractor": re.compile(r"^(委託先|結合先|提供先|受託者|受託事業者|委託事業者|委託業者|契約の?相手方|結合の相手方|提供を受ける者|指定管理者|相手先|委託先\(結合先\)|委託先（結合先）)"),
+    "contractor": re.compile(r"^(委託先|結合先|提供先|受託者|受託事業者|委託事業者|委託業者|契約の?相手方|結合の相手方|提供を受ける者|指定管理者|相手先)(名|等)?(\(.{1,12}\)|（.{1,12}）)?$"),
     "department": re.compile(r"^(所管課|担当課|所管部署|主管課|担当部署|所管)(名)?$"),
     "items": re.compile(r"(取り?扱う個人情報|個人情報の項目|記録項目|送受信(する)?項目|提供(する)?項目|対象(と|となる)?個人情報|委託する個人情報|個人情報の内容|取り?扱う情報|扱う個人情報)"),
     "title": re.compile(r"^(件名|業務名|事務事業名|事業名|業務登録名|事務の名称|諮問事項)$"),
     "blanket": re.compile(r"事前一括承認"),
 }
 
-_NUMBERED = re.compile(r"^(\d{1,2})\s*[.．、)]?\s*(\S{2,24}?)(?:\s+|\t)(.+)$")
+_NUMBERED = re.compile(r"^(\d{1,2}|[(（]\d{1,2}[)）])\s*[.．、)]?\s*(\S{2,24}?)(?:\s+|\t)(.+)$")
 _LABEL_CHARS = re.compile(r"^[^\s、。,]{2,24}$")
 
 
@@ -73,7 +73,7 @@ def _row(line: str) -> tuple[str, int] | None:
     m = _NUMBERED.match(line)
     if m and label_family(m.group(2)):
         return m.group(2), m.start(3)
-    alone = re.match(r"^\d{1,2}\s*[.．、)]?\s*(\S{2,24})$", line)
+    alone = re.match(r"^(?:\d{1,2}|[(（]\d{1,2}[)）])\s*[.．、)]?\s*(\S{2,24})$", line)
     if alone and label_family(alone.group(1)):
         return alone.group(1), len(line)
     return None
@@ -87,7 +87,7 @@ def _ends_list(current: dict, line: str) -> bool:
 
 def _breaks_row(line: str) -> bool:
     # a new numbered or bracketed heading ends the value of the row above
-    return bool(re.match(r"^(\d{1,2}\s|\(\d+\)|[IVX]+\s|【諮問|諮問第)", line)) and "\t" not in line
+    return bool(re.match(r"^(\d{1,2}\s|\(\d+\)|[IVX]+\s|【諮問|諮問第|第\s*\d+)", line)) and "\t" not in line
 
 
 def _finish(text: str, cur: dict) -> SheetRow:

@@ -12,6 +12,11 @@ _LABEL = re.compile(
     r"^(?:[-・]\s*)?(?:[(（]\s*([^()（）\n]{1,24}?)\s*[)）]|[○◯◎]\s*([^\s、。()（）]{1,20}?(?:会長|副会長|委員長|委員|部長|課長|局長|所長|館長|係長|事務局長|事務局|次長|室長|参事|主任|主事|センター長|担当))(?=\s|$|[、。]))\s*"
 )
 _TITLE_WORDS = re.compile(r"会長|委員|議長|課長|部長|局長|所長|館長|係長|事務局|室長|次長|参事|主任|主事|職員|センター|担当|区長|市長|町長|村長|理事|園長|審議会")
+_ROLE_END = r"(?:会長|副会長|委員長|委員|議長|部長|課長|局長|所長|館長|係長|事務局長|事務局|次長|室長|参事|主任|主事|主査|保健師|センター長|担当|説明者|説明員)"
+# `福祉課長:…`, `説明者(納税課):…`, `委員:…`
+_COLON_LABEL = re.compile(rf"^([^\s:：、。]{{0,14}}{_ROLE_END}(?:[(（][^()（）]{{1,12}}[)）])?)\s*[:：]\s*")
+# `宗像会長 予約の…`, `委員 申込みの…` (a speaker, a space, then the speech)
+_SPACE_LABEL = re.compile(rf"^([^\s:：、。()（）]{{0,12}}{_ROLE_END})\s+(?=\S)")
 _MEMBER_MARK = re.compile(r"^[●]\s*")
 _OFFICIAL_MARK = re.compile(r"^[→⇒]\s*")
 
@@ -53,6 +58,14 @@ def turns(text: str, start: int) -> list[Turn]:
                 out[-1].end = _trim_end(text, out[-1].start, line.start)
             out.append(Turn(label, speaker_role(label), body_start, line.end))
             continue
+        if not label:
+            c = _COLON_LABEL.match(line.text) or _SPACE_LABEL.match(line.text)
+            if c and _TITLE_WORDS.search(c.group(1)):
+                if out:
+                    out[-1].end = _trim_end(text, out[-1].start, line.start)
+                label = c.group(1)
+                out.append(Turn(label, speaker_role(label), line.start + c.end(), line.end))
+                continue
         mm, om = _MEMBER_MARK.match(line.text), _OFFICIAL_MARK.match(line.text)
         if mm or om:
             if out:

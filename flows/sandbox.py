@@ -9,7 +9,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import resource
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from extractors import extractor_version
@@ -66,7 +66,7 @@ def failed(path: Path, source_path: str, status: str, error: str, source_url: st
     return Extraction(Document(
         document_id=document_id_of(data), source_path=source_path, file_type=None, encoding=None, status=status,
         error=error, doc_kind=None, municipality=None, n_pages=None, n_chars=None,
-        extractor_version=extractor_version(), ingested_at=datetime.now(timezone.utc).replace(tzinfo=None),
+        extractor_version=extractor_version(), ingested_at=datetime.now(UTC).replace(tzinfo=None),
         size_bytes=len(data), source_url=source_url,
     ))
 

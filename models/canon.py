@@ -392,7 +392,7 @@ def _first_form(name: str) -> str | None:
 def canonical_contractor(name: str) -> CanonicalParty:
     """Canonicalise a contractor / recipient name as written in minutes.
 
-    Steps: NFKC and whitespace removal (``A G S株式会社`` -> ``AGS株式会社``), legal-form
+    Steps: NFKC and whitespace removal (``X Y Z株式会社`` -> ``XYZ株式会社``), legal-form
     abbreviations expanded in place (``(株)``, ``㈱``, ``（株）`` -> ``株式会社``), OCR
     look-alikes fixed toward the surrounding script, then classification: alias table,
     ``指定管理者 <name>`` -> designated_manager, generic words -> unnamed, legal form ->

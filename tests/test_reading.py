@@ -169,7 +169,7 @@ BAD = [
     pytest.param(b"", "x.txt", "failed", id="empty-bytes-txt"),
     pytest.param(b"", "x.pdf", "failed", id="empty-bytes-pdf"),
     pytest.param(b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256)) * 4, "x.pdf", "unsupported", id="zip-named-pdf"),
-    pytest.param("<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>".encode(), "x.pdf", "unsupported",
+    pytest.param(b"<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>", "x.pdf", "unsupported",
                  id="html-named-pdf"),
     pytest.param(bytes(range(256)) * 64, "x.txt", "unsupported", id="binary-named-txt"),
     pytest.param(b"\x89PNG\r\n\x1a\n" + bytes(200), "x.txt", "unsupported", id="png-named-txt"),
