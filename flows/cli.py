@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict
 from datetime import date, datetime, time
 from pathlib import Path
 
 from flows.warehouse import DEFAULT_DB
+
+# Prefect runs an ephemeral API on this machine; it has nothing to report home
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 def _json_default(o: object) -> object:

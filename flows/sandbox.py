@@ -129,6 +129,9 @@ def extract_in_sandbox(path: Path, source_path: str, limits: Limits, *, source_u
         proc.join(5)
     if kind == "ok":
         return payload
+    if kind == "died" and memory_bytes:
+        # under an address-space limit, a child that ends without a word failed to allocate
+        kind = "memory"
     reasons = {
         "timeout": (Status.FAILED, f"extraction took longer than the limit of {limits.timeout_s:g} s and was stopped (raise --timeout to allow more)"),
         "memory": (Status.FAILED, f"extraction needed more memory than the limit of {(memory_bytes or 0) / 1024**3:.3g} GiB (raise --max-memory-gb to allow more)"),
