@@ -21,7 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from extractors import extractor_version
 from extractors.reading import Limits
 from flows import warehouse
-from flows.sandbox import extract_in_sandbox
+from flows.sandbox import extract_in_sandbox, warm
 
 SKIP_NAMES = {".DS_Store", "Thumbs.db", "README.md", "README.txt"}
 
@@ -129,6 +129,8 @@ def ingest_flow(paths: list[str], db: str = str(warehouse.DEFAULT_DB), force: bo
     summary = Summary(seen=len(files), skipped=skipped, db=str(db))
     logger.info("%d files found, %d to extract, %d unchanged", len(files), len(todo), skipped)
     if todo:
+        if task_runner_is_local():
+            warm()  # load GiNZA once here, before the extraction tasks fork from this process
         with warehouse.Staging(Path(db)) as staging:
             loaded_since_publish = 0
             for start in range(0, len(todo), batch):
@@ -151,6 +153,15 @@ def ingest_flow(paths: list[str], db: str = str(warehouse.DEFAULT_DB), force: bo
     return summary
 
 
+def task_runner_is_local() -> bool:
+    """True unless the flow's tasks run on other processes (a Dask cluster), which warm themselves."""
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    runner = getattr(ctx, "task_runner", None) if ctx else None
+    return runner is None or type(runner).__name__ == "ThreadPoolTaskRunner"
+
+
 def _count(summary: Summary, f: SourceFile, extraction) -> None:  # type: ignore[no-untyped-def]
     doc = extraction.document
     summary.new += 1
@@ -169,6 +180,12 @@ def run_ingest(paths: list[str], db: str, force: bool = False, limits: Limits | 
     """
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "true")
+    started = time.monotonic()
+    files = discover(Path(p) for p in paths)
+    todo, skipped = plan(files, Path(db), force)
+    if not todo:
+        # nothing new or changed: no orchestration to start (a nightly no-op costs only the hashing)
+        return Summary(seen=len(files), skipped=skipped, db=str(db), seconds=time.monotonic() - started)
     run = ingest_flow.with_options(task_runner=task_runner) if task_runner is not None else ingest_flow
     return run(paths=paths, db=db, force=force, limits=limits)
 

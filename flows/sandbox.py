@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import resource
+import threading
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,13 +72,22 @@ def failed(path: Path, source_path: str, status: str, error: str, source_url: st
     ))
 
 
+_WARM = threading.Lock()
+
+
 def warm() -> None:
-    """Load GiNZA and the tokenizer once in the parent: forked children share them."""
+    """Load GiNZA and the tokenizer once in the parent: forked children share them.
+
+    Tasks call this from several threads at once; the lock makes the first load the only one.
+    """
+    from extractors import extractor_version
     from extractors.nlp import nlp
     from extractors.normalize import _tokenizer
 
-    nlp()
-    _tokenizer()
+    with _WARM:
+        nlp()
+        _tokenizer()
+        extractor_version()
 
 
 def _in_thread(path: Path, source_path: str, limits: Limits, source_url: str | None) -> Extraction:

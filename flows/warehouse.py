@@ -75,13 +75,12 @@ def load(con: duckdb.DuckDBPyConnection, extraction: Extraction) -> None:
     rows = extraction.table_rows()
     con.execute("BEGIN TRANSACTION")
     try:
-        stale = [doc.document_id] + [
-            r[0] for r in con.execute(
-                "SELECT document_id FROM documents WHERE source_path = ? AND document_id <> ?",
-                [doc.source_path, doc.document_id],
-            ).fetchall()
-        ]
-        for table in DOCUMENT_TABLES:
+        stale = [r[0] for r in con.execute(
+            "SELECT document_id FROM documents WHERE source_path = ? OR document_id = ?",
+            [doc.source_path, doc.document_id],
+        ).fetchall()]
+        # a new document has nothing to replace: skip the deletes (most of a nightly run)
+        for table in DOCUMENT_TABLES if stale else []:
             con.execute(f"DELETE FROM {table} WHERE document_id IN (SELECT unnest(?::VARCHAR[]))", [stale])
         for table in DOCUMENT_TABLES:
             table_rows = rows.get(table) or []

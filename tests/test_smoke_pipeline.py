@@ -21,6 +21,22 @@ def test_ingest_samples_and_eval(tmp_path):
     statuses = dict(con.execute("SELECT status, count(*) FROM documents GROUP BY 1").fetchall())
     assert statuses == {"ok": 4}
     assert con.execute("SELECT count(*) FROM consultations").fetchone()[0] >= 4
+    # every contractor and data-item row is grounded: its span of the text contains its value
+    ungrounded = con.execute(
+        """
+        WITH spans AS (
+            SELECT document_id, name AS value, start_char, end_char FROM contractors
+            UNION ALL
+            SELECT document_id, item, start_char, end_char FROM data_items
+        )
+        SELECT s.document_id, s.value, substr(t.text, s.start_char + 1, s.end_char - s.start_char) AS evidence
+        FROM spans s JOIN document_texts t USING (document_id)
+        WHERE strpos(regexp_replace(evidence, '\\s', '', 'g'), regexp_replace(s.value, '\\s', '', 'g')) = 0
+        """
+    ).fetchall()
+    n_spans = con.execute("SELECT (SELECT count(*) FROM contractors) + (SELECT count(*) FROM data_items)").fetchone()[0]
+    assert n_spans > 20
+    assert ungrounded == []
     con.close()
     ev = subprocess.run([sys.executable, "-m", "flows.cli", "eval", "--gold", str(SAMPLES), "--db", str(db), "--json"],
                         cwd=ROOT, capture_output=True, text=True, timeout=300)
