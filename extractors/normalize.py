@@ -300,17 +300,18 @@ def unwrap_lines(mt: MappedText) -> MappedText:
     edits = []
     for (s, e), (ns, ne) in zip(nonblank, nonblank[1:]):
         line, nxt = text[s:e], text[ns:ne]
-        if "\t" in nxt or line.rstrip().endswith(_TERMINAL) or _STRUCTURAL.match(nxt.lstrip()):
+        if "\t" in nxt or line.rstrip().endswith(_TERMINAL):
             continue
-        # a line that stops mid-word was broken, however short: before hiragana, inside a
-        # katakana word, or between two kanji that the tokenizer reads as one word
-        head = nxt.lstrip()
-        mid_word = len(line) >= 10 and _WORD_END.search(line) and (
+        # a line that stops mid-word was broken, however short, even where markup opened a
+        # paragraph: before hiragana, inside a katakana word, or between two kanji that the
+        # tokenizer reads as one word
+        head = nxt.lstrip().lstrip(HARD)
+        mid_word = len(line) >= 10 and bool(_WORD_END.search(line)) and bool(
             _HIRAGANA.match(head)
             or (_KATAKANA_END.search(line) and _KATAKANA.match(head))
             or (width is not None and _KANJI.search(line[-1]) and _KANJI.match(head) and _one_word(line[-6:], head[:6]))
         )
-        if not mid_word and (len(line) < threshold or "\t" in line):
+        if not mid_word and (_STRUCTURAL.match(nxt.lstrip()) or len(line) < threshold or "\t" in line):
             continue
         gap = text[e:ns]
         # keep a page break as a character so pages can still be found

@@ -21,7 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from extractors import extractor_version
 from extractors.reading import Limits
 from flows import warehouse
-from flows.sandbox import extract_in_sandbox, warm
+from flows.sandbox import extract_in_sandbox, failed, warm
 
 SKIP_NAMES = {".DS_Store", "Thumbs.db", "README.md", "README.txt"}
 
@@ -136,9 +136,8 @@ def ingest_flow(paths: list[str], db: str = str(warehouse.DEFAULT_DB), force: bo
             for start in range(0, len(todo), batch):
                 chunk = todo[start : start + batch]
                 futures = [extract_document.submit(str(f.path), f.source_path, limits, f.source_url) for f in chunk]
-                for f, future in zip(chunk, futures):
-                    extraction = future.result()
-                    warehouse.load(staging.con, extraction)
+                extractions = [future.result() for future in futures]
+                for f, extraction in zip(chunk, _load_batch(staging.con, chunk, extractions)):
                     _count(summary, f, extraction)
                     loaded_since_publish += 1
                 done = min(start + batch, len(todo))
@@ -151,6 +150,28 @@ def ingest_flow(paths: list[str], db: str = str(warehouse.DEFAULT_DB), force: bo
     for line in summary.lines():
         logger.info(line)
     return summary
+
+
+def _load_batch(con, files: list[SourceFile], extractions: list):  # type: ignore[no-untyped-def]
+    """Load a batch in one transaction; if that fails, document by document, so one bad row fails one file."""
+    try:
+        warehouse.load_many(con, extractions)
+        return extractions
+    except Exception:
+        pass
+    loaded = []
+    for f, extraction in zip(files, extractions):
+        try:
+            warehouse.load(con, extraction)
+        except Exception as exc:
+            from models.vocab import Status
+
+            extraction = failed(f.path, f.source_path, Status.FAILED,
+                                f"extracted but could not be loaded ({type(exc).__name__}: {str(exc)[:200]}); please report it",
+                                f.source_url)
+            warehouse.load(con, extraction)
+        loaded.append(extraction)
+    return loaded
 
 
 def task_runner_is_local() -> bool:

@@ -39,6 +39,94 @@ def _child(conn, path: str, source_path: str, limits: Limits, source_url: str | 
         conn.close()
 
 
+def _worker(conn, memory_bytes: int | None) -> None:  # type: ignore[no-untyped-def]
+    """A long-lived extractor: one document per message, until its parent goes away."""
+    if memory_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    while True:
+        try:
+            path, source_path, limits, source_url = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        try:
+            data = Path(path).read_bytes()
+            conn.send(("ok", extract_bytes(data, source_path, limits=limits, source_url=source_url)))
+        except MemoryError:
+            conn.send(("memory", None))
+            return  # a process that ran out of memory is not trusted with the next document
+        except BaseException as exc:
+            if memory_bytes and (_out_of_memory(exc) or _near_limit(memory_bytes)):
+                conn.send(("memory", None))
+                return
+            conn.send(("error", traceback.format_exc(limit=3)))
+
+
+class _Worker:
+    def __init__(self, memory_bytes: int | None):
+        ctx = mp.get_context("fork")
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker, args=(child, memory_bytes), daemon=True)
+        self.proc.start()
+        child.close()
+        self.jobs = 0
+
+    def stop(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """Extraction processes forked once (GiNZA already loaded) and reused, one per core.
+
+    A worker that times out, dies or runs out of memory is killed and replaced; every
+    `recycle_after` documents a worker is replaced anyway, so memory stays flat.
+    """
+
+    def __init__(self, size: int, memory_bytes: int | None, recycle_after: int = 200):
+        import queue
+
+        self.memory_bytes = memory_bytes
+        self.recycle_after = recycle_after
+        self.idle: queue.Queue[_Worker] = queue.Queue()
+        for _ in range(size):
+            self.idle.put(_Worker(memory_bytes))
+
+    def run(self, path: Path, source_path: str, limits: Limits, source_url: str | None) -> tuple[str, object, int | None]:
+        worker = self.idle.get()
+        exitcode = None
+        try:
+            worker.conn.send((str(path), source_path, limits, source_url))
+            if worker.conn.poll(limits.timeout_s):
+                kind, payload = worker.conn.recv()
+            else:
+                kind, payload = "timeout", None
+        except (EOFError, OSError):
+            kind, payload = "died", None
+        worker.jobs += 1
+        if kind in ("timeout", "died", "memory") or worker.jobs >= self.recycle_after or not worker.proc.is_alive():
+            worker.stop()
+            exitcode = worker.proc.exitcode
+            worker = _Worker(self.memory_bytes)
+        self.idle.put(worker)
+        return kind, payload, exitcode
+
+
+_POOLS: dict[int | None, WorkerPool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def pool(memory_bytes: int | None) -> WorkerPool:
+    """The process's pool of extraction workers for this memory limit."""
+    import os
+
+    with _POOLS_LOCK:
+        if memory_bytes not in _POOLS:
+            _POOLS[memory_bytes] = WorkerPool(max(1, min(2, os.cpu_count() or 1)), memory_bytes)
+        return _POOLS[memory_bytes]
+
+
 _ALLOCATION_FAILED = ("failed to map segment", "cannot allocate memory", "bad_alloc", "out of memory")
 
 
@@ -121,22 +209,7 @@ def extract_in_sandbox(path: Path, source_path: str, limits: Limits, *, source_u
     warm()
     if mp.current_process().daemon:
         return _in_thread(path, source_path, limits, source_url)
-    ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, str(path), source_path, limits, source_url, memory_bytes), daemon=True)
-    proc.start()
-    child.close()
-    try:
-        if parent.poll(limits.timeout_s):
-            kind, payload = parent.recv()
-        else:
-            kind, payload = "timeout", None
-    except EOFError:
-        kind, payload = "died", None
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join(5)
+    kind, payload, exitcode = pool(memory_bytes).run(path, source_path, limits, source_url)
     if kind == "ok":
         return payload
     if kind == "died" and memory_bytes:
@@ -145,7 +218,7 @@ def extract_in_sandbox(path: Path, source_path: str, limits: Limits, *, source_u
     reasons = {
         "timeout": (Status.FAILED, f"extraction took longer than the limit of {limits.timeout_s:g} s and was stopped (raise --timeout to allow more)"),
         "memory": (Status.FAILED, f"extraction needed more memory than the limit of {(memory_bytes or 0) / 1024**3:.3g} GiB (raise --max-memory-gb to allow more)"),
-        "died": (Status.FAILED, f"the extracting process died (exit code {proc.exitcode}), probably out of memory"),
+        "died": (Status.FAILED, f"the extracting process died (exit code {exitcode}), probably out of memory"),
         "error": (Status.FAILED, f"extraction failed with an internal error: {str(payload).strip().splitlines()[-1] if payload else ''} (please report it)"),
     }
     status, error = reasons[kind]
