@@ -42,8 +42,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if not args.with_text and data.get("text"):
         data["text"].pop("raw_text", None)
         data["text"].pop("raw_offsets", None)
-    if args.json or True:
-        print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+    # JSON is the only format; --json is accepted so scripts can say what they expect
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
     return 0 if extraction.document.status == "ok" else 1
 
 

@@ -1,7 +1,8 @@
-"""Extract one document in a child process, so that no single file can hang or exhaust the run.
+"""Extract documents in worker processes, so that no single file can hang or exhaust the run.
 
-The child gets an address-space limit and the parent a wall-clock limit; a
-document over either fails alone, with a reason that names the limit.
+Workers are forked once (GiNZA already loaded) and reused. Each has an
+address-space limit and each document a wall-clock limit; a document over either
+fails alone, with a reason that names the limit, and its worker is replaced.
 """
 
 from __future__ import annotations
@@ -18,25 +19,6 @@ from extractors.pipeline import document_id_of, extract_bytes
 from extractors.reading import Limits
 from models.records import Document, Extraction
 from models.vocab import Status
-
-
-def _child(conn, path: str, source_path: str, limits: Limits, source_url: str | None, memory_bytes: int | None) -> None:  # type: ignore[no-untyped-def]
-    try:
-        if memory_bytes:
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        data = Path(path).read_bytes()
-        conn.send(("ok", extract_bytes(data, source_path, limits=limits, source_url=source_url)))
-    except MemoryError:
-        conn.send(("memory", None))
-    except BaseException as exc:  # report anything rather than die silently
-        # under RLIMIT_AS an allocation can fail as an ImportError or OSError (a shared object that cannot
-        # be mapped) rather than MemoryError; that is the memory limit too, not an internal error
-        if memory_bytes and (_out_of_memory(exc) or _near_limit(memory_bytes)):
-            conn.send(("memory", None))
-        else:
-            conn.send(("error", traceback.format_exc(limit=3)))
-    finally:
-        conn.close()
 
 
 def _worker(conn, memory_bytes: int | None) -> None:  # type: ignore[no-untyped-def]
