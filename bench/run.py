@@ -31,10 +31,20 @@ SUDACHI_MAX_BYTES = 49_149
 
 
 def run_ingest(paths: list[Path], db: Path) -> dict:
-    env = {**os.environ, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", "PREFECT_LOGGING_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
     t0 = time.perf_counter()
-    proc = psutil.Popen([sys.executable, "-m", "flows.cli", "ingest", *map(str, paths), "--db", str(db)],
-                        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = psutil.Popen(
+        [sys.executable, "-m", "flows.cli", "ingest", *map(str, paths), "--db", str(db)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     peak_tree = peak_one = 0
     while proc.poll() is None:
         try:
@@ -54,8 +64,13 @@ def run_ingest(paths: list[Path], db: Path) -> dict:
     if proc.returncode != 0:
         raise RuntimeError(f"ingest failed ({proc.returncode}): {out[-2000:]}")
     m = re.search(r"\(([\d.]+) s\)", out)
-    return {"wall": wall, "flow": float(m.group(1)) if m else wall, "peak_tree": peak_tree, "peak_one": peak_one,
-            "summary": out.strip().splitlines()[0] if out.strip() else ""}
+    return {
+        "wall": wall,
+        "flow": float(m.group(1)) if m else wall,
+        "peak_tree": peak_tree,
+        "peak_one": peak_one,
+        "summary": out.strip().splitlines()[0] if out.strip() else "",
+    }
 
 
 def corpus_chars(db: Path) -> tuple[int, list[str]]:
@@ -72,7 +87,7 @@ def chunks(text: str, limit: int = SUDACHI_MAX_BYTES) -> list[str]:
         while b > limit:  # a single huge line: cut by characters
             cut = line[: limit // 4]
             out.append(cut)
-            line = line[limit // 4:]
+            line = line[limit // 4 :]
             b = len(line.encode("utf-8"))
         if size + b > limit and cur:
             out.append("".join(cur))
@@ -142,10 +157,16 @@ def mb(n: float) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--quick", action="store_true", help="small scale: 20 vs 100 documents, 5 PDFs")
-    ap.add_argument("--small", type=int, help="documents in the small corpus (default 200; quick 20)")
-    ap.add_argument("--large", type=int, help="documents in the large/no-op corpus (default 2000; quick 100)")
+    ap.add_argument(
+        "--small", type=int, help="documents in the small corpus (default 200; quick 20)"
+    )
+    ap.add_argument(
+        "--large", type=int, help="documents in the large/no-op corpus (default 2000; quick 100)"
+    )
     ap.add_argument("--pdfs", type=int, help="shared PDFs to read (default all; quick 5)")
     ap.add_argument("--keep", type=Path, help="work folder to keep (default: a temporary one)")
     a = ap.parse_args()
@@ -154,9 +175,13 @@ def main() -> None:
     n_pdfs = a.pdfs or (5 if a.quick else 10_000)
     work = a.keep or Path(tempfile.mkdtemp(prefix="shingikai-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    lines = [f"# shingikai benchmark ({'quick' if a.quick else 'full'})", "",
-             f"machine: {os.cpu_count()} CPUs, {mb(psutil.virtual_memory().total)} RAM, load average "
-             f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} at start; Python {sys.version.split()[0]}", ""]
+    lines = [
+        f"# shingikai benchmark ({'quick' if a.quick else 'full'})",
+        "",
+        f"machine: {os.cpu_count()} CPUs, {mb(psutil.virtual_memory().total)} RAM, load average "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} at start; Python {sys.version.split()[0]}",
+        "",
+    ]
     try:
         # 1 + 4 (small): end-to-end ingest vs naive GiNZA
         print(f"generating {small} documents ...", flush=True)
@@ -166,20 +191,33 @@ def main() -> None:
         chars, texts = corpus_chars(work / "small.duckdb")
         print("naive ja_ginza pass ...", flush=True)
         g = naive_ginza(texts)
-        lines += ["## End-to-end throughput", "",
-                  f"{small} synthetic documents (.txt/.md minutes, ~5% PDFs), {chars:,} characters of text.", "",
-                  "| what | seconds | chars/s |", "|---|---:|---:|",
-                  f"| `shingikai ingest` wall clock (incl. Prefect start-up) | {s['wall']:.1f} | {chars / s['wall']:,.0f} |",
-                  f"| `shingikai ingest` flow time (as reported) | {s['flow']:.1f} | {chars / s['flow']:,.0f} |",
-                  f"| naive full `ja_ginza` pass (model load {g['load']:.1f} s not counted) | {g['seconds']:.1f} | {g['chars'] / g['seconds']:,.0f} |",
-                  "", f"ingest: {s['summary']}", ""]
+        lines += [
+            "## End-to-end throughput",
+            "",
+            f"{small} synthetic documents (.txt/.md minutes, ~5% PDFs), {chars:,} characters of text.",
+            "",
+            "| what | seconds | chars/s |",
+            "|---|---:|---:|",
+            f"| `shingikai ingest` wall clock (incl. Prefect start-up) | {s['wall']:.1f} | {chars / s['wall']:,.0f} |",
+            f"| `shingikai ingest` flow time (as reported) | {s['flow']:.1f} | {chars / s['flow']:,.0f} |",
+            f"| naive full `ja_ginza` pass (model load {g['load']:.1f} s not counted) | {g['seconds']:.1f} | {g['chars'] / g['seconds']:,.0f} |",
+            "",
+            f"ingest: {s['summary']}",
+            "",
+        ]
         # 2: PDF readers
         pdfs = sorted(PDF_DIR.glob("*.pdf"))
         pdfs = [p for p in pdfs if re.match(r"\d", p.name)][:n_pdfs]
         if pdfs:
             print("PDF readers ...", flush=True)
-            lines += ["## PDF reading", "", f"{len(pdfs)} PDFs from ../shared/corpus/pdf.", "",
-                      "| reader | pages | seconds | pages/s |", "|---|---:|---:|---:|"]
+            lines += [
+                "## PDF reading",
+                "",
+                f"{len(pdfs)} PDFs from ../shared/corpus/pdf.",
+                "",
+                "| reader | pages | seconds | pages/s |",
+                "|---|---:|---:|---:|",
+            ]
             for name, pages, secs in pdf_readers(pdfs):
                 lines.append(f"| {name} | {pages} | {secs:.2f} | {pages / secs:,.1f} |")
             lines.append("")
@@ -194,21 +232,35 @@ def main() -> None:
         print("no-op re-run ...", flush=True)
         noop = run_ingest([work / "large"], work / "large.duckdb")
         if extractor_version() != version or "new: 0," not in noop["summary"]:
-            lines += ["> WARNING: the re-run was not a no-op (the extractors changed during the benchmark, "
-                      "or files were re-extracted); its time is not a no-op measurement.", ""]
-        lines += ["## No-op re-run", "",
-                  f"{large} small unchanged documents, already loaded.", "",
-                  "| run | wall s | flow s |", "|---|---:|---:|",
-                  f"| first ingest | {first['wall']:.1f} | {first['flow']:.1f} |",
-                  f"| no-op re-run | {noop['wall']:.1f} | {noop['flow']:.1f} |", "",
-                  f"re-run: {noop['summary']}", "",
-                  "## Peak memory of the ingest process tree", "",
-                  "| corpus | peak RSS, tree (sum) | peak RSS, largest process |", "|---|---:|---:|",
-                  f"| {small} documents | {mb(s['peak_tree'])} | {mb(s['peak_one'])} |",
-                  f"| {large} documents | {mb(first['peak_tree'])} | {mb(first['peak_one'])} |",
-                  f"| {large} documents, no-op | {mb(noop['peak_tree'])} | {mb(noop['peak_one'])} |", "",
-                  "The tree sum counts pages shared by forked extraction children more than once; "
-                  "the largest single process is the better bound.", ""]
+            lines += [
+                "> WARNING: the re-run was not a no-op (the extractors changed during the benchmark, "
+                "or files were re-extracted); its time is not a no-op measurement.",
+                "",
+            ]
+        lines += [
+            "## No-op re-run",
+            "",
+            f"{large} small unchanged documents, already loaded.",
+            "",
+            "| run | wall s | flow s |",
+            "|---|---:|---:|",
+            f"| first ingest | {first['wall']:.1f} | {first['flow']:.1f} |",
+            f"| no-op re-run | {noop['wall']:.1f} | {noop['flow']:.1f} |",
+            "",
+            f"re-run: {noop['summary']}",
+            "",
+            "## Peak memory of the ingest process tree",
+            "",
+            "| corpus | peak RSS, tree (sum) | peak RSS, largest process |",
+            "|---|---:|---:|",
+            f"| {small} documents | {mb(s['peak_tree'])} | {mb(s['peak_one'])} |",
+            f"| {large} documents | {mb(first['peak_tree'])} | {mb(first['peak_one'])} |",
+            f"| {large} documents, no-op | {mb(noop['peak_tree'])} | {mb(noop['peak_one'])} |",
+            "",
+            "The tree sum counts pages shared by forked extraction children more than once; "
+            "the largest single process is the better bound.",
+            "",
+        ]
     finally:
         OUT.mkdir(parents=True, exist_ok=True)
         (OUT / "report.md").write_text("\n".join(lines) + "\n", "utf-8")

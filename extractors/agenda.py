@@ -18,20 +18,36 @@ _LEAD = re.compile(
     r"^[\s\-・●○◯◎■□◆◇▼▽※〇(（)）\[\]【】0-9①-⑳ア-ン一二三四五六七八九十IVX.．、:：]*"
     r"(?:(?:議\s*題|議事|案件|次第|諮問事項|審議事項|審議案件)[\s】\]:：(（)）0-9]*)?$"
 )
-_PAST_ANSWER = re.compile(r"^\s*(?:[「『][^」』\n]{0,200}[」』])?\s*(?:の答申|に対する答申|に係る答申|で答申|の答申に)")
-_PASSING = re.compile(r"(前回|前々回|過去|以前|昨年|先日|先般|既に|年度の|答申に付|回答|付け|付の|承認\()$")
+_PAST_ANSWER = re.compile(
+    r"^\s*(?:[「『][^」』\n]{0,200}[」』])?\s*(?:の答申|に対する答申|に係る答申|で答申|の答申に)"
+)
+_PASSING = re.compile(
+    r"(前回|前々回|過去|以前|昨年|先日|先般|既に|年度の|答申に付|回答|付け|付の|承認\()$"
+)
 _QUOTED = re.compile(r"^\s*[「『]([^」』\n]{3,200})[」』]")
 DEPT_WORD = r"(?:課|室|館|所|センター|係|部|局|担当|事務所|委員会|園|署|庁|本部|グループ)"
-_DEPT = re.compile(rf"^\s*[(（【〔]([^()（）【】〔〕\n]{{2,60}}?{DEPT_WORD}(?:[、・,][^()（）【】〔〕\n]{{2,30}}?{DEPT_WORD})*)[)）】〕]")
+_DEPT = re.compile(
+    rf"^\s*[(（【〔]([^()（）【】〔〕\n]{{2,60}}?{DEPT_WORD}(?:[、・,][^()（）【】〔〕\n]{{2,30}}?{DEPT_WORD})*)[)）】〕]"
+)
 _TITLE_TAIL = re.compile(r"(\s*[-―—─‐]{2,}.*|\s*資料\s*\d+.*|\s*[(（]\s*答申\s*[)）].*)$")
 _TITLE_TRAIL_PUNCT = " \t:：、。,「」『』"
-_PROCEEDINGS = re.compile(r"^[\s【■□◆●\[]*(\d+\s*[.．、]?\s*)?(記録$|審議の概要|審議の要旨|議事の要旨|会議の内容|議事の内容|審議の内容|審議経過|発言内容|会議経過|議事経過|審議経過|審議内容|会議内容|議事録|議事内容|発言要旨|議事の経過|会議の経過|審議の経過|質疑応答)")
-_SPEAKER_START = re.compile(r"^[-・]?\s*[(（](?![0-9一二三四五六七八九十]+[)）])[^()（）\n]{1,20}[)）]\s*\S|^[○◯◎]\S{1,15}\s|^[^\s:：、。]{0,14}(?:会長|委員|課長|部長|局長|所長)[:：]")
+_PROCEEDINGS = re.compile(
+    r"^[\s【■□◆●\[]*(\d+\s*[.．、]?\s*)?(記録$|審議の概要|審議の要旨|議事の要旨|会議の内容|議事の内容|審議の内容|審議経過|発言内容|会議経過|議事経過|審議経過|審議内容|会議内容|議事録|議事内容|発言要旨|議事の経過|会議の経過|審議の経過|質疑応答)"
+)
+_SPEAKER_START = re.compile(
+    r"^[-・]?\s*[(（](?![0-9一二三四五六七八九十]+[)）])[^()（）\n]{1,20}[)）]\s*\S|^[○◯◎]\S{1,15}\s|^[^\s:：、。]{0,14}(?:会長|委員|課長|部長|局長|所長)[:：]"
+)
 CATEGORY_WORDS = re.compile(r"委託|結合|接続|目的外|提供|収集|記録項目|一括承認|指定管理|取扱|利用")
-_REPORT_HEAD = re.compile(r"^[\s【■□◆●\[]*(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?報告(事項)?\s*$|^(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?報告(事項)?[:：\s]")
-_CONSULT_HEAD = re.compile(r"^[\s【■□◆●\[]*(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?(諮問(事項)?|審議(事項)?|議\s*題|案件|審議案件)[\s】\]:：]*$")
+_REPORT_HEAD = re.compile(
+    r"^[\s【■□◆●\[]*(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?報告(事項)?\s*$|^(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?報告(事項)?[:：\s]"
+)
+_CONSULT_HEAD = re.compile(
+    r"^[\s【■□◆●\[]*(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?(諮問(事項)?|審議(事項)?|議\s*題|案件|審議案件)[\s】\]:：]*$"
+)
 _OTHER_HEAD = re.compile(r"^[\s【■□◆●\[]*(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?(その他|閉会|次回)")
-_ENUM = re.compile(r"^\s*(?:[(（]\s*(\d+|[ア-ン])\s*[)）]|(\d+)\s*[.．、\s]|([ア-ン])[\s.．、]|(案件\s*\d+)[\s.．:：]?|([①-⑳]))\s*")
+_ENUM = re.compile(
+    r"^\s*(?:[(（]\s*(\d+|[ア-ン])\s*[)）]|(\d+)\s*[.．、\s]|([ア-ン])[\s.．、]|(案件\s*\d+)[\s.．:：]?|([①-⑳]))\s*"
+)
 
 
 @dataclass
@@ -71,7 +87,9 @@ def _line_at(text: str, pos: int) -> Line:
 def is_item_mention(text: str, m: re.Match[str]) -> bool:
     line = _line_at(text, m.start())
     before = text[line.start : m.start()]
-    if _PASSING.search(before.rstrip("のにでと 「")) or _PAST_ANSWER.match(text[m.end() : m.end() + 240]):
+    if _PASSING.search(before.rstrip("のにでと 「")) or _PAST_ANSWER.match(
+        text[m.end() : m.end() + 240]
+    ):
         return False
     if _LEAD.match(before):
         return True
@@ -92,7 +110,9 @@ def numbered_items(text: str) -> list[Item]:
         title, tspan, dept, dspan = title_after(text, m.end())
         item = items.get(number)
         if item is None:
-            items[number] = Item("consultation", number, m.group(0), title, tspan, dept, dspan, m.start(), m.end())
+            items[number] = Item(
+                "consultation", number, m.group(0), title, tspan, dept, dspan, m.start(), m.end()
+            )
         else:
             if item.title is None and title:
                 item.title, item.title_span = title, tspan
@@ -116,7 +136,9 @@ def department_elsewhere(text: str, title: str) -> tuple[str | None, tuple[int, 
     return None, None
 
 
-def title_after(text: str, pos: int) -> tuple[str | None, tuple[int, int] | None, str | None, tuple[int, int] | None]:
+def title_after(
+    text: str, pos: int
+) -> tuple[str | None, tuple[int, int] | None, str | None, tuple[int, int] | None]:
     """The title (and department) that follow an item's number or enumerator."""
     q = _QUOTED.match(text[pos : pos + 205])
     if q:
@@ -137,7 +159,9 @@ def title_after(text: str, pos: int) -> tuple[str | None, tuple[int, int] | None
     return clean_title(text, rest_start, line.end)
 
 
-def clean_title(text: str, start: int, end: int) -> tuple[str | None, tuple[int, int] | None, str | None, tuple[int, int] | None]:
+def clean_title(
+    text: str, start: int, end: int
+) -> tuple[str | None, tuple[int, int] | None, str | None, tuple[int, int] | None]:
     """Cut a title line at its department bracket, 資料 reference or rule, and find the department."""
     segment = text[start:end]
     dept, dspan = None, None
@@ -194,7 +218,19 @@ def enumerated_items(text: str) -> list[Item]:
             continue
         title, tspan, dept, dspan = clean_title(text, line.start + m.end(), line.end)
         if title and CATEGORY_WORDS.search(title):
-            items.append(Item("consultation", None, None, title, tspan, dept, dspan, line.start + m.end(), line.end))
+            items.append(
+                Item(
+                    "consultation",
+                    None,
+                    None,
+                    title,
+                    tspan,
+                    dept,
+                    dspan,
+                    line.start + m.end(),
+                    line.end,
+                )
+            )
     return items
 
 
@@ -212,13 +248,21 @@ def report_items(text: str, consultations: list[Item]) -> list[Item]:
         head = _REPORT_HEAD.match(stripped)
         if head:
             section = "report"
-            rest = stripped[head.end():].strip()
+            rest = stripped[head.end() :].strip()
             if rest and len(rest) > 6 and not rest.startswith("資料"):
-                title, tspan, dept, dspan = clean_title(text, line.start + line.text.find(rest), line.end)
+                title, tspan, dept, dspan = clean_title(
+                    text, line.start + line.text.find(rest), line.end
+                )
                 if title and title not in taken:
-                    items.append(Item("report", None, None, title, tspan, dept, dspan, line.start, line.end))
+                    items.append(
+                        Item("report", None, None, title, tspan, dept, dspan, line.start, line.end)
+                    )
             continue
-        if _CONSULT_HEAD.match(stripped) or _OTHER_HEAD.match(stripped) or NUMBER_RE.search(stripped):
+        if (
+            _CONSULT_HEAD.match(stripped)
+            or _OTHER_HEAD.match(stripped)
+            or NUMBER_RE.search(stripped)
+        ):
             section = None
             continue
         if section != "report":
@@ -242,11 +286,15 @@ def report_items(text: str, consultations: list[Item]) -> list[Item]:
         for m in _BODY_REPORT.finditer(text):
             title, tspan, dept, dspan = clean_title(text, m.start(1), m.end(1))
             if title and title not in taken:
-                items.append(Item("report", None, None, title, tspan, dept, dspan, m.start(), m.end()))
+                items.append(
+                    Item("report", None, None, title, tspan, dept, dspan, m.start(), m.end())
+                )
     return items
 
 
-_BODY_REPORT = re.compile(r"(?m)^[\s【■□◆●]*(?:[IVX]+\s*|\d+\s*[.．]?\s*|[(（]\d+[)）]\s*)?報告(?:事項)?[\s】:：]+(.{6,80}?について)[^\n]{0,30}$")
+_BODY_REPORT = re.compile(
+    r"(?m)^[\s【■□◆●]*(?:[IVX]+\s*|\d+\s*[.．]?\s*|[(（]\d+[)）]\s*)?報告(?:事項)?[\s】:：]+(.{6,80}?について)[^\n]{0,30}$"
+)
 
 
 _TOSHIN_TITLE = re.compile(r"^(.{6,200}?について)\s*[(（]\s*答申\s*[)）]")
@@ -288,19 +336,25 @@ def table_items(text: str) -> list[TableItem]:
             result_col = next((i for i, c in enumerate(names) if _RESULT_HEAD.search(c)), None)
             if title_col is not None and result_col is not None:
                 header = {"title": title_col, "result": result_col}
-                header["number"] = next((i for i, c in enumerate(names) if "番号" in c or c in ("No", "No.", "号")), -1)
-                header["dept"] = next((i for i, c in enumerate(names) if re.search(r"所管|担当|課", c)), -1)
+                header["number"] = next(
+                    (i for i, c in enumerate(names) if "番号" in c or c in ("No", "No.", "号")), -1
+                )
+                header["dept"] = next(
+                    (i for i, c in enumerate(names) if re.search(r"所管|担当|課", c)), -1
+                )
             continue
         offsets = []
         pos = line.start
         for c in cells:
             offsets.append((pos, pos + len(c)))
             pos += len(c) + 1
+
         def cell(key: str) -> tuple[str, tuple[int, int]] | None:
             i = header.get(key, -1) if header else -1
             if i is None or i < 0 or i >= len(cells):
                 return None
             return cells[i].strip(), offsets[i]
+
         title = cell("title")
         result = cell("result")
         if not title or not title[0] or not result:
@@ -310,8 +364,16 @@ def table_items(text: str) -> list[TableItem]:
         number = to_int(num_m.group(1)) if num_m else None
         dept = cell("dept")
         ts, te = strip_span(text, *title[1])
-        item = Item("consultation", number, number_cell[0] if number_cell and number is not None else None,
-                    text[ts:te], (ts, te), dept[0] if dept and dept[0] else None,
-                    strip_span(text, *dept[1]) if dept and dept[0] else None, line.start, line.end)
+        item = Item(
+            "consultation",
+            number,
+            number_cell[0] if number_cell and number is not None else None,
+            text[ts:te],
+            (ts, te),
+            dept[0] if dept and dept[0] else None,
+            strip_span(text, *dept[1]) if dept and dept[0] else None,
+            line.start,
+            line.end,
+        )
         out.append(TableItem(item, (result[1][0], line.end)))
     return out

@@ -7,8 +7,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, time
 
-_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-                 "壱": 1, "弐": 2, "参": 3}
+_KANJI_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "壱": 1,
+    "弐": 2,
+    "参": 3,
+}
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 NUM = r"[0-9〇零一二三四五六七八九十百千壱弐参]+|元"
 
@@ -39,7 +53,9 @@ def to_int(s: str | None) -> int | None:
 
 
 ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
-DATE_RE = re.compile(rf"(?:(明治|大正|昭和|平成|令和)\s*({NUM})|((?:19|20)\d\d))\s*年\s*({NUM})\s*月\s*({NUM})\s*日")
+DATE_RE = re.compile(
+    rf"(?:(明治|大正|昭和|平成|令和)\s*({NUM})|((?:19|20)\d\d))\s*年\s*({NUM})\s*月\s*({NUM})\s*日"
+)
 FISCAL_RE = re.compile(rf"(?:(明治|大正|昭和|平成|令和)\s*({NUM})|((?:19|20)\d\d))\s*年度")
 
 
@@ -68,7 +84,9 @@ TIME_RANGE_RE = re.compile(rf"{_TIME}\s*(?:から|~|〜|～|-|－|ー|―|—|�
 TIME_RE = re.compile(_TIME)
 
 
-def _clock(ampm: str | None, hour: str | None, minute: str | None, carry_pm: bool = False) -> time | None:
+def _clock(
+    ampm: str | None, hour: str | None, minute: str | None, carry_pm: bool = False
+) -> time | None:
     h = to_int(hour)
     mi = 30 if minute == "半" else (to_int(minute) or 0)
     if h is None or h > 24 or mi > 59:
@@ -85,7 +103,9 @@ def _clock(ampm: str | None, hour: str | None, minute: str | None, carry_pm: boo
 def parse_time_range(m: re.Match[str]) -> tuple[time | None, time | None]:
     """午後6時30分～8時30分 -> (18:30, 20:30): 午後 carries over to an end without its own marker."""
     start = _clock(m.group(1), m.group(2), m.group(3))
-    end = _clock(m.group(4), m.group(5), m.group(6), carry_pm=m.group(1) == "午後" and m.group(4) is None)
+    end = _clock(
+        m.group(4), m.group(5), m.group(6), carry_pm=m.group(1) == "午後" and m.group(4) is None
+    )
     if start and end and end < start and m.group(4) is None and end.hour < 12:
         end = time(end.hour + 12, end.minute)
     return start, end
@@ -109,7 +129,9 @@ def lines(text: str, start: int = 0, end: int | None = None) -> Iterator[Line]:
         pos = stop + 1
 
 
-def strip_span(text: str, start: int, end: int, chars: str = " \t\u3000「」『』\"'") -> tuple[int, int]:
+def strip_span(
+    text: str, start: int, end: int, chars: str = " \t\u3000「」『』\"'"
+) -> tuple[int, int]:
     """Shrink [start, end) past surrounding blanks and quotes."""
     while start < end and text[start] in chars:
         start += 1

@@ -16,20 +16,42 @@ from models.vocab import Outcome, Vote
 # "承認" in the name of a rule (事前一括承認基準) or in a question about past approvals is no decision
 _NOT_DECISION = r"(?<!一括)(?<!事前)"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (Outcome.REJECTED, re.compile(r"不承認|否決|承認(?:しない|できない|しかねる)|認められない|「不可」|不適当と(?:判断|認め)")),
-    (Outcome.DEFERRED, re.compile(r"継続審議(?!会)|継続して審議|審議を継続|保留とする|次回(?:に|再度)?(?:引き続き)?審議(?:する|とする|します|いたします|を行)")),
+    (
+        Outcome.REJECTED,
+        re.compile(
+            r"不承認|否決|承認(?:しない|できない|しかねる)|認められない|「不可」|不適当と(?:判断|認め)"
+        ),
+    ),
+    (
+        Outcome.DEFERRED,
+        re.compile(
+            r"継続審議(?!会)|継続して審議|審議を継続|保留とする|次回(?:に|再度)?(?:引き続き)?審議(?:する|とする|します|いたします|を行)"
+        ),
+    ),
     (Outcome.WITHDRAWN, re.compile(r"取り?下げ|撤回")),
-    (Outcome.APPROVED, re.compile(
-        _NOT_DECISION + r"承認(?!基準|手続|事項|を得|済|した案件|された案件|されて)(?:と|で|する|し|いた|という|された|＜|<|\s*[—―─-]|。|\(|（|\t|$)"
-        r"|「可」|可と(?:する|します|いたします|決定)|原案の(?:とおり|通り)|妥当(?:と(?:判断|認め|する)|である)|了承(?:する|します|と|され|—|$)"
-        r"|原案(?:どおり|通り)|適当と(?:認め|判断)|差し支えない|異議なし|異議ありません|承認します"
-    )),
+    (
+        Outcome.APPROVED,
+        re.compile(
+            _NOT_DECISION
+            + r"承認(?!基準|手続|事項|を得|済|した案件|された案件|されて)(?:と|で|する|し|いた|という|された|＜|<|\s*[—―─-]|。|\(|（|\t|$)"
+            r"|「可」|可と(?:する|します|いたします|決定)|原案の(?:とおり|通り)|妥当(?:と(?:判断|認め|する)|である)|了承(?:する|します|と|され|—|$)"
+            r"|原案(?:どおり|通り)|適当と(?:認め|判断)|差し支えない|異議なし|異議ありません|承認します"
+        ),
+    ),
 ]
-_VOTE_UNANIMOUS = re.compile(r"異議なし|異議ありません|異議なく|各委員了承|委員一同了承|全員|全会一致|満場一致|[<＜(（]\s*承認\s*[>＞)）]")
+_VOTE_UNANIMOUS = re.compile(
+    r"異議なし|異議ありません|異議なく|各委員了承|委員一同了承|全員|全会一致|満場一致|[<＜(（]\s*承認\s*[>＞)）]"
+)
 _VOTE_MAJORITY = re.compile(r"多数|賛成多数|挙手多数")
-_DISSENT = re.compile(rf"(?:反対[^。<＜\n]{{0,12}}[<＜(（]\s*({NUM})\s*名\s*[>＞)）]|反対(?:者)?(?:は)?\s*({NUM})\s*名|[<＜]\s*({NUM})\s*名\s*[>＞])")
-_CONDITION_IN_DECISION = re.compile(r"要望|意見を付|意見あり|意見付き|付帯|条件(?:付|を付)|ただし|踏まえ|留意|求める")
-_REQUEST = re.compile(r"ほしい|欲しい|もらいたい|いただきたい|要望|求める|すべき|した方が(?:いい|よい|良い)|してはどうか|検討して")
+_DISSENT = re.compile(
+    rf"(?:反対[^。<＜\n]{{0,12}}[<＜(（]\s*({NUM})\s*名\s*[>＞)）]|反対(?:者)?(?:は)?\s*({NUM})\s*名|[<＜]\s*({NUM})\s*名\s*[>＞])"
+)
+_CONDITION_IN_DECISION = re.compile(
+    r"要望|意見を付|意見あり|意見付き|付帯|条件(?:付|を付)|ただし|踏まえ|留意|求める"
+)
+_REQUEST = re.compile(
+    r"ほしい|欲しい|もらいたい|いただきたい|要望|求める|すべき|した方が(?:いい|よい|良い)|してはどうか|検討して"
+)
 _OPINION_HEAD = re.compile(r"委員(?:の)?意見|付帯意見|意見(?:・要望)?\s*$|要望事項")
 _QUESTION = re.compile(r"でしょうか|ですか|よろしいか|いかがですか|よろしいでしょうか")
 
@@ -70,7 +92,11 @@ def find_decision(text: str, start: int, end: int, *, toshin: bool = False) -> D
             continue
         # a chair's question ("承認でよろしいでしょうか") is decided by what follows it
         answer = " ".join(text[a:b] for a, b in sents[i + 1 : i + 4])
-        if _QUESTION.search(sentence) and not _answered(answer) and not re.search(r"[<＜(（]\s*(承認|異議なし)", sentence):
+        if (
+            _QUESTION.search(sentence)
+            and not _answered(answer)
+            and not re.search(r"[<＜(（]\s*(承認|異議なし)", sentence)
+        ):
             continue
         found = (i, s, e, outcome)
         break
@@ -100,10 +126,17 @@ def _classify(sentence: str) -> str | None:
 
 
 def _answered(answer: str) -> bool:
-    return bool(re.search(r"異議なし|異議ありません|[<＜(（]\s*承認|了承|承認とします|承認といたします|(?:はい|賛成)", answer))
+    return bool(
+        re.search(
+            r"異議なし|異議ありません|[<＜(（]\s*承認|了承|承認とします|承認といたします|(?:はい|賛成)",
+            answer,
+        )
+    )
 
 
-def _conditions(text: str, sents: list[tuple[int, int]], i: int, toshin: bool) -> list[tuple[int, int]]:
+def _conditions(
+    text: str, sents: list[tuple[int, int]], i: int, toshin: bool
+) -> list[tuple[int, int]]:
     """Sentences that attach requests to the answer."""
     s, e = sents[i]
     out = []
@@ -112,7 +145,9 @@ def _conditions(text: str, sents: list[tuple[int, int]], i: int, toshin: bool) -
         sentence = text[a:b]
         if (a, b) != (s, e) and not re.search(r"承認|了承|可と", sentence):
             continue
-        if _CONDITION_IN_DECISION.search(sentence) and not re.search(r"ございません|ありません", sentence):
+        if _CONDITION_IN_DECISION.search(sentence) and not re.search(
+            r"ございません|ありません", sentence
+        ):
             out.append((a, b))
     following = sents[i + 1 :]
     if toshin:
@@ -120,7 +155,10 @@ def _conditions(text: str, sents: list[tuple[int, int]], i: int, toshin: bool) -
         for a, b in following[:6]:
             if re.search(r"要望する|求める|留意|付帯意見", text[a:b]):
                 out.append((a, b))
-    elif following and re.search(r"意見が付され|意見を付|要望が付され|付帯意見|^\s*(?:ただし|なお)[、,].{0,40}(?:要望|求め)", text[following[0][0] : following[0][1]]):
+    elif following and re.search(
+        r"意見が付され|意見を付|要望が付され|付帯意見|^\s*(?:ただし|なお)[、,].{0,40}(?:要望|求め)",
+        text[following[0][0] : following[0][1]],
+    ):
         out.append(following[0])
     elif following and _OPINION_HEAD.search(text[following[0][0] : following[0][1]]):
         # a decision followed by the members' opinions attached to it

@@ -27,14 +27,20 @@ from extractors.common import (
 
 HEADER_CHARS = 3000
 BODY_RE = re.compile(r"([^\s、。,()（）「」【】:：\t]{2,60}?(?:審議会|審査会|委員会|協議会))")
-MUNICIPALITY_RE = re.compile(r"([\u4e00-\u9fff\u3041-\u3096\u30a1-\u30fa]{1,6}?(?:市|区|町|村))(?=役所|役場|長|議会|情報|個人|立|の|総合|\s|本庁|庁舎)")
+MUNICIPALITY_RE = re.compile(
+    r"([\u4e00-\u9fff\u3041-\u3096\u30a1-\u30fa]{1,6}?(?:市|区|町|村))(?=役所|役場|長|議会|情報|個人|立|の|総合|\s|本庁|庁舎)"
+)
 _PRE = r"^[\s【■□◆◇●○・\[]*(?:\d+\s*[.．、]?\s*)?"
 _SEP = r"[\s】\]:：\t]*"
 _LABEL = {
     "date": re.compile(_PRE + r"(?:開催)?(?:日\s*時|日程|開催日|日付|年月日)" + _SEP),
     "place": re.compile(_PRE + r"(?:開催)?(?:場\s*所|会\s*場)" + _SEP),
     "observers": re.compile(_PRE + r"傍聴(?:人|者)?(?:数)?(?!の)" + _SEP),
-    "attendees": re.compile(_PRE + r"(?:出席者|出席委員|委員出席者)(?:\s*及び欠席者|\s*および欠席者)?(?:\(\d+名\))?" + _SEP),
+    "attendees": re.compile(
+        _PRE
+        + r"(?:出席者|出席委員|委員出席者)(?:\s*及び欠席者|\s*および欠席者)?(?:\(\d+名\))?"
+        + _SEP
+    ),
 }
 
 
@@ -128,12 +134,17 @@ def _read_body(h: Header, text: str, head_end: int) -> None:
             continue
         body = m.group(1)
         # drop 第N期第M回 / 年度 prefixes written before the name
-        prefix = re.match(rf"^(?:(?:明治|大正|昭和|平成|令和)\s*(?:{NUM})\s*年度)?(?:第\s*({NUM})\s*期)?(?:第\s*({NUM})\s*回)?", body)
+        prefix = re.match(
+            rf"^(?:(?:明治|大正|昭和|平成|令和)\s*(?:{NUM})\s*年度)?(?:第\s*({NUM})\s*期)?(?:第\s*({NUM})\s*回)?",
+            body,
+        )
         cut = prefix.end() if prefix else 0
         if len(body) - cut < 4:
             continue
         name = body[cut:]
-        cut += name.rfind("様") + 1 if "様" in name else 0  # an addressee (…市長 …様) written before it
+        cut += (
+            name.rfind("様") + 1 if "様" in name else 0
+        )  # an addressee (…市長 …様) written before it
         name = body[cut:]
         name = re.sub(r"(会議要録|会議録|議事録|会議)$", "", name)
         h.body = name
@@ -184,17 +195,29 @@ def _attendee_end(text: str, pos: int) -> int:
     end = pos
     for line in lines(text, pos + 1, min(len(text), pos + 1500)):
         s = line.text.strip()
-        if re.match(r"^(?:\d+\s|[0-9]+\.|[(（]\d)|^(?:傍聴|議事|会議|配付|配布|開催|問い合わせ|場所|日時)", s) or "\t" in s:
+        if (
+            re.match(
+                r"^(?:\d+\s|[0-9]+\.|[(（]\d)|^(?:傍聴|議事|会議|配付|配布|開催|問い合わせ|場所|日時)",
+                s,
+            )
+            or "\t" in s
+        ):
             break
         end = line.end
     return end
 
 
-_PERSON = re.compile(r"([^\s、,・:：()（）]{1,12}?)(?:\(([^)]{1,6})\))?(委員長|副委員長|会長職務代理|副会長|会長|委員)(?:\((会長|副会長|委員長)\))?")
-_OFFICIAL = re.compile(r"([^\s、,・:：()（）]{1,16}?(?:部長|課長|局長|所長|館長|係長|主任|主事|参事|室長|事務局長|次長|センター長|担当|職員|園長))")
+_PERSON = re.compile(
+    r"([^\s、,・:：()（）]{1,12}?)(?:\(([^)]{1,6})\))?(委員長|副委員長|会長職務代理|副会長|会長|委員)(?:\((会長|副会長|委員長)\))?"
+)
+_OFFICIAL = re.compile(
+    r"([^\s、,・:：()（）]{1,16}?(?:部長|課長|局長|所長|館長|係長|主任|主事|参事|室長|事務局長|次長|センター長|担当|職員|園長))"
+)
 
 
-def _attendees(text: str, start: int, end: int) -> list[tuple[str, str | None, str, bool, int, int]]:
+def _attendees(
+    text: str, start: int, end: int
+) -> list[tuple[str, str | None, str, bool, int, int]]:
     """(name, role, side, present, start, end) for each person in the attendee list."""
     out = []
     present = True
@@ -206,7 +229,9 @@ def _attendees(text: str, start: int, end: int) -> list[tuple[str, str | None, s
             present = False
             official = False
             continue
-        if re.search(r"区側|市側|町側|村側|事務局\)|事務局）|^\(市|^（市|^\(区|^（区|出席者", token):
+        if re.search(
+            r"区側|市側|町側|村側|事務局\)|事務局）|^\(市|^（市|^\(区|^（区|出席者", token
+        ):
             official = "側" in token or "事務局" in token
             token = re.sub(r"^.*[:：)）]", "", token)
             if not token:

@@ -16,7 +16,9 @@ _PROSE = re.compile(
     r"(?:扱う|取り?扱う|提供する|送受信する|記録する|利用する|収集する|登録する|渡す|引き渡す|送付する|送信する|入力する|取得する|記載する|記録される|提供される)(?:個人)?(?:情報|項目)(?:は|として)[、,]?([^。]{4,400}?)(?:である|です|でございます|となる|となります|になる|になります|とする|等である|等です)(?:こと|旨)?(?=[。\n]|について|を|$)"
 )
 _DROP_PHRASES = re.compile(r"(送信する項目|受信する項目|送受信する項目)(に同じ)?|[※*].*$")
-_CLAUSE = re.compile(r"場合|について|ため|により|による|ように|こと$|など$|している|される|する$|した$")
+_CLAUSE = re.compile(
+    r"場合|について|ため|により|による|ように|こと$|など$|している|される|する$|した$"
+)
 _MAX_LEN = 24
 
 
@@ -81,7 +83,9 @@ def _emit(text: str, s: int, e: int, out: list[tuple[str, int, int]]) -> None:
     # labels inside the value (送信する項目…に同じ) are not items
     for ds, de in _split_on(text[s:e], s, _DROP_PHRASES.pattern):
         # 〜等 + more: `死亡日等戸籍の記載事項` is two items; `〜として` introduces the next
-        for ps, pe in _split_on(text[ds:de], ds, r"等(?=.)(?!の)|として|並びに|ならびに|および(?=.{0,3}[データ情報])"):
+        for ps, pe in _split_on(
+            text[ds:de], ds, r"等(?=.)(?!の)|として|並びに|ならびに|および(?=.{0,3}[データ情報])"
+        ):
             for qs, qe in _split_conjunction(text, ps, pe):
                 _add(text, qs, qe, out)
 
@@ -109,7 +113,20 @@ def _split_conjunction(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return [(s, e)]
 
 
-_HEADLESS = {"金額", "額", "内容", "種類", "件数", "日付", "期間", "数", "名称", "番号", "区分", "状況"}
+_HEADLESS = {
+    "金額",
+    "額",
+    "内容",
+    "種類",
+    "件数",
+    "日付",
+    "期間",
+    "数",
+    "名称",
+    "番号",
+    "区分",
+    "状況",
+}
 
 
 def _clean(seg: str) -> tuple[str, int, int]:
@@ -120,7 +137,10 @@ def _clean(seg: str) -> tuple[str, int, int]:
         b -= 1
     if seg[a:b].endswith("など"):
         b -= 2
-    clause = re.match(r"^.{1,30}?(?:から得た|から取得した|に記載された|に記載の|における|に係る)(?=.{2})", seg[a:b])
+    clause = re.match(
+        r"^.{1,30}?(?:から得た|から取得した|に記載された|に記載の|における|に係る)(?=.{2})",
+        seg[a:b],
+    )
     if clause:
         a += clause.end()
     lead = re.match(r"(および|及び|並びに|ならびに|又は|または|その他の|その他)", seg[a:b])
@@ -148,7 +168,9 @@ _LIST_BEFORE_VERB = re.compile(
     r"([^、。\n]{1,30}(?:、[^、。\n]{1,24}){1,}(?:(?:及び|および|並びに)[^、。\n]{1,24})?)"
     r"(?:等|など)?を(?:提供|送付|委託|引き渡|記載|入力|送受信|取り扱|扱|収集|利用|登録|送信)"
 )
-_LEAD_CLAUSE = re.compile(r"^.*(?:から得た|から取得した|に記載された|において|による|では|には|から|より|した|する|された|は|を|に|が)")
+_LEAD_CLAUSE = re.compile(
+    r"^.*(?:から得た|から取得した|に記載された|において|による|では|には|から|より|した|する|された|は|を|に|が)"
+)
 
 
 def verb_object_lists(text: str, start: int, end: int) -> list[tuple[int, int]]:

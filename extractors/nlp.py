@@ -15,9 +15,19 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 ORG_LABELS = {
-    "Company", "Company_Group", "Organization_Other", "Corporation_Other", "Government", "Public_Institution",
-    "Political_Organization", "Military", "Show_Organization", "International_Organization", "Sports_Organization",
-    "ORG", "Organization",
+    "Company",
+    "Company_Group",
+    "Organization_Other",
+    "Corporation_Other",
+    "Government",
+    "Public_Institution",
+    "Political_Organization",
+    "Military",
+    "Show_Organization",
+    "International_Organization",
+    "Sports_Organization",
+    "ORG",
+    "Organization",
 }
 SUDACHI_MAX_BYTES = 49_149
 

@@ -81,7 +81,9 @@ def strip_markup(mt: MappedText, *, html_page: bool = False, markdown: bool = Fa
     if html_page or "<" in mt.text:
         mt = mt.sub(r"(?m)^(?=[^\n]*\t)", HARD)  # tab-separated rows
         mt = mt.sub(_CELL_TAG, "\t")
-        mt = mt.sub(r"(?<=\t)(\s*<(p|div|ul|ol|li)\b[^>]*>)+", "")  # a cell's first block opens no line
+        mt = mt.sub(
+            r"(?<=\t)(\s*<(p|div|ul|ol|li)\b[^>]*>)+", ""
+        )  # a cell's first block opens no line
         mt = mt.sub(_BLOCK_TAG, "\n" + HARD)
         mt = mt.sub(_ANY_TAG, "")
         mt = mt.sub(_ENTITY, lambda m: html.unescape(m.group(0)))
@@ -91,7 +93,10 @@ def strip_markup(mt: MappedText, *, html_page: bool = False, markdown: bool = Fa
         mt = mt.sub(r"(?m)^[ \t]*\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$", "")  # |---|---| rules
         mt = mt.sub(r"(?m)^[ \t]*\|[ \t]*(?=.*\|[ \t]*$)", HARD)  # leading pipe of a table row
         mt = mt.sub(r"(?m)[ \t]*\|[ \t]*$", "")  # trailing pipe
-        mt = mt.sub(r"(?m)(?<=\S)[ \t]*\|[ \t]*(?=[^\n]*$)", lambda m: "\t" if HARD in mt.text else m.group(0))
+        mt = mt.sub(
+            r"(?m)(?<=\S)[ \t]*\|[ \t]*(?=[^\n]*$)",
+            lambda m: "\t" if HARD in mt.text else m.group(0),
+        )
         mt = mt.sub(_MD_LINK, lambda m: m.group(1))
         mt = mt.sub(_MD_HEADING, HARD)
         mt = mt.sub(_MD_BULLET, HARD)
@@ -120,7 +125,9 @@ def _keep_main(mt: MappedText) -> MappedText:
 
 # --- 2. page furniture ---------------------------------------------------------
 
-_PAGE_NUMBER = re.compile(r"^[\s\-－―‐—–]*(?:[-－―‐—–]\s*)?(?:\d+|[０-９]+)\s*(?:/\s*\d+)?[\s\-－―‐—–]*$|^[\s]*(?:p\.?|P\.?|ページ)?\s*\d+\s*(?:ページ|頁)?\s*$")
+_PAGE_NUMBER = re.compile(
+    r"^[\s\-－―‐—–]*(?:[-－―‐—–]\s*)?(?:\d+|[０-９]+)\s*(?:/\s*\d+)?[\s\-－―‐—–]*$|^[\s]*(?:p\.?|P\.?|ページ)?\s*\d+\s*(?:ページ|頁)?\s*$"
+)
 
 
 def _furniture_key(line: str) -> str:
@@ -132,7 +139,9 @@ def drop_page_furniture(mt: MappedText) -> MappedText:
     pages = mt.text.split(PAGE_BREAK)
     if len(pages) < 2:
         return mt
-    spans: list[list[tuple[int, int, str]]] = []  # per page: (start, end, line) of first/last 2 lines
+    spans: list[
+        list[tuple[int, int, str]]
+    ] = []  # per page: (start, end, line) of first/last 2 lines
     pos = 0
     for page in pages:
         lines = []
@@ -189,7 +198,9 @@ def _remove_inserted_spaces(mt: MappedText) -> MappedText:
         left_tok, right_tok = text[lstart:i], text[i + 1 : rend]
         if _line_initial_number(text, lstart, left_tok):
             continue
-        single = (len(left_tok) == 1 and _is_cjk(left_tok)) or (len(right_tok) == 1 and _is_cjk(right_tok))
+        single = (len(left_tok) == 1 and _is_cjk(left_tok)) or (
+            len(right_tok) == 1 and _is_cjk(right_tok)
+        )
         digit_pair = (_is_cjk(left) and right.isdigit() and right.isascii()) or (
             left.isdigit() and left.isascii() and _is_cjk(right)
         )
@@ -224,7 +235,10 @@ def _is_token(c: str) -> bool:
 
 def tidy_whitespace(mt: MappedText) -> MappedText:
     mt = mt.sub(r"\r\n?", "\n")
-    mt = mt.sub(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]", lambda m: "" if m.group(0) in "\u200b\ufeff" else " ")
+    mt = mt.sub(
+        r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]",
+        lambda m: "" if m.group(0) in "\u200b\ufeff" else " ",
+    )
     mt = mt.sub(r"[\x01-\x08\x0b\x0e-\x1f\x7f]", "")
     mt = mt.sub(r"(?m)[ \t]+$", "")  # trailing blanks
     mt = mt.sub(r"(?m)^ +", "")  # indentation carries no meaning once unwrapped
@@ -239,7 +253,7 @@ _TERMINAL = tuple("。！？!?")
 _STRUCTURAL = re.compile(
     r"^(?:[-・●○◯■□◆◇▼▽▲△※→⇒＊*◎•]|"
     r"[(（][^()（）\n]{1,20}[)）]|"  # (会長), (1), （税務課）
-    r"\d{1,3}[.．、)）]|\d{1,3}\s|"  # 1. 1、 1) 1 
+    r"\d{1,3}[.．、)）]|\d{1,3}\s|"  # 1. 1、 1) 1
     r"[①-⑳⑴-⒇❶-❿]|"
     r"[ア-ン][\s.．、]|"  # ア イ ウ enumeration
     r"[一二三四五六七八九十]{1,3}[\s、.．]|"
@@ -270,7 +284,11 @@ def _one_word(left: str, right: str) -> bool:
 def _wrap_width(lines: list[str]) -> int | None:
     """The width at which the text was hard-wrapped, when a clear one exists."""
     # wrapped lines stop mid-sentence: measure the lines that do not end one
-    lengths = [len(s) for s in lines if len(s) >= 10 and "\t" not in s and not s.rstrip().endswith(_TERMINAL)]
+    lengths = [
+        len(s)
+        for s in lines
+        if len(s) >= 10 and "\t" not in s and not s.rstrip().endswith(_TERMINAL)
+    ]
     if len(lengths) < 8:
         return None
     counts = Counter(lengths)
@@ -306,12 +324,23 @@ def unwrap_lines(mt: MappedText) -> MappedText:
         # paragraph: before hiragana, inside a katakana word, or between two kanji that the
         # tokenizer reads as one word
         head = nxt.lstrip().lstrip(HARD)
-        mid_word = len(line) >= 10 and bool(_WORD_END.search(line)) and bool(
-            _HIRAGANA.match(head)
-            or (_KATAKANA_END.search(line) and _KATAKANA.match(head))
-            or (width is not None and _KANJI.search(line[-1]) and _KANJI.match(head) and _one_word(line[-6:], head[:6]))
+        mid_word = (
+            len(line) >= 10
+            and bool(_WORD_END.search(line))
+            and bool(
+                _HIRAGANA.match(head)
+                or (_KATAKANA_END.search(line) and _KATAKANA.match(head))
+                or (
+                    width is not None
+                    and _KANJI.search(line[-1])
+                    and _KANJI.match(head)
+                    and _one_word(line[-6:], head[:6])
+                )
+            )
         )
-        if not mid_word and (_STRUCTURAL.match(nxt.lstrip()) or len(line) < threshold or "\t" in line):
+        if not mid_word and (
+            _STRUCTURAL.match(nxt.lstrip()) or len(line) < threshold or "\t" in line
+        ):
             continue
         gap = text[e:ns]
         # keep a page break as a character so pages can still be found

@@ -15,13 +15,19 @@ from models.canon import canonical_contractor
 
 LEGAL = r"(?:株式会社|有限会社|合同会社|合資会社|合名会社|\(株\)|\(有\)|一般社団法人|公益社団法人|一般財団法人|公益財団法人|社会福祉法人|特定非営利活動法人|NPO法人|医療法人|学校法人|独立行政法人|地方独立行政法人)"
 _NAME_CHARS = r"[A-Za-z0-9\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー・&＆]"
-_PRE_CHARS = r"(?:(?![のはがをにでとへもやかより])[A-Za-z0-9\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー・&＆])"
+_PRE_CHARS = (
+    r"(?:(?![のはがをにでとへもやかより])[A-Za-z0-9\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー・&＆])"
+)
 # where a name that follows its legal form ends: a conjunction, punctuation, or a particle that
 # opens the clause (に委託, が提供, の端末 …); a bare particle inside a kana name (かえで, たかのす) is not an end
-_NAME_END = (r"(?={LEGAL}|[^A-Za-z0-9\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー・&＆]|及び|および|並びに|又は|$"
-             r"|に(?:委託|再委託|提供|業務|対し|より|よる|て|お|は|、)|が|は|を|へ|と|から|より|まで|側|様"
-             r"|の(?:\d|[\u30a1-\u30fa]|[\u4e00-\u9fff]{1,3}(?:を|に|が|は|で|へ|と|、|。))|で(?:ある|あり|す|、))").replace("{LEGAL}", LEGAL)
-COMPANY_RE = re.compile(rf"{LEGAL}\s?{_NAME_CHARS}{{2,25}}?{_NAME_END}|{_PRE_CHARS}{{1,24}}(?<![\u3041-\u3096]){LEGAL}")
+_NAME_END = (
+    r"(?={LEGAL}|[^A-Za-z0-9\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー・&＆]|及び|および|並びに|又は|$"
+    r"|に(?:委託|再委託|提供|業務|対し|より|よる|て|お|は|、)|が|は|を|へ|と|から|より|まで|側|様"
+    r"|の(?:\d|[\u30a1-\u30fa]|[\u4e00-\u9fff]{1,3}(?:を|に|が|は|で|へ|と|、|。))|で(?:ある|あり|す|、))"
+).replace("{LEGAL}", LEGAL)
+COMPANY_RE = re.compile(
+    rf"{LEGAL}\s?{_NAME_CHARS}{{2,25}}?{_NAME_END}|{_PRE_CHARS}{{1,24}}(?<![\u3041-\u3096]){LEGAL}"
+)
 ROLE_RE = re.compile(
     rf"(?:契約の相手方は|(?:委託先|受託者|受託事業者|結合先|提供先|委託業者)(?:は|が|となる|である|として))、?\s*({_NAME_CHARS}{{2,30}}?)(?=になり|になる|となる|となり|で、|であり|です|である|が|は|に|と|を|の|、|。|\s|$)"
 )
@@ -35,22 +41,22 @@ def from_sheet(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     for ls, le in _split_spans(text, start, end, _SEPARATORS):
         tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[ls:le])]
         tokens = [(ls + a, ls + b) for a, b in tokens]
-        tokens = [t for t in tokens if not re.fullmatch(r"[(（].*[)）]", text[t[0]:t[1]])]
+        tokens = [t for t in tokens if not re.fullmatch(r"[(（].*[)）]", text[t[0] : t[1]])]
         if not tokens:
             continue
         if len(tokens) == 1:
-            out.append((text[tokens[0][0]:tokens[0][1]], *tokens[0]))
+            out.append((text[tokens[0][0] : tokens[0][1]], *tokens[0]))
             continue
-        orgs = [t for t in tokens if _looks_like_org(text[t[0]:t[1]])]
+        orgs = [t for t in tokens if _looks_like_org(text[t[0] : t[1]])]
         if orgs:
             for t in orgs:
-                out.append((text[t[0]:t[1]], *t))
+                out.append((text[t[0] : t[1]], *t))
         elif len(tokens) % 2 == 0:
             # label / name pairs
             for t in tokens[1::2]:
-                out.append((text[t[0]:t[1]], *t))
+                out.append((text[t[0] : t[1]], *t))
         else:
-            out.append((text[tokens[-1][0]:tokens[-1][1]], *tokens[-1]))
+            out.append((text[tokens[-1][0] : tokens[-1][1]], *tokens[-1]))
     return [(_unwrap(n), s, e) for n, s, e in out if len(n) >= 2]
 
 
@@ -61,12 +67,16 @@ def _unwrap(name: str) -> str:
     return name
 
 
-_ORG_SUFFIX = re.compile(rf"{LEGAL}|(?:省|庁|局|機構|協会|連合会|事業団|組合|法人|センター|プロジェクト|公社|財団|社団|会社|事務所|研究所|大学|銀行|金庫|サービス)$|^(?:.{{1,6}}[都道府県市区町村])$")
+_ORG_SUFFIX = re.compile(
+    rf"{LEGAL}|(?:省|庁|局|機構|協会|連合会|事業団|組合|法人|センター|プロジェクト|公社|財団|社団|会社|事務所|研究所|大学|銀行|金庫|サービス)$|^(?:.{{1,6}}[都道府県市区町村])$"
+)
 
 
 def _looks_like_org(name: str) -> bool:
     # `各地区`, `当市`, `同社` point at a party without naming it
-    return bool(_ORG_SUFFIX.search(name)) and not re.match(r"^(各|当|同|本|全|他|両|前記|上記)", name)
+    return bool(_ORG_SUFFIX.search(name)) and not re.match(
+        r"^(各|当|同|本|全|他|両|前記|上記)", name
+    )
 
 
 def _split_spans(text: str, start: int, end: int, rx: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -79,7 +89,9 @@ def _split_spans(text: str, start: int, end: int, rx: re.Pattern[str]) -> list[t
     return [(a, b) for a, b in out if text[a:b].strip()]
 
 
-_ENTRUSTED = re.compile(rf"(?:^|[、。\s])({_NAME_CHARS}{{3,30}}?)に(?:業務を)?(?:委託|再委託|提供)(?:する|したい|します|し)")
+_ENTRUSTED = re.compile(
+    rf"(?:^|[、。\s])({_NAME_CHARS}{{3,30}}?)に(?:業務を)?(?:委託|再委託|提供)(?:する|したい|します|し)"
+)
 
 
 def from_discussion(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
@@ -87,7 +99,9 @@ def from_discussion(text: str, start: int, end: int) -> list[tuple[str, int, int
     out = []
     for m in _ENTRUSTED.finditer(text, start, end):
         name = m.group(1)
-        if re.search(r"[\u30a1-\u30faA-Za-z]", name) and not re.search(r"[をでがはにへ]|から|まで|より", name):
+        if re.search(r"[\u30a1-\u30faA-Za-z]", name) and not re.search(
+            r"[をでがはにへ]|から|まで|より", name
+        ):
             out.append((name, m.start(1), m.end(1)))
     for m in ROLE_RE.finditer(text, start, end):
         name = m.group(1)
@@ -111,7 +125,9 @@ def canonical(name: str) -> tuple[str, str]:
     return c.name_normalized, c.kind
 
 
-_GENERIC = re.compile(r"^(責任|メンバー|方|人|会社|業者|事業者|職員|相手|担当|市|区|町|村|データ|システム|情報|個人情報)$|(?:システム|パソコン|データ|サーバ|ネットワーク|ではない|した際|する際|する|した|して|される)$")
+_GENERIC = re.compile(
+    r"^(責任|メンバー|方|人|会社|業者|事業者|職員|相手|担当|市|区|町|村|データ|システム|情報|個人情報)$|(?:システム|パソコン|データ|サーバ|ネットワーク|ではない|した際|する際|する|した|して|される)$"
+)
 
 
 def confirmed(text: str, candidates: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
@@ -132,6 +148,10 @@ def confirmed(text: str, candidates: list[tuple[str, int, int]]) -> list[tuple[s
         if (a, b) not in cache:
             cache[(a, b)] = [(a + x, a + y, lab) for x, y, lab in organisations(text[a:b])]
         # GiNZA's organisation entities, or a proper-looking name (katakana or letters) that a role word introduced
-        if any(x < e and y > s for x, y, _ in cache[(a, b)]) or (re.search(r"[\u30a1-\u30faA-Za-z]", name) and len(name) >= 4 and not re.search(r"[をでがはにへ]|から|まで|より", name)):
+        if any(x < e and y > s for x, y, _ in cache[(a, b)]) or (
+            re.search(r"[\u30a1-\u30faA-Za-z]", name)
+            and len(name) >= 4
+            and not re.search(r"[をでがはにへ]|から|まで|より", name)
+        ):
             out.append((name, s, e))
     return out

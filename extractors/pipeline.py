@@ -36,14 +36,26 @@ from models.vocab import Category, DocKind, Status
 
 _CATEGORY_WORDS: list[tuple[str, re.Pattern[str]]] = [
     (Category.OUTSOURCING, re.compile(r"委託|指定管理|代行")),
-    (Category.ONLINE_LINK, re.compile(r"電子計算組織の結合|電算結合|オンライン(?:結合|接続)|通信回線(?:[(（].{0,8}[)）])?結合|回線結合|結合")),
+    (
+        Category.ONLINE_LINK,
+        re.compile(
+            r"電子計算組織の結合|電算結合|オンライン(?:結合|接続)|通信回線(?:[(（].{0,8}[)）])?結合|回線結合|結合"
+        ),
+    ),
     (Category.NON_PURPOSE_USE, re.compile(r"目的外利用|目的外の利用")),
-    (Category.EXTERNAL_PROVISION, re.compile(r"外部提供|第三者提供|実施機関以外の(?:もの|者)への(?:個人情報の)?提供|提供について")),
+    (
+        Category.EXTERNAL_PROVISION,
+        re.compile(
+            r"外部提供|第三者提供|実施機関以外の(?:もの|者)への(?:個人情報の)?提供|提供について"
+        ),
+    ),
     (Category.INDIRECT_COLLECTION, re.compile(r"本人外収集|本人以外(?:の者)?から(?:の)?収集")),
     (Category.RECORD_ITEMS, re.compile(r"記録項目")),
     (Category.BLANKET_APPROVAL, re.compile(r"事前一括承認")),
 ]
-_INCIDENT = re.compile(r"紛失|漏えい|漏洩|流出|誤送付|誤送信|誤交付|誤配|盗難|事故|誤って|不正アクセス|誤廃棄")
+_INCIDENT = re.compile(
+    r"紛失|漏えい|漏洩|流出|誤送付|誤送信|誤交付|誤配|盗難|事故|誤って|不正アクセス|誤廃棄"
+)
 _ENDS_SECTION = re.compile(r"^(?:\(\d+\)\s*|\d+\s*)?(その他|閉会|次回|以上)\s*$", re.M)
 
 
@@ -51,16 +63,35 @@ def document_id_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def extract_bytes(data: bytes, source_path: str, *, limits: Limits | None = None, source_url: str | None = None) -> Extraction:
+def extract_bytes(
+    data: bytes, source_path: str, *, limits: Limits | None = None, source_url: str | None = None
+) -> Extraction:
     """Extract one document from its raw bytes; a bad file gives a documents row with its status."""
     doc_id = document_id_of(data)
-    base = dict(document_id=doc_id, source_path=source_path, extractor_version=extractor_version(),
-                ingested_at=datetime.now(UTC).replace(tzinfo=None), size_bytes=len(data), source_url=source_url)
+    base = dict(
+        document_id=doc_id,
+        source_path=source_path,
+        extractor_version=extractor_version(),
+        ingested_at=datetime.now(UTC).replace(tzinfo=None),
+        size_bytes=len(data),
+        source_url=source_url,
+    )
     try:
         raw = read_bytes(data, source_path, limits)
     except ReadError as err:
-        return Extraction(Document(file_type=err.file_type, encoding=err.encoding, status=err.status, error=err.reason,
-                                   doc_kind=None, municipality=None, n_pages=None, n_chars=None, **base))
+        return Extraction(
+            Document(
+                file_type=err.file_type,
+                encoding=err.encoding,
+                status=err.status,
+                error=err.reason,
+                doc_kind=None,
+                municipality=None,
+                n_pages=None,
+                n_chars=None,
+                **base,
+            )
+        )
     return extract_raw(raw, base)
 
 
@@ -71,27 +102,64 @@ def extract_raw(raw: RawDocument, base: dict) -> Extraction:
     warnings = list(raw.warnings)
     for number, count in enumerate(norm.bad_glyphs, start=1):
         if count:
-            warnings.append(f"page {number}: {count} glyphs without a Unicode mapping were dropped ((cid:N) or NUL); check that page")
+            warnings.append(
+                f"page {number}: {count} glyphs without a Unicode mapping were dropped ((cid:N) or NUL); check that page"
+            )
     if not text.strip():
-        return Extraction(Document(file_type=raw.file_type, encoding=raw.encoding, status=Status.NEEDS_OCR,
-                                   error="no readable text after removing unmapped glyphs: run OCR and ingest the result",
-                                   doc_kind=None, municipality=None, n_pages=len(raw.pages), n_chars=0, warnings=warnings, **base))
+        return Extraction(
+            Document(
+                file_type=raw.file_type,
+                encoding=raw.encoding,
+                status=Status.NEEDS_OCR,
+                error="no readable text after removing unmapped glyphs: run OCR and ingest the result",
+                doc_kind=None,
+                municipality=None,
+                n_pages=len(raw.pages),
+                n_chars=0,
+                warnings=warnings,
+                **base,
+            )
+        )
     proceedings = agenda.proceedings_start(text)
     turns = speech.turns(text, proceedings) if proceedings < len(text) else []
     kind = doc_kind(text, len(turns))
     hdr = header.extract_header(text, kind)
     out = Extraction(
-        Document(file_type=raw.file_type, encoding=raw.encoding, status=Status.OK, error=None, doc_kind=kind,
-                 municipality=hdr.municipality, n_pages=len(raw.pages), n_chars=len(text), warnings=warnings, **base),
+        Document(
+            file_type=raw.file_type,
+            encoding=raw.encoding,
+            status=Status.OK,
+            error=None,
+            doc_kind=kind,
+            municipality=hdr.municipality,
+            n_pages=len(raw.pages),
+            n_chars=len(text),
+            warnings=warnings,
+            **base,
+        ),
         DocumentText(doc_id, text, norm.page_starts, norm.raw_text, norm.raw_offsets),
     )
     out.pages = _pages(doc_id, norm, raw)
-    out.meeting = Meeting(doc_id, hdr.municipality, hdr.body, hdr.term, hdr.session, hdr.fiscal_year, hdr.held_on,
-                          hdr.start_time, hdr.end_time, hdr.place, hdr.observers)
+    out.meeting = Meeting(
+        doc_id,
+        hdr.municipality,
+        hdr.body,
+        hdr.term,
+        hdr.session,
+        hdr.fiscal_year,
+        hdr.held_on,
+        hdr.start_time,
+        hdr.end_time,
+        hdr.place,
+        hdr.observers,
+    )
     for key, (s, e) in hdr.spans.items():
         out.evidence.append(Evidence(doc_id, "meetings", doc_id, key, text[s:e], s, e))
     out.attendees = [Attendee(doc_id, n, r, side, p, s, e) for n, r, side, p, s, e in hdr.attendees]
-    out.utterances = [Utterance(doc_id, i + 1, t.speaker, t.role, text[t.start : t.end], t.start, t.end) for i, t in enumerate(turns)]
+    out.utterances = [
+        Utterance(doc_id, i + 1, t.speaker, t.role, text[t.start : t.end], t.start, t.end)
+        for i, t in enumerate(turns)
+    ]
 
     consults = agenda.numbered_items(text)
     table = agenda.table_items(text)
@@ -110,21 +178,42 @@ def extract_raw(raw: RawDocument, base: dict) -> Extraction:
         regions = _cut_at_attachments(regions, rows, proceedings)
     for n, item in enumerate(consults, start=1):
         region = results.get(id(item), regions[id(item)][:2]) + (item.start,)
-        _consultation(out, text, norm, item, n, region, blocks.get(id(item), []), kind, hdr.municipality)
+        _consultation(
+            out, text, norm, item, n, region, blocks.get(id(item), []), kind, hdr.municipality
+        )
     for n, item in enumerate(reports, start=1):
         s, e = item.title_span or (item.start, item.end)
         is_incident = bool(_INCIDENT.search(item.title or ""))
-        out.reports.append(Report(f"{doc_id[:16]}-r{n:02d}", doc_id, item.title or "", item.department, is_incident, s, e))
+        out.reports.append(
+            Report(
+                f"{doc_id[:16]}-r{n:02d}",
+                doc_id,
+                item.title or "",
+                item.department,
+                is_incident,
+                s,
+                e,
+            )
+        )
     return out
 
 
 def doc_kind(text: str, n_turns: int) -> str:
     head = text[:1500]
-    if n_turns < 3 and (re.search(r"[(（]\s*答申\s*[)）]|答申第\s*\d+\s*号|^\s*答\s*申\s*(書)?\s*$|次のとおり答申", head, re.M)):
+    if n_turns < 3 and (
+        re.search(
+            r"[(（]\s*答申\s*[)）]|答申第\s*\d+\s*号|^\s*答\s*申\s*(書)?\s*$|次のとおり答申",
+            head,
+            re.M,
+        )
+    ):
         return DocKind.TOSHIN
     if n_turns < 3 and re.search(r"審議結果|審議概要|結果一覧|審議の結果|会議結果|答申結果", head):
         return DocKind.SUMMARY
-    if n_turns >= 3 or re.search(r"会議録|会議要録|議事録|会議の記録|の記録|議事要旨|会議要旨|会議要旨|議事概要|発言内容|会議経過|審議経過", head):
+    if n_turns >= 3 or re.search(
+        r"会議録|会議要録|議事録|会議の記録|の記録|議事要旨|会議要旨|会議要旨|議事概要|発言内容|会議経過|審議経過",
+        head,
+    ):
         return DocKind.MINUTES
     return DocKind.OTHER
 
@@ -134,8 +223,17 @@ def _pages(doc_id: str, norm: NormalizedText, raw: RawDocument) -> list[Page]:
     starts = norm.page_starts + [len(norm.text)]
     for i in range(len(norm.page_starts)):
         s, e = starts[i], starts[i + 1]
-        out.append(Page(doc_id, i + 1, s, e, e - s, (i + 1) in raw.image_only_pages,
-                        norm.bad_glyphs[i] if i < len(norm.bad_glyphs) else 0))
+        out.append(
+            Page(
+                doc_id,
+                i + 1,
+                s,
+                e,
+                e - s,
+                (i + 1) in raw.image_only_pages,
+                norm.bad_glyphs[i] if i < len(norm.bad_glyphs) else 0,
+            )
+        )
     return out
 
 
@@ -145,13 +243,22 @@ def _anchors(text: str, item: Item, others: list[Item], body_start: int) -> list
     if item.number is not None:
         for m in agenda.NUMBER_RE.finditer(text, body_start):
             n = m.group(1) or m.group(2)
-            if agenda.to_int(n) == item.number and agenda.is_item_mention(text, m) or _decision_reference(text, m, item.number):
+            if (
+                agenda.to_int(n) == item.number
+                and agenda.is_item_mention(text, m)
+                or _decision_reference(text, m, item.number)
+            ):
                 found.append(m.start())
         # `諮問第9号および第10号` refers to the second by `第10号`
-        for m in re.finditer(rf"諮問\s*第\s*\d+\s*号\s*(?:と|および|及び|、)\s*(?:諮問)?\s*第\s*({item.number})\s*号", text[body_start:]):
+        for m in re.finditer(
+            rf"諮問\s*第\s*\d+\s*号\s*(?:と|および|及び|、)\s*(?:諮問)?\s*第\s*({item.number})\s*号",
+            text[body_start:],
+        ):
             found.append(body_start + m.start())
     if item.title:
-        key = _distinguishing_prefix(item.title, [o.title for o in others if o is not item and o.title])
+        key = _distinguishing_prefix(
+            item.title, [o.title for o in others if o is not item and o.title]
+        )
         pos = text.find(key, body_start)
         while pos >= 0:
             if item.title_span is None or pos != item.title_span[0]:
@@ -163,7 +270,12 @@ def _anchors(text: str, item: Item, others: list[Item], body_start: int) -> list
 def _decision_reference(text: str, m: re.Match[str], number: int) -> bool:
     after = text[m.end() : m.end() + 60]
     n = m.group(1) or m.group(2)
-    return agenda.to_int(n) == number and bool(re.match(r"\s*(?:について|は|の採決|と諮問|および|及び|、|の説明|の審議|の質疑|に入|を議題|に係る説明)", after))
+    return agenda.to_int(n) == number and bool(
+        re.match(
+            r"\s*(?:について|は|の採決|と諮問|および|及び|、|の説明|の審議|の質疑|に入|を議題|に係る説明)",
+            after,
+        )
+    )
 
 
 def _line_start(text: str, pos: int) -> int:
@@ -178,7 +290,9 @@ def _distinguishing_prefix(title: str, others: list[str]) -> str:
     return title
 
 
-def _regions(text: str, all_items: list[Item], body_start: int, kind: str) -> dict[int, tuple[int, int, int]]:
+def _regions(
+    text: str, all_items: list[Item], body_start: int, kind: str
+) -> dict[int, tuple[int, int, int]]:
     """(start, end, anchor) of each item's region: from where the proceedings take it up to the next item."""
     if kind == DocKind.TOSHIN or len(all_items) == 1 and body_start >= len(text):
         return {id(i): (0, len(text), i.start) for i in all_items}
@@ -202,8 +316,9 @@ def _regions(text: str, all_items: list[Item], body_start: int, kind: str) -> di
     return out
 
 
-def _cut_at_attachments(regions: dict[int, tuple[int, int, int]], rows: list[sheets.SheetRow],
-                        body_start: int) -> dict[int, tuple[int, int, int]]:
+def _cut_at_attachments(
+    regions: dict[int, tuple[int, int, int]], rows: list[sheets.SheetRow], body_start: int
+) -> dict[int, tuple[int, int, int]]:
     """Attachments (formal sheets after the proceedings) belong to no item's discussion."""
     starts = sorted(r.label_start for r in rows if r.family and r.label_start > body_start)
     out = {}
@@ -213,7 +328,9 @@ def _cut_at_attachments(regions: dict[int, tuple[int, int, int]], rows: list[she
     return out
 
 
-def _assign_sheets(text: str, rows: list[sheets.SheetRow], consults: list[Item]) -> dict[int, list[sheets.SheetRow]]:
+def _assign_sheets(
+    text: str, rows: list[sheets.SheetRow], consults: list[Item]
+) -> dict[int, list[sheets.SheetRow]]:
     """Give each block of sheet rows to the consultation whose title heads it."""
     useful = [r for r in rows if r.family]
     blocks: list[list[sheets.SheetRow]] = []
@@ -221,7 +338,9 @@ def _assign_sheets(text: str, rows: list[sheets.SheetRow], consults: list[Item])
         # a family seen again starts the next sheet
         families = {x.family for x in blocks[-1]} if blocks else set()
         # a family seen again, or a title after the lists, starts the next sheet
-        repeated = (r.family in families and r.family != "blanket") or (r.family == "title" and families - {"title", "blanket"})
+        repeated = (r.family in families and r.family != "blanket") or (
+            r.family == "title" and families - {"title", "blanket"}
+        )
         if blocks and not repeated and r.label_start - blocks[-1][-1].value_end < 1500:
             blocks[-1].append(r)
         else:
@@ -241,7 +360,11 @@ def _assign_sheets(text: str, rows: list[sheets.SheetRow], consults: list[Item])
         for item in consults:
             if not item.title:
                 continue
-            s = max([_similar(item.title, line) for line in head.split("\n")[-30:]] + [_similar(item.title, t) for t in titles] + [0.0])
+            s = max(
+                [_similar(item.title, line) for line in head.split("\n")[-30:]]
+                + [_similar(item.title, t) for t in titles]
+                + [0.0]
+            )
             if s > score:
                 best, score = item, s
         if best is None or score < 0.6:
@@ -262,8 +385,17 @@ def _similar(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
-def _consultation(out: Extraction, text: str, norm: NormalizedText, item: Item, n: int,
-                  region: tuple[int, int, int], sheet: list[sheets.SheetRow], kind: str, municipality: str | None) -> None:
+def _consultation(
+    out: Extraction,
+    text: str,
+    norm: NormalizedText,
+    item: Item,
+    n: int,
+    region: tuple[int, int, int],
+    sheet: list[sheets.SheetRow],
+    kind: str,
+    municipality: str | None,
+) -> None:
     doc_id = out.document.document_id
     cid = f"{doc_id[:16]}-c{n:02d}"
     start, end, _ = region
@@ -277,18 +409,35 @@ def _consultation(out: Extraction, text: str, norm: NormalizedText, item: Item, 
     title = item.title
     categories = _categories(title or "", sheet, text)
     span = item.title_span or (item.start, item.end)
-    out.consultations.append(Consultation(
-        cid, doc_id, municipality, item.number, item.number_text, title, department, categories,
-        decision.outcome, decision.outcome_text, decision.vote, decision.dissent, decision.has_conditions,
-        item.start, max(item.end, span[1]), norm.page_of(item.start),
-    ))
+    out.consultations.append(
+        Consultation(
+            cid,
+            doc_id,
+            municipality,
+            item.number,
+            item.number_text,
+            title,
+            department,
+            categories,
+            decision.outcome,
+            decision.outcome_text,
+            decision.vote,
+            decision.dissent,
+            decision.has_conditions,
+            item.start,
+            max(item.end, span[1]),
+            norm.page_of(item.start),
+        )
+    )
     ev = out.evidence
     if item.title_span:
         ev.append(Evidence(doc_id, "consultations", cid, "title", title, *item.title_span))
     if dspan:
         ev.append(Evidence(doc_id, "consultations", cid, "department", department, *dspan))
     if decision.span:
-        ev.append(Evidence(doc_id, "consultations", cid, "outcome", decision.outcome, *decision.span))
+        ev.append(
+            Evidence(doc_id, "consultations", cid, "outcome", decision.outcome, *decision.span)
+        )
     for s, e in decision.condition_spans:
         out.conditions.append(Condition(cid, doc_id, text[s:e].strip(), s, e))
     _parties(out, text, cid, sheet, start, end)
@@ -305,8 +454,15 @@ def _decide(text: str, item: Item, start: int, end: int, kind: str) -> decisions
     if first.outcome != "unknown":
         rest = decisions.find_decision(text, start, end)
         if first.has_conditions or not rest.has_conditions:
-            return decisions.Decision(first.outcome, first.outcome_text, first.span, first.vote or rest.vote,
-                                      first.dissent, first.has_conditions, first.condition_spans)
+            return decisions.Decision(
+                first.outcome,
+                first.outcome_text,
+                first.span,
+                first.vote or rest.vote,
+                first.dissent,
+                first.has_conditions,
+                first.condition_spans,
+            )
         return rest
     return decisions.find_decision(text, start, end)
 
@@ -326,21 +482,33 @@ def _short_department(text: str, s: int, e: int) -> tuple[str | None, tuple[int,
 
 def _categories(title: str, sheet: list[sheets.SheetRow], text: str) -> list[str]:
     found = [c for c, rx in _CATEGORY_WORDS if rx.search(title)]
-    if Category.ONLINE_LINK in found and Category.EXTERNAL_PROVISION not in found and re.search(r"提供", title):
+    if (
+        Category.ONLINE_LINK in found
+        and Category.EXTERNAL_PROVISION not in found
+        and re.search(r"提供", title)
+    ):
         found.append(Category.EXTERNAL_PROVISION)
     if any(r.family == "blanket" for r in sheet) and Category.BLANKET_APPROVAL not in found:
         found.append(Category.BLANKET_APPROVAL)
     return [str(c) for c in found] or [str(Category.OTHER)]
 
 
-def _parties(out: Extraction, text: str, cid: str, sheet: list[sheets.SheetRow], start: int, end: int) -> None:
+def _parties(
+    out: Extraction, text: str, cid: str, sheet: list[sheets.SheetRow], start: int, end: int
+) -> None:
     doc_id = out.document.document_id
     found: list[tuple[str, int, int, str]] = []
     for r in sheet:
         if r.family == "contractor":
-            found += [(n, s, e, "sheet") for n, s, e in parties.from_sheet(text, r.value_start, r.value_end)]
+            found += [
+                (n, s, e, "sheet")
+                for n, s, e in parties.from_sheet(text, r.value_start, r.value_end)
+            ]
     if not found:
-        found = [(n, s, e, "discussion") for n, s, e in parties.confirmed(text, parties.from_discussion(text, start, end))]
+        found = [
+            (n, s, e, "discussion")
+            for n, s, e in parties.confirmed(text, parties.from_discussion(text, start, end))
+        ]
     seen = set()
     for name, s, e, source in found:
         normalized, kind = parties.canonical(name)
@@ -350,7 +518,9 @@ def _parties(out: Extraction, text: str, cid: str, sheet: list[sheets.SheetRow],
         out.contractors.append(Contractor(cid, name, normalized, kind, s, e, doc_id, source))
 
 
-def _items(out: Extraction, text: str, cid: str, sheet: list[sheets.SheetRow], start: int, end: int) -> None:
+def _items(
+    out: Extraction, text: str, cid: str, sheet: list[sheets.SheetRow], start: int, end: int
+) -> None:
     doc_id = out.document.document_id
     spans = [(r.value_start, r.value_end) for r in sheet if r.family == "items"]
     if not spans:
@@ -361,12 +531,17 @@ def _items(out: Extraction, text: str, cid: str, sheet: list[sheets.SheetRow], s
     seen = set()
     if fallback:
         # without a labelled list, keep only lists that read mostly as personal-data items
-        spans = [(s, e) for s, e in spans
-                 if sum(canonical_item(x).matched for x, _, _ in items.split_items(text, s, e)) >= 2]
+        spans = [
+            (s, e)
+            for s, e in spans
+            if sum(canonical_item(x).matched for x, _, _ in items.split_items(text, s, e)) >= 2
+        ]
     for s, e in spans:
         for item, a, b in items.split_items(text, s, e):
             if item in seen:
                 continue
             seen.add(item)
             c = canonical_item(item)
-            out.data_items.append(DataItem(cid, item, c.item_normalized, c.category, a, b, doc_id, c.matched))
+            out.data_items.append(
+                DataItem(cid, item, c.item_normalized, c.category, a, b, doc_id, c.matched)
+            )

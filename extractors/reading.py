@@ -15,8 +15,13 @@ from pathlib import Path
 
 from models.vocab import FileType, Status
 
-TEXT_SUFFIXES = {".txt": FileType.TEXT, ".md": FileType.MARKDOWN, ".markdown": FileType.MARKDOWN,
-                 ".html": FileType.HTML, ".htm": FileType.HTML}
+TEXT_SUFFIXES = {
+    ".txt": FileType.TEXT,
+    ".md": FileType.MARKDOWN,
+    ".markdown": FileType.MARKDOWN,
+    ".html": FileType.HTML,
+    ".htm": FileType.HTML,
+}
 PDF_SUFFIXES = {".pdf"}
 SUPPORTED_SUFFIXES = set(TEXT_SUFFIXES) | PDF_SUFFIXES
 
@@ -29,7 +34,9 @@ class Limits:
     max_pages: int = 2000
     max_chars: int = 20_000_000
     timeout_s: float = 300.0
-    memory_bytes: int | None = None  # address space of the extracting process; None: the sandbox's default
+    memory_bytes: int | None = (
+        None  # address space of the extracting process; None: the sandbox's default
+    )
 
 
 @dataclass
@@ -46,7 +53,9 @@ class RawDocument:
 class ReadError(Exception):
     """A file that cannot be read; `status` is a models.vocab.Status, the message says what to do."""
 
-    def __init__(self, status: str, reason: str, file_type: str | None = None, encoding: str | None = None):
+    def __init__(
+        self, status: str, reason: str, file_type: str | None = None, encoding: str | None = None
+    ):
         super().__init__(reason)
         self.status = status
         self.reason = reason
@@ -61,17 +70,29 @@ def read_bytes(data: bytes, name: str, limits: Limits | None = None) -> RawDocum
     if len(data) == 0:
         raise ReadError(Status.FAILED, "the file is empty (0 bytes): download it again")
     if len(data) > limits.max_bytes:
-        raise ReadError(Status.FAILED, f"the file is {len(data):,} bytes, over the limit of {limits.max_bytes:,} (raise --max-bytes to read it)")
+        raise ReadError(
+            Status.FAILED,
+            f"the file is {len(data):,} bytes, over the limit of {limits.max_bytes:,} (raise --max-bytes to read it)",
+        )
     sniffed = _sniff(data)
     if suffix in PDF_SUFFIXES or sniffed == "pdf":
         if sniffed != "pdf":
-            raise ReadError(Status.UNSUPPORTED, f"named .pdf but the content is {_describe(sniffed)}, not a PDF: the download probably failed; fetch the document again")
+            raise ReadError(
+                Status.UNSUPPORTED,
+                f"named .pdf but the content is {_describe(sniffed)}, not a PDF: the download probably failed; fetch the document again",
+            )
         return read_pdf(data, limits)
     if suffix in TEXT_SUFFIXES or sniffed in ("text", "html"):
         if sniffed not in ("text", "html"):
-            raise ReadError(Status.UNSUPPORTED, f"named {suffix or 'without extension'} but the content is {_describe(sniffed)}: not a text document")
+            raise ReadError(
+                Status.UNSUPPORTED,
+                f"named {suffix or 'without extension'} but the content is {_describe(sniffed)}: not a text document",
+            )
         return read_text(data, suffix, limits)
-    raise ReadError(Status.UNSUPPORTED, f"{suffix or 'no extension'} files are not read by shingikai (PDF, .txt, .md and .html are)")
+    raise ReadError(
+        Status.UNSUPPORTED,
+        f"{suffix or 'no extension'} files are not read by shingikai (PDF, .txt, .md and .html are)",
+    )
 
 
 def read_path(path: Path, limits: Limits | None = None) -> RawDocument:
@@ -81,9 +102,18 @@ def read_path(path: Path, limits: Limits | None = None) -> RawDocument:
 # --- sniffing -------------------------------------------------------------------
 
 _MAGIC = [
-    (b"%PDF-", "pdf"), (b"PK\x03\x04", "zip"), (b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"),
-    (b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF8", "gif"), (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"),
-    (b"\xd0\xcf\x11\xe0", "ole"), (b"7z\xbc\xaf", "7z"), (b"Rar!", "rar"),
+    (b"%PDF-", "pdf"),
+    (b"PK\x03\x04", "zip"),
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bzip2"),
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+    (b"\xd0\xcf\x11\xe0", "ole"),
+    (b"7z\xbc\xaf", "7z"),
+    (b"Rar!", "rar"),
 ]
 
 
@@ -108,10 +138,21 @@ def _sniff(data: bytes) -> str:
 
 
 def _describe(kind: str) -> str:
-    return {"html": "an HTML page", "text": "plain text", "zip": "a ZIP archive", "gzip": "a gzip archive",
-            "binary": "binary data", "png": "a PNG image", "jpeg": "a JPEG image", "gif": "a GIF image",
-            "tiff": "a TIFF image", "ole": "an old Office file", "7z": "a 7z archive", "rar": "a RAR archive",
-            "bzip2": "a bzip2 archive"}.get(kind, kind)
+    return {
+        "html": "an HTML page",
+        "text": "plain text",
+        "zip": "a ZIP archive",
+        "gzip": "a gzip archive",
+        "binary": "binary data",
+        "png": "a PNG image",
+        "jpeg": "a JPEG image",
+        "gif": "a GIF image",
+        "tiff": "a TIFF image",
+        "ole": "an old Office file",
+        "7z": "a 7z archive",
+        "rar": "a RAR archive",
+        "bzip2": "a bzip2 archive",
+    }.get(kind, kind)
 
 
 # --- text -----------------------------------------------------------------------
@@ -151,14 +192,25 @@ def _japanese_score(text: str) -> float:
     """Share of characters that are common in Japanese prose (kana, CJK, ASCII, punctuation)."""
     if not text:
         return 0.0
-    good = sum(1 for c in text if "\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" or c.isascii() or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef")
+    good = sum(
+        1
+        for c in text
+        if "\u3040" <= c <= "\u30ff"
+        or "\u4e00" <= c <= "\u9fff"
+        or c.isascii()
+        or "\u3000" <= c <= "\u303f"
+        or "\uff00" <= c <= "\uffef"
+    )
     return good / len(text)
 
 
 def raise_if_garbage(text: str) -> None:
     bad = text.count("\ufffd")
     if text and bad / len(text) > 0.2:
-        raise ReadError(Status.UNSUPPORTED, "the text is not in UTF-8, Shift_JIS or EUC-JP (over 20% undecodable): convert it to UTF-8")
+        raise ReadError(
+            Status.UNSUPPORTED,
+            "the text is not in UTF-8, Shift_JIS or EUC-JP (over 20% undecodable): convert it to UTF-8",
+        )
 
 
 _MARKDOWN_SIGNS = re.compile(r"(?m)^(#{1,6} |[-*] |\|.*\|$)")
@@ -168,9 +220,15 @@ def read_text(data: bytes, suffix: str, limits: Limits) -> RawDocument:
     text, encoding = decode(data)
     warnings = []
     if encoding.endswith("+replace"):
-        warnings.append(f"mixed or unknown encoding: decoded as {encoding.split('+')[0]} with {text.count(chr(0xFFFD))} undecodable characters replaced")
+        warnings.append(
+            f"mixed or unknown encoding: decoded as {encoding.split('+')[0]} with {text.count(chr(0xFFFD))} undecodable characters replaced"
+        )
     if len(text) > limits.max_chars:
-        raise ReadError(Status.FAILED, f"the text has {len(text):,} characters, over the limit of {limits.max_chars:,} (raise --max-chars to read it)", encoding=encoding)
+        raise ReadError(
+            Status.FAILED,
+            f"the text has {len(text):,} characters, over the limit of {limits.max_chars:,} (raise --max-chars to read it)",
+            encoding=encoding,
+        )
     file_type = TEXT_SUFFIXES.get(suffix, FileType.TEXT)
     if file_type == FileType.TEXT:
         head = text[:20000].lstrip().lower()
@@ -201,7 +259,11 @@ def read_pdf(data: bytes, limits: Limits) -> RawDocument:
         if n_pages == 0:
             raise ReadError(Status.FAILED, "the PDF has no pages: download it again", FileType.PDF)
         if n_pages > limits.max_pages:
-            raise ReadError(Status.FAILED, f"the PDF has {n_pages} pages, over the limit of {limits.max_pages} (raise --max-pages to read it)", FileType.PDF)
+            raise ReadError(
+                Status.FAILED,
+                f"the PDF has {n_pages} pages, over the limit of {limits.max_pages} (raise --max-pages to read it)",
+                FileType.PDF,
+            )
         pages, image_only = [], []
         try:
             for number, page in enumerate(pdf.pages, start=1):
@@ -213,7 +275,11 @@ def read_pdf(data: bytes, limits: Limits) -> RawDocument:
         except Exception as exc:
             raise _pdf_error(exc, data) from exc
     if len(image_only) == n_pages or not any(p.strip() for p in pages):
-        raise ReadError(Status.NEEDS_OCR, f"no text layer on any of its {n_pages} page(s) (a scanned document): run OCR (e.g. ocrmypdf) and ingest the result", FileType.PDF)
+        raise ReadError(
+            Status.NEEDS_OCR,
+            f"no text layer on any of its {n_pages} page(s) (a scanned document): run OCR (e.g. ocrmypdf) and ingest the result",
+            FileType.PDF,
+        )
     warnings = []
     if image_only:
         warnings.append(f"pages without a text layer (need OCR): {', '.join(map(str, image_only))}")
@@ -225,13 +291,33 @@ def _pdf_error(exc: Exception, data: bytes) -> ReadError:
     e: BaseException | None = exc
     while e is not None:
         chain.append(f"{type(e).__name__}: {e}")
-        e = e.__cause__ or e.__context__ or (e.args[0] if e.args and isinstance(e.args[0], BaseException) else None)
+        e = (
+            e.__cause__
+            or e.__context__
+            or (e.args[0] if e.args and isinstance(e.args[0], BaseException) else None)
+        )
     message = " / ".join(chain)
-    if "Password" in message or "Encrypt" in message or (b"/Encrypt" in data and "EOF" not in message):
-        return ReadError(Status.ENCRYPTED, "the PDF is encrypted with a password: ask the publisher for an unprotected copy, or decrypt it (qpdf --decrypt) and ingest that", FileType.PDF)
+    if (
+        "Password" in message
+        or "Encrypt" in message
+        or (b"/Encrypt" in data and "EOF" not in message)
+    ):
+        return ReadError(
+            Status.ENCRYPTED,
+            "the PDF is encrypted with a password: ask the publisher for an unprotected copy, or decrypt it (qpdf --decrypt) and ingest that",
+            FileType.PDF,
+        )
     if "EOF" in message or "xref" in message.lower() or "trailer" in message.lower():
-        return ReadError(Status.FAILED, f"the PDF is damaged or truncated ({message[:200]}): download it again", FileType.PDF)
-    return ReadError(Status.FAILED, f"pdfplumber could not parse the PDF ({message[:200]}): check the file, or download it again", FileType.PDF)
+        return ReadError(
+            Status.FAILED,
+            f"the PDF is damaged or truncated ({message[:200]}): download it again",
+            FileType.PDF,
+        )
+    return ReadError(
+        Status.FAILED,
+        f"pdfplumber could not parse the PDF ({message[:200]}): check the file, or download it again",
+        FileType.PDF,
+    )
 
 
 def page_text(page) -> str:  # type: ignore[no-untyped-def]
@@ -341,7 +427,9 @@ def _table_lines(page, table) -> str:  # type: ignore[no-untyped-def]
     lines = []
     for row in table.rows:
         bboxes = list(row.cells)
-        cells = [_cell_text(page, b, label=(i == 0 and len(bboxes) > 1)) for i, b in enumerate(bboxes)]
+        cells = [
+            _cell_text(page, b, label=(i == 0 and len(bboxes) > 1)) for i, b in enumerate(bboxes)
+        ]
         while cells and not cells[-1]:
             cells.pop()
         if not cells:

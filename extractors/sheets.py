@@ -14,9 +14,13 @@ from extractors.common import lines
 
 # label families; the label text is matched after removing blanks
 LABELS: dict[str, re.Pattern[str]] = {
-    "contractor": re.compile(r"^(委託先|結合先|提供先|受託者|受託事業者|委託事業者|委託業者|契約の?相手方|結合の相手方|提供を受ける者|指定管理者|相手先)(名|等)?(\(.{1,12}\)|（.{1,12}）)?$"),
+    "contractor": re.compile(
+        r"^(委託先|結合先|提供先|受託者|受託事業者|委託事業者|委託業者|契約の?相手方|結合の相手方|提供を受ける者|指定管理者|相手先)(名|等)?(\(.{1,12}\)|（.{1,12}）)?$"
+    ),
     "department": re.compile(r"^(所管課|担当課|所管部署|主管課|担当部署|所管)(名)?$"),
-    "items": re.compile(r"(取り?扱う個人情報|個人情報の項目|記録項目|送受信(する)?項目|提供(する)?項目|対象(と|となる)?個人情報|委託する個人情報|個人情報の内容|取り?扱う情報|扱う個人情報)"),
+    "items": re.compile(
+        r"(取り?扱う個人情報|個人情報の項目|記録項目|送受信(する)?項目|提供(する)?項目|対象(と|となる)?個人情報|委託する個人情報|個人情報の内容|取り?扱う情報|扱う個人情報)"
+    ),
     "title": re.compile(r"^(件名|業務名|事務事業名|事業名|業務登録名|事務の名称|諮問事項)$"),
     "blanket": re.compile(r"事前一括承認"),
 }
@@ -53,8 +57,18 @@ def sheet_rows(text: str, start: int = 0, end: int | None = None) -> list[SheetR
             if current:
                 rows.append(_finish(text, current))
             label, value_off = found
-            current = {"label": label, "label_start": line.start, "value_start": line.start + value_off, "value_end": line.end}
-        elif current is not None and line.text.strip() and not _breaks_row(line.text) and not _ends_list(current, line.text):
+            current = {
+                "label": label,
+                "label_start": line.start,
+                "value_start": line.start + value_off,
+                "value_end": line.end,
+            }
+        elif (
+            current is not None
+            and line.text.strip()
+            and not _breaks_row(line.text)
+            and not _ends_list(current, line.text)
+        ):
             current["value_end"] = line.end
         elif current is not None:
             rows.append(_finish(text, current))
@@ -87,9 +101,19 @@ def _ends_list(current: dict, line: str) -> bool:
 
 def _breaks_row(line: str) -> bool:
     # a new numbered or bracketed heading ends the value of the row above
-    return bool(re.match(r"^(\d{1,2}\s|\(\d+\)|[IVX]+\s|【諮問|諮問第|第\s*\d+)", line)) and "\t" not in line
+    return (
+        bool(re.match(r"^(\d{1,2}\s|\(\d+\)|[IVX]+\s|【諮問|諮問第|第\s*\d+)", line))
+        and "\t" not in line
+    )
 
 
 def _finish(text: str, cur: dict) -> SheetRow:
     label = cur["label"]
-    return SheetRow(label, label_family(label), text[cur["value_start"] : cur["value_end"]], cur["label_start"], cur["value_start"], cur["value_end"])
+    return SheetRow(
+        label,
+        label_family(label),
+        text[cur["value_start"] : cur["value_end"]],
+        cur["label_start"],
+        cur["value_start"],
+        cur["value_end"],
+    )

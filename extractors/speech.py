@@ -11,10 +11,14 @@ from models.vocab import SpeakerRole
 _LABEL = re.compile(
     r"^(?:[-・]\s*)?(?:[(（]\s*([^()（）\n]{1,24}?)\s*[)）]|[○◯◎]\s*([^\s、。()（）]{1,20}?(?:会長|副会長|委員長|委員|部長|課長|局長|所長|館長|係長|事務局長|事務局|次長|室長|参事|主任|主事|センター長|担当))(?=\s|$|[、。]))\s*"
 )
-_TITLE_WORDS = re.compile(r"会長|委員|議長|課長|部長|局長|所長|館長|係長|事務局|室長|次長|参事|主任|主事|職員|センター|担当|区長|市長|町長|村長|理事|園長|審議会")
+_TITLE_WORDS = re.compile(
+    r"会長|委員|議長|課長|部長|局長|所長|館長|係長|事務局|室長|次長|参事|主任|主事|職員|センター|担当|区長|市長|町長|村長|理事|園長|審議会"
+)
 _ROLE_END = r"(?:会長|副会長|委員長|委員|議長|部長|課長|局長|所長|館長|係長|事務局長|事務局|次長|室長|参事|主任|主事|主査|保健師|センター長|担当|説明者|説明員)"
 # `福祉課長:…`, `説明者(納税課):…`, `委員:…`
-_COLON_LABEL = re.compile(rf"^([^\s:：、。]{{0,14}}{_ROLE_END}(?:[(（][^()（）]{{1,12}}[)）])?)\s*[:：]\s*")
+_COLON_LABEL = re.compile(
+    rf"^([^\s:：、。]{{0,14}}{_ROLE_END}(?:[(（][^()（）]{{1,12}}[)）])?)\s*[:：]\s*"
+)
 # `宗像会長 予約の…`, `委員 申込みの…` (a speaker, a space, then the speech)
 _SPACE_LABEL = re.compile(rf"^([^\s:：、。()（）]{{0,12}}{_ROLE_END})\s+(?=\S)")
 _MEMBER_MARK = re.compile(r"^[●]\s*")
@@ -50,7 +54,9 @@ def turns(text: str, start: int) -> list[Turn]:
         label = None
         if m:
             label = (m.group(1) or m.group(2) or "").strip()
-            if not _TITLE_WORDS.search(label) or re.fullmatch(r"[\d一二三四五六七八九十]+|[ア-ン]", label):
+            if not _TITLE_WORDS.search(label) or re.fullmatch(
+                r"[\d一二三四五六七八九十]+|[ア-ン]", label
+            ):
                 label = None
         if label:
             body_start = line.start + m.end()
@@ -71,9 +77,20 @@ def turns(text: str, start: int) -> list[Turn]:
             if out:
                 out[-1].end = _trim_end(text, out[-1].start, line.start)
             mark = mm or om
-            out.append(Turn("委員" if mm else "所管課", SpeakerRole.MEMBER if mm else SpeakerRole.OFFICIAL, line.start + mark.end(), line.end))
+            out.append(
+                Turn(
+                    "委員" if mm else "所管課",
+                    SpeakerRole.MEMBER if mm else SpeakerRole.OFFICIAL,
+                    line.start + mark.end(),
+                    line.end,
+                )
+            )
             continue
-        if out and line.text.strip() and not re.match(r"^(\d+\s|[IVX]+\s|[(（]\d+[)）]|【|※|第\d+|[○◯]\s*諮問)", line.text):
+        if (
+            out
+            and line.text.strip()
+            and not re.match(r"^(\d+\s|[IVX]+\s|[(（]\d+[)）]|【|※|第\d+|[○◯]\s*諮問)", line.text)
+        ):
             out[-1].end = line.end
         elif out:
             out[-1].end = _trim_end(text, out[-1].start, out[-1].end)

@@ -62,7 +62,9 @@ class MappedText:
         offs.extend(self.offsets[pos:])
         return MappedText("".join(out), tuple(offs))
 
-    def sub(self, pattern: str | re.Pattern[str], repl: str | Callable[[re.Match[str]], str]) -> MappedText:
+    def sub(
+        self, pattern: str | re.Pattern[str], repl: str | Callable[[re.Match[str]], str]
+    ) -> MappedText:
         """`re.sub` that keeps the map."""
         rx = re.compile(pattern) if isinstance(pattern, str) else pattern
         edits = []

@@ -45,27 +45,47 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    s = sub.add_parser("search", help="find utterances and consultation titles containing keywords",
-                       description="Segment the keywords with Sudachi (SplitMode.C) and list every utterance and "
-                                   "consultation title whose words include all of them: document, date, speaker, snippet. Read-only.")
-    s.add_argument("keywords", help="keywords, e.g. \"個人情報 委託\"")
-    s.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})")
+    s = sub.add_parser(
+        "search",
+        help="find utterances and consultation titles containing keywords",
+        description="Segment the keywords with Sudachi (SplitMode.C) and list every utterance and "
+        "consultation title whose words include all of them: document, date, speaker, snippet. Read-only.",
+    )
+    s.add_argument("keywords", help='keywords, e.g. "個人情報 委託"')
+    s.add_argument(
+        "--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})"
+    )
     s.add_argument("--limit", type=int, default=50, help="most hits shown (default 50)")
     s.add_argument("--json", action="store_true", help="print hits as JSON")
     s.set_defaults(func=cmd_search)
 
-    s = sub.add_parser("export", help="write every table and view to Parquet or CSV files",
-                       description="Copy every warehouse table and view to DIR/<name>.parquet or .csv, from a read-only connection.")
+    s = sub.add_parser(
+        "export",
+        help="write every table and view to Parquet or CSV files",
+        description="Copy every warehouse table and view to DIR/<name>.parquet or .csv, from a read-only connection.",
+    )
     s.add_argument("dir", type=Path, help="output folder (created if missing)")
-    s.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format (default parquet)")
-    s.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})")
+    s.add_argument(
+        "--format",
+        choices=["parquet", "csv"],
+        default="parquet",
+        help="file format (default parquet)",
+    )
+    s.add_argument(
+        "--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})"
+    )
     s.set_defaults(func=cmd_export)
 
-    s = sub.add_parser("show", help="write an HTML page of one document with every extracted value highlighted",
-                       description="Render DOCUMENT (a document_id prefix or source_path) as one self-contained HTML page: "
-                                   "its text with contractors, data items, evidence, reports and conditions highlighted, "
-                                   "and a table of records linking to the spans.")
+    s = sub.add_parser(
+        "show",
+        help="write an HTML page of one document with every extracted value highlighted",
+        description="Render DOCUMENT (a document_id prefix or source_path) as one self-contained HTML page: "
+        "its text with contractors, data items, evidence, reports and conditions highlighted, "
+        "and a table of records linking to the spans.",
+    )
     s.add_argument("document", help="document_id prefix or source_path")
-    s.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})")
+    s.add_argument(
+        "--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})"
+    )
     s.add_argument("--out", type=Path, help="output HTML file (default show-<id>.html)")
     s.set_defaults(func=cmd_show)

@@ -18,8 +18,14 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "true")
-    summary = fetch_flow(sources=str(args.sources), raw=str(args.raw), delay=args.delay, retries=args.retries,
-                         backoff=args.backoff, timeout=args.http_timeout)
+    summary = fetch_flow(
+        sources=str(args.sources),
+        raw=str(args.raw),
+        delay=args.delay,
+        retries=args.retries,
+        backoff=args.backoff,
+        timeout=args.http_timeout,
+    )
     print("\n".join(summary.lines()))
     return 1 if summary.failed else 0
 
@@ -29,11 +35,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from flows.fetch import nightly_flow
 
-    params = {"sources": str(Path(args.sources).resolve()), "raw": str(Path(args.raw).resolve()),
-              "db": str(Path(args.db).resolve()), "delay": args.delay, "retries": args.retries,
-              "backoff": args.backoff}
-    nightly_flow.serve(name=args.name, schedule=Cron(args.cron, timezone=args.timezone), parameters=params,
-                       description="Fetch new council documents, then ingest them into the warehouse.")
+    params = {
+        "sources": str(Path(args.sources).resolve()),
+        "raw": str(Path(args.raw).resolve()),
+        "db": str(Path(args.db).resolve()),
+        "delay": args.delay,
+        "retries": args.retries,
+        "backoff": args.backoff,
+    }
+    nightly_flow.serve(
+        name=args.name,
+        schedule=Cron(args.cron, timezone=args.timezone),
+        parameters=params,
+        description="Fetch new council documents, then ingest them into the warehouse.",
+    )
     return 0
 
 
@@ -44,9 +59,15 @@ def make_task_runner(address: str | None, workers: int):  # type: ignore[no-unty
     from prefect_dask import DaskTaskRunner
 
     if address == "local":
-        return DaskTaskRunner(cluster_class="distributed.LocalCluster",
-                              cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True,
-                                              "dashboard_address": None})
+        return DaskTaskRunner(
+            cluster_class="distributed.LocalCluster",
+            cluster_kwargs={
+                "n_workers": workers,
+                "threads_per_worker": 1,
+                "processes": True,
+                "dashboard_address": None,
+            },
+        )
     return DaskTaskRunner(address=address)
 
 
@@ -61,7 +82,9 @@ def _with_dask(cmd_ingest):  # type: ignore[no-untyped-def]
         import flows.ingest as ingest
 
         original = ingest.run_ingest
-        ingest.run_ingest = functools.partial(original, task_runner=make_task_runner(args.dask, args.workers))
+        ingest.run_ingest = functools.partial(
+            original, task_runner=make_task_runner(args.dask, args.workers)
+        )
         try:
             return cmd_ingest(args)
         finally:
@@ -71,39 +94,76 @@ def _with_dask(cmd_ingest):  # type: ignore[no-untyped-def]
 
 
 def _common(s: argparse.ArgumentParser) -> None:
-    s.add_argument("--sources", type=Path, default=_env_path("SHINGIKAI_SOURCES", Path("data/sources.toml")),
-                   help="sources file, TOML or JSON (default data/sources.toml, or $SHINGIKAI_SOURCES)")
-    s.add_argument("--raw", type=Path, default=_env_path("SHINGIKAI_RAW", Path("data/raw")),
-                   help="where documents are saved (default data/raw, or $SHINGIKAI_RAW)")
-    s.add_argument("--delay", type=float, default=1.0, help="seconds between HTTP requests (default 1)")
+    s.add_argument(
+        "--sources",
+        type=Path,
+        default=_env_path("SHINGIKAI_SOURCES", Path("data/sources.toml")),
+        help="sources file, TOML or JSON (default data/sources.toml, or $SHINGIKAI_SOURCES)",
+    )
+    s.add_argument(
+        "--raw",
+        type=Path,
+        default=_env_path("SHINGIKAI_RAW", Path("data/raw")),
+        help="where documents are saved (default data/raw, or $SHINGIKAI_RAW)",
+    )
+    s.add_argument(
+        "--delay", type=float, default=1.0, help="seconds between HTTP requests (default 1)"
+    )
     s.add_argument("--retries", type=int, default=3, help="retries on 5xx and timeouts (default 3)")
-    s.add_argument("--backoff", type=float, default=2.0, help="first retry wait in s, doubled each time (default 2)")
+    s.add_argument(
+        "--backoff",
+        type=float,
+        default=2.0,
+        help="first retry wait in s, doubled each time (default 2)",
+    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    s = sub.add_parser("fetch", help="download new or changed documents listed in the sources file",
-                       description="Read each municipality's index page, download matching same-host links "
-                                   "(size-limited, politely, with retries) into RAW/<municipality>/, and keep a "
-                                   "ledger so unchanged documents are not downloaded again.")
+    s = sub.add_parser(
+        "fetch",
+        help="download new or changed documents listed in the sources file",
+        description="Read each municipality's index page, download matching same-host links "
+        "(size-limited, politely, with retries) into RAW/<municipality>/, and keep a "
+        "ledger so unchanged documents are not downloaded again.",
+    )
     _common(s)
-    s.add_argument("--http-timeout", type=float, default=30.0, help="seconds per HTTP request (default 30)")
+    s.add_argument(
+        "--http-timeout", type=float, default=30.0, help="seconds per HTTP request (default 30)"
+    )
     s.set_defaults(func=cmd_fetch)
 
-    s = sub.add_parser("serve", help="serve the nightly fetch+ingest flow on a cron schedule (Prefect deployment)",
-                       description="Register the nightly flow (fetch, then ingest) as a Prefect deployment with a "
-                                   "cron schedule and run it when due. Needs PREFECT_API_URL pointing at a server.")
+    s = sub.add_parser(
+        "serve",
+        help="serve the nightly fetch+ingest flow on a cron schedule (Prefect deployment)",
+        description="Register the nightly flow (fetch, then ingest) as a Prefect deployment with a "
+        "cron schedule and run it when due. Needs PREFECT_API_URL pointing at a server.",
+    )
     _common(s)
-    s.add_argument("--db", type=Path, default=_env_path("SHINGIKAI_DB", DEFAULT_DB),
-                   help=f"warehouse file (default {DEFAULT_DB}, or $SHINGIKAI_DB)")
+    s.add_argument(
+        "--db",
+        type=Path,
+        default=_env_path("SHINGIKAI_DB", DEFAULT_DB),
+        help=f"warehouse file (default {DEFAULT_DB}, or $SHINGIKAI_DB)",
+    )
     s.add_argument("--cron", default="0 2 * * *", help='cron schedule (default "0 2 * * *")')
-    s.add_argument("--timezone", default="Asia/Tokyo", help="timezone of the schedule (default Asia/Tokyo)")
+    s.add_argument(
+        "--timezone", default="Asia/Tokyo", help="timezone of the schedule (default Asia/Tokyo)"
+    )
     s.add_argument("--name", default="nightly", help="deployment name (default nightly)")
     s.set_defaults(func=cmd_serve)
 
     ingest = sub.choices.get("ingest")
     if ingest is not None:
-        ingest.add_argument("--dask", nargs="?", const="local", default=None, metavar="ADDRESS|local",
-                            help="run extraction on Dask: 'local' starts a temporary local cluster, "
-                                 "an address (tcp://host:8786) uses an existing scheduler")
-        ingest.add_argument("--workers", type=int, default=2, help="workers of a local Dask cluster (default 2)")
+        ingest.add_argument(
+            "--dask",
+            nargs="?",
+            const="local",
+            default=None,
+            metavar="ADDRESS|local",
+            help="run extraction on Dask: 'local' starts a temporary local cluster, "
+            "an address (tcp://host:8786) uses an existing scheduler",
+        )
+        ingest.add_argument(
+            "--workers", type=int, default=2, help="workers of a local Dask cluster (default 2)"
+        )
         ingest.set_defaults(func=_with_dask(ingest.get_default("func")))

@@ -16,7 +16,8 @@ def dictionary_rows() -> list[tuple[str, str, str, str | None]]:
     for name, comment in tables:
         out.append((name, "", "", comment))
         for col, typ, ccomment in con.execute(
-            "SELECT column_name, data_type, comment FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [name]
+            "SELECT column_name, data_type, comment FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
+            [name],
         ).fetchall():
             out.append((name, col, typ, ccomment))
     return out
@@ -26,9 +27,15 @@ def data_dictionary(markdown: bool = False) -> str:
     lines: list[str] = []
     for table, col, typ, comment in dictionary_rows():
         if not col:
-            lines.append(f"\n## {table}\n{comment or ''}\n" if markdown else f"\n{table}: {comment or ''}")
+            lines.append(
+                f"\n## {table}\n{comment or ''}\n" if markdown else f"\n{table}: {comment or ''}"
+            )
             if markdown:
                 lines.append("| column | type | meaning |\n|---|---|---|")
         else:
-            lines.append(f"| `{col}` | {typ} | {comment or ''} |" if markdown else f"  {col:<22} {typ:<12} {comment or ''}")
+            lines.append(
+                f"| `{col}` | {typ} | {comment or ''} |"
+                if markdown
+                else f"  {col:<22} {typ:<12} {comment or ''}"
+            )
     return "\n".join(lines).strip() + "\n"

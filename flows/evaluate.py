@@ -20,7 +20,19 @@ import duckdb
 
 from models.canon import LEGAL_FORM_WORDS
 
-MEETING_FIELDS = ["doc_kind", "municipality", "body", "term", "session", "fiscal_year", "held_on", "start_time", "end_time", "place", "observers"]
+MEETING_FIELDS = [
+    "doc_kind",
+    "municipality",
+    "body",
+    "term",
+    "session",
+    "fiscal_year",
+    "held_on",
+    "start_time",
+    "end_time",
+    "place",
+    "observers",
+]
 
 
 def norm(value: object) -> str:
@@ -48,7 +60,9 @@ class Counts:
     """Accuracy counters and precision/recall counters per measure."""
 
     acc: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
-    prf: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))  # tp, fp, fn
+    prf: dict[str, list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0, 0])
+    )  # tp, fp, fn
     errors: list[str] = field(default_factory=list)
 
     def hit(self, measure: str, ok: bool, note: str = "") -> None:
@@ -96,7 +110,9 @@ def score_document(con: duckdb.DuckDBPyConnection, doc_id: str, gold: dict, c: C
             got = _fmt_time(got)
         elif f == "held_on" and got is not None:
             got = str(got)[:10]
-        elif f in ("term", "session", "fiscal_year", "observers") and got is not None and got == got:
+        elif (
+            f in ("term", "session", "fiscal_year", "observers") and got is not None and got == got
+        ):
             got = int(got)
         ok = norm(got) == norm(gold[f])
         c.hit(f"meeting.{f}", ok, f"{name}: got {got!r}, want {gold[f]!r}")
@@ -105,8 +121,16 @@ def score_document(con: duckdb.DuckDBPyConnection, doc_id: str, gold: dict, c: C
     _score_grounding(con, doc_id, c, name)
 
 
-def _score_consultations(con: duckdb.DuckDBPyConnection, doc_id: str, gold: dict, c: Counts, name: str) -> None:
-    sys_rows = con.execute("SELECT * FROM consultations WHERE document_id = ? ORDER BY start_char", [doc_id]).fetchdf().to_dict("records")
+def _score_consultations(
+    con: duckdb.DuckDBPyConnection, doc_id: str, gold: dict, c: Counts, name: str
+) -> None:
+    sys_rows = (
+        con.execute(
+            "SELECT * FROM consultations WHERE document_id = ? ORDER BY start_char", [doc_id]
+        )
+        .fetchdf()
+        .to_dict("records")
+    )
     unmatched = list(range(len(sys_rows)))
     pairs = []
     for g in gold.get("consultations", []):
@@ -114,47 +138,106 @@ def _score_consultations(con: duckdb.DuckDBPyConnection, doc_id: str, gold: dict
         if g.get("number") is not None:
             match = next((i for i in unmatched if sys_rows[i]["number"] == g["number"]), None)
         else:
-            best = max(unmatched, key=lambda i: ratio(sys_rows[i]["title"] or "", g["title"]), default=None)
+            best = max(
+                unmatched, key=lambda i: ratio(sys_rows[i]["title"] or "", g["title"]), default=None
+            )
             if best is not None and ratio(sys_rows[best]["title"] or "", g["title"]) >= 0.6:
                 match = best
         if match is None:
             c.prf["consultations.detection"][2] += 1
-            c.errors.append(f"consultations.detection: {name}: missed {g.get('number')} {g['title']}")
+            c.errors.append(
+                f"consultations.detection: {name}: missed {g.get('number')} {g['title']}"
+            )
             continue
         unmatched.remove(match)
         c.prf["consultations.detection"][0] += 1
         pairs.append((g, sys_rows[match]))
     for i in unmatched:
         c.prf["consultations.detection"][1] += 1
-        c.errors.append(f"consultations.detection: {name}: invented {sys_rows[i]['number']} {sys_rows[i]['title']}")
+        c.errors.append(
+            f"consultations.detection: {name}: invented {sys_rows[i]['number']} {sys_rows[i]['title']}"
+        )
     for g, s in pairs:
         label = f"{name} #{g.get('number') or g['title'][:12]}"
-        c.hit("consultation.title", ratio(s["title"] or "", g["title"]) >= 0.9, f"{label}: got {s['title']!r}")
-        c.hit("consultation.department", norm(s["department"]) == norm(g.get("department")), f"{label}: got {s['department']!r}, want {g.get('department')!r}")
-        c.hit("consultation.outcome", s["outcome"] == g["outcome"], f"{label}: got {s['outcome']!r}, want {g['outcome']!r}")
+        c.hit(
+            "consultation.title",
+            ratio(s["title"] or "", g["title"]) >= 0.9,
+            f"{label}: got {s['title']!r}",
+        )
+        c.hit(
+            "consultation.department",
+            norm(s["department"]) == norm(g.get("department")),
+            f"{label}: got {s['department']!r}, want {g.get('department')!r}",
+        )
+        c.hit(
+            "consultation.outcome",
+            s["outcome"] == g["outcome"],
+            f"{label}: got {s['outcome']!r}, want {g['outcome']!r}",
+        )
         if g.get("vote") is not None:
-            c.hit("consultation.vote", s["vote"] == g["vote"], f"{label}: got {s['vote']!r}, want {g['vote']!r}")
+            c.hit(
+                "consultation.vote",
+                s["vote"] == g["vote"],
+                f"{label}: got {s['vote']!r}, want {g['vote']!r}",
+            )
         if g.get("dissent") is not None:
-            got = None if s["dissent"] is None or s["dissent"] != s["dissent"] else int(s["dissent"])
-            c.hit("consultation.dissent", got == g["dissent"], f"{label}: got {got!r}, want {g['dissent']!r}")
+            got = (
+                None if s["dissent"] is None or s["dissent"] != s["dissent"] else int(s["dissent"])
+            )
+            c.hit(
+                "consultation.dissent",
+                got == g["dissent"],
+                f"{label}: got {got!r}, want {g['dissent']!r}",
+            )
         if g["outcome"] != "unknown" and g.get("conditions") is not None:
-            c.hit("consultation.conditions", bool(s["has_conditions"]) == bool(g["conditions"]), f"{label}: got {s['has_conditions']!r}")
+            c.hit(
+                "consultation.conditions",
+                bool(s["has_conditions"]) == bool(g["conditions"]),
+                f"{label}: got {s['has_conditions']!r}",
+            )
         got_cats = set(s["categories"] if s["categories"] is not None else [])
         want_cats = set(g.get("categories") or [])
         c.prf["consultation.categories"][0] += len(got_cats & want_cats)
         c.prf["consultation.categories"][1] += len(got_cats - want_cats)
         c.prf["consultation.categories"][2] += len(want_cats - got_cats)
         if got_cats != want_cats:
-            c.errors.append(f"consultation.categories: {label}: got {sorted(got_cats)}, want {sorted(want_cats)}")
-        contractors = con.execute("SELECT name, name_normalized FROM contractors WHERE consultation_id = ?", [s["consultation_id"]]).fetchall()
-        _score_set(c, "contractors", label, [(strip_legal(a), strip_legal(b)) for a, b in contractors],
-                   [strip_legal(x) for x in g.get("contractors", [])], [strip_legal(x) for x in g.get("optional_contractors", [])])
-        data_items = con.execute("SELECT item, item_normalized FROM data_items WHERE consultation_id = ?", [s["consultation_id"]]).fetchall()
-        _score_set(c, "data_items", label, [(norm(a), norm(b)) for a, b in data_items],
-                   [norm(x) for x in g.get("data_items", [])], [norm(x) for x in g.get("optional_data_items", [])])
+            c.errors.append(
+                f"consultation.categories: {label}: got {sorted(got_cats)}, want {sorted(want_cats)}"
+            )
+        contractors = con.execute(
+            "SELECT name, name_normalized FROM contractors WHERE consultation_id = ?",
+            [s["consultation_id"]],
+        ).fetchall()
+        _score_set(
+            c,
+            "contractors",
+            label,
+            [(strip_legal(a), strip_legal(b)) for a, b in contractors],
+            [strip_legal(x) for x in g.get("contractors", [])],
+            [strip_legal(x) for x in g.get("optional_contractors", [])],
+        )
+        data_items = con.execute(
+            "SELECT item, item_normalized FROM data_items WHERE consultation_id = ?",
+            [s["consultation_id"]],
+        ).fetchall()
+        _score_set(
+            c,
+            "data_items",
+            label,
+            [(norm(a), norm(b)) for a, b in data_items],
+            [norm(x) for x in g.get("data_items", [])],
+            [norm(x) for x in g.get("optional_data_items", [])],
+        )
 
 
-def _score_set(c: Counts, measure: str, label: str, got: list[tuple[str, str]], want: list[str], optional: list[str]) -> None:
+def _score_set(
+    c: Counts,
+    measure: str,
+    label: str,
+    got: list[tuple[str, str]],
+    want: list[str],
+    optional: list[str],
+) -> None:
     remaining = list(dict.fromkeys(want))
     for a, b in got:
         hit = next((w for w in remaining if w in (a, b)), None)
@@ -171,8 +254,12 @@ def _score_set(c: Counts, measure: str, label: str, got: list[tuple[str, str]], 
         c.errors.append(f"{measure}: {label}: missed {w!r}")
 
 
-def _score_reports(con: duckdb.DuckDBPyConnection, doc_id: str, gold: dict, c: Counts, name: str) -> None:
-    rows = con.execute("SELECT title, is_incident FROM reports WHERE document_id = ?", [doc_id]).fetchall()
+def _score_reports(
+    con: duckdb.DuckDBPyConnection, doc_id: str, gold: dict, c: Counts, name: str
+) -> None:
+    rows = con.execute(
+        "SELECT title, is_incident FROM reports WHERE document_id = ?", [doc_id]
+    ).fetchall()
     unmatched = list(range(len(rows)))
     for g in gold.get("reports", []):
         best = max(unmatched, key=lambda i: ratio(rows[i][0], g["title"]), default=None)
@@ -182,7 +269,11 @@ def _score_reports(con: duckdb.DuckDBPyConnection, doc_id: str, gold: dict, c: C
             continue
         unmatched.remove(best)
         c.prf["reports.detection"][0] += 1
-        c.hit("report.incident", bool(rows[best][1]) == bool(g.get("incident")), f"{name}: {g['title']}")
+        c.hit(
+            "report.incident",
+            bool(rows[best][1]) == bool(g.get("incident")),
+            f"{name}: {g['title']}",
+        )
     for i in unmatched:
         c.prf["reports.detection"][1] += 1
         c.errors.append(f"reports.detection: {name}: invented {rows[i][0]}")
@@ -206,13 +297,18 @@ def _score_grounding(con: duckdb.DuckDBPyConnection, doc_id: str, c: Counts, nam
 
 
 def load_gold(gold_dir: Path) -> dict[str, dict]:
-    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(gold_dir).glob("*.json"))}
+    return {
+        p.stem: json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted(Path(gold_dir).glob("*.json"))
+    }
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, gold_dir: Path) -> dict:
     """Scores per file type and overall, with the errors behind them."""
     gold = load_gold(gold_dir)
-    docs = con.execute("SELECT document_id, source_path, file_type, status FROM documents").fetchall()
+    docs = con.execute(
+        "SELECT document_id, source_path, file_type, status FROM documents"
+    ).fetchall()
     groups: dict[str, Counts] = defaultdict(Counts)
     matched = defaultdict(list)
     for doc_id, source_path, file_type, status in docs:
@@ -237,9 +333,18 @@ def evaluate(con: duckdb.DuckDBPyConnection, gold_dir: Path) -> dict:
     result = {"groups": {}, "gold_files": len(gold)}
     for name, counts in sorted(groups.items()):
         s = counts.scores()
-        result["groups"][name] = {"documents": len(matched[name]), "headline": headline(s), "scores": s, "errors": counts.errors}
+        result["groups"][name] = {
+            "documents": len(matched[name]),
+            "headline": headline(s),
+            "scores": s,
+            "errors": counts.errors,
+        }
     s = overall.scores()
-    result["overall"] = {"documents": sum(len(v) for v in matched.values()), "headline": headline(s), "scores": s}
+    result["overall"] = {
+        "documents": sum(len(v) for v in matched.values()),
+        "headline": headline(s),
+        "scores": s,
+    }
     return result
 
 
@@ -250,7 +355,9 @@ def format_report(result: dict, show_errors: bool = False) -> str:
         lines.append(f"{'measure':32} {'score':>7} {'P':>7} {'R':>7} {'n':>5}")
         for m, s in g["scores"].items():
             if "f1" in s:
-                lines.append(f"{m:32} {s['f1']:7.3f} {s['precision']:7.3f} {s['recall']:7.3f} {s['n']:5d}")
+                lines.append(
+                    f"{m:32} {s['f1']:7.3f} {s['precision']:7.3f} {s['recall']:7.3f} {s['n']:5d}"
+                )
             else:
                 lines.append(f"{m:32} {s['accuracy']:7.3f} {'':7} {'':7} {s['n']:5d}")
         if show_errors and g.get("errors"):

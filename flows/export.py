@@ -27,8 +27,12 @@ def export(db: Path, out_dir: Path, fmt: str = "parquet") -> list[tuple[str, str
         for name, kind in relations(con):
             path = out_dir / f"{name}.{fmt}"
             target = str(path).replace("'", "''")
-            options = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER true"
-            con.execute(f'COPY (SELECT * FROM "{name}") TO \'{target}\' ({options})')
+            options = (
+                "FORMAT parquet, COMPRESSION zstd"
+                if fmt == "parquet"
+                else "FORMAT csv, HEADER true"
+            )
+            con.execute(f"COPY (SELECT * FROM \"{name}\") TO '{target}' ({options})")
             rows = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
             written.append((name, kind, path, rows))
     return written

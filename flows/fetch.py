@@ -57,8 +57,10 @@ class FetchSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = [f"links matched: {self.links}, downloaded: {self.downloaded} (of which changed: {self.changed}), "
-               f"unchanged: {self.unchanged}, refused: {len(self.refused)}, failed: {len(self.failed)}"]
+        out = [
+            f"links matched: {self.links}, downloaded: {self.downloaded} (of which changed: {self.changed}), "
+            f"unchanged: {self.unchanged}, refused: {len(self.refused)}, failed: {len(self.failed)}"
+        ]
         out += [f"  refused: {u}: {r}" for u, r in self.refused]
         out += [f"  failed: {u}: {r}" for u, r in self.failed]
         return out
@@ -66,18 +68,28 @@ class FetchSummary:
 
 def load_sources(path: Path) -> list[Source]:
     path = Path(path)
-    raw = json.loads(path.read_text("utf-8")) if path.suffix == ".json" else tomllib.loads(path.read_text("utf-8"))
+    raw = (
+        json.loads(path.read_text("utf-8"))
+        if path.suffix == ".json"
+        else tomllib.loads(path.read_text("utf-8"))
+    )
     entries = raw.get("source", raw.get("sources", [])) if isinstance(raw, dict) else raw
     out = []
     for e in entries:
         pats = e.get("patterns", e.get("link_patterns", []))
-        out.append(Source(name=e["name"], index_url=e.get("index_url") or e["url"],
-                          patterns=[pats] if isinstance(pats, str) else list(pats),
-                          max_bytes=int(e.get("max_bytes", 50 * 1024 * 1024))))
+        out.append(
+            Source(
+                name=e["name"],
+                index_url=e.get("index_url") or e["url"],
+                patterns=[pats] if isinstance(pats, str) else list(pats),
+                max_bytes=int(e.get("max_bytes", 50 * 1024 * 1024)),
+            )
+        )
     return out
 
 
 # ---------------------------------------------------------------- ledger
+
 
 def ledger_path(raw: Path) -> Path:
     return Path(raw) / LEDGER_NAME
@@ -122,6 +134,7 @@ def urls_by_path(roots: list[Path]) -> dict[Path, str]:
 
 # ---------------------------------------------------------------- links
 
+
 class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -154,14 +167,22 @@ def find_links(html: str, base_url: str, patterns: list[str]) -> list[str]:
 
 # ---------------------------------------------------------------- HTTP
 
+
 class Fetcher:
     """A polite HTTP client: delay between requests, retries with backoff, same-host redirects only."""
 
-    def __init__(self, delay: float = 1.0, retries: int = 3, backoff: float = 1.0, timeout: float = 30.0,
-                 client: httpx.Client | None = None):
+    def __init__(
+        self,
+        delay: float = 1.0,
+        retries: int = 3,
+        backoff: float = 1.0,
+        timeout: float = 30.0,
+        client: httpx.Client | None = None,
+    ):
         self.delay, self.retries, self.backoff = delay, retries, backoff
-        self.client = client or httpx.Client(timeout=timeout, follow_redirects=False,
-                                             headers={"User-Agent": USER_AGENT})
+        self.client = client or httpx.Client(
+            timeout=timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}
+        )
         self._last = 0.0
 
     def close(self) -> None:
@@ -173,8 +194,14 @@ class Fetcher:
             time.sleep(wait)
         self._last = time.monotonic()
 
-    def get(self, url: str, *, headers: dict[str, str] | None = None, max_bytes: int | None = None,
-            dest: Path | None = None) -> tuple[int, httpx.Headers, bytes | None, str]:
+    def get(
+        self,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        max_bytes: int | None = None,
+        dest: Path | None = None,
+    ) -> tuple[int, httpx.Headers, bytes | None, str]:
         """GET with retries. Returns (status, headers, body or None if streamed to dest, final url).
 
         Raises Refused for another host, over max_bytes, or a 4xx; httpx errors after the last retry.
@@ -190,12 +217,15 @@ class Fetcher:
                 return status, hdrs, body, final
             except (_Retry, httpx.TimeoutException, httpx.TransportError) as exc:
                 if attempt >= self.retries:
-                    raise Refused(f"{type(exc).__name__}: {exc} after {attempt + 1} attempts") from exc
-                time.sleep(self.backoff * (2 ** attempt))
+                    raise Refused(
+                        f"{type(exc).__name__}: {exc} after {attempt + 1} attempts"
+                    ) from exc
+                time.sleep(self.backoff * (2**attempt))
                 attempt += 1
 
-    def _get_once(self, url: str, headers: dict[str, str], max_bytes: int | None,
-                  dest: Path | None) -> tuple[int, httpx.Headers, bytes | None, str]:
+    def _get_once(
+        self, url: str, headers: dict[str, str], max_bytes: int | None, dest: Path | None
+    ) -> tuple[int, httpx.Headers, bytes | None, str]:
         host = urlsplit(url).netloc.lower()
         for _hop in range(6):
             self._pause()
@@ -213,7 +243,12 @@ class Fetcher:
                 if resp.status_code != 200:
                     return resp.status_code, resp.headers, None, url
                 length = resp.headers.get("content-length")
-                if max_bytes is not None and length and length.isdigit() and int(length) > max_bytes:
+                if (
+                    max_bytes is not None
+                    and length
+                    and length.isdigit()
+                    and int(length) > max_bytes
+                ):
                     raise Refused(f"size {int(length)} bytes over the limit of {max_bytes}")
                 return 200, resp.headers, self._read(resp, max_bytes, dest), url
         raise Refused("too many redirects")
@@ -267,8 +302,14 @@ def _sha256(path: Path) -> str:
     return d.hexdigest()
 
 
-def fetch_source(source: Source, raw: Path, fetcher: Fetcher, ledger: dict[str, dict], summary: FetchSummary,
-                 log=print) -> None:  # type: ignore[no-untyped-def]
+def fetch_source(
+    source: Source,
+    raw: Path,
+    fetcher: Fetcher,
+    ledger: dict[str, dict],
+    summary: FetchSummary,
+    log=print,
+) -> None:  # type: ignore[no-untyped-def]
     raw = Path(raw)
     try:
         _s, _h, body, final = fetcher.get(source.index_url, max_bytes=5 * 1024 * 1024)
@@ -302,7 +343,9 @@ def fetch_source(source: Source, raw: Path, fetcher: Fetcher, ledger: dict[str, 
         folder.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.part")
         try:
-            status, headers, _b, _final = fetcher.get(url, headers=cond, max_bytes=source.max_bytes, dest=tmp)
+            status, headers, _b, _final = fetcher.get(
+                url, headers=cond, max_bytes=source.max_bytes, dest=tmp
+            )
         except (Refused, httpx.HTTPError) as exc:
             tmp.unlink(missing_ok=True)
             summary.refused.append((url, str(exc)))
@@ -321,23 +364,41 @@ def fetch_source(source: Source, raw: Path, fetcher: Fetcher, ledger: dict[str, 
                 versions = target.parent / ".versions"
                 versions.mkdir(exist_ok=True)
                 stem, dot, ext = target.name.rpartition(".")
-                old = f"{stem}.{entry.get('sha256', 'old')[:12]}.{ext}" if dot else f"{target.name}.{entry.get('sha256', 'old')[:12]}"
+                old = (
+                    f"{stem}.{entry.get('sha256', 'old')[:12]}.{ext}"
+                    if dot
+                    else f"{target.name}.{entry.get('sha256', 'old')[:12]}"
+                )
                 os.replace(target, versions / old)
                 summary.changed += 1
             os.replace(tmp, target)
             summary.downloaded += 1
             log(f"{source.name}: saved {url} -> {rel}")
         ledger[url] = {
-            "municipality": source.name, "path": rel, "sha256": digest,
-            "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
-            "size": target.stat().st_size, "checked_at": now,
-            "fetched_at": now if not entry or entry.get("sha256") != digest else entry.get("fetched_at", now),
+            "municipality": source.name,
+            "path": rel,
+            "sha256": digest,
+            "etag": headers.get("etag"),
+            "last_modified": headers.get("last-modified"),
+            "size": target.stat().st_size,
+            "checked_at": now,
+            "fetched_at": now
+            if not entry or entry.get("sha256") != digest
+            else entry.get("fetched_at", now),
         }
         write_ledger(raw, ledger)
 
 
-def fetch_all(sources: list[Source], raw: Path, *, delay: float = 1.0, retries: int = 3, backoff: float = 1.0,
-              timeout: float = 30.0, log=print) -> FetchSummary:  # type: ignore[no-untyped-def]
+def fetch_all(
+    sources: list[Source],
+    raw: Path,
+    *,
+    delay: float = 1.0,
+    retries: int = 3,
+    backoff: float = 1.0,
+    timeout: float = 30.0,
+    log=print,
+) -> FetchSummary:  # type: ignore[no-untyped-def]
     raw = Path(raw)
     raw.mkdir(parents=True, exist_ok=True)
     ledger = read_ledger(raw)
@@ -353,23 +414,45 @@ def fetch_all(sources: list[Source], raw: Path, *, delay: float = 1.0, retries: 
 
 
 @flow(name="shingikai-fetch", log_prints=True, persist_result=False)
-def fetch_flow(sources: str = str(DEFAULT_SOURCES), raw: str = str(DEFAULT_RAW), delay: float = 1.0,
-               retries: int = 3, backoff: float = 1.0, timeout: float = 30.0) -> FetchSummary:
+def fetch_flow(
+    sources: str = str(DEFAULT_SOURCES),
+    raw: str = str(DEFAULT_RAW),
+    delay: float = 1.0,
+    retries: int = 3,
+    backoff: float = 1.0,
+    timeout: float = 30.0,
+) -> FetchSummary:
     """Download new or changed documents listed by the sources file into `raw`."""
     logger = get_run_logger()
-    summary = fetch_all(load_sources(Path(sources)), Path(raw), delay=delay, retries=retries, backoff=backoff,
-                        timeout=timeout, log=logger.info)
+    summary = fetch_all(
+        load_sources(Path(sources)),
+        Path(raw),
+        delay=delay,
+        retries=retries,
+        backoff=backoff,
+        timeout=timeout,
+        log=logger.info,
+    )
     for line in summary.lines():
         logger.info(line)
     return summary
 
 
 @flow(name="shingikai-nightly", log_prints=True, persist_result=False)
-def nightly_flow(sources: str = str(DEFAULT_SOURCES), raw: str = str(DEFAULT_RAW), db: str = "data/warehouse/shingikai.duckdb",
-                 delay: float = 1.0, retries: int = 3, backoff: float = 1.0, timeout: float = 30.0) -> dict:
+def nightly_flow(
+    sources: str = str(DEFAULT_SOURCES),
+    raw: str = str(DEFAULT_RAW),
+    db: str = "data/warehouse/shingikai.duckdb",
+    delay: float = 1.0,
+    retries: int = 3,
+    backoff: float = 1.0,
+    timeout: float = 30.0,
+) -> dict:
     """Fetch, then ingest everything under `raw` (incremental: unchanged files are skipped)."""
     from flows.ingest import ingest_flow
 
-    fetched = fetch_flow(sources=sources, raw=raw, delay=delay, retries=retries, backoff=backoff, timeout=timeout)
+    fetched = fetch_flow(
+        sources=sources, raw=raw, delay=delay, retries=retries, backoff=backoff, timeout=timeout
+    )
     ingested = ingest_flow(paths=[raw], db=db)
     return {"fetch": fetched.lines(), "ingest": ingested.lines()}

@@ -52,7 +52,10 @@ class Summary:
             f"failed: {self.failed}, consultations found: {self.consultations}",
         ]
         if self.by_status:
-            out.append("status of new files: " + ", ".join(f"{k} {v}" for k, v in sorted(self.by_status.items())))
+            out.append(
+                "status of new files: "
+                + ", ".join(f"{k} {v}" for k, v in sorted(self.by_status.items()))
+            )
         for path, status, error in self.failures:
             out.append(f"  {status}: {path}: {error}")
         out.append(f"warehouse: {self.db} ({self.seconds:.1f} s)")
@@ -71,7 +74,11 @@ def discover(paths: Iterable[Path]) -> list[SourceFile]:
             raise FileNotFoundError(f"no such file or directory: {root}")
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
             rel = path.relative_to(root)
-            if path.name in SKIP_NAMES or path.suffix == ".json" or any(part.startswith(".") for part in rel.parts):
+            if (
+                path.name in SKIP_NAMES
+                or path.suffix == ".json"
+                or any(part.startswith(".") for part in rel.parts)
+            ):
                 continue
             found.append(SourceFile(path, f"{root.resolve().name}/{rel.as_posix()}"))
     _attach_source_urls(found, paths)
@@ -103,7 +110,9 @@ def plan(files: list[SourceFile], db: Path, force: bool = False) -> tuple[list[S
     for f in files:
         f.document_id = sha256_of(f.path)
         loaded = known.get(f.document_id)
-        if f.document_id in seen_ids or (not force and loaded and loaded[0] == version and loaded[1] == f.source_path):
+        if f.document_id in seen_ids or (
+            not force and loaded and loaded[0] == version and loaded[1] == f.source_path
+        ):
             skipped += 1
             continue
         seen_ids.add(f.document_id)
@@ -118,8 +127,14 @@ def extract_document(path: str, source_path: str, limits: Limits, source_url: st
 
 
 @flow(name="shingikai-ingest", log_prints=True, persist_result=False)
-def ingest_flow(paths: list[str], db: str = str(warehouse.DEFAULT_DB), force: bool = False,
-                limits: Limits | None = None, publish_every: int = 200, batch: int = 8) -> Summary:
+def ingest_flow(
+    paths: list[str],
+    db: str = str(warehouse.DEFAULT_DB),
+    force: bool = False,
+    limits: Limits | None = None,
+    publish_every: int = 200,
+    batch: int = 8,
+) -> Summary:
     """Ingest council documents under `paths` into the warehouse at `db`."""
     logger = get_run_logger()
     started = time.monotonic()
@@ -135,7 +150,10 @@ def ingest_flow(paths: list[str], db: str = str(warehouse.DEFAULT_DB), force: bo
             loaded_since_publish = 0
             for start in range(0, len(todo), batch):
                 chunk = todo[start : start + batch]
-                futures = [extract_document.submit(str(f.path), f.source_path, limits, f.source_url) for f in chunk]
+                futures = [
+                    extract_document.submit(str(f.path), f.source_path, limits, f.source_url)
+                    for f in chunk
+                ]
                 extractions = [future.result() for future in futures]
                 for f, extraction in zip(chunk, _load_batch(staging.con, chunk, extractions)):
                     _count(summary, f, extraction)
@@ -166,9 +184,13 @@ def _load_batch(con, files: list[SourceFile], extractions: list):  # type: ignor
         except Exception as exc:
             from models.vocab import Status
 
-            extraction = failed(f.path, f.source_path, Status.FAILED,
-                                f"extracted but could not be loaded ({type(exc).__name__}: {str(exc)[:200]}); please report it",
-                                f.source_url)
+            extraction = failed(
+                f.path,
+                f.source_path,
+                Status.FAILED,
+                f"extracted but could not be loaded ({type(exc).__name__}: {str(exc)[:200]}); please report it",
+                f.source_url,
+            )
             warehouse.load(con, extraction)
         loaded.append(extraction)
     return loaded
@@ -193,8 +215,9 @@ def _count(summary: Summary, f: SourceFile, extraction) -> None:  # type: ignore
     summary.consultations += len(extraction.consultations)
 
 
-def run_ingest(paths: list[str], db: str, force: bool = False, limits: Limits | None = None,
-               task_runner=None) -> Summary:  # type: ignore[no-untyped-def]
+def run_ingest(
+    paths: list[str], db: str, force: bool = False, limits: Limits | None = None, task_runner=None
+) -> Summary:  # type: ignore[no-untyped-def]
     """Run the flow with Prefect's ephemeral API unless a server is configured.
 
     `task_runner` (e.g. a prefect_dask.DaskTaskRunner) runs the extraction tasks elsewhere.
@@ -206,8 +229,14 @@ def run_ingest(paths: list[str], db: str, force: bool = False, limits: Limits | 
     todo, skipped = plan(files, Path(db), force)
     if not todo:
         # nothing new or changed: no orchestration to start (a nightly no-op costs only the hashing)
-        return Summary(seen=len(files), skipped=skipped, db=str(db), seconds=time.monotonic() - started)
-    run = ingest_flow.with_options(task_runner=task_runner) if task_runner is not None else ingest_flow
+        return Summary(
+            seen=len(files), skipped=skipped, db=str(db), seconds=time.monotonic() - started
+        )
+    run = (
+        ingest_flow.with_options(task_runner=task_runner)
+        if task_runner is not None
+        else ingest_flow
+    )
     return run(paths=paths, db=db, force=force, limits=limits)
 
 

@@ -9,7 +9,9 @@ import pandas as pd
 
 from flows.warehouse import readonly
 
-_ALLOWED_START = re.compile(r"^\s*(SELECT|WITH|DESCRIBE|SHOW|EXPLAIN|SUMMARIZE|FROM|VALUES|TABLE)\b", re.I)
+_ALLOWED_START = re.compile(
+    r"^\s*(SELECT|WITH|DESCRIBE|SHOW|EXPLAIN|SUMMARIZE|FROM|VALUES|TABLE)\b", re.I
+)
 _FORBIDDEN = re.compile(
     r"\b(INSERT|UPDATE|DELETE|DROP|CREATE|ALTER|ATTACH|DETACH|COPY|EXPORT|IMPORT|PRAGMA|SET|RESET|INSTALL|LOAD|"
     r"CALL|CHECKPOINT|VACUUM|USE|TRUNCATE|REPLACE|GRANT|BEGIN|COMMIT|ROLLBACK)\b"
@@ -28,10 +30,14 @@ def check(sql: str) -> str:
     if ";" in body:
         raise QueryRefused("one statement at a time")
     if not _ALLOWED_START.match(body):
-        raise QueryRefused("only read-only statements (SELECT, WITH, DESCRIBE, SHOW, EXPLAIN) are allowed")
+        raise QueryRefused(
+            "only read-only statements (SELECT, WITH, DESCRIBE, SHOW, EXPLAIN) are allowed"
+        )
     m = _FORBIDDEN.search(body)
     if m:
-        raise QueryRefused(f"{m.group(0).rstrip('(').strip().upper()} is not allowed: the warehouse is read-only to queries")
+        raise QueryRefused(
+            f"{m.group(0).rstrip('(').strip().upper()} is not allowed: the warehouse is read-only to queries"
+        )
     return sql.strip().rstrip(";")
 
 

@@ -32,7 +32,9 @@ def _worker(conn, memory_bytes: int | None) -> None:  # type: ignore[no-untyped-
             return
         try:
             data = Path(path).read_bytes()
-            conn.send(("ok", extract_bytes(data, source_path, limits=limits, source_url=source_url)))
+            conn.send(
+                ("ok", extract_bytes(data, source_path, limits=limits, source_url=source_url))
+            )
         except MemoryError:
             conn.send(("memory", None))
             return  # a process that ran out of memory is not trusted with the next document
@@ -75,7 +77,9 @@ class WorkerPool:
         for _ in range(size):
             self.idle.put(_Worker(memory_bytes))
 
-    def run(self, path: Path, source_path: str, limits: Limits, source_url: str | None) -> tuple[str, object, int | None]:
+    def run(
+        self, path: Path, source_path: str, limits: Limits, source_url: str | None
+    ) -> tuple[str, object, int | None]:
         worker = self.idle.get()
         exitcode = None
         try:
@@ -87,7 +91,11 @@ class WorkerPool:
         except (EOFError, OSError):
             kind, payload = "died", None
         worker.jobs += 1
-        if kind in ("timeout", "died", "memory") or worker.jobs >= self.recycle_after or not worker.proc.is_alive():
+        if (
+            kind in ("timeout", "died", "memory")
+            or worker.jobs >= self.recycle_after
+            or not worker.proc.is_alive()
+        ):
             worker.stop()
             exitcode = worker.proc.exitcode
             worker = _Worker(self.memory_bytes)
@@ -109,7 +117,12 @@ def pool(memory_bytes: int | None) -> WorkerPool:
         return _POOLS[memory_bytes]
 
 
-_ALLOCATION_FAILED = ("failed to map segment", "cannot allocate memory", "bad_alloc", "out of memory")
+_ALLOCATION_FAILED = (
+    "failed to map segment",
+    "cannot allocate memory",
+    "bad_alloc",
+    "out of memory",
+)
 
 
 def _out_of_memory(exc: BaseException) -> bool:
@@ -132,14 +145,28 @@ def _near_limit(memory_bytes: int, slack: int = 64 * 1024**2) -> bool:
     return size + slack >= memory_bytes
 
 
-def failed(path: Path, source_path: str, status: str, error: str, source_url: str | None = None) -> Extraction:
+def failed(
+    path: Path, source_path: str, status: str, error: str, source_url: str | None = None
+) -> Extraction:
     data = path.read_bytes() if path.exists() else b""
-    return Extraction(Document(
-        document_id=document_id_of(data), source_path=source_path, file_type=None, encoding=None, status=status,
-        error=error, doc_kind=None, municipality=None, n_pages=None, n_chars=None,
-        extractor_version=extractor_version(), ingested_at=datetime.now(UTC).replace(tzinfo=None),
-        size_bytes=len(data), source_url=source_url,
-    ))
+    return Extraction(
+        Document(
+            document_id=document_id_of(data),
+            source_path=source_path,
+            file_type=None,
+            encoding=None,
+            status=status,
+            error=error,
+            doc_kind=None,
+            municipality=None,
+            n_pages=None,
+            n_chars=None,
+            extractor_version=extractor_version(),
+            ingested_at=datetime.now(UTC).replace(tzinfo=None),
+            size_bytes=len(data),
+            source_url=source_url,
+        )
+    )
 
 
 _WARM = threading.Lock()
@@ -169,7 +196,9 @@ def _in_thread(path: Path, source_path: str, limits: Limits, source_url: str | N
 
     def run() -> None:
         try:
-            box["ok"] = extract_bytes(Path(path).read_bytes(), source_path, limits=limits, source_url=source_url)
+            box["ok"] = extract_bytes(
+                Path(path).read_bytes(), source_path, limits=limits, source_url=source_url
+            )
         except BaseException:
             box["error"] = traceback.format_exc(limit=3)
 
@@ -179,13 +208,31 @@ def _in_thread(path: Path, source_path: str, limits: Limits, source_url: str | N
     if "ok" in box:
         return box["ok"]  # type: ignore[return-value]
     if t.is_alive():
-        return failed(path, source_path, Status.FAILED, f"extraction took longer than the limit of {limits.timeout_s:g} s and was stopped (raise --timeout to allow more)", source_url)
+        return failed(
+            path,
+            source_path,
+            Status.FAILED,
+            f"extraction took longer than the limit of {limits.timeout_s:g} s and was stopped (raise --timeout to allow more)",
+            source_url,
+        )
     err = str(box.get("error", "")).strip().splitlines()
-    return failed(path, source_path, Status.FAILED, f"extraction failed with an internal error: {err[-1] if err else ''} (please report it)", source_url)
+    return failed(
+        path,
+        source_path,
+        Status.FAILED,
+        f"extraction failed with an internal error: {err[-1] if err else ''} (please report it)",
+        source_url,
+    )
 
 
-def extract_in_sandbox(path: Path, source_path: str, limits: Limits, *, source_url: str | None = None,
-                       memory_bytes: int | None = 6 * 1024**3) -> Extraction:
+def extract_in_sandbox(
+    path: Path,
+    source_path: str,
+    limits: Limits,
+    *,
+    source_url: str | None = None,
+    memory_bytes: int | None = 6 * 1024**3,
+) -> Extraction:
     if getattr(limits, "memory_bytes", None):  # `shingikai ingest --max-memory-gb`
         memory_bytes = limits.memory_bytes
     warm()
@@ -198,10 +245,22 @@ def extract_in_sandbox(path: Path, source_path: str, limits: Limits, *, source_u
         # under an address-space limit, a child that ends without a word failed to allocate
         kind = "memory"
     reasons = {
-        "timeout": (Status.FAILED, f"extraction took longer than the limit of {limits.timeout_s:g} s and was stopped (raise --timeout to allow more)"),
-        "memory": (Status.FAILED, f"extraction needed more memory than the limit of {(memory_bytes or 0) / 1024**3:.3g} GiB (raise --max-memory-gb to allow more)"),
-        "died": (Status.FAILED, f"the extracting process died (exit code {exitcode}), probably out of memory"),
-        "error": (Status.FAILED, f"extraction failed with an internal error: {str(payload).strip().splitlines()[-1] if payload else ''} (please report it)"),
+        "timeout": (
+            Status.FAILED,
+            f"extraction took longer than the limit of {limits.timeout_s:g} s and was stopped (raise --timeout to allow more)",
+        ),
+        "memory": (
+            Status.FAILED,
+            f"extraction needed more memory than the limit of {(memory_bytes or 0) / 1024**3:.3g} GiB (raise --max-memory-gb to allow more)",
+        ),
+        "died": (
+            Status.FAILED,
+            f"the extracting process died (exit code {exitcode}), probably out of memory",
+        ),
+        "error": (
+            Status.FAILED,
+            f"extraction failed with an internal error: {str(payload).strip().splitlines()[-1] if payload else ''} (please report it)",
+        ),
     }
     status, error = reasons[kind]
     return failed(path, source_path, status, error, source_url)

@@ -71,7 +71,15 @@ def snippet(text: str, needles: list[str], width: int = 40) -> str:
     if pos < 0:
         return text[: 2 * width] + ("…" if len(text) > 2 * width else "")
     start, end = max(0, pos - width), min(len(text), pos + len(hit) + width)
-    return ("…" if start else "") + text[start:pos] + "【" + hit + "】" + text[pos + len(hit):end] + ("…" if end < len(text) else "")
+    return (
+        ("…" if start else "")
+        + text[start:pos]
+        + "【"
+        + hit
+        + "】"
+        + text[pos + len(hit) : end]
+        + ("…" if end < len(text) else "")
+    )
 
 
 _FUNCTION_POS = {"助詞", "助動詞"}
@@ -81,7 +89,11 @@ def query_tokens(query: str) -> list[tuple[str, str]]:
     """Tokens a row must contain: content words of the query (particles kept only if nothing else)."""
     from sudachipy import SplitMode
 
-    morphs = [m for m in _tokenizer().tokenize(query, SplitMode.C) if m.part_of_speech()[0] not in _SKIP_POS]
+    morphs = [
+        m
+        for m in _tokenizer().tokenize(query, SplitMode.C)
+        if m.part_of_speech()[0] not in _SKIP_POS
+    ]
     content = [m for m in morphs if m.part_of_speech()[0] not in _FUNCTION_POS] or morphs
     return [(m.surface(), m.normalized_form()) for m in content]
 

@@ -17,9 +17,17 @@ from pathlib import Path
 from flows.warehouse import readonly
 
 COLORS = {
-    "contractor": "#ffd28a", "data_item": "#b9e6ff", "condition": "#d7c4ff", "report": "#c8f0c0",
-    "incident": "#ff9f9f", "consultation": "#ffe96b", "attendee": "#e8e8e8",
-    "title": "#fff3a8", "department": "#f9cfe8", "outcome_text": "#a8f0dc", "outcome": "#a8f0dc",
+    "contractor": "#ffd28a",
+    "data_item": "#b9e6ff",
+    "condition": "#d7c4ff",
+    "report": "#c8f0c0",
+    "incident": "#ff9f9f",
+    "consultation": "#ffe96b",
+    "attendee": "#e8e8e8",
+    "title": "#fff3a8",
+    "department": "#f9cfe8",
+    "outcome_text": "#a8f0dc",
+    "outcome": "#a8f0dc",
 }
 
 
@@ -47,7 +55,9 @@ def find_document(con, ref: str) -> tuple[str, str]:  # type: ignore[no-untyped-
         [ref.lower(), ref, ref.lstrip("./")],
     ).fetchall()
     if not rows:
-        raise DocumentNotFound(f"no document matches {ref!r} (give a document_id prefix or a source_path)")
+        raise DocumentNotFound(
+            f"no document matches {ref!r} (give a document_id prefix or a source_path)"
+        )
     if len(rows) > 1:
         listing = ", ".join(f"{d[:12]} {p}" for d, p in rows[:10])
         raise DocumentNotFound(f"{ref!r} matches {len(rows)} documents: {listing}")
@@ -82,7 +92,9 @@ def collect_spans(con, doc_id: str, n: int) -> list[Span]:  # type: ignore[no-un
     ) ORDER BY 1, 2 DESC
     """
     spans = []
-    for i, (s, e, fld, table, rid, cid, value) in enumerate(con.execute(q, {"d": doc_id}).fetchall()):
+    for i, (s, e, fld, table, rid, cid, value) in enumerate(
+        con.execute(q, {"d": doc_id}).fetchall()
+    ):
         s, e = max(0, int(s)), min(n, int(e))
         if e <= s:
             continue
@@ -102,10 +114,12 @@ def highlight(text: str, spans: list[Span]) -> str:
         covering = [s for s in ordered if s.start <= a and b <= s.end]
         opens, closes = [], []
         for s in covering:
-            attrs = (f' data-field="{html.escape(s.field)}" data-table="{s.table}"'
-                     f' data-consultation="{html.escape(s.consultation)}" data-record="{html.escape(s.record_id)}"'
-                     f' title="{html.escape(s.field + ": " + s.value)}"'
-                     f' style="background:{COLORS.get(s.field, "#ffe0b3")}"')
+            attrs = (
+                f' data-field="{html.escape(s.field)}" data-table="{s.table}"'
+                f' data-consultation="{html.escape(s.consultation)}" data-record="{html.escape(s.record_id)}"'
+                f' title="{html.escape(s.field + ": " + s.value)}"'
+                f' style="background:{COLORS.get(s.field, "#ffe0b3")}"'
+            )
             if s.sid not in seen:
                 seen.add(s.sid)
                 attrs = f' id="{s.sid}" data-label="{html.escape(s.field)}"' + attrs
@@ -134,22 +148,31 @@ def render(db: Path, ref: str) -> tuple[str, str, int]:
     """(html, document_id, number of highlighted spans)."""
     with readonly(Path(db)) as con:
         doc_id, source_path = find_document(con, ref)
-        row = con.execute("SELECT text FROM document_texts WHERE document_id = ?", [doc_id]).fetchone()
+        row = con.execute(
+            "SELECT text FROM document_texts WHERE document_id = ?", [doc_id]
+        ).fetchone()
         if row is None:
-            status = con.execute("SELECT status, error FROM documents WHERE document_id = ?", [doc_id]).fetchone()
+            status = con.execute(
+                "SELECT status, error FROM documents WHERE document_id = ?", [doc_id]
+            ).fetchone()
             raise DocumentNotFound(f"{source_path} has no text (status {status[0]}: {status[1]})")
         text = row[0]
-        meeting = con.execute("SELECT municipality, body, held_on FROM meetings WHERE document_id = ?", [doc_id]).fetchone()
+        meeting = con.execute(
+            "SELECT municipality, body, held_on FROM meetings WHERE document_id = ?", [doc_id]
+        ).fetchone()
         spans = collect_spans(con, doc_id, len(text))
     body = highlight(text, spans)
     rows = "\n".join(
         f'<tr><td><a href="#{s.sid}">{s.sid}</a></td><td>{s.table}</td><td>{html.escape(s.field)}</td>'
         f"<td>{html.escape(s.consultation)}</td><td>{html.escape(s.value)}</td>"
-        f"<td>{s.start}–{s.end}</td><td>{html.escape(text[s.start:s.end][:60])}</td></tr>"
+        f"<td>{s.start}–{s.end}</td><td>{html.escape(text[s.start : s.end][:60])}</td></tr>"
         for s in spans
     )
     fields = sorted({s.field for s in spans})
-    legend = " ".join(f'<span style="background:{COLORS.get(f, "#ffe0b3")}">{html.escape(f)}</span>' for f in fields)
+    legend = " ".join(
+        f'<span style="background:{COLORS.get(f, "#ffe0b3")}">{html.escape(f)}</span>'
+        for f in fields
+    )
     head = " ".join(str(x) for x in (meeting or ()) if x is not None)
     page = f"""<!DOCTYPE html>
 <html lang="ja"><head><meta charset="utf-8"><title>{html.escape(source_path)}</title><style>{CSS}</style></head>

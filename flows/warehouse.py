@@ -28,8 +28,18 @@ DEFAULT_DB = Path("data/warehouse/shingikai.duckdb")
 
 # tables whose rows belong to one document, deleted and re-inserted together
 DOCUMENT_TABLES = [
-    "documents", "document_texts", "document_pages", "meetings", "attendees", "consultations",
-    "contractors", "data_items", "consultation_conditions", "reports", "utterances", "evidence",
+    "documents",
+    "document_texts",
+    "document_pages",
+    "meetings",
+    "attendees",
+    "consultations",
+    "contractors",
+    "data_items",
+    "consultation_conditions",
+    "reports",
+    "utterances",
+    "evidence",
 ]
 
 
@@ -63,7 +73,9 @@ def known_documents(db: Path) -> dict[str, tuple[str, str]]:
         return {}
     con = connect_readonly(db)
     try:
-        rows = con.execute("SELECT document_id, extractor_version, source_path FROM documents").fetchall()
+        rows = con.execute(
+            "SELECT document_id, extractor_version, source_path FROM documents"
+        ).fetchall()
     finally:
         con.close()
     return {r[0]: (r[1], r[2]) for r in rows}
@@ -84,14 +96,19 @@ def load_many(con: duckdb.DuckDBPyConnection, extractions: list[Extraction]) -> 
     docs = [e.document for e in extractions]
     con.execute("BEGIN TRANSACTION")
     try:
-        stale = [r[0] for r in con.execute(
-            "SELECT document_id FROM documents WHERE source_path IN (SELECT unnest(?::VARCHAR[])) "
-            "OR document_id IN (SELECT unnest(?::VARCHAR[]))",
-            [[d.source_path for d in docs], [d.document_id for d in docs]],
-        ).fetchall()]
+        stale = [
+            r[0]
+            for r in con.execute(
+                "SELECT document_id FROM documents WHERE source_path IN (SELECT unnest(?::VARCHAR[])) "
+                "OR document_id IN (SELECT unnest(?::VARCHAR[]))",
+                [[d.source_path for d in docs], [d.document_id for d in docs]],
+            ).fetchall()
+        ]
         # new documents have nothing to replace: skip the deletes (most of a nightly run)
         for table in DOCUMENT_TABLES if stale else []:
-            con.execute(f"DELETE FROM {table} WHERE document_id IN (SELECT unnest(?::VARCHAR[]))", [stale])
+            con.execute(
+                f"DELETE FROM {table} WHERE document_id IN (SELECT unnest(?::VARCHAR[]))", [stale]
+            )
         merged: dict[str, list[dict]] = {}
         for extraction in extractions:
             for table, table_rows in extraction.table_rows().items():
@@ -140,7 +157,9 @@ class Staging:
         except BlockingIOError:
             os.close(self._lock_fd)
             self._lock_fd = None
-            raise WarehouseBusy(f"another ingest is writing {self.db} (lock {self.lock_path}); wait for it to finish") from None
+            raise WarehouseBusy(
+                f"another ingest is writing {self.db} (lock {self.lock_path}); wait for it to finish"
+            ) from None
         # a staging file left by a killed run may hold unpublished work: start from the published copy
         for leftover in (self.path, Path(str(self.path) + ".wal")):
             leftover.unlink(missing_ok=True)
@@ -161,7 +180,9 @@ class Staging:
         shutil.copyfile(self.path, tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
-        if os.environ.get("SHINGIKAI_TEST_SLOW_PUBLISH"):  # tests: a window to kill the run mid-publish
+        if os.environ.get(
+            "SHINGIKAI_TEST_SLOW_PUBLISH"
+        ):  # tests: a window to kill the run mid-publish
             time.sleep(float(os.environ["SHINGIKAI_TEST_SLOW_PUBLISH"]))
         os.replace(tmp, self.db)
         _fsync_dir(self.db.parent)

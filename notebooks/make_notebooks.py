@@ -40,9 +40,13 @@ def save_and_show(fig, name):
 
 NOTEBOOKS = {
     "overview.ipynb": [
-        new_markdown_cell("# What personal data goes to whom, by city and year\n\nReads the warehouse (env `SHINGIKAI_DB`) read-only and uses the views of `models/views.sql`."),
+        new_markdown_cell(
+            "# What personal data goes to whom, by city and year\n\nReads the warehouse (env `SHINGIKAI_DB`) read-only and uses the views of `models/views.sql`."
+        ),
         new_code_cell(SETUP),
-        new_code_cell("con.sql(\"SELECT meeting_municipality AS municipality, year, count(*) AS consultations FROM consultations_with_meeting GROUP BY ALL ORDER BY 1, 2\").df()"),
+        new_code_cell(
+            'con.sql("SELECT meeting_municipality AS municipality, year, count(*) AS consultations FROM consultations_with_meeting GROUP BY ALL ORDER BY 1, 2").df()'
+        ),
         new_code_cell("""flows = con.sql('''
     SELECT c.meeting_municipality AS municipality, c.year, ct.name_normalized AS recipient, ct.kind,
            list(DISTINCT d.item_normalized ORDER BY d.item_normalized) AS items
@@ -68,7 +72,9 @@ ax.set_title("Consultations per year")
 save_and_show(fig, "overview_consultations_per_year.png")"""),
     ],
     "contractors.ipynb": [
-        new_markdown_cell("# Contractors\n\nWhich contractors hold personal data for more than one municipality, and which items."),
+        new_markdown_cell(
+            "# Contractors\n\nWhich contractors hold personal data for more than one municipality, and which items."
+        ),
         new_code_cell(SETUP),
         new_code_cell("""multi = con.sql('''
     SELECT name_normalized, kind, n_municipalities, municipalities, n_consultations, n_data_items, data_items
@@ -85,12 +91,18 @@ fig, ax = plt.subplots(figsize=(9, max(3, 0.35 * len(top) + 1)))
 ax.barh(top["name_normalized"][::-1], top["consultations"][::-1])
 ax.set_title("Consultations per contractor (top 20)")
 save_and_show(fig, "contractors_top.png")"""),
-        new_code_cell("con.sql(\"SELECT kind, count(*) AS n, count(DISTINCT name_normalized) AS names FROM contractors GROUP BY 1 ORDER BY 2 DESC\").df()"),
+        new_code_cell(
+            'con.sql("SELECT kind, count(*) AS n, count(DISTINCT name_normalized) AS names FROM contractors GROUP BY 1 ORDER BY 2 DESC").df()'
+        ),
     ],
     "incidents_outcomes.ipynb": [
-        new_markdown_cell("# Incidents and outcomes\n\nWhat councils approve, attach conditions to or defer; reported incidents."),
+        new_markdown_cell(
+            "# Incidents and outcomes\n\nWhat councils approve, attach conditions to or defer; reported incidents."
+        ),
         new_code_cell(SETUP),
-        new_code_cell("outcomes = con.sql('SELECT * FROM outcomes_by_municipality_year').df()\noutcomes"),
+        new_code_cell(
+            "outcomes = con.sql('SELECT * FROM outcomes_by_municipality_year').df()\noutcomes"
+        ),
         new_code_cell("""pivot = outcomes.pivot_table(index="municipality", columns="outcome", values="n_consultations", aggfunc="sum", fill_value=0)
 cond = outcomes.groupby("municipality")["with_conditions"].sum()
 fig, ax = plt.subplots(figsize=(9, 5))
@@ -114,8 +126,13 @@ inc"""),
 
 def main() -> None:
     for name, cells in NOTEBOOKS.items():
-        nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                                                 "language_info": {"name": "python"}})
+        nb = new_notebook(
+            cells=cells,
+            metadata={
+                "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                "language_info": {"name": "python"},
+            },
+        )
         nbformat.write(nb, HERE / name)
         print("wrote", HERE / name)
 

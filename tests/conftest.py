@@ -34,4 +34,6 @@ def pytest_collection_modifyitems(config, items):
         doc = callspec.params.get("doc") if callspec else None
         key = (item.originalname, getattr(doc, "name", None))
         if key in gaps:
-            item.add_marker(pytest.mark.xfail(strict=True, reason=f"known extraction gap: {gaps[key]}"))
+            item.add_marker(
+                pytest.mark.xfail(strict=True, reason=f"known extraction gap: {gaps[key]}")
+            )

@@ -18,8 +18,14 @@ def build(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
         # the ephemeral Prefect server can be slow to start on a loaded machine: allow it time, retry once
         env = {**os.environ, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
         for _ in range(2):
-            run = subprocess.run([sys.executable, "-m", "flows.cli", "ingest", str(SAMPLES), "--db", str(db)],
-                                 cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+            run = subprocess.run(
+                [sys.executable, "-m", "flows.cli", "ingest", str(SAMPLES), "--db", str(db)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                env=env,
+            )
             if run.returncode == 0:
                 break
         assert run.returncode == 0, run.stderr[-3000:]

@@ -46,7 +46,10 @@ def contract_tables() -> dict[str, dict[str, str | None]]:
                 continue
             fam = None
             if paren:
-                tm = re.match(r"\((VARCHAR\[\]|INTEGER\[\]|VARCHAR|INTEGER|BIGINT|TIMESTAMP|DATE|TIME|BOOLEAN)(?!\w)", paren)
+                tm = re.match(
+                    r"\((VARCHAR\[\]|INTEGER\[\]|VARCHAR|INTEGER|BIGINT|TIMESTAMP|DATE|TIME|BOOLEAN)(?!\w)",
+                    paren,
+                )
                 if tm:
                     fam = family(tm.group(1))
                 elif re.match(r"\(`", paren):
@@ -62,7 +65,8 @@ def ddl(fresh_db_module):
     cols: dict[str, dict[str, tuple[str, str | None]]] = {}
     for t, c, typ, comment in con.execute(
         "SELECT table_name, column_name, data_type, comment FROM duckdb_columns() "
-        "WHERE schema_name = 'main' AND table_name IN (SELECT table_name FROM duckdb_tables())").fetchall():
+        "WHERE schema_name = 'main' AND table_name IN (SELECT table_name FROM duckdb_tables())"
+    ).fetchall():
         cols.setdefault(t, {})[c] = (typ, comment)
     return cols
 
@@ -99,9 +103,19 @@ def test_contract_tables_and_columns_exist_with_type_family(ddl):
 
 
 def test_every_ddl_table_and_column_has_a_comment(ddl, fresh_db_module):
-    missing = [f"{t}.{c}" for t, cols in ddl.items() for c, (_, comment) in cols.items() if not (comment or "").strip()]
-    missing += [t for (t, comment) in fresh_db_module.execute(
-        "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name='main'").fetchall() if not comment]
+    missing = [
+        f"{t}.{c}"
+        for t, cols in ddl.items()
+        for c, (_, comment) in cols.items()
+        if not (comment or "").strip()
+    ]
+    missing += [
+        t
+        for (t, comment) in fresh_db_module.execute(
+            "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name='main'"
+        ).fetchall()
+        if not comment
+    ]
     assert not missing, missing
 
 
@@ -114,10 +128,17 @@ def test_records_match_ddl(ddl):
 
 def test_views_have_comments(fresh_db_module):
     views = fresh_db_module.execute(
-        "SELECT view_name, comment FROM duckdb_views() WHERE schema_name='main' AND NOT internal").fetchall()
+        "SELECT view_name, comment FROM duckdb_views() WHERE schema_name='main' AND NOT internal"
+    ).fetchall()
     names = {v for v, _ in views}
-    assert {"consultations_with_meeting", "contractors_multi_municipality", "item_frequency",
-            "outcomes_by_municipality_year", "incidents", "unmapped_values"} <= names
+    assert {
+        "consultations_with_meeting",
+        "contractors_multi_municipality",
+        "item_frequency",
+        "outcomes_by_municipality_year",
+        "incidents",
+        "unmapped_values",
+    } <= names
     assert not [v for v, c in views if not (c or "").strip()]
 
 
@@ -136,13 +157,24 @@ def test_every_subcommand_has_help():
     cmds = _subcommands()
     assert {"ingest", "query", "schema", "search", "export", "show"} <= set(cmds)
     for cmd in cmds:
-        run = subprocess.run([sys.executable, "-m", "flows.cli", cmd, "--help"], cwd=ROOT, capture_output=True,
-                             text=True, timeout=120)
+        run = subprocess.run(
+            [sys.executable, "-m", "flows.cli", cmd, "--help"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert run.returncode == 0, (cmd, run.stderr[-1000:])
         assert "usage:" in run.stdout
 
 
 def test_schema_command_lists_views():
-    run = subprocess.run([sys.executable, "-m", "flows.cli", "schema"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "schema"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert "contractors_multi_municipality:" in run.stdout

@@ -43,8 +43,15 @@ def runs(tmp_path_factory):
     partial_db = base / "partial.duckdb"
     run_ingest_cli([partial], partial_db)
     first = run_ingest_cli([full], clean_db)
-    return {"base": base, "full": full, "clean_db": clean_db, "partial_db": partial_db,
-            "clean": snapshot(clean_db), "partial": snapshot(partial_db), "first_stdout": first.stdout}
+    return {
+        "base": base,
+        "full": full,
+        "clean_db": clean_db,
+        "partial_db": partial_db,
+        "clean": snapshot(clean_db),
+        "partial": snapshot(partial_db),
+        "first_stdout": first.stdout,
+    }
 
 
 def _kill(proc: subprocess.Popen) -> bool:
@@ -60,8 +67,14 @@ def _kill(proc: subprocess.Popen) -> bool:
 
 
 def _start(corpus: Path, db: Path, **env: str) -> subprocess.Popen:
-    return subprocess.Popen(ingest_cmd([corpus], db), cwd=ROOT, env=cli_env(**env), start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        ingest_cmd([corpus], db),
+        cwd=ROOT,
+        env=cli_env(**env),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def test_corpus_is_meaningful(runs):
@@ -89,7 +102,11 @@ def test_killed_runs_leave_the_last_published_warehouse(runs, tmp_path):
     # 1. killed in the middle of publishing: the copy is written but not yet renamed into place
     proc = _start(runs["full"], db, SHINGIKAI_TEST_SLOW_PUBLISH="60")
     deadline = time.monotonic() + 300
-    while not list(tmp_path.glob("w.duckdb.publish-*")) and proc.poll() is None and time.monotonic() < deadline:
+    while (
+        not list(tmp_path.glob("w.duckdb.publish-*"))
+        and proc.poll() is None
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.05)
     assert list(tmp_path.glob("w.duckdb.publish-*")), "the run never reached publish"
     time.sleep(0.5)
@@ -160,8 +177,23 @@ def test_readers_during_ingestion(runs, tmp_path):
     db = tmp_path / "w.duckdb"
     shutil.copyfile(runs["partial_db"], db)
     stop = tmp_path / "stop"
-    readers = {mode: subprocess.Popen([sys.executable, "-c", READER, str(db), str(stop), str(tmp_path / f"{mode}.json"),
-                                       mode], cwd=ROOT, stderr=subprocess.PIPE, text=True) for mode in ("held", "fresh")}
+    readers = {
+        mode: subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                READER,
+                str(db),
+                str(stop),
+                str(tmp_path / f"{mode}.json"),
+                mode,
+            ],
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for mode in ("held", "fresh")
+    }
     try:
         time.sleep(1.0)
         run = run_ingest_cli([runs["full"]], db)
@@ -173,7 +205,9 @@ def test_readers_during_ingestion(runs, tmp_path):
     for reader in readers.values():
         assert reader.returncode == 0, reader.stderr.read() if reader.stderr else ""
     held, fresh = (json.loads((tmp_path / f"{m}.json").read_text()) for m in ("held", "fresh"))
-    assert "files seen: 14," in run.stdout  # new: 10, or 14 if an extractor changed since the partial run
+    assert (
+        "files seen: 14," in run.stdout
+    )  # new: 10, or 14 if an extractor changed since the partial run
     assert held["problems"] == [] and fresh["problems"] == []
     n_partial_ok = sum(1 for r in runs["partial"]["documents"] if r[4] == "ok")
     n_clean_ok = sum(1 for r in runs["clean"]["documents"] if r[4] == "ok")

@@ -21,8 +21,16 @@ def _consultations(db: Path) -> list[tuple]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         cols = [r[0] for r in con.execute("DESCRIBE consultations").fetchall()]
-        drop = [c for c in cols if c.endswith("_id") and c != "document_id"]  # ids may embed run-specific keys
-        sql = QUERY.replace("EXCLUDE (document_id)", "EXCLUDE (" + ", ".join(["document_id", *drop]) + ")") if drop else QUERY
+        drop = [
+            c for c in cols if c.endswith("_id") and c != "document_id"
+        ]  # ids may embed run-specific keys
+        sql = (
+            QUERY.replace(
+                "EXCLUDE (document_id)", "EXCLUDE (" + ", ".join(["document_id", *drop]) + ")"
+            )
+            if drop
+            else QUERY
+        )
         rows = con.execute(sql).fetchall()
         statuses = con.execute("SELECT status, count(*) FROM documents GROUP BY 1").fetchall()
     finally:
@@ -37,9 +45,22 @@ def test_dask_matches_sequential(tmp_path):
     seq_db, dask_db = tmp_path / "seq.duckdb", tmp_path / "dask.duckdb"
     cmd = [sys.executable, "-m", "flows.cli", "ingest", str(SAMPLES)]
     procs = [
-        subprocess.Popen([*cmd, "--db", str(seq_db)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True),
-        subprocess.Popen([*cmd, "--db", str(dask_db), "--dask", "local", "--workers", "2"], cwd=ROOT, env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True),
+        subprocess.Popen(
+            [*cmd, "--db", str(seq_db)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ),
+        subprocess.Popen(
+            [*cmd, "--db", str(dask_db), "--dask", "local", "--workers", "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ),
     ]
     try:
         outs = [p.communicate(timeout=800) for p in procs]

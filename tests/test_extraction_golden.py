@@ -78,7 +78,9 @@ def _f1_at_least(doc: Path, gold_path: Path, measure: str, floor: float) -> None
 def test_meeting_fields(doc: Path, gold_path: Path) -> None:
     c, scores, gold = scored(doc, gold_path)
     want = [f for f in MEETING_FIELDS if gold.get(f) is not None]
-    assert all(f"meeting.{f}" in scores for f in want), f"{doc.name}: meeting fields not scored: {want}"
+    assert all(f"meeting.{f}" in scores for f in want), (
+        f"{doc.name}: meeting fields not scored: {want}"
+    )
     _accuracy_ok(doc, gold_path, [f"meeting.{f}" for f in want])
 
 
@@ -87,7 +89,9 @@ def test_consultation_detection(doc: Path, gold_path: Path) -> None:
     c, scores, gold = scored(doc, gold_path)
     s = scores.get("consultations.detection")
     if not gold.get("consultations"):
-        assert s is None or s["precision"] == 1.0, f"{doc.name}: consultations invented; errors: {_errors(c, 'consultations.detection:')}"
+        assert s is None or s["precision"] == 1.0, (
+            f"{doc.name}: consultations invented; errors: {_errors(c, 'consultations.detection:')}"
+        )
         return
     assert s is not None and s["f1"] == 1.0, (
         f"{doc.name}: consultations.detection {s}; errors: {_errors(c, 'consultations.detection:')}"
@@ -101,7 +105,16 @@ def test_consultation_titles(doc: Path, gold_path: Path) -> None:
 
 @pytest.mark.parametrize("doc, gold_path", DOCS, ids=IDS)
 def test_consultation_outcomes(doc: Path, gold_path: Path) -> None:
-    _accuracy_ok(doc, gold_path, ["consultation.outcome", "consultation.vote", "consultation.dissent", "consultation.conditions"])
+    _accuracy_ok(
+        doc,
+        gold_path,
+        [
+            "consultation.outcome",
+            "consultation.vote",
+            "consultation.dissent",
+            "consultation.conditions",
+        ],
+    )
 
 
 @pytest.mark.parametrize("doc, gold_path", DOCS, ids=IDS)

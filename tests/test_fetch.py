@@ -96,7 +96,7 @@ def test_fetch_then_ingest(server, tmp_path):
     minutes = (SAMPLES / "kaedehara_2018_08_kaigiroku.txt").read_bytes()
     toshin = (SAMPLES / "shirasagidai_2023_toshin.txt").read_bytes()
     site.pages["/minutes/index.html"] = (
-        '<html><body>'
+        "<html><body>"
         '<a href="kaedehara_2018_08.txt">会議録</a>'
         '<a href="shirasagidai_2023.txt">答申</a>'
         '<a href="missing.txt">404</a>'
@@ -104,13 +104,15 @@ def test_fetch_then_ingest(server, tmp_path):
         '<a href="elsewhere.txt">redirect away</a>'
         '<a href="huge.txt">huge</a>'
         '<a href="notes.html">not matched</a>'
-        '</body></html>'
+        "</body></html>"
     ).encode()
     site.pages["/minutes/kaedehara_2018_08.txt"] = minutes
     site.pages["/minutes/shirasagidai_2023.txt"] = toshin
     site.pages["/minutes/flaky.txt"] = minutes + "\n（追記）\n".encode()
     site.fail_once.add("/minutes/flaky.txt")
-    site.redirects["/minutes/elsewhere.txt"] = f"http://localhost:{port}/minutes/kaedehara_2018_08.txt"
+    site.redirects["/minutes/elsewhere.txt"] = (
+        f"http://localhost:{port}/minutes/kaedehara_2018_08.txt"
+    )
     site.pages["/minutes/huge.txt"] = b"x" * 300_000
     sources = [Source("testcity", f"{base}/minutes/index.html", [r"\.txt$"], max_bytes=200_000)]
     raw = tmp_path / "raw"
@@ -127,7 +129,10 @@ def test_fetch_then_ingest(server, tmp_path):
     assert not list(raw.rglob("*.part"))
     assert not (raw / "testcity" / "huge.txt").exists()
     ledger = read_ledger(raw)
-    assert ledger[f"{base}/minutes/kaedehara_2018_08.txt"]["sha256"] == hashlib.sha256(minutes).hexdigest()
+    assert (
+        ledger[f"{base}/minutes/kaedehara_2018_08.txt"]["sha256"]
+        == hashlib.sha256(minutes).hexdigest()
+    )
 
     # second run: one document changed, the others did not
     site.pages["/minutes/shirasagidai_2023.txt"] = toshin + "\n以上\n".encode()
@@ -142,8 +147,14 @@ def test_fetch_then_ingest(server, tmp_path):
 
     db = tmp_path / "w.duckdb"
     env = {**os.environ, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
-    run = subprocess.run([sys.executable, "-m", "flows.cli", "ingest", str(raw), "--db", str(db)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=600, env=env)
+    run = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "ingest", str(raw), "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert "files seen: 3, new: 3" in run.stdout
     con = duckdb.connect(str(db), read_only=True)

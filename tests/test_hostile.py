@@ -35,21 +35,29 @@ def build_pdf(pages: list[bytes]) -> bytes:
         3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
         4: b"<< /Type /Font /Subtype /Type0 /BaseFont /NoMap /Encoding /Identity-H /DescendantFonts [5 0 R] >>",
         5: b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /NoMap /CIDSystemInfo << /Registry (Adobe) "
-           b"/Ordering (Identity) /Supplement 0 >> /FontDescriptor 6 0 R /DW 1000 >>",
+        b"/Ordering (Identity) /Supplement 0 >> /FontDescriptor 6 0 R /DW 1000 >>",
         6: b"<< /Type /FontDescriptor /FontName /NoMap /Flags 4 /FontBBox [0 0 1000 1000] /ItalicAngle 0 "
-           b"/Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >>",
+        b"/Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >>",
     }
     img = bytes(range(0, 256, 4))
-    objs[7] = (b"<< /Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceGray /BitsPerComponent 8 "
-               b"/Length %d >>\nstream\n" % len(img) + img + b"\nendstream")
+    objs[7] = (
+        b"<< /Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceGray /BitsPerComponent 8 "
+        b"/Length %d >>\nstream\n" % len(img) + img + b"\nendstream"
+    )
     kids, n = [], 8
     for content in pages:
         objs[n] = b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"
-        objs[n + 1] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
-                       b"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> /XObject << /Im1 7 0 R >> >> >>" % n)
+        objs[n + 1] = (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+            b"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> /XObject << /Im1 7 0 R >> >> >>" % n
+        )
         kids.append(n + 1)
         n += 2
-    objs[2] = b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids) + b"] /Count %d >>" % len(kids)
+    objs[2] = (
+        b"<< /Type /Pages /Kids ["
+        + b" ".join(b"%d 0 R" % k for k in kids)
+        + b"] /Count %d >>" % len(kids)
+    )
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = {}
     for i in range(1, n):
@@ -63,11 +71,19 @@ def build_pdf(pages: list[bytes]) -> bytes:
 
 
 def text_page(lines: list[str]) -> bytes:
-    return b"\n".join([b"BT /F1 11 Tf 14 TL 56 780 Td"] + [b"(" + ln.encode("latin-1") + b") Tj T*" for ln in lines] + [b"ET"])
+    return b"\n".join(
+        [b"BT /F1 11 Tf 14 TL 56 780 Td"]
+        + [b"(" + ln.encode("latin-1") + b") Tj T*" for ln in lines]
+        + [b"ET"]
+    )
 
 
 def cid_page(n: int = 40) -> bytes:
-    return b"BT /F2 12 Tf 56 780 Td <" + "".join(f"{100 + i:04X}" for i in range(n)).encode() + b"> Tj ET"
+    return (
+        b"BT /F2 12 Tf 56 780 Td <"
+        + "".join(f"{100 + i:04X}" for i in range(n)).encode()
+        + b"> Tj ET"
+    )
 
 
 def image_page() -> bytes:
@@ -81,11 +97,17 @@ def _letters(n: int) -> str:
 
 def pages_300() -> bytes:
     """300 pages whose lines differ from page to page, so none is taken for a running header."""
-    return build_pdf([
-        text_page([f"Council minutes, sheet {_letters(p)}: item {'abcdefghij'[i] * (i % 7 + 1)} was approved by members."
-                   for i in range(10)])
-        for p in range(300)
-    ])
+    return build_pdf(
+        [
+            text_page(
+                [
+                    f"Council minutes, sheet {_letters(p)}: item {'abcdefghij'[i] * (i % 7 + 1)} was approved by members."
+                    for i in range(10)
+                ]
+            )
+            for p in range(300)
+        ]
+    )
 
 
 def zip_bomb() -> bytes:
@@ -129,14 +151,25 @@ def hostile_run(tmp_path_factory):
     (corpus / "zip_bomb.pdf").write_bytes(zip_bomb())
     (corpus / "binary.txt").write_bytes(bytes(range(256)) * 64)
     (corpus / "mixed_encoding.txt").write_bytes(
-        "第1回 個人情報保護審議会 会議録\n".encode() + "委員長が開会を宣言した。\n".encode("cp932")
-        + "諮問第1号について審議した。\n".encode())
+        "第1回 個人情報保護審議会 会議録\n".encode()
+        + "委員長が開会を宣言した。\n".encode("cp932")
+        + "諮問第1号について審議した。\n".encode()
+    )
     (corpus / "long_line.txt").write_bytes(LONG_LINE.encode())
     (corpus / "pages_300.pdf").write_bytes(pages_300())
     (corpus / "cid_only.pdf").write_bytes(build_pdf([cid_page()]))
-    (corpus / "cid_page2.pdf").write_bytes(build_pdf([text_page(["Minutes of the council meeting held today."]), cid_page()]))
-    (corpus / "image_page2.pdf").write_bytes(build_pdf([text_page(["Page one of the council minutes."]), image_page(),
-                                                        text_page(["Page three closes the meeting."])]))
+    (corpus / "cid_page2.pdf").write_bytes(
+        build_pdf([text_page(["Minutes of the council meeting held today."]), cid_page()])
+    )
+    (corpus / "image_page2.pdf").write_bytes(
+        build_pdf(
+            [
+                text_page(["Page one of the council minutes."]),
+                image_page(),
+                text_page(["Page three closes the meeting."]),
+            ]
+        )
+    )
     spaced = corpus / SPACED_DIR
     spaced.mkdir()
     shutil.copyfile(SAMPLES / "kaedehara_2018_08_kaigiroku.txt", spaced / SPACED_NAME)
@@ -149,11 +182,17 @@ def hostile_run(tmp_path_factory):
     db = root / "w.duckdb"
     run = run_ingest_cli([corpus], db)
     con = duckdb.connect(str(db), read_only=True)
-    rows = con.execute("SELECT source_path, status, error, warnings, n_pages, n_chars, document_id FROM documents").fetchall()
+    rows = con.execute(
+        "SELECT source_path, status, error, warnings, n_pages, n_chars, document_id FROM documents"
+    ).fetchall()
     texts = dict(con.execute("SELECT document_id, length(text) FROM document_texts").fetchall())
     con.close()
-    docs = {r[0].split("/", 1)[1]: dict(zip(["path", "status", "error", "warnings", "n_pages", "n_chars", "id"], r, strict=True))
-            for r in rows}
+    docs = {
+        r[0].split("/", 1)[1]: dict(
+            zip(["path", "status", "error", "warnings", "n_pages", "n_chars", "id"], r, strict=True)
+        )
+        for r in rows
+    }
     return {"docs": docs, "stdout": run.stdout, "shared": shared, "texts": texts}
 
 
@@ -214,7 +253,9 @@ def test_summary_counts_every_file(hostile_run):
     for d in docs.values():
         by_status[d["status"]] = by_status.get(d["status"], 0) + 1
     line = next(ln for ln in out.splitlines() if ln.startswith("status of new files:"))
-    assert dict((k, int(v)) for k, v in re.findall(r"(\w+) (\d+)", line.split(":", 1)[1])) == by_status
+    assert (
+        dict((k, int(v)) for k, v in re.findall(r"(\w+) (\d+)", line.split(":", 1)[1])) == by_status
+    )
     for d in bad:
         assert f"  {d['status']}: {d['path']}: {d['error']}" in out
 
@@ -223,7 +264,11 @@ def test_chunks_keep_every_character():
     """The 5 MB line is cut for SudachiPy under its byte limit, and nothing is dropped."""
     from extractors.nlp import SUDACHI_MAX_BYTES, chunks
 
-    for text in (LONG_LINE[:400_000], ("会議録。" * 30_000)[:100_001], "a" * 60_000 + "。" + "漢" * 20_000):
+    for text in (
+        LONG_LINE[:400_000],
+        ("会議録。" * 30_000)[:100_001],
+        "a" * 60_000 + "。" + "漢" * 20_000,
+    ):
         pieces = chunks(text)
         assert "".join(p for _, p in pieces) == text
         pos = 0

@@ -13,8 +13,18 @@ from extractors.normalize import normalize
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # arbitrary Unicode, plus text that looks like minutes (kana, kanji, full-width, spaced letters, wraps, cids)
-PIECES = list("あいうかきくアイウカキク会議録審個人情報委員長第一二三１２３ＡＢｶﾞﾊﾟ123ABC 　。、・\n\t()（）-") + [
-    "(cid:12)", "\x00", "\f", "平 成", "諮問第", "<p>", "&amp;", "- 1 -", "会 議 の 名 称",
+PIECES = list(
+    "あいうかきくアイウカキク会議録審個人情報委員長第一二三１２３ＡＢｶﾞﾊﾟ123ABC 　。、・\n\t()（）-"
+) + [
+    "(cid:12)",
+    "\x00",
+    "\f",
+    "平 成",
+    "諮問第",
+    "<p>",
+    "&amp;",
+    "- 1 -",
+    "会 議 の 名 称",
 ]
 JAPANESE = st.lists(st.sampled_from(PIECES), max_size=200).map("".join)
 ANY_TEXT = st.text(max_size=200)
@@ -55,4 +65,8 @@ def _points_back(raw: str, offset: int, c: str) -> bool:
 def test_offsets_point_back(pages):
     norm = normalize(pages)
     for i, c in enumerate(norm.text):
-        assert c.isspace() or _points_back(norm.raw_text, norm.raw_offsets[i], c), (i, c, norm.raw_offsets[i])
+        assert c.isspace() or _points_back(norm.raw_text, norm.raw_offsets[i], c), (
+            i,
+            c,
+            norm.raw_offsets[i],
+        )

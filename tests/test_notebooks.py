@@ -20,7 +20,11 @@ def db(tmp_path_factory):
 
 
 def test_expected_notebooks_exist():
-    assert {p.name for p in NOTEBOOKS} >= {"overview.ipynb", "contractors.ipynb", "incidents_outcomes.ipynb"}
+    assert {p.name for p in NOTEBOOKS} >= {
+        "overview.ipynb",
+        "contractors.ipynb",
+        "incidents_outcomes.ipynb",
+    }
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -30,7 +34,9 @@ def test_notebook_runs_and_plots(path, db, tmp_path, monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(path, as_version=4)
     # kernel "python3" resolves to ipykernel of the running interpreter (the venv): no install needed
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}})
+    client = NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+    )
     client.execute(env=dict(os.environ))
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]

@@ -75,8 +75,19 @@ def test_refused(db: Path, sql: str, capsys):
 
 
 def test_select_works(db: Path, capsys):
-    assert main(["query", "SELECT status, count(*) AS n FROM documents GROUP BY status", "--db", str(db),
-                 "--format", "csv"]) == 0
+    assert (
+        main(
+            [
+                "query",
+                "SELECT status, count(*) AS n FROM documents GROUP BY status",
+                "--db",
+                str(db),
+                "--format",
+                "csv",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out.splitlines() == ["status,n", "ok,1"]
     # keywords inside literals, comments and quoted names do not trip the check
     sql = "SELECT 'DROP TABLE x; SET y' AS \"set\", count(*) AS n FROM consultations -- INSERT"
@@ -92,11 +103,34 @@ def test_a_mistake_is_an_error_not_a_traceback(db: Path, capsys):
 
 def test_real_cli_exit_code(db: Path):
     before = _digest(db)
-    run = subprocess.run([sys.executable, "-m", "flows.cli", "query", "DROP TABLE documents", "--db", str(db)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "query", "DROP TABLE documents", "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 2
-    assert run.stderr.strip() == "refused: only read-only statements (SELECT, WITH, DESCRIBE, SHOW, EXPLAIN) are allowed"
+    assert (
+        run.stderr.strip()
+        == "refused: only read-only statements (SELECT, WITH, DESCRIBE, SHOW, EXPLAIN) are allowed"
+    )
     assert _digest(db) == before
-    ok = subprocess.run([sys.executable, "-m", "flows.cli", "query", "SELECT count(*) AS n FROM documents", "--db",
-                         str(db), "--format", "csv"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    ok = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "query",
+            "SELECT count(*) AS n FROM documents",
+            "--db",
+            str(db),
+            "--format",
+            "csv",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ok.returncode == 0 and ok.stdout.split() == ["n", "1"]

@@ -26,6 +26,10 @@ def test_seed_scores_meet_the_bar(group):
         load(con, extract_bytes(path.read_bytes(), f"{folder.name}/{path.name}"))
     result = evaluate(con, SHARED / "gold")["groups"][group]
     assert result["documents"] == 5
-    low = {m: s.get("f1", s.get("accuracy")) for m, s in result["scores"].items() if s.get("f1", s.get("accuracy")) < 0.85}
+    low = {
+        m: s.get("f1", s.get("accuracy"))
+        for m, s in result["scores"].items()
+        if s.get("f1", s.get("accuracy")) < 0.85
+    }
     assert result["headline"] >= 0.95, result["errors"]
     assert not low, (low, result["errors"])

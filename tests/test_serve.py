@@ -60,20 +60,43 @@ def test_serve_runs_nightly_deployment(tmp_path):
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     sources = tmp_path / "sources.json"
-    sources.write_text(json.dumps({"sources": [{"name": "kaedehara", "index_url": f"http://127.0.0.1:{httpd.server_address[1]}/index.html",
-                                                "patterns": [r"\.txt$"], "max_bytes": 1_000_000}]}), "utf-8")
+    sources.write_text(
+        json.dumps(
+            {
+                "sources": [
+                    {
+                        "name": "kaedehara",
+                        "index_url": f"http://127.0.0.1:{httpd.server_address[1]}/index.html",
+                        "patterns": [r"\.txt$"],
+                        "max_bytes": 1_000_000,
+                    }
+                ]
+            }
+        ),
+        "utf-8",
+    )
     raw, db = tmp_path / "raw", tmp_path / "w.duckdb"
 
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect_home"), "PREFECT_API_URL": api,
-           "PREFECT_RUNNER_POLL_FREQUENCY": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_LOGGING_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect_home"),
+        "PREFECT_API_URL": api,
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
     env.pop("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", None)
     server_env = {k: v for k, v in env.items() if k != "PREFECT_API_URL"}
-    server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                              env=server_env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=server_env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     serve = None
     try:
         deadline = time.monotonic() + 90
@@ -87,25 +110,49 @@ def test_serve_runs_nightly_deployment(tmp_path):
             assert time.monotonic() < deadline, "prefect server did not become healthy"
             time.sleep(0.5)
 
-        serve = subprocess.Popen([str(BIN / "shingikai"), "serve", "--sources", str(sources), "--raw", str(raw),
-                                  "--db", str(db), "--delay", "0", "--backoff", "0.1", "--cron", "0 2 * * *",
-                                  "--timezone", "Asia/Tokyo"],
-                                 env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                 start_new_session=True)
+        serve = subprocess.Popen(
+            [
+                str(BIN / "shingikai"),
+                "serve",
+                "--sources",
+                str(sources),
+                "--raw",
+                str(raw),
+                "--db",
+                str(db),
+                "--delay",
+                "0",
+                "--backoff",
+                "0.1",
+                "--cron",
+                "0 2 * * *",
+                "--timezone",
+                "Asia/Tokyo",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while True:
             r = httpx.get(f"{api}/deployments/name/shingikai-nightly/nightly", timeout=5)
             if r.status_code == 200:
                 deployment = r.json()
                 break
-            assert serve.poll() is None, serve.stderr.read().decode()[-2000:] if serve.stderr else "serve exited"
+            assert serve.poll() is None, (
+                serve.stderr.read().decode()[-2000:] if serve.stderr else "serve exited"
+            )
             assert time.monotonic() < deadline, "deployment was not registered"
             time.sleep(0.5)
         sched = httpx.get(f"{api}/deployments/{deployment['id']}/schedules", timeout=5).json()
         assert sched and sched[0]["schedule"]["cron"] == "0 2 * * *"
         assert sched[0]["schedule"]["timezone"] == "Asia/Tokyo"
 
-        run = httpx.post(f"{api}/deployments/{deployment['id']}/create_flow_run", json={}, timeout=10).json()
+        run = httpx.post(
+            f"{api}/deployments/{deployment['id']}/create_flow_run", json={}, timeout=10
+        ).json()
         deadline = time.monotonic() + 150
         while True:
             state = httpx.get(f"{api}/flow_runs/{run['id']}", timeout=5).json()["state"]["type"]
@@ -117,7 +164,13 @@ def test_serve_runs_nightly_deployment(tmp_path):
         con = duckdb.connect(str(db), read_only=True)
         rows = con.execute("SELECT source_path, source_url, status FROM documents").fetchall()
         con.close()
-        assert rows == [("raw/kaedehara/kaigiroku.txt", f"http://127.0.0.1:{httpd.server_address[1]}/kaigiroku.txt", "ok")]
+        assert rows == [
+            (
+                "raw/kaedehara/kaigiroku.txt",
+                f"http://127.0.0.1:{httpd.server_address[1]}/kaigiroku.txt",
+                "ok",
+            )
+        ]
     finally:
         if serve is not None:
             _stop(serve)

@@ -13,8 +13,13 @@ from tests.conftest import ROOT, SAMPLES
 
 def test_ingest_samples_and_eval(tmp_path):
     db = tmp_path / "w.duckdb"
-    run = subprocess.run([sys.executable, "-m", "flows.cli", "ingest", str(SAMPLES), "--db", str(db)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "ingest", str(SAMPLES), "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert "consultations found" in run.stdout
     con = duckdb.connect(str(db), read_only=True)
@@ -34,17 +39,39 @@ def test_ingest_samples_and_eval(tmp_path):
         WHERE strpos(regexp_replace(evidence, '\\s', '', 'g'), regexp_replace(s.value, '\\s', '', 'g')) = 0
         """
     ).fetchall()
-    n_spans = con.execute("SELECT (SELECT count(*) FROM contractors) + (SELECT count(*) FROM data_items)").fetchone()[0]
+    n_spans = con.execute(
+        "SELECT (SELECT count(*) FROM contractors) + (SELECT count(*) FROM data_items)"
+    ).fetchone()[0]
     assert n_spans > 20
     assert ungrounded == []
     con.close()
-    ev = subprocess.run([sys.executable, "-m", "flows.cli", "eval", "--gold", str(SAMPLES), "--db", str(db), "--json"],
-                        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    ev = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "eval",
+            "--gold",
+            str(SAMPLES),
+            "--db",
+            str(db),
+            "--json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert ev.returncode == 0, ev.stderr[-2000:]
     result = json.loads(ev.stdout)
     assert result["overall"]["documents"] == 4
     assert result["overall"]["headline"] > 0.5
     # a second run changes nothing
-    again = subprocess.run([sys.executable, "-m", "flows.cli", "ingest", str(SAMPLES), "--db", str(db)],
-                           cwd=ROOT, capture_output=True, text=True, timeout=600)
+    again = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "ingest", str(SAMPLES), "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert "new: 0, skipped (unchanged): 4" in again.stdout
