@@ -166,6 +166,12 @@ def data_item_vocabulary() -> Mapping[str, tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def incident_words() -> tuple[tuple[str, str], ...]:
+    """(word, incident type) in priority order (first match wins), from incident_types.csv."""
+    return tuple((r["word"], r["incident_type"]) for r in _read_csv("incident_types.csv"))
+
+
+@lru_cache(maxsize=1)
 def _vocabulary_index() -> dict[str, tuple[str, str]]:
     """data_item_vocabulary keyed by _item_key (ASCII case folded)."""
     return {_item_key(k): v for k, v in data_item_vocabulary().items()}

@@ -40,6 +40,9 @@ class Document:
     size_bytes: int | None = None
     source_url: str | None = None  # where the nightly fetch downloaded it from
     warnings: list[str] = field(default_factory=list)  # e.g. pages without text layer
+    # set by the loader from all loaded documents (shingikai.warehouse.derive), never by extraction
+    meeting_key: str | None = None  # the meeting or 答申 recorded, shared by its copies
+    duplicate_of: str | None = None  # the copy that stands for the meeting, when this is another
 
 
 @dataclass
@@ -171,6 +174,7 @@ class Report:
     is_incident: bool  # loss, leak or misdelivery of personal data
     start_char: int
     end_char: int
+    incident_type: str | None = None  # models.vocab.IncidentType; set by the loader
 
 
 @dataclass

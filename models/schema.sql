@@ -18,8 +18,13 @@ CREATE TABLE IF NOT EXISTS documents (
     ingested_at TIMESTAMP,
     size_bytes BIGINT,
     source_url VARCHAR,
-    warnings VARCHAR[]
+    warnings VARCHAR[],
+    meeting_key VARCHAR,
+    duplicate_of VARCHAR
 );
+-- warehouses built before these columns existed get them here
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS meeting_key VARCHAR;
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS duplicate_of VARCHAR;
 COMMENT ON TABLE documents IS 'One row per source file seen by ingest, readable or not.';
 COMMENT ON COLUMN documents.document_id IS 'sha256 hex of the raw bytes; primary key.';
 COMMENT ON COLUMN documents.source_path IS 'Path of the file as found under the ingest root.';
@@ -36,6 +41,8 @@ COMMENT ON COLUMN documents.ingested_at IS 'When this version of the rows was lo
 COMMENT ON COLUMN documents.size_bytes IS 'Size of the raw file in bytes.';
 COMMENT ON COLUMN documents.source_url IS 'URL the nightly fetch downloaded the file from; null for files placed by hand.';
 COMMENT ON COLUMN documents.warnings IS 'Problems that did not stop loading, e.g. pages without a text layer.';
+COMMENT ON COLUMN documents.meeting_key IS 'The meeting or 答申 the document records, shared by its copies (a PDF and a web page, re-encoded files): municipality | council | date | doc_kind | consultations. Set by the loader; null when the header lacks the municipality or date.';
+COMMENT ON COLUMN documents.duplicate_of IS 'For a copy, the document_id of the copy that stands for the meeting (text before PDF, UTF-8 first, then by source_path); null for that one. Views count only documents where this is null.';
 
 CREATE TABLE IF NOT EXISTS document_texts (
     document_id VARCHAR PRIMARY KEY,
@@ -210,8 +217,10 @@ CREATE TABLE IF NOT EXISTS reports (
     department VARCHAR,
     is_incident BOOLEAN NOT NULL,
     start_char INTEGER NOT NULL,
-    end_char INTEGER NOT NULL
+    end_char INTEGER NOT NULL,
+    incident_type VARCHAR CHECK (incident_type IN ('loss', 'leak', 'misdelivery', 'unauthorised_access', 'other'))
 );
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS incident_type VARCHAR;
 COMMENT ON TABLE reports IS 'Each 報告事項 (matter reported to the council), flagged when it is an incident.';
 COMMENT ON COLUMN reports.report_id IS 'Stable identifier: document id prefix and position.';
 COMMENT ON COLUMN reports.document_id IS 'The document.';
@@ -220,6 +229,7 @@ COMMENT ON COLUMN reports.department IS 'Reporting section, when stated.';
 COMMENT ON COLUMN reports.is_incident IS 'True for loss, leak or misdelivery of personal data (紛失, 漏えい, 誤送付).';
 COMMENT ON COLUMN reports.start_char IS 'Start of the title in document_texts.text.';
 COMMENT ON COLUMN reports.end_char IS 'End of the title (exclusive).';
+COMMENT ON COLUMN reports.incident_type IS 'For an incident: loss, leak, misdelivery or unauthorised_access, from the words of its title (models/data/incident_types.csv), else other; null when not an incident. Set by the loader.';
 
 CREATE TABLE IF NOT EXISTS utterances (
     document_id VARCHAR NOT NULL,

@@ -63,6 +63,14 @@ class ContractorKind(StrEnum):
     UNNAMED = "unnamed"  # a generic word (民間事業者, 委託業者) rather than a name
 
 
+class IncidentType(StrEnum):
+    LOSS = "loss"  # 紛失, 盗難, 所在不明
+    LEAK = "leak"  # 漏えい, 流出
+    MISDELIVERY = "misdelivery"  # 誤送付, 誤送信, 誤交付
+    UNAUTHORISED_ACCESS = "unauthorised_access"  # 不正アクセス, 目的外閲覧
+    OTHER = "other"  # an incident none of the words of incident_types.csv names
+
+
 class Side(StrEnum):
     MEMBER = "member"  # a council member (会長, 副会長, 委員)
     OFFICIAL = "official"  # the municipality's staff (部長, 課長, 事務局)

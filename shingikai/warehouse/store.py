@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from models import DDL_PATH, VIEWS_PATH
 from models.records import TABLE_RECORDS, Extraction
+from shingikai.warehouse.derive import derive
 
 DEFAULT_DB = Path("data/warehouse/shingikai.duckdb")
 
@@ -123,6 +124,7 @@ def load_many(con: duckdb.DuckDBPyConnection, extractions: list[Extraction]) -> 
             cols = ", ".join(f'"{c}"' for c in columns)
             con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows")
             con.unregister("_rows")
+        derive(con)  # copies of one meeting, incident types: facts across documents
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -1,0 +1,132 @@
+"""Facts the loader derives in SQL from everything loaded, after each load.
+
+They depend on more than one document (which files are copies of one meeting) or on a
+vocabulary that can change without re-extraction (the kind of an incident), so they are
+recomputed over the whole warehouse inside the loading transaction: a copy that arrives
+on a later night, or a copy that is replaced or removed, is handled the same way.
+Only rows whose value changes are written.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from models.canon import incident_words
+
+# A meeting or 答申 is identified by municipality, council, date, kind of document and the
+# consultations it records (numbers, else titles without spaces, sorted), so the same
+# minutes as a web page, a PDF or a Shift_JIS file share one key whatever their bytes.
+# The copy that stands for the meeting: text before PDF (its extraction is more
+# direct), UTF-8 before other encodings, then by source_path and document_id.
+MARK_COPIES = r"""
+UPDATE documents
+SET meeting_key = k.meeting_key, duplicate_of = k.duplicate_of
+FROM (
+    WITH consultation_lists AS (
+        SELECT
+            document_id,
+            array_to_string(
+                list_sort(list(coalesce(
+                    CAST(number AS VARCHAR),
+                    regexp_replace(coalesce(title, number_text, '?'), '\s+', '', 'g')
+                ))),
+                ','
+            ) AS consultations
+        FROM consultations
+        GROUP BY document_id
+    ),
+    keyed AS (
+        SELECT
+            d.document_id,
+            d.source_path,
+            d.file_type,
+            d.encoding,
+            CASE
+                WHEN d.status = 'ok' AND m.held_on IS NOT NULL
+                    AND coalesce(m.municipality, d.municipality) IS NOT NULL
+                THEN concat_ws(
+                    ' | ',
+                    coalesce(m.municipality, d.municipality),
+                    regexp_replace(coalesce(m.body, ''), '\s+', '', 'g'),
+                    CAST(m.held_on AS VARCHAR),
+                    d.doc_kind,
+                    coalesce(cl.consultations, '')
+                )
+            END AS meeting_key
+        FROM documents AS d
+        LEFT JOIN meetings AS m USING (document_id)
+        LEFT JOIN consultation_lists AS cl USING (document_id)
+    ),
+    ranked AS (
+        SELECT
+            document_id,
+            meeting_key,
+            first_value(document_id) OVER (
+                PARTITION BY meeting_key
+                ORDER BY
+                    file_type = 'pdf',
+                    coalesce(encoding, '') <> 'utf-8',
+                    source_path,
+                    document_id
+            ) AS counted
+        FROM keyed
+    )
+    SELECT
+        document_id,
+        meeting_key,
+        CASE WHEN meeting_key IS NOT NULL AND counted <> document_id THEN counted END
+            AS duplicate_of
+    FROM ranked
+) AS k
+WHERE documents.document_id = k.document_id
+    AND (
+        documents.meeting_key IS DISTINCT FROM k.meeting_key
+        OR documents.duplicate_of IS DISTINCT FROM k.duplicate_of
+    )
+"""
+
+# The first word (in file order) found in an incident's title decides its type.
+CLASSIFY_INCIDENTS = """
+UPDATE reports
+SET incident_type = t.incident_type
+FROM (
+    WITH words AS (
+        SELECT unnest($words) AS word, unnest($types) AS incident_type,
+               generate_subscripts($words, 1) AS priority
+    ),
+    matched AS (
+        SELECT r.report_id, arg_min(w.incident_type, w.priority) AS incident_type
+        FROM reports AS r
+        JOIN words AS w ON contains(r.title, w.word)
+        WHERE r.is_incident
+        GROUP BY r.report_id
+    )
+    SELECT
+        r.report_id,
+        CASE WHEN r.is_incident THEN coalesce(m.incident_type, 'other') END AS incident_type
+    FROM reports AS r
+    LEFT JOIN matched AS m USING (report_id)
+) AS t
+WHERE reports.report_id = t.report_id
+    AND reports.incident_type IS DISTINCT FROM t.incident_type
+"""
+
+
+def mark_copies(con: duckdb.DuckDBPyConnection) -> None:
+    """Set documents.meeting_key for every document, and duplicate_of for every copy but one."""
+    con.execute(MARK_COPIES)
+
+
+def classify_incidents(con: duckdb.DuckDBPyConnection) -> None:
+    """Set reports.incident_type from the words of models/data/incident_types.csv."""
+    pairs = incident_words()
+    con.execute(
+        CLASSIFY_INCIDENTS,
+        {"words": [w for w, _ in pairs], "types": [t for _, t in pairs]},
+    )
+
+
+def derive(con: duckdb.DuckDBPyConnection) -> None:
+    """Every derived fact, recomputed over the whole warehouse (call inside the load transaction)."""
+    mark_copies(con)
+    classify_incidents(con)
