@@ -59,8 +59,11 @@ CREATE OR REPLACE VIEW consultations_with_meeting AS
 WITH counted AS (
     SELECT document_id, meeting_key, n_copies, copies FROM main.meetings_once
 ),
+copies AS (
+    SELECT document_id FROM main.documents WHERE duplicate_of IS NOT NULL
+),
 consultations AS (
-    SELECT * FROM main.consultations
+    SELECT * FROM main.consultations WHERE document_id NOT IN (SELECT document_id FROM copies)
 ),
 meetings AS (
     SELECT document_id, municipality, body, held_on, fiscal_year FROM main.meetings
@@ -81,7 +84,7 @@ final AS (
         k.n_copies,
         k.copies
     FROM consultations AS c
-    JOIN counted AS k USING (document_id)
+    LEFT JOIN counted AS k USING (document_id)
     LEFT JOIN meetings AS m USING (document_id)
     LEFT JOIN documents AS d USING (document_id)
 )
@@ -332,8 +335,12 @@ CREATE OR REPLACE VIEW incidents AS
 WITH counted AS (
     SELECT document_id, meeting_key FROM main.meetings_once
 ),
+copies AS (
+    SELECT document_id FROM main.documents WHERE duplicate_of IS NOT NULL
+),
 reports AS (
-    SELECT * FROM main.reports WHERE is_incident
+    SELECT * FROM main.reports
+    WHERE is_incident AND document_id NOT IN (SELECT document_id FROM copies)
 ),
 meetings AS (
     SELECT document_id, municipality, body, held_on, fiscal_year FROM main.meetings
@@ -357,7 +364,7 @@ final AS (
         r.start_char,
         r.end_char
     FROM reports AS r
-    JOIN counted AS k USING (document_id)
+    LEFT JOIN counted AS k USING (document_id)
     LEFT JOIN meetings AS m USING (document_id)
     LEFT JOIN documents AS d USING (document_id)
 )

@@ -21,6 +21,8 @@ VIEWS = [
     "outcomes_by_municipality_year",
     "incidents",
     "unmapped_values",
+    "data_flows",
+    "meetings_once",
 ]
 
 
