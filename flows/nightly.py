@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +59,32 @@ def nightly_flow(
     return {"fetch": fetched.lines(), "ingest": ingested.lines()}
 
 
+class NoPrefectServer(RuntimeError):
+    """`serve` needs a Prefect server to register the deployment with and to poll."""
+
+
+def require_prefect_server(timeout: float = 5.0) -> str:
+    """The API URL of a Prefect server that answers, or NoPrefectServer saying how to get one."""
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    url = os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value()  # env, else the profile
+    how = (
+        "start one with `prefect server start` and set "
+        "PREFECT_API_URL=http://127.0.0.1:4200/api (see docs/nightly.md)"
+    )
+    if not url:
+        raise NoPrefectServer(f"serve needs a Prefect server and PREFECT_API_URL is not set: {how}")
+    try:
+        httpx.get(f"{url.rstrip('/')}/health", timeout=timeout).raise_for_status()
+    except httpx.HTTPError as exc:
+        raise NoPrefectServer(f"no Prefect server answers at {url} ({exc}): {how}") from None
+    return url
+
+
 def serve_nightly(name: str, cron: str, timezone: str, parameters: dict[str, Any]) -> None:
     """Serve the nightly flow as a Prefect deployment on a cron schedule (blocks)."""
+    require_prefect_server()
     nightly_flow.serve(
         name=name,
         schedule=Cron(cron, timezone=timezone),

@@ -1,15 +1,17 @@
-"""Keyword search over utterances and consultation titles, by Sudachi tokens.
+"""Keyword search over utterances, consultation titles, contractors and data items, by Sudachi tokens.
 
 The query and every candidate row are segmented with SudachiPy (core dictionary,
 SplitMode.C); a row matches when each query token appears among the row's tokens
 (by surface or normalised form), so 委託 does not match inside 再委託先 when Sudachi
 keeps that as one word, and 個人情報 does not need to be spelled as one string.
 Rows are first narrowed in SQL to those that contain each token's surface (or its
-normalised form), which keeps the tokenizer off most of the warehouse. Read-only.
+normalised form), which keeps the tokenizer off most of the warehouse. Copies of a
+meeting (documents.duplicate_of) are skipped, so each is found once. Read-only.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +24,7 @@ _SKIP_POS = {"補助記号", "空白"}
 
 @dataclass
 class Hit:
-    kind: str  # utterance or consultation
+    kind: str  # utterance, consultation (title), contractor or data_item
     source_path: str
     held_on: str | None
     speaker: str | None
@@ -30,6 +32,11 @@ class Hit:
     snippet: str
     document_id: str
     start_char: int
+    municipality: str | None = None
+
+
+# what each kind of hit is, in the listing
+KIND_LABELS = {"consultation": "諮問件名", "contractor": "委託先等", "data_item": "個人情報項目"}
 
 
 @lru_cache(maxsize=1)
@@ -60,26 +67,21 @@ def _row_matches(query: list[tuple[str, str]], text: str) -> bool:
 
 
 def snippet(text: str, needles: list[str], width: int = 40) -> str:
-    pos = -1
-    hit = ""
-    for n in needles:
-        pos = text.find(n)
-        if pos >= 0:
-            hit = n
-            break
+    """The part of `text` around the first occurrence of each needle, every occurrence in 【】."""
     text = text.replace("\n", " ")
-    if pos < 0:
+    found = [(text.find(n), n) for n in dict.fromkeys(needles) if n and n in text]
+    if not found:
         return text[: 2 * width] + ("…" if len(text) > 2 * width else "")
-    start, end = max(0, pos - width), min(len(text), pos + len(hit) + width)
-    return (
-        ("…" if start else "")
-        + text[start:pos]
-        + "【"
-        + hit
-        + "】"
-        + text[pos + len(hit) : end]
-        + ("…" if end < len(text) else "")
-    )
+    first = min(pos for pos, _ in found)
+    last = max(pos + len(n) for pos, n in found)
+    start = max(0, first - width)
+    end = min(len(text), max(last, first + len(found[0][1])) + width, start + 6 * width)
+    terms = sorted(
+        {n for _, n in found}, key=len, reverse=True
+    )  # longest first: 個人情報 before 個人
+    pattern = re.compile("|".join(re.escape(n) for n in terms))
+    marked = pattern.sub(lambda m: f"【{m.group(0)}】", text[start:end])
+    return ("…" if start else "") + marked + ("…" if end < len(text) else "")
 
 
 _FUNCTION_POS = {"助詞", "助動詞"}
@@ -99,9 +101,18 @@ def query_tokens(query: str) -> list[tuple[str, str]]:
 
 
 def search(db: Path, query: str, limit: int = 50) -> list[Hit]:
+    """The first `limit` hits (see `search_counted` for how many there are in all)."""
+    return search_counted(db, query, limit)[0]
+
+
+def search_counted(db: Path, query: str, limit: int = 50) -> tuple[list[Hit], int]:
+    """Hits in utterances, consultation titles, contractors and data items, and their total.
+
+    Each meeting is searched once: copies of a document (documents.duplicate_of) are skipped.
+    """
     q = query_tokens(query)
     if not q:
-        return []
+        raise ValueError("give at least one keyword (punctuation and spaces alone match nothing)")
     # SQL prefilter: each query token must occur in the text as surface or normalised form
     conds, params = [], []
     for surface, norm in q:
@@ -115,33 +126,59 @@ def search(db: Path, query: str, limit: int = 50) -> list[Hit]:
             UNION ALL
             SELECT 'consultation', c.document_id, c.title, NULL, c.start_char, c.start_char
             FROM consultations AS c WHERE c.title IS NOT NULL
+            UNION ALL
+            SELECT 'contractor', document_id, name, NULL, min(start_char), min(start_char)
+            FROM contractors GROUP BY document_id, name
+            UNION ALL
+            SELECT 'data_item', document_id, item, NULL, min(start_char), min(start_char)
+            FROM data_items GROUP BY document_id, item
         )
-        SELECT r.kind, d.source_path, CAST(m.held_on AS VARCHAR), r.speaker, r.t, r.document_id, r.start_char
+        SELECT r.kind, d.source_path, CAST(m.held_on AS VARCHAR), r.speaker, r.t, r.document_id,
+               r.start_char, coalesce(m.municipality, d.municipality)
         FROM rows AS r
         JOIN documents AS d USING (document_id)
         LEFT JOIN meetings AS m USING (document_id)
-        WHERE {where}
+        WHERE d.duplicate_of IS NULL AND {where}
         ORDER BY m.held_on NULLS LAST, d.source_path, r.kind DESC, r.ord
     """
     with readonly(Path(db)) as con:
         candidates = con.execute(sql, params).fetchall()
     needles = [s for s, _ in q] + [n for _, n in q]
     hits: list[Hit] = []
-    for kind, path, held_on, speaker, text, doc_id, start in candidates:
+    total = 0
+    for kind, path, held_on, speaker, text, doc_id, start, municipality in candidates:
         if not _row_matches(q, text):
             continue
-        hits.append(Hit(kind, path, held_on, speaker, text, snippet(text, needles), doc_id, start))
-        if len(hits) >= limit:
-            break
-    return hits
+        total += 1
+        if len(hits) < limit:
+            hits.append(
+                Hit(
+                    kind=kind,
+                    source_path=path,
+                    held_on=held_on,
+                    speaker=speaker,
+                    text=text,
+                    snippet=snippet(text, needles),
+                    document_id=doc_id,
+                    start_char=start,
+                    municipality=municipality,
+                )
+            )
+    return hits, total
 
 
-def format_hits(hits: list[Hit]) -> str:
+def format_hits(hits: list[Hit], total: int | None = None) -> str:
     if not hits:
         return "(no hits)"
     lines = []
     for h in hits:
-        who = h.speaker if h.kind == "utterance" else "諮問件名"
-        lines.append(f"{h.source_path}  {h.held_on or '----------'}  {who}\n    {h.snippet}")
-    lines.append(f"({len(hits)} hits)")
+        who = h.speaker if h.kind == "utterance" else KIND_LABELS.get(h.kind, h.kind)
+        lines.append(
+            f"{h.source_path}  {h.held_on or '----------'}  {h.municipality or '-'}  {who}\n"
+            f"    {h.snippet}"
+        )
+    if total is not None and total > len(hits):
+        lines.append(f"({len(hits)} of {total} hits shown: -n/--limit N shows more)")
+    else:
+        lines.append(f"({len(hits)} hits)")
     return "\n".join(lines)

@@ -10,11 +10,16 @@ other pieces carry `data-span="s-N"`. A table of records links to `#s-N`.
 
 from __future__ import annotations
 
+import bisect
 import html
 from dataclasses import dataclass
 from pathlib import Path
 
+from shingikai.discover import sha256_of
 from shingikai.warehouse import readonly
+
+SHOW_DIR = Path("data/show")  # git-ignored
+DEFAULT_RAW = Path("data/raw")
 
 COLORS = {
     "contractor": "#ffd28a",
@@ -48,20 +53,53 @@ class DocumentNotFound(FileNotFoundError):
 
 
 def find_document(con, ref: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    """document_id and source_path for a document_id prefix or a source path (or its tail)."""
+    """document_id and source_path for a document_id prefix, a source_path, or a path to the file.
+
+    A path as it was given to ingest (`data/raw/samples/x.txt`, recorded as `samples/x.txt`)
+    matches by its ending, and an existing file by its bytes (the document_id is their sha256).
+    """
+    tail = ref.removeprefix("./")
+    digest = sha256_of(Path(ref)) if Path(ref).is_file() else ""
     rows = con.execute(
-        "SELECT document_id, source_path FROM documents WHERE document_id LIKE ? || '%' OR source_path = ? "
-        "OR source_path LIKE '%/' || ? ORDER BY source_path",
-        [ref.lower(), ref, ref.lstrip("./")],
+        "SELECT document_id, source_path FROM documents WHERE document_id = ? "
+        "OR starts_with(document_id, ?) OR source_path = ? "
+        "OR ends_with(source_path, '/' || ?) OR ends_with(?, '/' || source_path) ORDER BY source_path",
+        [digest, ref.lower(), tail, tail, tail],
     ).fetchall()
+    exact = [r for r in rows if r[0] == digest or r[1] == tail]
+    rows = exact or rows
     if not rows:
         raise DocumentNotFound(
-            f"no document matches {ref!r} (give a document_id prefix or a source_path)"
+            f"no document matches {ref!r} (give a document_id prefix, a source_path, or the file)"
         )
     if len(rows) > 1:
         listing = ", ".join(f"{d[:12]} {p}" for d, p in rows[:10])
         raise DocumentNotFound(f"{ref!r} matches {len(rows)} documents: {listing}")
     return rows[0][0], rows[0][1]
+
+
+def source_link(con, doc_id: str, source_path: str, ref: str) -> str | None:  # type: ignore[no-untyped-def]
+    """Where the source file can be opened: the file given, a local file with the same bytes, or its URL."""
+    url = con.execute("SELECT source_url FROM documents WHERE document_id = ?", [doc_id]).fetchone()
+    for candidate in (Path(ref), Path(source_path), DEFAULT_RAW / source_path):
+        if candidate.is_file() and sha256_of(candidate) == doc_id:
+            return candidate.resolve().as_uri()
+    return url[0] if url and url[0] else None
+
+
+def copies(con, doc_id: str) -> list[tuple[str, str, str | None, bool]]:  # type: ignore[no-untyped-def]
+    """(document_id, source_path, file_type, counted) of every file recording the same meeting."""
+    return con.execute(
+        "SELECT d.document_id, d.source_path, d.file_type, d.duplicate_of IS NULL FROM documents AS d "
+        "JOIN documents AS me ON me.meeting_key = d.meeting_key "
+        "WHERE me.document_id = ? ORDER BY d.duplicate_of NULLS FIRST, d.source_path",
+        [doc_id],
+    ).fetchall()
+
+
+def page_of(page_starts: list[int], offset: int) -> int:
+    """1-based page holding `offset`."""
+    return max(1, bisect.bisect_right(page_starts, offset))
 
 
 def collect_spans(con, doc_id: str, n: int) -> list[Span]:  # type: ignore[no-untyped-def]
@@ -102,9 +140,17 @@ def collect_spans(con, doc_id: str, n: int) -> list[Span]:  # type: ignore[no-un
     return spans
 
 
-def highlight(text: str, spans: list[Span]) -> str:
-    """The text as HTML with a nested <mark> per covering span on each piece between boundaries."""
-    bounds = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
+def highlight(text: str, spans: list[Span], page_starts: list[int] | None = None) -> str:
+    """The text as HTML with a nested <mark> per covering span on each piece between boundaries.
+
+    With `page_starts` (more than one page), a marker `<span class="page" id="p-N">` opens
+    each page.
+    """
+    pages = {
+        start: i + 1 for i, start in enumerate(page_starts or []) if len(page_starts or []) > 1
+    }
+    cuts = {0, len(text), *(s.start for s in spans), *(s.end for s in spans), *pages}
+    bounds = sorted(b for b in cuts if 0 <= b <= len(text))
     # outer (longer) spans first so nesting is stable
     ordered = sorted(spans, key=lambda s: (s.start, -s.end, s.sid))
     seen: set[str] = set()
@@ -127,7 +173,8 @@ def highlight(text: str, spans: list[Span]) -> str:
                 attrs = f' data-span="{s.sid}"' + attrs
             opens.append(f"<mark{attrs}>")
             closes.append("</mark>")
-        out.append("".join(opens) + piece + "".join(reversed(closes)))
+        marker = f'<span class="page" id="p-{pages[a]}">p. {pages[a]}</span>' if a in pages else ""
+        out.append(marker + "".join(opens) + piece + "".join(reversed(closes)))
     return "".join(out)
 
 
@@ -141,6 +188,7 @@ mark[data-label]::before{content:attr(data-label);font-size:.62em;vertical-align
 mark:target{outline:3px solid #e33}
 table{border-collapse:collapse;font-size:.85em;margin-top:1em}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
 .legend span{display:inline-block;padding:0 6px;margin:2px;border-radius:3px}
+span.page{display:block;text-align:right;color:#777;font-size:.8em;border-top:1px dashed #bbb;margin-top:.5em}
 """
 
 
@@ -149,25 +197,43 @@ def render(db: Path, ref: str) -> tuple[str, str, int]:
     with readonly(Path(db)) as con:
         doc_id, source_path = find_document(con, ref)
         row = con.execute(
-            "SELECT text FROM document_texts WHERE document_id = ?", [doc_id]
+            "SELECT text, page_starts FROM document_texts WHERE document_id = ?", [doc_id]
         ).fetchone()
         if row is None:
             status = con.execute(
                 "SELECT status, error FROM documents WHERE document_id = ?", [doc_id]
             ).fetchone()
             raise DocumentNotFound(f"{source_path} has no text (status {status[0]}: {status[1]})")
-        text = row[0]
+        text, page_starts = row[0], list(row[1] or [0])
+        link = source_link(con, doc_id, source_path, ref)
+        others = copies(con, doc_id)
         meeting = con.execute(
             "SELECT municipality, body, held_on FROM meetings WHERE document_id = ?", [doc_id]
         ).fetchone()
         spans = collect_spans(con, doc_id, len(text))
-    body = highlight(text, spans)
+    body = highlight(text, spans, page_starts)
     rows = "\n".join(
         f'<tr><td><a href="#{s.sid}">{s.sid}</a></td><td>{s.table}</td><td>{html.escape(s.field)}</td>'
         f"<td>{html.escape(s.consultation)}</td><td>{html.escape(s.value)}</td>"
-        f"<td>{s.start}–{s.end}</td><td>{html.escape(text[s.start : s.end][:60])}</td></tr>"
+        f"<td>{s.start}–{s.end}</td><td>{page_of(page_starts, s.start)}</td>"
+        f"<td>{html.escape(text[s.start : s.end][:60])}</td></tr>"
         for s in spans
     )
+    source_html = (
+        f'source file: <a href="{html.escape(link)}">{html.escape(source_path)}</a>'
+        if link
+        else f"source file {html.escape(source_path)} is not on this machine"
+    )
+    copies_html = ""
+    if len(others) > 1:
+        items = "".join(
+            f"<li><code>{d[:12]}</code> {html.escape(p)} ({html.escape(t or '?')})"
+            f"{' — counted in the views' if counted else ''}{' — this page' if d == doc_id else ''}</li>"
+            for d, p, t, counted in others
+        )
+        copies_html = (
+            f'<div class="copies">{len(others)} files record this meeting:<ul>{items}</ul></div>'
+        )
     fields = sorted({s.field for s in spans})
     legend = " ".join(
         f'<span style="background:{COLORS.get(f, "#ffe0b3")}">{html.escape(f)}</span>'
@@ -178,11 +244,13 @@ def render(db: Path, ref: str) -> tuple[str, str, int]:
 <html lang="ja"><head><meta charset="utf-8"><title>{html.escape(source_path)}</title><style>{CSS}</style></head>
 <body data-document="{doc_id}">
 <h1>{html.escape(source_path)}</h1>
-<p>{html.escape(head)} — document <code>{doc_id[:16]}</code>, {len(spans)} highlighted values</p>
+<p>{html.escape(head)} — document <code>{doc_id[:16]}</code>, {len(page_starts)} page(s), {len(spans)} highlighted values</p>
+<p class="source">{source_html}</p>
+{copies_html}
 <p class="legend">{legend}</p>
 <pre class="doc">{body}</pre>
 <h2>Records</h2>
-<table id="records"><thead><tr><th>span</th><th>table</th><th>field</th><th>consultation</th><th>value</th><th>chars</th><th>text</th></tr></thead>
+<table id="records"><thead><tr><th>span</th><th>table</th><th>field</th><th>consultation</th><th>value</th><th>chars</th><th>page</th><th>text</th></tr></thead>
 <tbody>
 {rows}
 </tbody></table>
@@ -192,8 +260,9 @@ def render(db: Path, ref: str) -> tuple[str, str, int]:
 
 
 def show(db: Path, ref: str, out: Path | None = None) -> tuple[Path, int]:
+    """Write the page to `out` (default data/show/<document_id prefix>.html, which git ignores)."""
     page, doc_id, n = render(db, ref)
-    out = Path(out) if out else Path(f"show-{doc_id[:12]}.html")
+    out = Path(out) if out else SHOW_DIR / f"{doc_id[:12]}.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
     return out, n

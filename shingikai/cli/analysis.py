@@ -8,24 +8,35 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from shingikai.warehouse import DEFAULT_DB
+from shingikai.cli.common import UsageError, add_db_option
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from shingikai.search import format_hits, search
+    from shingikai.search import format_hits, search_counted
 
-    hits = search(Path(args.db), args.keywords, limit=args.limit)
+    if not args.keywords.strip():
+        raise UsageError('give at least one keyword, e.g. shingikai search "個人情報 委託"')
+    try:
+        hits, total = search_counted(Path(args.db), args.keywords, limit=args.limit)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     if args.json:
         print(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
+        if total > len(hits):
+            print(f"{total} hits in all, {len(hits)} shown (-n/--limit N)", file=sys.stderr)
     else:
-        print(format_hits(hits))
+        for line in format_hits(hits, total).splitlines():  # a closed pipe is noticed at once
+            print(line)
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from shingikai.warehouse.export import export
 
-    written = export(Path(args.db), Path(args.dir), args.format)
+    try:
+        written = export(Path(args.db), Path(args.dir), args.format, bom=not args.no_bom)
+    except FileExistsError as exc:
+        raise UsageError(str(exc)) from None
     for name, kind, path, rows in written:
         print(f"{kind:<5} {name:<32} {rows:>7} rows  {path}")
     print(f"{len(written)} files written to {args.dir}")
@@ -47,15 +58,15 @@ def cmd_show(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s = sub.add_parser(
         "search",
-        help="find utterances and consultation titles containing keywords",
-        description="Segment the keywords with Sudachi (SplitMode.C) and list every utterance and "
-        "consultation title whose words include all of them: document, date, speaker, snippet. Read-only.",
+        help="find utterances, consultation titles, contractors and data items containing keywords",
+        description="Segment the keywords with Sudachi (SplitMode.C) and list every utterance, "
+        "consultation title, contractor and data item whose words include all of them: document, "
+        "date, municipality, speaker, snippet with every keyword in 【】. Copies of a meeting are "
+        "searched once. Read-only.",
     )
     s.add_argument("keywords", help='keywords, e.g. "個人情報 委託"')
-    s.add_argument(
-        "--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})"
-    )
-    s.add_argument("--limit", type=int, default=50, help="most hits shown (default 50)")
+    add_db_option(s)
+    s.add_argument("-n", "--limit", type=int, default=50, help="most hits shown (default 50)")
     s.add_argument("--json", action="store_true", help="print hits as JSON")
     s.set_defaults(func=cmd_search)
 
@@ -72,20 +83,31 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="file format (default parquet)",
     )
     s.add_argument(
-        "--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})"
+        "--no-bom",
+        action="store_true",
+        help="CSV without the UTF-8 byte-order mark that Japanese Excel needs to read UTF-8",
     )
+    add_db_option(s)
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser(
         "show",
         help="write an HTML page of one document with every extracted value highlighted",
-        description="Render DOCUMENT (a document_id prefix or source_path) as one self-contained HTML page: "
-        "its text with contractors, data items, evidence, reports and conditions highlighted, "
-        "and a table of records linking to the spans.",
+        description="Render DOCUMENT (a document_id prefix, a source_path, or the file itself) as one "
+        "self-contained HTML page: its text with contractors, data items, evidence, reports and "
+        "conditions highlighted and page numbers marked, a link to the source file, the other "
+        "files that record the same meeting, and a table of records linking to the spans.",
     )
-    s.add_argument("document", help="document_id prefix or source_path")
     s.add_argument(
-        "--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})"
+        "document", help="document_id prefix, source_path, or the file as given to ingest"
     )
-    s.add_argument("--out", type=Path, help="output HTML file (default show-<id>.html)")
+    add_db_option(s)
+    s.add_argument(
+        "-o",
+        "--out",
+        "--output",
+        dest="out",
+        type=Path,
+        help="output HTML file (default data/show/<document_id prefix>.html, git-ignored)",
+    )
     s.set_defaults(func=cmd_show)

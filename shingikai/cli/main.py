@@ -10,10 +10,19 @@ from dataclasses import asdict
 from datetime import date, datetime, time
 from pathlib import Path
 
-from shingikai.warehouse import DEFAULT_DB
+from shingikai.cli.common import NothingDone, UsageError, add_db_option, silence_stdout
 
 # Prefect runs an ephemeral API on this machine; it has nothing to report home
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("shingikai")
+    except PackageNotFoundError:  # run from a source tree that was not installed
+        return "unknown"
 
 
 def _json_default(o: object) -> object:
@@ -35,6 +44,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     summary = run_ingest(
         [str(p) for p in args.paths], str(args.db), force=args.force, limits=limits
     )
+    if summary.seen == 0:
+        where = ", ".join(str(p) for p in args.paths)
+        raise NothingDone(
+            f"no documents found in {where}: nothing was ingested "
+            "(PDF, .txt, .md and .html files are read, hidden folders and README files skipped)"
+        )
     print("\n".join(summary.lines()))
     return 0
 
@@ -43,6 +58,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from extractors.pipeline import extract_bytes
 
     path = Path(args.file)
+    if path.is_dir():
+        raise UsageError(
+            f"{path} is a folder: extract reads one file (to load a folder: shingikai ingest {path})"
+        )
     extraction = extract_bytes(path.read_bytes(), path.name)
     data = asdict(extraction)
     if not args.with_text and data.get("text"):
@@ -53,13 +72,30 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0 if extraction.document.status == "ok" else 1
 
 
+def _read_sql(args: argparse.Namespace) -> str:
+    """The statement: the argument, else the file given with -f, else standard input ("-" or a pipe)."""
+    if args.file is not None:
+        if args.sql is not None:
+            raise UsageError("give the SQL either as an argument or with -f/--file, not both")
+        return Path(args.file).read_text(encoding="utf-8")
+    if args.sql == "-" or (args.sql is None and not sys.stdin.isatty()):
+        return sys.stdin.read()
+    if args.sql is None:
+        raise UsageError("give a SQL statement, -f FILE, or pipe the SQL into standard input")
+    return args.sql
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
+    from shingikai.render import write_result
     from shingikai.warehouse.query import QueryRefused, run_query
 
+    sql = _read_sql(args)
+    if not sql.strip():
+        raise UsageError("the SQL statement is empty")
     try:
-        frame = run_query(Path(args.db), args.sql)
+        columns, rows = run_query(Path(args.db), sql)
     except QueryRefused as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
@@ -69,24 +105,13 @@ def cmd_query(args: argparse.Namespace) -> int:
     except duckdb.Error as exc:  # a mistake in the SQL: say what DuckDB said, without a traceback
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    if args.format == "csv":
-        frame.to_csv(sys.stdout, index=False)
-    elif args.format == "json":
-        print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
-    else:
-        import pandas as pd
-
-        with pd.option_context(
-            "display.max_rows",
-            args.max_rows,
-            "display.max_columns",
-            None,
-            "display.width",
-            200,
-            "display.max_colwidth",
-            60,
-        ):
-            print(frame.to_string(index=False) if len(frame) else "(no rows)")
+    shown = rows[: args.max_rows] if args.format == "table" else rows
+    write_result(columns, shown, args.format, width=args.width, dest=args.output)
+    if len(shown) < len(rows):
+        print(
+            f"({len(rows)} rows, the first {len(shown)} shown: -n/--max-rows N shows more)",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -94,8 +119,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from shingikai.evaluation import evaluate, format_report
     from shingikai.warehouse import readonly
 
+    gold = Path(args.gold)
+    if not gold.is_dir():
+        raise UsageError(f"no gold folder at {gold.absolute()}")
+    n_gold = len(list(gold.glob("*.json")))
+    if not n_gold:
+        raise UsageError(f"no gold files (*.json) in {gold.absolute()}")
     with readonly(Path(args.db)) as con:
-        result = evaluate(con, Path(args.gold))
+        result = evaluate(con, gold)
+    if not result["overall"]["documents"]:
+        raise NothingDone(
+            f"none of the {n_gold} gold files in {gold} matches a document in {args.db} "
+            "(a gold file NAME.json scores the documents named NAME.*): nothing was scored"
+        )
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -114,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="shingikai", description="Turn council minutes into a DuckDB research warehouse."
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser(
@@ -128,9 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=[Path("data/raw")],
         help="files or folders (default: data/raw)",
     )
-    s.add_argument(
-        "--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})"
-    )
+    add_db_option(s)
     s.add_argument("--force", action="store_true", help="re-extract files that are already loaded")
     s.add_argument(
         "--timeout", type=float, default=300.0, help="seconds one document may take (default 300)"
@@ -162,18 +197,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="run read-only SQL against the warehouse and print a table",
         description="Run one read-only SQL statement (SELECT, WITH, DESCRIBE, SHOW, EXPLAIN). Anything that writes is refused.",
     )
-    s.add_argument("sql", help="the SQL statement")
     s.add_argument(
-        "--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})"
+        "sql", nargs="?", help="the SQL statement; - (or a pipe) reads it from standard input"
     )
+    s.add_argument("-f", "--file", type=Path, help="read the SQL statement from FILE")
+    add_db_option(s)
     s.add_argument(
         "--format",
-        choices=["table", "csv", "json"],
+        choices=["table", "csv", "json", "parquet"],
         default="table",
-        help="output format (default table)",
+        help="output format (default table; parquet needs -o)",
     )
     s.add_argument(
-        "--max-rows", type=int, default=200, help="rows shown in table format (default 200)"
+        "-o",
+        "--output",
+        type=Path,
+        help="write to FILE instead of standard output (CSV files get a UTF-8 BOM for Excel)",
+    )
+    s.add_argument(
+        "-n", "--max-rows", type=int, default=200, help="rows shown in table format (default 200)"
+    )
+    s.add_argument(
+        "--width",
+        type=int,
+        default=40,
+        help="widest cell in table format, in columns (wide characters count 2; default 40)",
     )
     s.set_defaults(func=cmd_query)
 
@@ -183,9 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Score documents in the warehouse against gold JSON files (matched by file stem): per-field precision, recall, F1 or accuracy, and a headline.",
     )
     s.add_argument("--gold", type=Path, required=True, help="folder of gold JSON files")
-    s.add_argument(
-        "--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})"
-    )
+    add_db_option(s)
     s.add_argument("--json", action="store_true", help="print the scores as JSON")
     s.add_argument("--errors", action="store_true", help="list every mismatch behind the scores")
     s.set_defaults(func=cmd_eval)
@@ -205,10 +251,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from shingikai.render import OutputError
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except FileNotFoundError as exc:
+    except BrokenPipeError:
+        # the reader stopped early (`shingikai query ... | head`): stop quietly, as Unix tools do
+        silence_stdout()
+        return 141
+    except NothingDone as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except (UsageError, OutputError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -6,15 +6,27 @@ import argparse
 import os
 from pathlib import Path
 
-from shingikai.warehouse import DEFAULT_DB
+from shingikai.cli.common import UsageError, add_db_option
 
 
 def _env_path(name: str, default: Path) -> Path:
     return Path(os.environ.get(name, str(default)))
 
 
+def _check_sources(path: Path) -> None:
+    """Read the sources file before any flow starts, so a mistake in it is one line."""
+    from shingikai.fetch import SourcesError, load_sources
+
+    try:
+        load_sources(path)
+    except SourcesError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def cmd_fetch(args: argparse.Namespace) -> int:
     from flows.nightly import fetch_flow
+
+    _check_sources(args.sources)
 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "true")
@@ -31,7 +43,13 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from flows.nightly import serve_nightly
+    from flows.nightly import NoPrefectServer, require_prefect_server, serve_nightly
+
+    _check_sources(args.sources)
+    try:
+        require_prefect_server()
+    except NoPrefectServer as exc:
+        raise UsageError(str(exc)) from None
 
     params = {
         "sources": str(Path(args.sources).resolve()),
@@ -114,12 +132,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "cron schedule and run it when due. Needs PREFECT_API_URL pointing at a server.",
     )
     _common(s)
-    s.add_argument(
-        "--db",
-        type=Path,
-        default=_env_path("SHINGIKAI_DB", DEFAULT_DB),
-        help=f"warehouse file (default {DEFAULT_DB}, or $SHINGIKAI_DB)",
-    )
+    add_db_option(s)
     s.add_argument("--cron", default="0 2 * * *", help='cron schedule (default "0 2 * * *")')
     s.add_argument(
         "--timezone", default="Asia/Tokyo", help="timezone of the schedule (default Asia/Tokyo)"

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import socket
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -65,25 +66,39 @@ class FetchSummary:
         return out
 
 
+class SourcesError(ValueError):
+    """The sources file cannot be read; the message says where and what to fix."""
+
+
 def load_sources(path: Path) -> list[Source]:
     path = Path(path)
-    raw = (
-        json.loads(path.read_text("utf-8"))
-        if path.suffix == ".json"
-        else tomllib.loads(path.read_text("utf-8"))
-    )
+    if not path.is_file():
+        raise SourcesError(f"no sources file at {path.absolute()} (see docs/nightly.md, section 1)")
+    text = path.read_text("utf-8")
+    try:
+        raw = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourcesError(f"{path} is not valid JSON: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SourcesError(f"{path} is not valid TOML: {exc}") from None
     entries = raw.get("source", raw.get("sources", [])) if isinstance(raw, dict) else raw
     out = []
-    for e in entries:
-        pats = e.get("patterns", e.get("link_patterns", []))
-        out.append(
-            Source(
-                name=e["name"],
-                index_url=e.get("index_url") or e["url"],
-                patterns=[pats] if isinstance(pats, str) else list(pats),
-                max_bytes=int(e.get("max_bytes", 50 * 1024 * 1024)),
+    for i, e in enumerate(entries if isinstance(entries, list) else [entries], 1):
+        try:
+            pats = e.get("patterns", e.get("link_patterns", []))
+            out.append(
+                Source(
+                    name=e["name"],
+                    index_url=e.get("index_url") or e["url"],
+                    patterns=[pats] if isinstance(pats, str) else list(pats),
+                    max_bytes=int(e.get("max_bytes", 50 * 1024 * 1024)),
+                )
             )
-        )
+        except (KeyError, AttributeError, TypeError, ValueError) as exc:
+            raise SourcesError(
+                f"{path}: source {i} is incomplete or malformed ({type(exc).__name__}: {exc}); "
+                "each [[source]] needs name, index_url and patterns"
+            ) from None
     return out
 
 
@@ -215,6 +230,10 @@ class Fetcher:
                     raise Refused(f"HTTP {status} after {attempt + 1} attempts")
                 return status, hdrs, body, final
             except (_Retry, httpx.TimeoutException, httpx.TransportError) as exc:
+                if _name_not_resolved(exc):  # retrying will not make the host exist
+                    raise Refused(
+                        f"cannot resolve the host of {url} (DNS): check the address and the network"
+                    ) from exc
                 if attempt >= self.retries:
                     raise Refused(
                         f"{type(exc).__name__}: {exc} after {attempt + 1} attempts"
@@ -280,6 +299,22 @@ class Fetcher:
 
 class _Retry(Exception):
     pass
+
+
+def _name_not_resolved(exc: BaseException) -> bool:
+    """True when a connection failed because the host name could not be resolved."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc).lower()
+    return isinstance(exc, httpx.ConnectError) and (
+        "name or service not known" in text
+        or "temporary failure in name resolution" in text
+        or "nodename nor servname" in text
+        or "no address associated" in text
+    )
 
 
 # ---------------------------------------------------------------- fetching

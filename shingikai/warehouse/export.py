@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
+import os
+import shutil
 from pathlib import Path
 
 from shingikai.warehouse.store import readonly
+
+BOM = codecs.BOM_UTF8
 
 
 def relations(con) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -16,11 +21,19 @@ def relations(con) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     ).fetchall()
 
 
-def export(db: Path, out_dir: Path, fmt: str = "parquet") -> list[tuple[str, str, Path, int]]:
-    """Write one file per table and view; returns (name, kind, path, rows)."""
+def export(
+    db: Path, out_dir: Path, fmt: str = "parquet", bom: bool = True
+) -> list[tuple[str, str, Path, int]]:
+    """Write one file per table and view; returns (name, kind, path, rows).
+
+    CSV files start with a UTF-8 byte-order mark unless `bom` is false: without it,
+    Excel on a Japanese system reads them as Shift_JIS and garbles every character.
+    """
     if fmt not in ("parquet", "csv"):
         raise ValueError(f"unknown format {fmt!r}: use parquet or csv")
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise FileExistsError(f"{out_dir} is a file: give a folder to write the tables into")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     with readonly(Path(db)) as con:
@@ -33,6 +46,16 @@ def export(db: Path, out_dir: Path, fmt: str = "parquet") -> list[tuple[str, str
                 else "FORMAT csv, HEADER true"
             )
             con.execute(f"COPY (SELECT * FROM \"{name}\") TO '{target}' ({options})")
+            if fmt == "csv" and bom:
+                _prepend_bom(path)
             rows = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
             written.append((name, kind, path, rows))
     return written
+
+
+def _prepend_bom(path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as out, open(path, "rb") as src:
+        out.write(BOM)
+        shutil.copyfileobj(src, out, 1 << 20)
+    os.replace(tmp, path)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-
-import pandas as pd
+from typing import Any
 
 from shingikai.warehouse.store import readonly
 
@@ -48,9 +47,11 @@ def _strip_literals(sql: str) -> str:
     return re.sub(r"'(?:[^']|'')*'", "''", sql)
 
 
-def run_query(db: Path, sql: str) -> pd.DataFrame:
+def run_query(db: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Column names and rows as Python values (None for NULL, int for integers)."""
     statement = check(sql)
     with readonly(db) as con:
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
-        return con.execute(statement).fetchdf()
+        cursor = con.execute(statement)
+        return [d[0] for d in cursor.description], cursor.fetchall()

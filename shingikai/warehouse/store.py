@@ -27,6 +27,12 @@ from shingikai.warehouse.derive import derive
 
 DEFAULT_DB = Path("data/warehouse/shingikai.duckdb")
 
+
+def default_db() -> Path:
+    """The warehouse every command uses unless told otherwise: $SHINGIKAI_DB, else DEFAULT_DB."""
+    return Path(os.environ.get("SHINGIKAI_DB") or DEFAULT_DB)
+
+
 # tables whose rows belong to one document, deleted and re-inserted together
 DOCUMENT_TABLES = [
     "documents",
@@ -57,7 +63,10 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
     """A researcher's connection: read-only, so it can never block or change ingest."""
     if not Path(db).exists():
-        raise FileNotFoundError(f"no warehouse at {db}: run `shingikai ingest` first")
+        raise FileNotFoundError(
+            f"no warehouse at {Path(db).absolute()}: run `shingikai ingest` first, "
+            "or name one with --db or $SHINGIKAI_DB"
+        )
     return duckdb.connect(str(db), read_only=True)
 
 
