@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/warehouse/shingikai.duckdb
 
-.PHONY: setup run test lint typecheck bench eval clean
+.PHONY: setup run test lint typecheck bench eval clean notebooks
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -34,6 +34,11 @@ lint: setup
 eval: setup
 	$(BIN)/shingikai ingest ../shared/corpus/seeds ../shared/corpus/pdf --db data/warehouse/eval.duckdb
 	$(BIN)/shingikai eval --gold ../shared/gold --db data/warehouse/eval.duckdb
+
+# JupyterLab is an optional dependency group: installed here only, not by setup or CI
+notebooks: setup
+	$(UV) sync --frozen --extra dev --extra notebooks --python $(PYTHON)
+	$(BIN)/jupyter lab notebooks/
 
 bench: setup
 	$(BIN)/python -m bench.run

@@ -9,23 +9,20 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 HERE = Path(__file__).resolve().parent
 
-SETUP = """import os, warnings
+SETUP = """import os
 from pathlib import Path
+
 import duckdb
-import matplotlib
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import matplotlib_fontja  # IPAexGothic ships inside the package: Japanese labels on any machine
 from IPython.display import Image, display
-warnings.filterwarnings("ignore")  # missing CJK glyphs in some fonts
-import logging; logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
-for _f in ("Noto Sans CJK JP", "IPAexGothic", "IPAGothic", "Hiragino Sans", "Yu Gothic"):
-    if any(_f == f.name for f in matplotlib.font_manager.fontManager.ttflist):
-        plt.rcParams["font.family"] = _f
-        break
+
+matplotlib_fontja.japanize()
 DB = Path(os.environ.get("SHINGIKAI_DB", "data/warehouse/shingikai.duckdb"))
 if not DB.is_absolute() and not DB.exists() and (Path.cwd().parent / DB).exists():
     DB = Path.cwd().parent / DB  # run from notebooks/
-OUT = Path(os.environ.get("SHINGIKAI_FIGURES", "figures"))
+# figures go to notebooks/figures/ (git-ignored), whether run from the repository or notebooks/
+OUT = Path(os.environ.get("SHINGIKAI_FIGURES") or ("notebooks/figures" if Path("notebooks").is_dir() else "figures"))
 OUT.mkdir(parents=True, exist_ok=True)
 con = duckdb.connect(str(DB), read_only=True)
 print("warehouse:", DB)
@@ -64,6 +61,7 @@ if len(pivot):
     pivot.plot.barh(stacked=True, ax=ax)
 ax.set_title("Personal-data items by municipality and category")
 ax.set_xlabel("mentions")
+ax.set_ylabel("市区町村")
 save_and_show(fig, "overview_items_by_municipality.png")"""),
         new_code_cell("""yr = con.sql("SELECT year, count(*) AS n FROM consultations_with_meeting WHERE year IS NOT NULL GROUP BY 1 ORDER BY 1").df()
 fig, ax = plt.subplots(figsize=(8, 3))
@@ -90,6 +88,7 @@ multi"""),
 fig, ax = plt.subplots(figsize=(9, max(3, 0.35 * len(top) + 1)))
 ax.barh(top["name_normalized"][::-1], top["consultations"][::-1])
 ax.set_title("Consultations per contractor (top 20)")
+ax.set_xlabel("諮問の件数")
 save_and_show(fig, "contractors_top.png")"""),
         new_code_cell(
             'con.sql("SELECT kind, count(*) AS n, count(DISTINCT name_normalized) AS names FROM contractors GROUP BY 1 ORDER BY 2 DESC").df()'
@@ -112,12 +111,13 @@ if len(pivot):
 ax.legend()
 ax.set_title("Outcomes by municipality (dots: with conditions)")
 save_and_show(fig, "outcomes_by_municipality.png")"""),
-        new_code_cell("""inc = con.sql("SELECT municipality, year, title, held_on, source_path FROM incidents").df()
-per_year = inc.groupby("year").size() if len(inc) else None
+        new_code_cell("""inc = con.sql("SELECT municipality, year, incident_type, title, held_on, source_path FROM incidents").df()
+per_year = inc.pivot_table(index="year", columns="incident_type", values="title", aggfunc="count", fill_value=0) if len(inc) else None
 fig, ax = plt.subplots(figsize=(8, 3))
 if per_year is not None and len(per_year):
-    ax.bar(per_year.index.astype(str), per_year.values, color="tab:red")
-ax.set_title("Reported incidents per year")
+    per_year.plot.bar(stacked=True, ax=ax)
+ax.set_title("Reported incidents per year, by type")
+ax.set_ylabel("件数")
 save_and_show(fig, "incidents_per_year.png")
 inc"""),
     ],

@@ -181,19 +181,19 @@ def write_result(
             raise OutputError("parquet is binary: give a file with -o/--output FILE")
         write_parquet(columns, rows, Path(dest))
         return
-    is_file = isinstance(dest, (str, Path))
+    path = Path(dest) if isinstance(dest, (str, Path)) else None
     if fmt == "table":
         text = format_table(columns, rows, width)
     elif fmt == "json":
         text = format_json(columns, rows)
     else:
-        text = format_csv(columns, rows, bom=is_file if bom is None else bom)
-    if is_file:
-        with open(dest, "w", encoding="utf-8", newline="") as fh:  # type: ignore[arg-type]
+        text = format_csv(columns, rows, bom=path is not None if bom is None else bom)
+    if path is not None:
+        with open(path, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-    else:
-        stream = dest if dest is not None else sys.stdout
-        # line by line, so a reader that stops early (`| head`) is noticed at once
-        for line in text.splitlines(keepends=True):
-            stream.write(line)
-        stream.flush()
+        return
+    stream = dest if dest is not None and not isinstance(dest, (str, Path)) else sys.stdout
+    # line by line, so a reader that stops early (`| head`) is noticed at once
+    for line in text.splitlines(keepends=True):
+        stream.write(line)
+    stream.flush()
