@@ -17,6 +17,7 @@ from extractors.agenda import Item
 from extractors.normalize import NormalizedText, normalize
 from extractors.reading import Limits, RawDocument, ReadError, read_bytes
 from models.canon import canonical_item
+from models.phrases import category_words
 from models.records import (
     Attendee,
     Condition,
@@ -34,25 +35,6 @@ from models.records import (
 )
 from models.vocab import Category, DocKind, Status
 
-_CATEGORY_WORDS: list[tuple[str, re.Pattern[str]]] = [
-    (Category.OUTSOURCING, re.compile(r"委託|指定管理|代行")),
-    (
-        Category.ONLINE_LINK,
-        re.compile(
-            r"電子計算組織の結合|電算結合|オンライン(?:結合|接続)|通信回線(?:[(（].{0,8}[)）])?結合|回線結合|結合"
-        ),
-    ),
-    (Category.NON_PURPOSE_USE, re.compile(r"目的外利用|目的外の利用")),
-    (
-        Category.EXTERNAL_PROVISION,
-        re.compile(
-            r"外部提供|第三者提供|実施機関以外の(?:もの|者)への(?:個人情報の)?提供|提供について"
-        ),
-    ),
-    (Category.INDIRECT_COLLECTION, re.compile(r"本人外収集|本人以外(?:の者)?から(?:の)?収集")),
-    (Category.RECORD_ITEMS, re.compile(r"記録項目")),
-    (Category.BLANKET_APPROVAL, re.compile(r"事前一括承認")),
-]
 _INCIDENT = re.compile(
     r"紛失|漏えい|漏洩|流出|誤送付|誤送信|誤交付|誤配|盗難|事故|誤って|不正アクセス|誤廃棄"
 )
@@ -481,7 +463,7 @@ def _short_department(text: str, s: int, e: int) -> tuple[str | None, tuple[int,
 
 
 def _categories(title: str, sheet: list[sheets.SheetRow], text: str) -> list[str]:
-    found = [c for c, rx in _CATEGORY_WORDS if rx.search(title)]
+    found = [Category(p.value) for p in category_words() if p.pattern.search(title)]
     if (
         Category.ONLINE_LINK in found
         and Category.EXTERNAL_PROVISION not in found
