@@ -10,7 +10,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib.resources import files
 
 
@@ -32,19 +32,19 @@ def _rows(name: str) -> tuple[Phrase, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def category_words() -> tuple[Phrase, ...]:
     """Category -> words that name it (category_words.csv), in file order."""
     return _rows("category_words.csv")
 
 
-@lru_cache(maxsize=None)
+@cache
 def outcome_phrases() -> tuple[Phrase, ...]:
     """Outcome -> decision wording (outcome_phrases.csv), in the order they must be tried."""
     return _rows("outcome_phrases.csv")
 
 
-@lru_cache(maxsize=None)
+@cache
 def condition_phrases() -> tuple[Phrase, ...]:
     """Where (decision / answer) -> wording that attaches conditions (condition_phrases.csv)."""
     return _rows("condition_phrases.csv")
