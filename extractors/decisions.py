@@ -56,7 +56,9 @@ def find_decision(text: str, start: int, end: int, *, toshin: bool = False) -> D
     """The decision about the item whose region is text[start:end]."""
     sents = _sentences(text, start, end)
     found = None
-    for i in range(len(sents) - 1, -1, -1):
+    # minutes end an item with the decision; a 答申 opens with its conclusion, then gives reasons
+    order = range(len(sents)) if toshin else range(len(sents) - 1, -1, -1)
+    for i in order:
         s, e = sents[i]
         sentence = text[s:e]
         outcome = _classify(sentence)

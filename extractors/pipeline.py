@@ -143,16 +143,9 @@ def extract_raw(raw: RawDocument, base: dict) -> Extraction:
         for i, t in enumerate(turns)
     ]
 
-    consults = agenda.numbered_items(text)
-    table = agenda.table_items(text)
-    if table and len(table) >= len(consults):
-        consults = [t.item for t in table]
-    results = {id(t.item): t.result_span for t in table}
-    consults = consults or agenda.enumerated_items(text)
-    if not consults and kind == DocKind.TOSHIN:
-        item = agenda.toshin_item(text)
-        consults = [item] if item else []
-    reports = agenda.report_items(text, consults)
+    consults, results_by_item = agenda.consultation_items(text, kind == DocKind.TOSHIN)
+    results = results_by_item
+    reports = agenda.all_report_items(text, consults)
     regions = _regions(text, consults + reports, proceedings, kind)
     rows = sheets.sheet_rows(text)
     blocks = _assign_sheets(text, rows, consults)
@@ -224,9 +217,8 @@ def _anchors(text: str, item: Item, others: list[Item], body_start: int) -> list
     found = []
     if item.number is not None:
         for m in agenda.NUMBER_RE.finditer(text, body_start):
-            n = m.group(1) or m.group(2)
             if (
-                agenda.to_int(n) == item.number
+                agenda.number_of(m) == item.number
                 and agenda.is_item_mention(text, m)
                 or _decision_reference(text, m, item.number)
             ):
@@ -251,8 +243,7 @@ def _anchors(text: str, item: Item, others: list[Item], body_start: int) -> list
 
 def _decision_reference(text: str, m: re.Match[str], number: int) -> bool:
     after = text[m.end() : m.end() + 60]
-    n = m.group(1) or m.group(2)
-    return agenda.to_int(n) == number and bool(
+    return agenda.number_of(m) == number and bool(
         re.match(
             r"\s*(?:について|は|の採決|と諮問|および|及び|、|の説明|の審議|の質疑|に入|を議題|に係る説明)",
             after,
