@@ -351,6 +351,15 @@ _TABLE_HEAD = re.compile(r"件名|案件|諮問事項|題名")
 _RESULT_HEAD = re.compile(r"結果|答申|判断")
 
 
+def _cell(
+    header: dict[str, int] | None, cells: list[str], offsets: list[tuple[int, int]], key: str
+) -> tuple[str, tuple[int, int]] | None:
+    i = header.get(key, -1) if header else -1
+    if i is None or i < 0 or i >= len(cells):
+        return None
+    return cells[i].strip(), offsets[i]
+
+
 @dataclass
 class TableItem:
     item: Item
@@ -385,20 +394,14 @@ def table_items(text: str) -> list[TableItem]:
             offsets.append((pos, pos + len(c)))
             pos += len(c) + 1
 
-        def cell(key: str) -> tuple[str, tuple[int, int]] | None:
-            i = header.get(key, -1) if header else -1
-            if i is None or i < 0 or i >= len(cells):
-                return None
-            return cells[i].strip(), offsets[i]
-
-        title = cell("title")
-        result = cell("result")
+        title = _cell(header, cells, offsets, "title")
+        result = _cell(header, cells, offsets, "result")
         if not title or not title[0] or not result:
             continue
-        number_cell = cell("number")
+        number_cell = _cell(header, cells, offsets, "number")
         num_m = re.search(rf"({NUM})", number_cell[0]) if number_cell else None
         number = to_int(num_m.group(1)) if num_m else None
-        dept = cell("dept")
+        dept = _cell(header, cells, offsets, "dept")
         ts, te = strip_span(text, *title[1])
         item = Item(
             "consultation",
@@ -459,15 +462,11 @@ def marked_items(text: str) -> tuple[list[Item], list[Item]]:
     for line in lines(text):
         if len(line.text) > 250 or "。" in line.text:
             continue
-        for kind, mark, out in (
-            ("consultation", _CONSULT_MARK, consults),
-            ("report", _REPORT_MARK, reports),
-        ):
-            found = _marked_title(text, line, mark)
-            if found:
-                break
-        else:
-            kind, out = "consultation", consults
+        kind, found = "consultation", _marked_title(text, line, _CONSULT_MARK)
+        if found is None:
+            kind, found = "report", _marked_title(text, line, _REPORT_MARK)
+        if found is None:
+            kind = "consultation"
             lead = line.start + list_lead(line.text)
             title, tspan, dept, dspan = clean_title(text, lead, line.end)
             if not (title and tspan and _SELF_NAMED.search(title) and len(title) >= 8):
@@ -476,6 +475,7 @@ def marked_items(text: str) -> tuple[list[Item], list[Item]]:
         title, tspan, dept, dspan = found
         if any(same_title(title, o.title) for o in consults + reports):
             continue
+        out = consults if kind == "consultation" else reports
         out.append(Item(kind, None, None, title, tspan, dept, dspan, tspan[0], tspan[1]))
     return consults, reports
 
@@ -594,8 +594,8 @@ def consultation_items(text: str, toshin: bool) -> tuple[list[Item], dict[int, t
     consults.sort(key=lambda i: i.start)
     consults = consults or enumerated_items(text)
     if not consults and toshin:
-        item = toshin_item(text)
-        consults = [item] if item else []
+        answered = toshin_item(text)
+        consults = [answered] if answered else []
     return consults, results
 
 

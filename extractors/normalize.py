@@ -316,7 +316,7 @@ def unwrap_lines(mt: MappedText) -> MappedText:
     # without a clear wrap width, lines are paragraphs: only a break inside a word is undone
     threshold = 10**9 if width is None else max(width - 3, 12)
     edits = []
-    for (s, e), (ns, ne) in zip(nonblank, nonblank[1:]):
+    for (s, e), (ns, ne) in zip(nonblank, nonblank[1:], strict=False):
         line, nxt = text[s:e], text[ns:ne]
         if "\t" in nxt or line.rstrip().endswith(_TERMINAL):
             continue
@@ -390,7 +390,7 @@ def normalize(raw_pages: list[str], *, file_type: str = "text") -> NormalizedTex
 
 
 def _monotone(starts: list[int]) -> list[int]:
-    out = []
+    out: list[int] = []
     for s in starts:
         out.append(max(s, out[-1]) if out else s)
     return out

@@ -11,6 +11,7 @@ import difflib
 import hashlib
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from extractors import agenda, decisions, extractor_version, header, items, parties, sheets, speech
 from extractors.agenda import Item
@@ -50,7 +51,7 @@ def extract_bytes(
 ) -> Extraction:
     """Extract one document from its raw bytes; a bad file gives a documents row with its status."""
     doc_id = document_id_of(data)
-    base = dict(
+    base: dict[str, Any] = dict(
         document_id=doc_id,
         source_path=source_path,
         extractor_version=extractor_version(),
@@ -77,7 +78,7 @@ def extract_bytes(
     return extract_raw(raw, base)
 
 
-def extract_raw(raw: RawDocument, base: dict) -> Extraction:
+def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
     norm = normalize(raw.pages, file_type=raw.file_type)
     text = norm.text
     doc_id = base["document_id"]
@@ -404,9 +405,9 @@ def _consultation(
     )
     ev = out.evidence
     if item.title_span:
-        ev.append(Evidence(doc_id, "consultations", cid, "title", title, *item.title_span))
+        ev.append(Evidence(doc_id, "consultations", cid, "title", title or "", *item.title_span))
     if dspan:
-        ev.append(Evidence(doc_id, "consultations", cid, "department", department, *dspan))
+        ev.append(Evidence(doc_id, "consultations", cid, "department", department or "", *dspan))
     if decision.span:
         ev.append(
             Evidence(doc_id, "consultations", cid, "outcome", decision.outcome, *decision.span)
