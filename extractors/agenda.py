@@ -26,7 +26,7 @@ def number_of(m: re.Match[str]) -> int | None:
 
 
 _LEAD = re.compile(
-    r"^[\s\-・●○◯◎■□◆◇▼▽※〇(（)）\[\]【】0-9①-⑳ア-ン一二三四五六七八九十IVX.．、:：]*"
+    r"^[\s\-‐・•●○◯◎■□◆◇▶▷▼▽※〇(（)）\[\]【】<>＜＞〈〉0-9①-⑳ア-ン一二三四五六七八九十IVX.．、:：]*"
     r"(?:(?:議\s*題|議事|案件|次第|諮問事項|審議事項|審議案件)[\s】\]:：(（)）0-9]*)?$"
 )
 _PAST_ANSWER = re.compile(
@@ -46,7 +46,7 @@ _PROCEEDINGS = re.compile(
     r"^[\s【■□◆●\[]*(\d+\s*[.．、]?\s*)?(記録$|審議の概要|審議の要旨|議事の要旨|会議の内容|議事の内容|審議の内容|審議経過|発言内容|会議経過|議事経過|審議経過|審議内容|会議内容|議事録|議事内容|発言要旨|議事の経過|会議の経過|審議の経過|質疑応答)"
 )
 _SPEAKER_START = re.compile(
-    r"^[-・]?\s*[(（](?![0-9一二三四五六七八九十]+[)）])[^()（）\n]{1,20}[)）]\s*\S|^[○◯◎]\S{1,15}\s|^[^\s:：、。]{0,14}(?:会長|委員|課長|部長|局長|所長)[:：]"
+    r"^[-・]?\s*[(（](?![0-9一二三四五六七八九十]+[)）]|(?:注意|注|参考|備考|説明概要)[)）])[^()（）\n]{1,20}[)）]\s*\S|^[○◯◎]\S{1,15}\s|^[^\s:：、。]{0,14}(?:会長|委員|課長|部長|局長|所長)[:：]"
 )
 CATEGORY_WORDS = re.compile(r"委託|結合|接続|目的外|提供|収集|記録項目|一括承認|指定管理|取扱|利用")
 _REPORT_HEAD = re.compile(
@@ -299,7 +299,7 @@ def report_items(text: str, consultations: list[Item]) -> list[Item]:
         ):
             section = None
             continue
-        if section != "report":
+        if section != "report" or _PROCEEDINGS.match(stripped):
             continue
         m = _ENUM.match(line.text)
         if m or pending_enum or "について" in stripped:
@@ -507,15 +507,16 @@ def _title_line(text: str, line: Line) -> Item | None:
     return Item("consultation", None, None, title, tspan, dept, dspan, tspan[0], tspan[1])
 
 
-def heading_items(text: str) -> tuple[list[Item], list[Item]]:
-    """Titles listed under an agenda heading, as (strong, weak).
+def heading_items(text: str) -> tuple[list[Item], list[Item], list[Item]]:
+    """Titles listed under an agenda heading, as (strong, weak, reports).
 
     Under a heading that says 諮問 (`諮問事項`, `議事（諮問事項）`) each listed title is a
     consultation; under a neutral one (`審議事項`, `議題`) a title may be anything the
-    council discussed, so those are kept apart as candidates.
+    council discussed, so those are kept apart as candidates; under 報告 they are reports.
     """
     strong: list[Item] = []
     weak: list[Item] = []
+    reports: list[Item] = []
     section: list[Item] | None = None
     budget = 0
     for line in lines(text):
@@ -533,10 +534,13 @@ def heading_items(text: str) -> tuple[list[Item], list[Item]]:
                 if item:
                     section.append(item)
             continue
+        if _REPORT_HEAD.match(rest) and len(rest) < 12:
+            section, budget = reports, 12
+            continue
         if section is None:
             continue
         budget -= 1
-        if budget < 0 or _REPORT_HEAD.match(rest) or _OTHER_HEAD.match(rest):
+        if budget < 0 or _OTHER_HEAD.match(rest) or _PROCEEDINGS.match(rest):
             section = None
             continue
         item = _title_line(text, line)
@@ -544,9 +548,11 @@ def heading_items(text: str) -> tuple[list[Item], list[Item]]:
             if "。" in rest:  # prose: the list is over
                 section = None
             continue
-        if not any(same_title(item.title, o.title) for o in strong + weak):
+        if section is reports:
+            item.kind = "report"
+        if not any(same_title(item.title, o.title) for o in strong + weak + reports):
             section.append(item)
-    return strong, weak
+    return strong, weak, reports
 
 
 def _wrapped_title_start(text: str, line: Line) -> int:
@@ -580,7 +586,7 @@ def consultation_items(text: str, toshin: bool) -> tuple[list[Item], dict[int, t
         consults = [t.item for t in table]
     results = {id(t.item): t.result_span for t in table}
     marked, _ = marked_items(text)
-    strong, weak = heading_items(text)
+    strong, weak, _ = heading_items(text)
     for extra in marked + strong:
         if not any(same_title(extra.title, c.title) for c in consults):
             consults.append(extra)
@@ -603,7 +609,7 @@ def all_report_items(text: str, consults: list[Item]) -> list[Item]:
     """報告 items: from the agenda's report section and from lines marked (報告)."""
     reports = report_items(text, consults)
     _, marked = marked_items(text)
-    for extra in marked:
+    for extra in marked + heading_items(text)[2]:
         if not any(same_title(extra.title, o.title) for o in reports + consults):
             reports.append(extra)
     return sorted(reports, key=lambda i: i.start)

@@ -13,7 +13,17 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from extractors import agenda, decisions, extractor_version, header, items, parties, sheets, speech
+from extractors import (
+    agenda,
+    decisions,
+    departments,
+    extractor_version,
+    header,
+    items,
+    parties,
+    sheets,
+    speech,
+)
 from extractors.agenda import Item
 from extractors.normalize import NormalizedText, normalize
 from extractors.reading import Limits, RawDocument, ReadError, read_bytes
@@ -375,11 +385,16 @@ def _consultation(
     start, end, _ = region
     decision = _decide(text, item, start, end, kind)
     department, dspan = item.department, item.department_span
+    if department is not None and dspan is not None:
+        short, offset = departments.shortest(department)
+        department, dspan = short, (dspan[0] + offset, dspan[0] + offset + len(short))
     if department is None:
         for r in sheet:
             if r.family == "department":
                 department, dspan = _short_department(text, r.value_start, r.value_end)
                 break
+    if department is None:
+        department, dspan = departments.explainer(text, start, end)
     title = item.title
     categories = _categories(title or "", sheet, text)
     span = item.title_span or (item.start, item.end)
