@@ -158,7 +158,7 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
     results = results_by_item
     reports = agenda.all_report_items(text, consults)
     regions = _regions(text, consults + reports, proceedings, kind)
-    rows = sheets.sheet_rows(text)
+    rows = sorted(sheets.sheet_rows(text) + sheets.pipe_rows(text), key=lambda r: r.label_start)
     blocks = _assign_sheets(text, rows, consults)
     if kind != DocKind.TOSHIN:
         regions = _cut_at_attachments(regions, rows, proceedings)
@@ -393,6 +393,15 @@ def _consultation(
             if r.family == "department":
                 department, dspan = _short_department(text, r.value_start, r.value_end)
                 break
+    if department is None:
+        # a department in brackets after the subject in the sheet (`…事務（健康福祉部…チーム）`)
+        for r in sheet:
+            if r.family == "title":
+                _, _, department, dspan = agenda.clean_title(text, r.value_start, r.value_end)
+                if department and dspan:
+                    short, offset = departments.shortest(department)
+                    department, dspan = short, (dspan[0] + offset, dspan[0] + offset + len(short))
+                    break
     if department is None:
         department, dspan = departments.explainer(text, start, end)
     title = item.title
