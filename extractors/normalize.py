@@ -163,7 +163,16 @@ def drop_page_furniture(mt: MappedText) -> MappedText:
             repeated = counts[key] >= threshold and len(key.strip()) > 0 and number > 0
             if _PAGE_NUMBER.match(line) or repeated:
                 edits.add((start, end, ""))
+        # a centred `- N -` that the reader joined onto the page's last line of text
+        if lines and (lines[-1][0], lines[-1][1], "") not in edits:
+            last_start, last_end, last = lines[-1]
+            glued = _GLUED_PAGE_NUMBER.search(last)
+            if glued and glued.start() > 0:
+                edits.add((last_start + glued.start(), last_end, ""))
     return mt.edit(sorted(edits)) if edits else mt
+
+
+_GLUED_PAGE_NUMBER = re.compile(r"\s*[-－―‐—–]\s*\d{1,4}\s*[-－―‐—–]\s*$")
 
 
 # --- 5. whitespace ------------------------------------------------------------

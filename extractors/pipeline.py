@@ -507,6 +507,12 @@ def _parties(
             (n, s, e, "discussion")
             for n, s, e in parties.confirmed(text, parties.from_discussion(text, start, end))
         ]
+    # a name found again inside a longer mention (`みらい情報` in `株式会社 みらい情報`) is that mention
+    found = [
+        f
+        for f in found
+        if not any(o[1] <= f[1] and f[2] <= o[2] and o[2] - o[1] > f[2] - f[1] for o in found)
+    ]
     seen = set()
     for name, s, e, source in found:
         normalized, kind = parties.canonical(name)
