@@ -127,7 +127,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise UsageError(f"no gold files (*.json) in {gold.absolute()}")
     with readonly(Path(args.db)) as con:
         result = evaluate(con, gold)
-    if not result["overall"]["documents"]:
+    found = sum(g["documents"] for name, g in result["groups"].items() if name != "missing")
+    if not found:  # every gold file scored as missing: the wrong folder or the wrong warehouse
         raise NothingDone(
             f"none of the {n_gold} gold files in {gold} matches a document in {args.db} "
             "(a gold file NAME.json scores the documents named NAME.*): nothing was scored"
