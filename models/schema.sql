@@ -41,7 +41,7 @@ COMMENT ON COLUMN documents.ingested_at IS 'When this version of the rows was lo
 COMMENT ON COLUMN documents.size_bytes IS 'Size of the raw file in bytes.';
 COMMENT ON COLUMN documents.source_url IS 'URL the nightly fetch downloaded the file from; null for files placed by hand.';
 COMMENT ON COLUMN documents.warnings IS 'Problems that did not stop loading, e.g. pages without a text layer.';
-COMMENT ON COLUMN documents.meeting_key IS 'The meeting or 答申 the document records, shared by its copies (a PDF and a web page, re-encoded files): municipality | council | date | doc_kind | consultations. Set by the loader; null when the header lacks the municipality or date.';
+COMMENT ON COLUMN documents.meeting_key IS 'The meeting or 答申 the document records, shared by its copies (a PDF and a web page, re-encoded files): municipality | council | date | doc_kind | consultations. Set by the loader; null without a date, or without a municipality when no consultation is recorded either.';
 COMMENT ON COLUMN documents.duplicate_of IS 'For a copy, the document_id of the copy that stands for the meeting (text before PDF, UTF-8 first, then by source_path); null for that one. Views count only documents where this is null.';
 
 CREATE TABLE IF NOT EXISTS document_texts (

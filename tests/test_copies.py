@@ -8,6 +8,7 @@ tests/test_copies_corpus.py checks the same on the shared seeds and their copies
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -254,3 +255,22 @@ def test_incident_type_from_the_words_of_the_title(title, incident, expected):
     assert con.execute("SELECT incident_type FROM reports").fetchone()[0] == expected
     rows = con.execute("SELECT incident_type FROM incidents").fetchall()
     assert rows == ([(expected,)] if incident else [])
+
+
+def test_a_council_without_municipality_is_known_by_its_name_and_consultations():
+    """A prefecture's council: the header names no municipality, its body and consultations do."""
+    con = memory_warehouse()
+    text = replace(
+        SEED, meeting=replace(SEED.meeting, municipality=None, body="奈良県個人情報保護審議会")
+    )
+    text = replace(text, document=replace(text.document, municipality=None))
+    pdf = replace(PDF, meeting=replace(text.meeting, document_id=PDF.document.document_id))
+    pdf = replace(pdf, document=replace(pdf.document, municipality=None))
+    load(con, text)
+    load(con, pdf)
+    assert copies_of(con)["pdf/x.pdf"][1] == "a" * 64
+    # with nothing deliberated, a generic council name on one day is not enough to merge
+    bare = memory_warehouse()
+    for e in (text, pdf):
+        load(bare, replace(e, consultations=[], contractors=[], data_items=[]))
+    assert all(key is None and dup is None for key, dup in copies_of(bare).values())

@@ -16,6 +16,10 @@ from models.canon import incident_words
 # A meeting or 答申 is identified by municipality, council, date, kind of document and the
 # consultations it records (numbers, else titles without spaces, sorted), so the same
 # minutes as a web page, a PDF or a Shift_JIS file share one key whatever their bytes.
+# Without a date there is no key. Without a municipality (a prefecture's council, a header
+# that names none) the council's name and at least one consultation must identify it:
+# two councils called 個人情報保護審査会 meeting on one day with nothing deliberated
+# would otherwise be taken for one meeting.
 # The copy that stands for the meeting: text before PDF (its extraction is more
 # direct), UTF-8 before other encodings, then by source_path and document_id.
 MARK_COPIES = r"""
@@ -43,7 +47,10 @@ FROM (
             d.encoding,
             CASE
                 WHEN d.status = 'ok' AND m.held_on IS NOT NULL
-                    AND coalesce(m.municipality, d.municipality) IS NOT NULL
+                    AND (
+                        coalesce(m.municipality, d.municipality) IS NOT NULL
+                        OR (m.body IS NOT NULL AND cl.consultations IS NOT NULL)
+                    )
                 THEN concat_ws(
                     ' | ',
                     coalesce(m.municipality, d.municipality),
