@@ -89,16 +89,28 @@ def _numeric(value: Any) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
-def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], width: int = 40) -> str:
-    """Aligned columns; each cell at most `width` display columns."""
+def format_table(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    width: int = 40,
+    line_width: int | None = None,
+) -> str:
+    """Aligned columns; each cell at most `width` display columns.
+
+    With `line_width` (a terminal's width), the widest columns are narrowed further, down
+    to MIN_COLUMN each, until a line fits.
+    """
     if not rows:
         return "(no rows)\n"
-    cells = [[truncate(cell_text(v), width) for v in row] for row in rows]
-    heads = [truncate(c, width) for c in columns]
+    texts = [[cell_text(v) for v in row] for row in rows]
     widths = [
-        max([display_width(heads[i])] + [display_width(r[i]) for r in cells])
-        for i in range(len(columns))
+        min(width, max([display_width(c)] + [display_width(r[i]) for r in texts]))
+        for i, c in enumerate(columns)
     ]
+    if line_width is not None:
+        widths = _fit(widths, line_width - 2 * (len(widths) - 1))
+    cells = [[truncate(t, w) for t, w in zip(r, widths, strict=True)] for r in texts]
+    heads = [truncate(c, w) for c, w in zip(columns, widths, strict=True)]
     right = [all(_numeric(r[i]) or r[i] is None for r in rows) for i in range(len(columns))]
     lines = [
         "  ".join(pad(h, w, r) for h, w, r in zip(heads, widths, right, strict=True)).rstrip(),
@@ -109,6 +121,20 @@ def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], width: i
             "  ".join(pad(c, w, rt) for c, w, rt in zip(r, widths, right, strict=True)).rstrip()
         )
     return "\n".join(lines) + "\n"
+
+
+MIN_COLUMN = 6
+
+
+def _fit(widths: list[int], room: int) -> list[int]:
+    """Narrow the widest column, one display column at a time, until the sum fits in `room`."""
+    widths = list(widths)
+    while sum(widths) > room:
+        widest = max(range(len(widths)), key=lambda i: widths[i])
+        if widths[widest] <= MIN_COLUMN:
+            break
+        widths[widest] -= 1
+    return widths
 
 
 def _json_value(value: Any) -> Any:
@@ -166,11 +192,13 @@ def write_result(
     width: int = 40,
     dest: Path | IO[str] | None = None,
     bom: bool | None = None,
+    line_width: int | None = None,
 ) -> None:
     """Write rows in `fmt` to `dest` (a path, an open text stream, or None for standard output).
 
     `bom` (CSV only) defaults to true for a file and false for a stream, so a CSV file opens
-    in Japanese Excel while a pipe gets plain UTF-8.
+    in Japanese Excel while a pipe gets plain UTF-8. `line_width` (table only) is the most
+    display columns a line may take, e.g. the terminal's width.
     """
     import sys
 
@@ -183,7 +211,7 @@ def write_result(
         return
     path = Path(dest) if isinstance(dest, (str, Path)) else None
     if fmt == "table":
-        text = format_table(columns, rows, width)
+        text = format_table(columns, rows, width, line_width)
     elif fmt == "json":
         text = format_json(columns, rows)
     else:

@@ -90,3 +90,10 @@ def test_csv_file_has_a_bom_for_excel_and_parquet_keeps_types(tmp_path):
     assert str(table.schema.field("n").type) == "int64"
     with pytest.raises(OutputError):
         write_result(COLUMNS, ROWS, "parquet", dest=io.StringIO())
+
+
+def test_a_table_fits_the_terminal_by_narrowing_the_widest_columns():
+    rows = [("委託" * 30, "x" * 50, 7)]
+    lines = format_table(["a", "b", "n"], rows, width=40, line_width=60).splitlines()
+    assert max(display_width(line) for line in lines) <= 60
+    assert lines[2].split()[-1] == "7"  # the narrow column keeps its value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from dataclasses import asdict
 from datetime import date, datetime, time
@@ -106,7 +107,12 @@ def cmd_query(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     shown = rows[: args.max_rows] if args.format == "table" else rows
-    write_result(columns, shown, args.format, width=args.width, dest=args.output)
+    terminal = (
+        shutil.get_terminal_size().columns if sys.stdout.isatty() and not args.output else None
+    )
+    write_result(
+        columns, shown, args.format, width=args.width, dest=args.output, line_width=terminal
+    )
     if len(shown) < len(rows):
         print(
             f"({len(rows)} rows, the first {len(shown)} shown: -n/--max-rows N shows more)",
