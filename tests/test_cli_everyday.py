@@ -181,3 +181,10 @@ def test_closed_pipe_and_version(db):
         text=True,
     )
     assert run.returncode == 0 and run.stdout.startswith("shingikai ")
+
+
+def test_ingest_reports_how_many_files_are_copies(db, tmp_path):
+    from shingikai.cli.main import _copies
+
+    assert _copies(db) == 1  # the PDF of the text file
+    assert _copies(tmp_path / "none.duckdb") == 0

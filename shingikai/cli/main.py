@@ -52,7 +52,25 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             "(PDF, .txt, .md and .html files are read, hidden folders and README files skipped)"
         )
     print("\n".join(summary.lines()))
+    copies = _copies(Path(args.db))
+    if copies:
+        print(
+            f"copies: {copies} files record a meeting that another file records too; "
+            "the views count each meeting once (documents.duplicate_of, view meetings_once)"
+        )
     return 0
+
+
+def _copies(db: Path) -> int:
+    from shingikai.warehouse import readonly
+
+    if not db.exists():
+        return 0
+    with readonly(db) as con:
+        row = con.execute(
+            "SELECT count(*) FROM documents WHERE duplicate_of IS NOT NULL"
+        ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
