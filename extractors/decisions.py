@@ -137,3 +137,23 @@ def _conditions(
             if _REQUEST.search(text[a:b]):
                 out.append((a, b))
     return out
+
+
+def decide(text: str, start: int, end: int, *, toshin: bool) -> Decision:
+    """The decision on the item whose region is text[start:end].
+
+    A decision written on the line that takes the item up (`○ 諮問第N号「…」について…「可」とする`)
+    is the decision, with the vote or conditions the rest of the region adds.
+    """
+    if toshin:
+        return find_decision(text, start, end, toshin=True)
+    line_end = text.find("\n", start)
+    line_end = end if line_end < 0 or line_end > end else line_end
+    first = find_decision(text, start, line_end)
+    if first.outcome == Outcome.UNKNOWN:
+        return find_decision(text, start, end)
+    rest = find_decision(text, start, end)
+    if first.has_conditions or not rest.has_conditions:
+        first.vote = first.vote or rest.vote
+        return first
+    return rest

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.pipeline import _categories
+from extractors.categories import categories
 from models.phrases import (
     category_words,
     condition_phrases,
@@ -18,7 +18,7 @@ from models.vocab import Category, Outcome
 @pytest.mark.parametrize("phrase", category_words(), ids=lambda p: p.example)
 def test_category_row_names_its_category(phrase) -> None:
     assert Category(phrase.value)
-    assert phrase.value in _categories(phrase.example, [], "")
+    assert phrase.value in categories(phrase.example, [])
 
 
 @pytest.mark.parametrize("phrase", outcome_phrases(), ids=lambda p: p.example)
@@ -61,4 +61,4 @@ def test_outcome_cases(sentence: str, outcome: str | None) -> None:
     ],
 )
 def test_categories_of_titles(title: str, expected: set[str]) -> None:
-    assert set(_categories(title, [], "")) == expected
+    assert set(categories(title, [])) == expected
