@@ -44,6 +44,10 @@ def test_condition_row_finds_its_example(phrase) -> None:
         ("<script>承認</script>", "approved"),
         ("実施機関の対応はやむを得ないと判断する。", "approved"),
         ("本件については適当でないと判断する。", "rejected"),
+        ("実施に支障はないものと認める。", "approved"),
+        ("全会一致で原案を可決した。", "approved"),
+        ("結論は次回に持ち越すこととした。", "deferred"),
+        ("支障はないのでしょうか。", None),
     ],
 )
 def test_outcome_cases(sentence: str, outcome: str | None) -> None:
@@ -56,6 +60,9 @@ def test_outcome_cases(sentence: str, outcome: str | None) -> None:
         ("個人情報の収集制限の例外について", {"indirect_collection"}),
         ("住民情報の目的外利用及び外部提供について", {"non_purpose_use", "external_provision"}),
         ("オンライン結合による提供について", {"online_link", "external_provision"}),
+        ("個人情報の目的外の提供について", {"external_provision"}),
+        ("利用目的以外の目的のための利用について", {"non_purpose_use"}),
+        ("戸籍情報の間接収集について", {"indirect_collection"}),
         ("審議会の運営について", {"other"}),
         ("", {"other"}),
     ],
