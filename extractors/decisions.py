@@ -92,8 +92,19 @@ def find_decision(text: str, start: int, end: int, *, toshin: bool = False) -> D
     return Decision(outcome, text[s:e].strip(), (s, e), vote, dissent, bool(conditions), conditions)
 
 
+_NEGATION = re.compile(r"ない|ず[、。]|ぬ|ません")
+
+
 def _classify(sentence: str) -> str | None:
-    return first_outcome(sentence)
+    outcome = first_outcome(sentence)
+    if outcome == Outcome.APPROVED and _NEGATION.search(sentence):
+        # a verdict word under a negation the phrase rows do not spell out
+        # (`適当であるとは認められない`): GiNZA's parse decides, on this one sentence
+        from extractors.nlp import negates_decision
+
+        if negates_decision(sentence):
+            return Outcome.REJECTED
+    return outcome
 
 
 def _answered(answer: str) -> bool:
