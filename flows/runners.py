@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import Any
 
 from prefect.context import FlowRunContext
-
-if TYPE_CHECKING:
-    from prefect_dask import DaskTaskRunner
+from prefect.task_runners import TaskRunner
 
 
 def use_local_api_unless_configured() -> None:
@@ -17,7 +15,7 @@ def use_local_api_unless_configured() -> None:
     os.environ.setdefault("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "true")
 
 
-def make_task_runner(address: str | None, workers: int) -> DaskTaskRunner | None:
+def make_task_runner(address: str | None, workers: int) -> TaskRunner[Any] | None:
     """None (Prefect's thread pool), or a DaskTaskRunner: a temporary local cluster ("local")
     or an existing scheduler address."""
     if not address:

@@ -15,6 +15,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -87,8 +88,8 @@ class Counts:
 
 
 def headline(scores: dict[str, dict[str, float]]) -> float:
-    values = [s.get("f1", s.get("accuracy")) for s in scores.values()]
-    values = [v for v in values if v is not None]
+    found = [s.get("f1", s.get("accuracy")) for s in scores.values()]
+    values = [v for v in found if v is not None]
     return sum(values) / len(values) if values else 0.0
 
 
@@ -330,7 +331,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, gold_dir: Path) -> dict:
             for i in range(3):
                 overall.prf[k][i] += v[i]
         overall.errors += counts.errors
-    result = {"groups": {}, "gold_files": len(gold)}
+    result: dict[str, Any] = {"groups": {}, "gold_files": len(gold)}
     for name, counts in sorted(groups.items()):
         s = counts.scores()
         result["groups"][name] = {

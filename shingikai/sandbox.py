@@ -240,6 +240,7 @@ def extract_in_sandbox(
         return _in_thread(path, source_path, limits, source_url)
     kind, payload, exitcode = pool(memory_bytes).run(path, source_path, limits, source_url)
     if kind == "ok":
+        assert isinstance(payload, Extraction)
         return payload
     if kind == "died" and memory_bytes:
         # under an address-space limit, a child that ends without a word failed to allocate

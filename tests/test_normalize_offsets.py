@@ -185,9 +185,7 @@ def _check_pages(case: Case, nt: NormalizedText) -> None:
     assert len(starts) == len(case.pages), (
         f"{case.id}: {len(starts)} page starts for {len(case.pages)} pages"
     )
-    assert all(a <= b for a, b in pairwise(starts)), (
-        f"{case.id}: page_starts {starts} go backwards"
-    )
+    assert all(a <= b for a, b in pairwise(starts)), f"{case.id}: page_starts {starts} go backwards"
     assert all(0 <= s <= len(nt.text) for s in starts), (
         f"{case.id}: page_starts {starts} outside the text"
     )

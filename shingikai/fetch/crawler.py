@@ -72,7 +72,7 @@ def load_sources(path: Path) -> list[Source]:
         if path.suffix == ".json"
         else tomllib.loads(path.read_text("utf-8"))
     )
-    entries = raw.get("source", raw.get("sources", [])) if isinstance(raw, dict) else raw
+    entries = raw.get("source", raw.get("sources")) or [] if isinstance(raw, dict) else raw
     out = []
     for e in entries:
         pats = e.get("patterns", e.get("link_patterns", []))
