@@ -6,7 +6,6 @@ version and the same `source_path` is skipped. `plan_ingest` does both and hashe
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from pathlib import Path
 from extractors import extractor_version
 from shingikai import warehouse
 from shingikai.fetch import urls_by_path
+from shingikai.hashing import sha256_of
 
 SKIP_NAMES = {".DS_Store", "Thumbs.db", "README.md", "README.txt"}
 
@@ -55,14 +55,6 @@ def _attach_source_urls(found: list[SourceFile], paths: Iterable[Path]) -> None:
     urls = urls_by_path(sorted({f.path.resolve().parent for f in found}))
     for f in found:
         f.source_url = urls.get(f.path.resolve(), f.source_url)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def plan(files: list[SourceFile], db: Path, force: bool = False) -> tuple[list[SourceFile], int]:

@@ -1,16 +1,21 @@
-"""The DDL, the record dataclasses and docs/warehouse-contract.md agree; views and CLI are documented."""
+"""The DDL, the record dataclasses, the allowed values (models.vocab) and the contract agree.
+
+The contract (docs/warehouse-contract.md, a copy of the shared one) is checked against the DDL
+in both directions: what it names exists with its type, and what the DDL constrains (allowed
+values, nullability, primary keys) the contract states the same way."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
-import subprocess
-import sys
+import types
+import typing
+from enum import StrEnum
 
 import pytest
 
 from models.records import TABLE_RECORDS
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SHARED
 
 CONTRACT = ROOT / "docs" / "warehouse-contract.md"
 
@@ -28,14 +33,20 @@ def family(sql_type: str) -> str:
     return t.lower()  # DATE, TIME, BOOLEAN, DOUBLE...
 
 
+def contract_rows(contract_text: str) -> list[tuple[str, str]]:
+    """(table, its columns cell) of each row of the contract's table."""
+    rows = []
+    for line in contract_text.splitlines():
+        m = re.match(r"^\|\s*`(\w+)`\s*\|[^|]*\|(.*)\|\s*$", line)
+        if m:
+            rows.append((m.group(1), m.group(2)))
+    return rows
+
+
 def contract_tables() -> dict[str, dict[str, str | None]]:
     """table -> column -> type family stated by the contract (None when it states none)."""
     out: dict[str, dict[str, str | None]] = {}
-    for line in CONTRACT.read_text(encoding="utf-8").splitlines():
-        m = re.match(r"^\|\s*`(\w+)`\s*\|[^|]*\|(.*)\|\s*$", line)
-        if not m:
-            continue
-        table, cell = m.group(1), m.group(2)
+    for table, cell in contract_rows(CONTRACT.read_text(encoding="utf-8")):
         cols: dict[str, str | None] = {}
         # `name` optionally followed by a parenthesis holding its type or its allowed values
         for cm in re.finditer(r"`(\w+)`\s*(\((?:[^()]|\([^()]*\))*\))?", cell):
@@ -142,39 +153,158 @@ def test_views_have_comments(fresh_db_module):
     assert not [v for v, c in views if not (c or "").strip()]
 
 
-def _subcommands() -> list[str]:
-    from shingikai.cli.main import build_parser
-
-    parser = build_parser()
-    action = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-    helps = {ca.dest: ca.help for ca in action._choices_actions}
-    missing = [name for name in action.choices if not (helps.get(name) or "").strip()]
-    assert not missing, f"subcommands without help text: {missing}"
-    return sorted(action.choices)
+SHARED_CONTRACT = SHARED / "contract" / "warehouse.md"
+GOLD_SCHEMA = SHARED / "gold" / "SCHEMA.md"
 
 
-def test_every_subcommand_has_help():
-    cmds = _subcommands()
-    assert {"ingest", "query", "schema", "search", "export", "show"} <= set(cmds)
-    for cmd in cmds:
-        run = subprocess.run(
-            [sys.executable, "-m", "shingikai.cli", cmd, "--help"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert run.returncode == 0, (cmd, run.stderr[-1000:])
-        assert "usage:" in run.stdout
+@pytest.fixture(scope="module")
+def checks(fresh_db_module) -> dict[tuple[str, str], list[str]]:
+    """(table, column) -> the values its CHECK (column IN (...)) allows, from the DDL."""
+    out = {}
+    for table, cols, expr in fresh_db_module.execute(
+        "SELECT table_name, constraint_column_names, expression FROM duckdb_constraints() "
+        "WHERE constraint_type = 'CHECK'"
+    ).fetchall():
+        m = re.fullmatch(r"\(?\"?(\w+)\"? IN \((.*)\)\)?", expr.strip())
+        assert m and [m.group(1)] == cols, f"{table}: a CHECK this test cannot read: {expr}"
+        out[(table, m.group(1))] = re.findall(r"'([^']*)'", m.group(2))
+    return out
 
 
-def test_schema_command_lists_views():
-    run = subprocess.run(
-        [sys.executable, "-m", "shingikai.cli", "schema"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
+@pytest.fixture(scope="module")
+def columns(fresh_db_module) -> dict[tuple[str, str], tuple[bool, bool]]:
+    """(table, column) -> (nullable, primary key), from the DDL."""
+    keys = {
+        (t, c)
+        for t, cols in fresh_db_module.execute(
+            "SELECT table_name, constraint_column_names FROM duckdb_constraints() "
+            "WHERE constraint_type = 'PRIMARY KEY'"
+        ).fetchall()
+        for c in cols
+    }
+    return {
+        (t, c): (nullable, (t, c) in keys)
+        for t, c, nullable in fresh_db_module.execute(
+            "SELECT table_name, column_name, is_nullable FROM duckdb_columns() "
+            "WHERE schema_name = 'main' AND table_name IN (SELECT table_name FROM duckdb_tables())"
+        ).fetchall()
+    }
+
+
+def _enum_of(hint: object) -> tuple[type[StrEnum] | None, bool, bool]:
+    """(the StrEnum a field holds, whether it is a list of them, whether it may be None)."""
+    args = typing.get_args(hint)
+    optional = isinstance(hint, types.UnionType) and type(None) in args
+    inner = next(a for a in args if a is not type(None)) if optional else hint
+    is_list = typing.get_origin(inner) is list
+    if is_list:
+        inner = typing.get_args(inner)[0]
+    enum = inner if isinstance(inner, type) and issubclass(inner, StrEnum) else None
+    return enum, is_list, optional
+
+
+def record_fields() -> list[tuple[str, str, object]]:
+    """(table, column, type hint) of every record field."""
+    return [
+        (table, f.name, typing.get_type_hints(record)[f.name])
+        for table, record in TABLE_RECORDS.items()
+        for f in dataclasses.fields(record)
+    ]
+
+
+def test_each_enum_field_equals_its_ddl_check(checks):
+    typed = {}
+    for table, col, hint in record_fields():
+        enum, is_list, _ = _enum_of(hint)
+        if enum is not None and not is_list:
+            typed[(table, col)] = enum
+            assert (table, col) in checks, f"{table}.{col} is a {enum.__name__} but has no CHECK"
+            assert sorted(checks[(table, col)]) == sorted(e.value for e in enum), (
+                f"{table}.{col}: DDL CHECK {checks[(table, col)]} != {enum.__name__} "
+                f"{[e.value for e in enum]}"
+            )
+    # and the other way: every CHECK list belongs to a field typed with its StrEnum
+    untyped = sorted(f"{t}.{c}" for t, c in set(checks) - set(typed))
+    assert not untyped, f"columns with a CHECK whose record field is not a StrEnum: {untyped}"
+
+
+def test_list_of_enum_fields_use_the_gold_vocabulary():
+    """`consultations.categories` (a list, so no CHECK) holds the gold schema's category values."""
+    listed = [(t, c, _enum_of(h)[0]) for t, c, h in record_fields() if _enum_of(h)[1]]
+    assert [(t, c) for t, c, e in listed if e is not None] == [("consultations", "categories")]
+    gold_line = next(
+        line
+        for line in GOLD_SCHEMA.read_text("utf-8").splitlines()
+        if line.startswith("| `categories`")
     )
-    assert run.returncode == 0, run.stderr
-    assert "contractors_multi_municipality:" in run.stdout
+    gold = re.findall(r"`(\w+)`", gold_line.split("|")[2])
+    enum = next(e for t, c, e in listed if c == "categories")
+    assert enum is not None and sorted(gold) == sorted(e.value for e in enum)
+
+
+def test_record_nullability_matches_ddl(columns):
+    problems = []
+    for table, col, hint in record_fields():
+        optional = _enum_of(hint)[2] or hint is None
+        nullable, _ = columns[(table, col)]
+        if optional != nullable:
+            problems.append(
+                f"{table}.{col}: record {'may' if optional else 'may not'} be None, "
+                f"DDL {'allows' if nullable else 'forbids'} NULL"
+            )
+    assert not problems, problems
+
+
+def contract_value_lists(contract_text: str) -> dict[tuple[str, str], tuple[list[str], bool]]:
+    """(table, column) -> (allowed values, whether null is allowed) the contract enumerates."""
+    out = {}
+    for table, cell in contract_rows(contract_text):
+        for cm in re.finditer(r"`(\w+)`\s*\((`(?:[^()]|\([^()]*\))*)\)", cell):
+            values = re.findall(r"`(\w+)`", cm.group(2))
+            out[(table, cm.group(1))] = (values, bool(re.search(r"\bnull\b", cm.group(2))))
+    return out
+
+
+def test_shared_contract_is_the_one_in_docs():
+    assert CONTRACT.read_text("utf-8") == SHARED_CONTRACT.read_text("utf-8")
+
+
+def test_contract_allowed_values_equal_ddl_checks_both_ways(checks, columns):
+    listed = contract_value_lists(CONTRACT.read_text("utf-8"))
+    assert ("consultations", "outcome") in listed  # the parser reads the contract
+    problems = []
+    for (table, col), (values, null) in listed.items():  # contract -> DDL
+        if sorted(values) != sorted(checks.get((table, col), [])):
+            problems.append(f"{table}.{col}: contract {values}, DDL {checks.get((table, col))}")
+        if null and not columns[(table, col)][0]:
+            problems.append(f"{table}.{col}: the contract allows null, the DDL does not")
+    contract = contract_tables()
+    for (table, col), values in checks.items():  # DDL -> contract
+        if col in contract.get(table, {}) and (table, col) not in listed:
+            problems.append(f"{table}.{col}: DDL allows {values}, the contract lists no values")
+    assert not problems, problems
+
+
+def contract_notes(contract_text: str) -> dict[tuple[str, str], str]:
+    """(table, column) -> the parenthesis the contract writes after the column, if any."""
+    out = {}
+    for table, cell in contract_rows(contract_text):
+        for cm in re.finditer(r"`(\w+)`\s*(\((?:[^()]|\([^()]*\))*\))", cell):
+            before = cell[: cm.start()]
+            if before.count("(") == before.count(")"):  # a column, not a value inside a note
+                out[(table, cm.group(1))] = cm.group(2)
+    return out
+
+
+def test_contract_notes_on_keys_and_null_hold_in_ddl(columns):
+    """A column the contract calls a primary key is one; one it says may be null is nullable."""
+    notes = contract_notes(CONTRACT.read_text("utf-8"))
+    assert "primary key" in notes[("documents", "document_id")]  # the parser reads the contract
+    problems = []
+    for (table, col), note in notes.items():
+        nullable, key = columns[(table, col)]
+        if "primary key" in note and not key:
+            problems.append(f"{table}.{col}: the contract says primary key, the DDL does not")
+        if re.search(r"\bnull\b", note) and not nullable:
+            problems.append(f"{table}.{col}: the contract says it may be null, the DDL forbids it")
+    assert not problems, problems
