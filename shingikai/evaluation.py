@@ -132,9 +132,19 @@ def _score_consultations(
         .fetchdf()
         .to_dict("records")
     )
+    for g, s in _match_consultations(sys_rows, gold.get("consultations", []), c, name):
+        label = f"{name} #{g.get('number') or g['title'][:12]}"
+        _score_consultation_fields(c, label, g, s)
+        _score_consultation_parties(con, c, label, g, s)
+
+
+def _match_consultations(
+    sys_rows: list[dict], gold_rows: list[dict], c: Counts, name: str
+) -> list[tuple[dict, dict]]:
+    """Pair each gold consultation with the system's (by number, else by title); count detection."""
     unmatched = list(range(len(sys_rows)))
     pairs = []
-    for g in gold.get("consultations", []):
+    for g in gold_rows:
         match = None
         if g.get("number") is not None:
             match = next((i for i in unmatched if sys_rows[i]["number"] == g["number"]), None)
@@ -158,77 +168,84 @@ def _score_consultations(
         c.errors.append(
             f"consultations.detection: {name}: invented {sys_rows[i]['number']} {sys_rows[i]['title']}"
         )
-    for g, s in pairs:
-        label = f"{name} #{g.get('number') or g['title'][:12]}"
+    return pairs
+
+
+def _score_consultation_fields(c: Counts, label: str, g: dict, s: dict) -> None:
+    """Title, department, outcome, vote, dissent, conditions and categories of one pair."""
+    c.hit(
+        "consultation.title",
+        ratio(s["title"] or "", g["title"]) >= 0.9,
+        f"{label}: got {s['title']!r}",
+    )
+    c.hit(
+        "consultation.department",
+        norm(s["department"]) == norm(g.get("department")),
+        f"{label}: got {s['department']!r}, want {g.get('department')!r}",
+    )
+    c.hit(
+        "consultation.outcome",
+        s["outcome"] == g["outcome"],
+        f"{label}: got {s['outcome']!r}, want {g['outcome']!r}",
+    )
+    if g.get("vote") is not None:
         c.hit(
-            "consultation.title",
-            ratio(s["title"] or "", g["title"]) >= 0.9,
-            f"{label}: got {s['title']!r}",
+            "consultation.vote",
+            s["vote"] == g["vote"],
+            f"{label}: got {s['vote']!r}, want {g['vote']!r}",
         )
+    if g.get("dissent") is not None:
+        got = None if s["dissent"] is None or s["dissent"] != s["dissent"] else int(s["dissent"])
         c.hit(
-            "consultation.department",
-            norm(s["department"]) == norm(g.get("department")),
-            f"{label}: got {s['department']!r}, want {g.get('department')!r}",
+            "consultation.dissent",
+            got == g["dissent"],
+            f"{label}: got {got!r}, want {g['dissent']!r}",
         )
+    if g["outcome"] != "unknown" and g.get("conditions") is not None:
         c.hit(
-            "consultation.outcome",
-            s["outcome"] == g["outcome"],
-            f"{label}: got {s['outcome']!r}, want {g['outcome']!r}",
+            "consultation.conditions",
+            bool(s["has_conditions"]) == bool(g["conditions"]),
+            f"{label}: got {s['has_conditions']!r}",
         )
-        if g.get("vote") is not None:
-            c.hit(
-                "consultation.vote",
-                s["vote"] == g["vote"],
-                f"{label}: got {s['vote']!r}, want {g['vote']!r}",
-            )
-        if g.get("dissent") is not None:
-            got = (
-                None if s["dissent"] is None or s["dissent"] != s["dissent"] else int(s["dissent"])
-            )
-            c.hit(
-                "consultation.dissent",
-                got == g["dissent"],
-                f"{label}: got {got!r}, want {g['dissent']!r}",
-            )
-        if g["outcome"] != "unknown" and g.get("conditions") is not None:
-            c.hit(
-                "consultation.conditions",
-                bool(s["has_conditions"]) == bool(g["conditions"]),
-                f"{label}: got {s['has_conditions']!r}",
-            )
-        got_cats = set(s["categories"] if s["categories"] is not None else [])
-        want_cats = set(g.get("categories") or [])
-        c.prf["consultation.categories"][0] += len(got_cats & want_cats)
-        c.prf["consultation.categories"][1] += len(got_cats - want_cats)
-        c.prf["consultation.categories"][2] += len(want_cats - got_cats)
-        if got_cats != want_cats:
-            c.errors.append(
-                f"consultation.categories: {label}: got {sorted(got_cats)}, want {sorted(want_cats)}"
-            )
-        contractors = con.execute(
-            "SELECT name, name_normalized FROM contractors WHERE consultation_id = ?",
-            [s["consultation_id"]],
-        ).fetchall()
-        _score_set(
-            c,
-            "contractors",
-            label,
-            [(strip_legal(a), strip_legal(b)) for a, b in contractors],
-            [strip_legal(x) for x in g.get("contractors", [])],
-            [strip_legal(x) for x in g.get("optional_contractors", [])],
+    got_cats = set(s["categories"] if s["categories"] is not None else [])
+    want_cats = set(g.get("categories") or [])
+    c.prf["consultation.categories"][0] += len(got_cats & want_cats)
+    c.prf["consultation.categories"][1] += len(got_cats - want_cats)
+    c.prf["consultation.categories"][2] += len(want_cats - got_cats)
+    if got_cats != want_cats:
+        c.errors.append(
+            f"consultation.categories: {label}: got {sorted(got_cats)}, want {sorted(want_cats)}"
         )
-        data_items = con.execute(
-            "SELECT item, item_normalized FROM data_items WHERE consultation_id = ?",
-            [s["consultation_id"]],
-        ).fetchall()
-        _score_set(
-            c,
-            "data_items",
-            label,
-            [(norm(a), norm(b)) for a, b in data_items],
-            [norm(x) for x in g.get("data_items", [])],
-            [norm(x) for x in g.get("optional_data_items", [])],
-        )
+
+
+def _score_consultation_parties(
+    con: duckdb.DuckDBPyConnection, c: Counts, label: str, g: dict, s: dict
+) -> None:
+    """Contractors and data items of one pair, as sets."""
+    contractors = con.execute(
+        "SELECT name, name_normalized FROM contractors WHERE consultation_id = ?",
+        [s["consultation_id"]],
+    ).fetchall()
+    _score_set(
+        c,
+        "contractors",
+        label,
+        [(strip_legal(a), strip_legal(b)) for a, b in contractors],
+        [strip_legal(x) for x in g.get("contractors", [])],
+        [strip_legal(x) for x in g.get("optional_contractors", [])],
+    )
+    data_items = con.execute(
+        "SELECT item, item_normalized FROM data_items WHERE consultation_id = ?",
+        [s["consultation_id"]],
+    ).fetchall()
+    _score_set(
+        c,
+        "data_items",
+        label,
+        [(norm(a), norm(b)) for a, b in data_items],
+        [norm(x) for x in g.get("data_items", [])],
+        [norm(x) for x in g.get("optional_data_items", [])],
+    )
 
 
 def _score_set(
