@@ -9,7 +9,7 @@ from models.phrases import category_words
 from models.vocab import Category
 
 
-def categories(title: str, sheet: list[SheetRow]) -> list[str]:
+def categories(title: str, sheet: list[SheetRow]) -> list[Category]:
     """The categories a title names (`other` when none); a 事前一括承認 sheet adds blanket_approval."""
     found = [Category(p.value) for p in category_words() if p.pattern.search(title)]
     if (
@@ -21,4 +21,4 @@ def categories(title: str, sheet: list[SheetRow]) -> list[str]:
         found.append(Category.EXTERNAL_PROVISION)
     if any(r.family == "blanket" for r in sheet) and Category.BLANKET_APPROVAL not in found:
         found.append(Category.BLANKET_APPROVAL)
-    return [str(c) for c in found] or [str(Category.OTHER)]
+    return found or [Category.OTHER]

@@ -44,7 +44,16 @@ from models.records import (
     Report,
     Utterance,
 )
-from models.vocab import DocKind, Status
+from models.vocab import (
+    ContractorKind,
+    DocKind,
+    FileType,
+    Outcome,
+    Side,
+    SpeakerRole,
+    Status,
+    Vote,
+)
 
 _INCIDENT = re.compile(
     r"紛失|漏えい|漏洩|流出|誤送付|誤送信|誤交付|誤配|盗難|事故|誤って|不正アクセス|誤廃棄"
@@ -73,9 +82,9 @@ def extract_bytes(
     except ReadError as err:
         return Extraction(
             Document(
-                file_type=err.file_type,
+                file_type=FileType(err.file_type) if err.file_type else None,
                 encoding=err.encoding,
-                status=err.status,
+                status=Status(err.status),
                 error=err.reason,
                 doc_kind=None,
                 municipality=None,
@@ -100,7 +109,7 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
     if not text.strip():
         return Extraction(
             Document(
-                file_type=raw.file_type,
+                file_type=FileType(raw.file_type),
                 encoding=raw.encoding,
                 status=Status.NEEDS_OCR,
                 error="no readable text after removing unmapped glyphs: run OCR and ingest the result",
@@ -118,11 +127,11 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
     hdr = header.extract_header(text, kind)
     out = Extraction(
         Document(
-            file_type=raw.file_type,
+            file_type=FileType(raw.file_type),
             encoding=raw.encoding,
             status=Status.OK,
             error=None,
-            doc_kind=kind,
+            doc_kind=DocKind(kind),
             municipality=hdr.municipality,
             n_pages=len(raw.pages),
             n_chars=len(text),
@@ -147,9 +156,13 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
     )
     for key, (s, e) in hdr.spans.items():
         out.evidence.append(Evidence(doc_id, "meetings", doc_id, key, text[s:e], s, e))
-    out.attendees = [Attendee(doc_id, n, r, side, p, s, e) for n, r, side, p, s, e in hdr.attendees]
+    out.attendees = [
+        Attendee(doc_id, n, r, Side(side), p, s, e) for n, r, side, p, s, e in hdr.attendees
+    ]
     out.utterances = [
-        Utterance(doc_id, i + 1, t.speaker, t.role, text[t.start : t.end], t.start, t.end)
+        Utterance(
+            doc_id, i + 1, t.speaker, SpeakerRole(t.role), text[t.start : t.end], t.start, t.end
+        )
         for i, t in enumerate(turns)
     ]
 
@@ -239,9 +252,9 @@ def _consultation(
             title=item.title,
             department=department,
             categories=categories(item.title or "", sheet),
-            outcome=decision.outcome,
+            outcome=Outcome(decision.outcome),
             outcome_text=decision.outcome_text,
-            vote=decision.vote,
+            vote=Vote(decision.vote) if decision.vote else None,
             dissent=decision.dissent,
             has_conditions=decision.has_conditions,
             start_char=item.start,
@@ -258,7 +271,9 @@ def _consultation(
         out.conditions.append(Condition(cid, doc_id, text[s:e].strip(), s, e))
     for name, s, e, source in parties.for_consultation(text, sheet, start, end):
         normalized, kind = parties.canonical(name)
-        out.contractors.append(Contractor(cid, name, normalized, kind, s, e, doc_id, source))
+        out.contractors.append(
+            Contractor(cid, name, normalized, ContractorKind(kind), s, e, doc_id, source)
+        )
     for value, s, e in items.for_consultation(text, sheet, start, end):
         c = canonical_item(value)
         out.data_items.append(
