@@ -8,7 +8,6 @@ from extractors.sheets import SheetRow
 from models.phrases import category_words
 from models.vocab import Category
 
-
 # a 答申's reasons, one heading per kind of handling it judges: `2 目的外利用及び外部提供の適否について`
 _JUDGED = re.compile(
     r"(?m)^\s*(?:\d+|[(（]\d+[)）])\s*[.．、]?\s*(.{2,80}?)の(?:例外の)?(?:適否|可否)について\s*$"

@@ -74,7 +74,9 @@ def test_categories_of_titles(title: str, expected: set[str]) -> None:
 def test_a_toshin_names_what_it_judges_in_its_headings() -> None:
     from extractors.categories import judged_headings
 
-    text = "記\n1 収集制限の例外の適否について\n本件は…\n2 目的外利用及び外部提供の適否について\n…\n"
+    text = (
+        "記\n1 収集制限の例外の適否について\n本件は…\n2 目的外利用及び外部提供の適否について\n…\n"
+    )
     judged = judged_headings(text, 0, len(text))
     assert set(categories("給付事務に係る個人情報の取扱いについて", [], judged)) == {
         "indirect_collection",
