@@ -37,7 +37,7 @@ from extractors.common import (
     to_int,
 )
 from extractors.nlp import nlp
-from models.vocab import DocKind, HeaderField, header_labels, place_words
+from models.vocab import DocKind, HeaderField, doc_kind_words, header_labels, place_words
 
 HEADER_CHARS = 3000
 TITLE_LINES = 12  # non-blank lines at the top where a page names itself and its council
@@ -108,30 +108,36 @@ class Labelled:
 _TOSHIN = re.compile(
     r"[(（]\s*答申\s*[)）]|答申第\s*\d+\s*号|^\s*答\s*申\s*(書)?\s*$|次のとおり答申", re.M
 )
-# a line that is nothing but the heading of the minutes themselves (〇 会議記録, 議事録全文)
-_MINUTES_HEADING = re.compile(
-    rf"^{_BULLET}(?:{_ENUM}\s*)?(?:議事録|会議録|会議記録|会議要録|会議の記録)(?:全文)?\s*$", re.M
-)
-_SUMMARY_WORDS = re.compile(
-    r"審議結果|審議概要|審議の概要|会議の概要|会議概要|結果一覧|審議の結果|会議結果|開催結果|答申結果"
-)
-_MINUTES_WORDS = re.compile(
-    r"会議録|会議要録|議事録|会議の記録|議事要旨|会議要旨|議事概要|発言内容|"
-    r"(?:会議|審議|審査|審議会|審査会|委員会)の?経過"
-)
+
+
+@lru_cache(maxsize=1)
+def _kind_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    words = doc_kind_words()
+    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    heads = "|".join(re.escape(w) for w, (_, heading) in words.items() if heading)
+    heading = re.compile(rf"^{_BULLET}(?:{_ENUM}\s*)?(?:{heads})(?:全文)?\s*$", re.M)
+    return re.compile(alt), heading
 
 
 def doc_kind(text: str, n_turns: int) -> str:
-    """minutes, toshin or summary from the document's own title and headings; other when none says."""
+    """minutes, toshin or summary from the earliest kind word of the document's own title and headings.
+
+    A document that reads as a dialogue (3 turns or more) is minutes whatever its title;
+    a heading of the minutes themselves (〇 会議記録) makes a results page minutes.
+    """
     head = chrome.mask(text, 1500)[:1500]
-    if n_turns < 3 and _TOSHIN.search(head):
-        return DocKind.TOSHIN
-    if _MINUTES_HEADING.search(text):
+    word, heading = _kind_patterns()
+    found = [(m.start(), doc_kind_words()[m.group(0)][0]) for m in word.finditer(head)]
+    toshin = _TOSHIN.search(head)
+    if toshin:
+        found.append((toshin.start(), DocKind.TOSHIN))
+    if n_turns >= 3:
+        found = [(0, DocKind.MINUTES)]
+    kind = min(found)[1] if found else None
+    if kind in (DocKind.SUMMARY, None) and heading.search(text):
         return DocKind.MINUTES
-    if n_turns < 3 and _SUMMARY_WORDS.search(head):
-        return DocKind.SUMMARY
-    if n_turns >= 3 or _MINUTES_WORDS.search(head):
-        return DocKind.MINUTES
+    if kind is not None:
+        return kind
     if any(_body_candidates(head, len(head), [])):
         return DocKind.SUMMARY  # an account of a council's meeting that is neither
     return DocKind.OTHER
@@ -491,9 +497,10 @@ def government_names(text: str) -> list[tuple[int, int, str]]:
             if g:
                 found.setdefault(g[0], g)
     starts = {t.idx: i for i, t in enumerate(toks)}
-    for seg in _SEGMENT.finditer(text):
-        cut = _NAME_PREFIX.match(seg.group(0))
-        begin = seg.start() + (cut.end() if cut else 0)
+    # a name starts a run of text (after 第N回 and dates) or follows a prefecture's name
+    begins = [seg.start() + _prefix_len(seg.group(0)) for seg in _SEGMENT.finditer(text)]
+    begins += [e for _, e, name in found.values() if name[-1] in "都道府県"]
+    for begin in sorted(set(begins)):
         if begin in starts and begin not in found:
             g = _leading_name(text, toks, starts[begin])
             if g:
@@ -509,6 +516,11 @@ def government_names(text: str) -> list[tuple[int, int, str]]:
         for k, g in enumerate(out)
         if not (g[2][-1] in "都道府県" and k + 1 < len(out) and out[k + 1][0] == g[1])
     ]
+
+
+def _prefix_len(run: str) -> int:
+    cut = _NAME_PREFIX.match(run)
+    return cut.end() if cut else 0
 
 
 def _known_place(text: str, toks: list, i: int) -> tuple[int, int, str] | None:

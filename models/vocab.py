@@ -122,3 +122,16 @@ def place_words() -> tuple[str, ...]:
     from models.canon import _read_csv
 
     return tuple(r["word"] for r in _read_csv("place_words.csv"))
+
+
+@lru_cache(maxsize=1)
+def doc_kind_words() -> Mapping[str, tuple[DocKind, bool]]:
+    """Title word -> (the kind of document it names, whether it is a minutes heading), from doc_kind_words.csv."""
+    from models.canon import _read_csv
+
+    return MappingProxyType(
+        {
+            r["word"]: (DocKind(r["kind"]), r["heading"] == "yes")
+            for r in _read_csv("doc_kind_words.csv")
+        }
+    )
