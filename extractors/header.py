@@ -330,7 +330,7 @@ def _read_observers(h: Header, value: str, offset: int) -> None:
         h.spans["observers"] = (start + m.start(), start + m.end())
 
 
-_INLINE_OBSERVERS = re.compile(r"傍聴(?:者|人)(?:数)?\s*[:：]?\s*")
+_INLINE_OBSERVERS = re.compile(r"傍聴(?:者|人)(?:の?数)?(?:は|が)?\s*[:：、]?\s*")
 
 
 def _inline_observers(h: Header, masked: str, head_end: int) -> None:
@@ -404,46 +404,78 @@ def _looks_like_place(line: str) -> bool:
 # --- the council, its 期/回/年度 -----------------------------------------------------
 
 
-def _body_candidates(masked: str, end: int, values: list[Labelled]):
-    """(rank, name start, name, line) of council names: in a labelled value, then in the title lines."""
-    regions = [
-        (v.start, v.end, 4) for v in values if v.field in (HeaderField.BODY, HeaderField.MEETING)
+@dataclass(frozen=True)
+class _Council:
+    labelled: bool  # the value of a 審議会名 / 会議名 label
+    start: int
+    name: str
+    line: str
+
+    @property
+    def rank(self) -> tuple[bool, bool, int]:
+        return self.labelled, bool(_DOMAIN.search(self.name)), -self.start
+
+
+def _council_names(masked: str, start: int, stop: int, labelled: bool) -> list[_Council]:
+    line_start = masked.rfind("\n", 0, start) + 1
+    line_end = masked.find("\n", stop)
+    line = masked[line_start : len(masked) if line_end < 0 else line_end]
+    if "答申に関与" in line:
+        return []
+    out = []
+    for m in BODY_RE.finditer(masked, start, stop):
+        cut = _NAME_PREFIX.match(m.group(0))
+        name_start = m.start() + (cut.end() if cut else 0)
+        # an addressee run into the name (…市長 氏名様白鷺台町…審査会)
+        addressee = max(masked.rfind(c, name_start, m.end()) for c in "様殿")
+        name_start = max(name_start, addressee + 1)
+        name = masked[name_start : m.end()]
+        if len(name) >= 5 and not _NOT_A_NAME.match(name):
+            out.append(_Council(labelled, name_start, name, line))
+    return out
+
+
+def _body_candidates(masked: str, end: int, values: list[Labelled]) -> list[_Council]:
+    """Council names in labelled values, and in the title lines: the first lines from the first that names a council."""
+    found = [
+        c
+        for v in values
+        if v.field in (HeaderField.BODY, HeaderField.MEETING)
+        for c in _council_names(masked, v.start, v.end, True)
     ]
-    top = [ln for ln in lines(masked, 0, end) if ln.text.strip()][:TITLE_LINES]
-    regions += [(ln.start, ln.end, 0) for ln in top]
-    for start, stop, bonus in regions:
-        line_start = masked.rfind("\n", 0, start) + 1
-        line_end = masked.find("\n", stop)
-        line = masked[line_start : len(masked) if line_end < 0 else line_end]
-        for m in BODY_RE.finditer(masked, start, stop):
-            cut = _NAME_PREFIX.match(m.group(0))
-            name_start = m.start() + (cut.end() if cut else 0)
-            # an addressee run into the name (…市長 氏名様白鷺台町…審査会)
-            addressee = max(
-                masked.rfind("様", name_start, m.end()), masked.rfind("殿", name_start, m.end())
-            )
-            name_start = max(name_start, addressee + 1)
-            name = masked[name_start : m.end()]
-            if len(name) < 5 or _NOT_A_NAME.match(name) or "答申に関与" in line:
-                continue
-            rank = (
-                bonus + (2 if _DOMAIN.search(name) else 0) + (1 if _leading_government(name) else 0)
-            )
-            yield rank, name_start, name, line
+    zone = 0
+    for ln in lines(masked, 0, end):
+        if not ln.text.strip():
+            continue
+        names = _council_names(masked, ln.start, ln.end, False)
+        zone += bool(names or zone)
+        found += names
+        if zone >= TITLE_LINES:
+            break
+    return found
 
 
 def _read_body(h: Header, masked: str, head_end: int, values: list[Labelled]) -> None:
-    found = list(_body_candidates(masked, head_end, values))
+    found = _body_candidates(masked, head_end, values)
     if not found:
         _read_counts(h, [masked[:300]])
         return
-    best = max(found, key=lambda c: (c[0], -c[1]))
-    _, start, name, _ = best
-    h.body = name
-    h.spans["body"] = (start, start + len(name))
-    others = [c[3] for c in sorted(found, key=lambda c: (-c[0], c[1])) if c is not best]
+    best = max(found, key=lambda c: c.rank)
+    if not best.labelled:
+        # the same name written in full with its government in front (恵庭市 + 情報公開…審査会)
+        fuller = [
+            c
+            for c in found
+            if c.name.endswith(best.name)
+            and len(c.name) > len(best.name)
+            and _leading_government(c.name)
+        ]
+        best = min(fuller, key=lambda c: c.start) if fuller else best
+    h.body = best.name
+    h.spans["body"] = (best.start, best.start + len(best.name))
+    others = [c.line for c in sorted(found, key=lambda c: c.rank, reverse=True) if c is not best]
     top = [ln.text for ln in lines(masked, 0, head_end) if ln.text.strip()][:TITLE_LINES]
-    _read_counts(h, [best[3], *others, *top])
+    _read_counts(h, [best.line, *others, *top])
 
 
 def _read_counts(h: Header, contexts: list[str]) -> None:

@@ -78,6 +78,7 @@ OBSERVERS = [
     ("議事は公開(傍聴者なし)", 0),
     ("傍聴の可否 可", None),  # whether the public may attend, not how many did
     ("傍聴者は後日決める", None),
+    ("一般傍聴者の数は、4人", 4),
 ]
 
 
@@ -176,6 +177,27 @@ def test_council_named_in_quotes_among_others() -> None:
     raw = "二つの審議会を傍聴\n午後から「霞浦市情報公開審議会」と「霞浦市個人情報保護制度審議会」が開かれた。\n"
     _, h = header(raw, DocKind.SUMMARY)
     assert (h.body, h.municipality) == ("霞浦市個人情報保護制度審議会", "霞浦市")
+
+
+def test_title_after_a_long_site_menu() -> None:
+    menu = "".join(
+        f"{w}\n"
+        for w in ["くらし・手続き", "子育て・教育", "健康・福祉", "観光・文化", "事業者の方へ"] * 3
+    )
+    raw = menu + "第6回霞浦市個人情報保護審議会会議録\n日時:令和4年6月1日\n"
+    _, h = header(raw)
+    assert (h.body, h.session, h.municipality) == ("霞浦市個人情報保護審議会", 6, "霞浦市")
+
+
+def test_an_executive_committee_in_the_header_is_not_the_council() -> None:
+    raw = "個人情報保護審査会会議録\n日時:令和4年6月1日\n説明者 霞浦市教育委員会学校教育課\n"
+    _, h = header(raw)
+    assert h.body == "個人情報保護審査会"
+
+
+def test_site_menu_words_do_not_decide_the_kind() -> None:
+    raw = "議会会議録検索\n霞浦市個人情報保護審議会\n答申第3号\n令和4年6月1日\n霞浦市長 様\n○○について(答申)\n"
+    assert doc_kind(normalize([raw]).text, 0) == DocKind.TOSHIN
 
 
 def test_municipality_from_the_header_when_the_body_has_none() -> None:
