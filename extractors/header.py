@@ -584,7 +584,9 @@ def _leading_name(text: str, toks: list, i: int) -> tuple[int, int, str] | None:
             end = t.idx + 1
         elif t.text in "市区町村県" and j > i:
             end = t.idx + 1
-        elif _is_government(t.text) and (j > i or t.tag_.startswith("名詞-固有名詞")):
+        elif _is_government(t.text) and (
+            j > i or (t.tag_.startswith("名詞-固有名詞") and "人名" not in t.tag_)
+        ):
             end = t.idx + len(t.text)
         elif t.text[-1:] in "市区町村県" or t.text in _GENERIC_AREAS:
             return None

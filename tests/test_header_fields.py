@@ -220,6 +220,7 @@ def test_no_municipality_from_generic_or_department_words() -> None:
         ("東京都情報公開", ["東京都"]),
         ("宮崎県宮崎市個人情報", ["宮崎市"]),
         ("同市の取扱い", []),
+        ("杉原委員、西村委員、中村会長", []),  # surnames ending in 村 are people
         ("県立図書館と市町村立図書館", []),
     ],
 )
