@@ -165,7 +165,8 @@ def extract_header(text: str, doc_kind: str) -> Header:
         _inline_observers(h, masked, head_end)
     _read_body(h, masked, head_end, values)
     if h.held_on is None:
-        _unlabelled_when(h, masked, head, doc_kind)
+        others = [(v.start, v.end) for v in values if v.field == HeaderField.OTHER]
+        _unlabelled_when(h, masked, head, doc_kind, others)
     if h.start_time is None and doc_kind != DocKind.TOSHIN:
         m = TIME_RANGE_RE.search(masked, 0, min(head_end, 800))
         if m:
@@ -353,10 +354,17 @@ def _standalone_date(masked: str, m: re.Match[str]) -> bool:
     return not re.sub(r"[\s(（)）~〜～\-まで開会]", "", rest)
 
 
-def _unlabelled_when(h: Header, masked: str, head: list[Line], doc_kind: str) -> None:
+def _unlabelled_when(
+    h: Header, masked: str, head: list[Line], doc_kind: str, others: list[tuple[int, int]]
+) -> None:
     """No date label: a date alone on its line (the meeting's, or a 答申's issue date), else the first date not of a reference (…付け)."""
     end = head[-1].end if head else 0
-    dates = [m for m in DATE_RE.finditer(masked, 0, end)]
+    # not the value of another label (次回開催予定日)
+    dates = [
+        m
+        for m in DATE_RE.finditer(masked, 0, end)
+        if not any(s <= m.start() < e for s, e in others)
+    ]
     own = [m for m in dates if not re.match(r"\s*付", masked[m.end() : m.end() + 3])]
     alone = [m for m in own if _standalone_date(masked, m)]
     pick = (alone or own or [None])[0]

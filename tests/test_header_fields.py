@@ -101,6 +101,14 @@ def test_unlabelled_header_under_the_title() -> None:
     assert (h.municipality, h.body, h.session) == ("白峰県", "白峰県個人情報保護審議会", 9)
 
 
+def test_next_meeting_date_is_not_the_meeting_date() -> None:
+    raw = "第2回霞浦市個人情報保護審議会 審議結果\n次回開催予定日\n令和3年7月1日(木曜日)\n開催日時\n令和3年5月10日ごろ\n"
+    _, h = header(raw)
+    assert h.held_on == date(2021, 5, 10)
+    _, h = header("第2回霞浦市個人情報保護審議会 審議結果\n次回開催予定日\n令和3年7月1日(木曜日)\n")
+    assert h.held_on is None
+
+
 def test_opening_line_gives_the_start_time() -> None:
     raw = "第4回霞浦市個人情報保護審議会\n令和2年3月4日(水曜日)\n霞浦市役所本庁舎8階 特別会議室\n午後2時00分 開会\n会長 ただいまから開会します。\n"
     _, h = header(raw)
