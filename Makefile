@@ -28,7 +28,7 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 lint: setup
-	$(BIN)/ruff check extractors models flows tests
+	$(BIN)/ruff check extractors models shingikai flows tests tools bench
 	$(BIN)/mypy
 
 eval: setup

@@ -38,7 +38,7 @@ def run_ingest(paths: list[Path], db: Path) -> dict:
     }
     t0 = time.perf_counter()
     proc = psutil.Popen(
-        [sys.executable, "-m", "flows.cli", "ingest", *map(str, paths), "--db", str(db)],
+        [sys.executable, "-m", "shingikai.cli", "ingest", *map(str, paths), "--db", str(db)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

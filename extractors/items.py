@@ -25,7 +25,45 @@ _MAX_LEN = 24
 def split_items(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     """(item, start, end) for each item in the list text[start:end]."""
     out: list[tuple[str, int, int]] = []
+    if _space_separated(text[start:end]):
+        # a table cell `がん患者 受診者の性別 生年月日 住所`: the classes of persons head
+        # the list and `…者の` distributes over the items after it
+        for s, e in _space_pieces(text, start, end):
+            _split(text, s, e, out, depth=0)
+        return _without_person_classes(out)
     _split(text, start, end, out, depth=0)
+    return out
+
+
+_PERSON_CLASS = re.compile(r"^[^\s]{0,12}(?:者|患者|児童|生徒|世帯員|受給者|対象者)$")
+_PERSON_HEAD = re.compile(r"^[^\s]{1,12}(?:者|患者|児童|生徒)の(?=.{2})")
+
+
+def _space_separated(seg: str) -> bool:
+    """A list written with blanks only: no 、 or commas, and at least three blank-separated words."""
+    return not re.search(r"[、,，;；]", seg) and len(re.findall(r"[ \u3000]+", seg.strip())) >= 2
+
+
+def _space_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for m in re.finditer(r"[ \u3000\n]+", text[start:end]):
+        out.append((pos, start + m.start()))
+        pos = start + m.end()
+    out.append((pos, end))
+    return [(s, e) for s, e in out if text[s:e].strip()]
+
+
+def _without_person_classes(found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    out = []
+    heading = True
+    for item, s, e in found:
+        if heading and _PERSON_CLASS.match(item) and item not in data_item_vocabulary():
+            continue
+        head = _PERSON_HEAD.match(item) if heading else None
+        heading = False
+        if head:
+            item, s = item[head.end() :], s + head.end()
+        out.append((item, s, e))
     return out
 
 

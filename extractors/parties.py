@@ -94,9 +94,16 @@ _ENTRUSTED = re.compile(
 )
 
 
+# the other end of an online link: `市のサーバとX機構の…センターを専用回線で結合する`
+_LINKED = re.compile(
+    rf"と({_NAME_CHARS}{{3,30}}?(?:機構|協会|連合会|センター|公社|事業団|省|庁))"
+    rf"(?:の{_NAME_CHARS}{{1,20}})?(?:を|と)[^。\n]{{0,20}}?(?:結合|接続)"
+)
+
+
 def from_discussion(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     """Names introduced by a role word or carrying a legal form, in text[start:end]."""
-    out = []
+    out = [(m.group(1), m.start(1), m.end(1)) for m in _LINKED.finditer(text, start, end)]
     for m in _ENTRUSTED.finditer(text, start, end):
         name = m.group(1)
         if re.search(r"[\u30a1-\u30faA-Za-z]", name) and not re.search(

@@ -11,12 +11,24 @@ import difflib
 import hashlib
 import re
 from datetime import UTC, datetime
+from typing import Any
 
-from extractors import agenda, decisions, extractor_version, header, items, parties, sheets, speech
+from extractors import (
+    agenda,
+    decisions,
+    departments,
+    extractor_version,
+    header,
+    items,
+    parties,
+    sheets,
+    speech,
+)
 from extractors.agenda import Item
 from extractors.normalize import NormalizedText, normalize
 from extractors.reading import Limits, RawDocument, ReadError, read_bytes
 from models.canon import canonical_item
+from models.phrases import category_words
 from models.records import (
     Attendee,
     Condition,
@@ -34,25 +46,6 @@ from models.records import (
 )
 from models.vocab import Category, DocKind, Status
 
-_CATEGORY_WORDS: list[tuple[str, re.Pattern[str]]] = [
-    (Category.OUTSOURCING, re.compile(r"委託|指定管理|代行")),
-    (
-        Category.ONLINE_LINK,
-        re.compile(
-            r"電子計算組織の結合|電算結合|オンライン(?:結合|接続)|通信回線(?:[(（].{0,8}[)）])?結合|回線結合|結合"
-        ),
-    ),
-    (Category.NON_PURPOSE_USE, re.compile(r"目的外利用|目的外の利用")),
-    (
-        Category.EXTERNAL_PROVISION,
-        re.compile(
-            r"外部提供|第三者提供|実施機関以外の(?:もの|者)への(?:個人情報の)?提供|提供について"
-        ),
-    ),
-    (Category.INDIRECT_COLLECTION, re.compile(r"本人外収集|本人以外(?:の者)?から(?:の)?収集")),
-    (Category.RECORD_ITEMS, re.compile(r"記録項目")),
-    (Category.BLANKET_APPROVAL, re.compile(r"事前一括承認")),
-]
 _INCIDENT = re.compile(
     r"紛失|漏えい|漏洩|流出|誤送付|誤送信|誤交付|誤配|盗難|事故|誤って|不正アクセス|誤廃棄"
 )
@@ -68,7 +61,7 @@ def extract_bytes(
 ) -> Extraction:
     """Extract one document from its raw bytes; a bad file gives a documents row with its status."""
     doc_id = document_id_of(data)
-    base = dict(
+    base: dict[str, Any] = dict(
         document_id=doc_id,
         source_path=source_path,
         extractor_version=extractor_version(),
@@ -95,7 +88,7 @@ def extract_bytes(
     return extract_raw(raw, base)
 
 
-def extract_raw(raw: RawDocument, base: dict) -> Extraction:
+def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
     norm = normalize(raw.pages, file_type=raw.file_type)
     text = norm.text
     doc_id = base["document_id"]
@@ -161,18 +154,11 @@ def extract_raw(raw: RawDocument, base: dict) -> Extraction:
         for i, t in enumerate(turns)
     ]
 
-    consults = agenda.numbered_items(text)
-    table = agenda.table_items(text)
-    if table and len(table) >= len(consults):
-        consults = [t.item for t in table]
-    results = {id(t.item): t.result_span for t in table}
-    consults = consults or agenda.enumerated_items(text)
-    if not consults and kind == DocKind.TOSHIN:
-        item = agenda.toshin_item(text)
-        consults = [item] if item else []
-    reports = agenda.report_items(text, consults)
+    consults, results_by_item = agenda.consultation_items(text, kind == DocKind.TOSHIN)
+    results = results_by_item
+    reports = agenda.all_report_items(text, consults)
     regions = _regions(text, consults + reports, proceedings, kind)
-    rows = sheets.sheet_rows(text)
+    rows = sorted(sheets.sheet_rows(text) + sheets.pipe_rows(text), key=lambda r: r.label_start)
     blocks = _assign_sheets(text, rows, consults)
     if kind != DocKind.TOSHIN:
         regions = _cut_at_attachments(regions, rows, proceedings)
@@ -222,9 +208,8 @@ def _anchors(text: str, item: Item, others: list[Item], body_start: int) -> list
     found = []
     if item.number is not None:
         for m in agenda.NUMBER_RE.finditer(text, body_start):
-            n = m.group(1) or m.group(2)
             if (
-                agenda.to_int(n) == item.number
+                agenda.number_of(m) == item.number
                 and agenda.is_item_mention(text, m)
                 or _decision_reference(text, m, item.number)
             ):
@@ -249,8 +234,7 @@ def _anchors(text: str, item: Item, others: list[Item], body_start: int) -> list
 
 def _decision_reference(text: str, m: re.Match[str], number: int) -> bool:
     after = text[m.end() : m.end() + 60]
-    n = m.group(1) or m.group(2)
-    return agenda.to_int(n) == number and bool(
+    return agenda.number_of(m) == number and bool(
         re.match(
             r"\s*(?:について|は|の採決|と諮問|および|及び|、|の説明|の審議|の質疑|に入|を議題|に係る説明)",
             after,
@@ -381,11 +365,25 @@ def _consultation(
     start, end, _ = region
     decision = _decide(text, item, start, end, kind)
     department, dspan = item.department, item.department_span
+    if department is not None and dspan is not None:
+        short, offset = departments.shortest(department)
+        department, dspan = short, (dspan[0] + offset, dspan[0] + offset + len(short))
     if department is None:
         for r in sheet:
             if r.family == "department":
                 department, dspan = _short_department(text, r.value_start, r.value_end)
                 break
+    if department is None:
+        # a department in brackets after the subject in the sheet (`…事務（健康福祉部…チーム）`)
+        for r in sheet:
+            if r.family == "title":
+                _, _, department, dspan = agenda.clean_title(text, r.value_start, r.value_end)
+                if department and dspan:
+                    short, offset = departments.shortest(department)
+                    department, dspan = short, (dspan[0] + offset, dspan[0] + offset + len(short))
+                    break
+    if department is None:
+        department, dspan = departments.explainer(text, start, end)
     title = item.title
     categories = _categories(title or "", sheet, text)
     span = item.title_span or (item.start, item.end)
@@ -411,9 +409,9 @@ def _consultation(
     )
     ev = out.evidence
     if item.title_span:
-        ev.append(Evidence(doc_id, "consultations", cid, "title", title, *item.title_span))
+        ev.append(Evidence(doc_id, "consultations", cid, "title", title or "", *item.title_span))
     if dspan:
-        ev.append(Evidence(doc_id, "consultations", cid, "department", department, *dspan))
+        ev.append(Evidence(doc_id, "consultations", cid, "department", department or "", *dspan))
     if decision.span:
         ev.append(
             Evidence(doc_id, "consultations", cid, "outcome", decision.outcome, *decision.span)
@@ -461,7 +459,7 @@ def _short_department(text: str, s: int, e: int) -> tuple[str | None, tuple[int,
 
 
 def _categories(title: str, sheet: list[sheets.SheetRow], text: str) -> list[str]:
-    found = [c for c, rx in _CATEGORY_WORDS if rx.search(title)]
+    found = [Category(p.value) for p in category_words() if p.pattern.search(title)]
     if (
         Category.ONLINE_LINK in found
         and Category.EXTERNAL_PROVISION not in found
@@ -489,6 +487,12 @@ def _parties(
             (n, s, e, "discussion")
             for n, s, e in parties.confirmed(text, parties.from_discussion(text, start, end))
         ]
+    # a name found again inside a longer mention (`みらい情報` in `株式会社 みらい情報`) is that mention
+    found = [
+        f
+        for f in found
+        if not any(o[1] <= f[1] and f[2] <= o[2] and o[2] - o[1] > f[2] - f[1] for o in found)
+    ]
     seen = set()
     for name, s, e, source in found:
         normalized, kind = parties.canonical(name)

@@ -1,7 +1,7 @@
 """Typed records: one dataclass per warehouse row.
 
 Extractors build these from text and never touch the database; the loader in
-`flows.warehouse` is the only writer. Field names are the warehouse's column
+`shingikai.warehouse` is the only writer. Field names are the warehouse's column
 names (see `models/schema.sql`), so `dataclasses.asdict` gives a row.
 
 Offsets (`start_char`, `end_char`) always index `DocumentText.text` of the same

@@ -1,4 +1,4 @@
--- shingikai analysis views: applied after models/schema.sql (flows.warehouse.apply_schema).
+-- shingikai analysis views: applied after models/schema.sql (shingikai.warehouse.apply_schema).
 -- Each view reads top to bottom: import CTEs name the tables it uses, then logic CTEs,
 -- then `final`, which is what the view returns.
 

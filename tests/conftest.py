@@ -13,7 +13,7 @@ SHARED = ROOT.parent / "shared"
 @pytest.fixture
 def fresh_db():
     """The DDL loaded into an in-memory DuckDB."""
-    from flows.warehouse import memory_warehouse
+    from shingikai.warehouse import memory_warehouse
 
     con = memory_warehouse()
     yield con

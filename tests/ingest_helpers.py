@@ -24,7 +24,7 @@ def ingest_cmd(paths: list[Path], db: Path, extra_args: list[str] | None = None)
     return [
         sys.executable,
         "-m",
-        "flows.cli",
+        "shingikai.cli",
         "ingest",
         *map(str, paths),
         "--db",

@@ -19,7 +19,7 @@ def build(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
         env = {**os.environ, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
         for _ in range(2):
             run = subprocess.run(
-                [sys.executable, "-m", "flows.cli", "ingest", str(SAMPLES), "--db", str(db)],
+                [sys.executable, "-m", "shingikai.cli", "ingest", str(SAMPLES), "--db", str(db)],
                 cwd=ROOT,
                 capture_output=True,
                 text=True,

@@ -31,7 +31,7 @@ def db(tmp_path_factory):
 
 def cli(*args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", *args],
+        [sys.executable, "-m", "shingikai.cli", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -118,7 +118,7 @@ def test_contractors_multi_municipality_finds_shared_contractor(fresh_db):
 
 
 def test_search_finds_utterances_and_titles(db):
-    from flows.search import search
+    from shingikai.search import search
 
     con = duckdb.connect(str(db), read_only=True)
     title = con.execute(
@@ -145,7 +145,7 @@ def test_search_finds_utterances_and_titles(db):
 
 
 def test_search_uses_words_not_substrings(db):
-    from flows.search import _row_matches, query_tokens
+    from shingikai.search import _row_matches, query_tokens
 
     assert query_tokens("個人情報の委託") == [
         ("個人情報", "個人情報"),
@@ -237,7 +237,7 @@ def test_show_html_highlights(db, tmp_path):
         == 2
     )
 
-    from flows.show import Span, highlight
+    from shingikai.show import Span, highlight
 
     # overlapping spans are split into well-formed nested marks
     html_ = highlight(

@@ -73,7 +73,7 @@ def ddl(fresh_db_module):
 
 @pytest.fixture(scope="module")
 def fresh_db_module():
-    from flows.warehouse import memory_warehouse
+    from shingikai.warehouse import memory_warehouse
 
     con = memory_warehouse()
     yield con
@@ -143,7 +143,7 @@ def test_views_have_comments(fresh_db_module):
 
 
 def _subcommands() -> list[str]:
-    from flows.cli import build_parser
+    from shingikai.cli.main import build_parser
 
     parser = build_parser()
     action = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
@@ -158,7 +158,7 @@ def test_every_subcommand_has_help():
     assert {"ingest", "query", "schema", "search", "export", "show"} <= set(cmds)
     for cmd in cmds:
         run = subprocess.run(
-            [sys.executable, "-m", "flows.cli", cmd, "--help"],
+            [sys.executable, "-m", "shingikai.cli", cmd, "--help"],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -170,7 +170,7 @@ def test_every_subcommand_has_help():
 
 def test_schema_command_lists_views():
     run = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "schema"],
+        [sys.executable, "-m", "shingikai.cli", "schema"],
         cwd=ROOT,
         capture_output=True,
         text=True,

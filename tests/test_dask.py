@@ -43,7 +43,7 @@ def _consultations(db: Path) -> list[tuple]:
 def test_dask_matches_sequential(tmp_path):
     env = {**os.environ, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
     seq_db, dask_db = tmp_path / "seq.duckdb", tmp_path / "dask.duckdb"
-    cmd = [sys.executable, "-m", "flows.cli", "ingest", str(SAMPLES)]
+    cmd = [sys.executable, "-m", "shingikai.cli", "ingest", str(SAMPLES)]
     procs = [
         subprocess.Popen(
             [*cmd, "--db", str(seq_db)],

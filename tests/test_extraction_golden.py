@@ -1,7 +1,7 @@
 """Every fixture document with gold, extracted and scored per field family.
 
 Each document is extracted once (cached), loaded into an in-memory warehouse and
-scored with flows.evaluate.score_document; one test per field family asserts on
+scored with shingikai.evaluation.score_document; one test per field family asserts on
 that document's Counts, with the scorer's error list in the failure message.
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from extractors.pipeline import extract_bytes
-from flows import warehouse
-from flows.evaluate import MEETING_FIELDS, Counts, score_document
+from shingikai import warehouse
+from shingikai.evaluation import MEETING_FIELDS, Counts, score_document
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_DIRS = [ROOT / "data" / "raw" / "samples", ROOT / "tests" / "fixtures" / "layouts"]

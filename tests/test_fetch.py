@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.fetch import Source, fetch_all, find_links, read_ledger
+from shingikai.fetch import Source, fetch_all, find_links, read_ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "raw" / "samples"
@@ -148,7 +148,7 @@ def test_fetch_then_ingest(server, tmp_path):
     db = tmp_path / "w.duckdb"
     env = {**os.environ, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
     run = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "ingest", str(raw), "--db", str(db)],
+        [sys.executable, "-m", "shingikai.cli", "ingest", str(raw), "--db", str(db)],
         cwd=ROOT,
         capture_output=True,
         text=True,

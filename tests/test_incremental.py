@@ -10,15 +10,15 @@ import duckdb
 import pytest
 
 import extractors
-import flows.ingest as ingest
+import shingikai.discover as discovery
 from extractors.pipeline import extract_bytes
-from flows import warehouse
+from shingikai import warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "layouts" / "sjis_kogaura.txt"
 
 
-def _warehouse_with(db: Path, files: list[ingest.SourceFile]) -> None:
+def _warehouse_with(db: Path, files: list[discovery.SourceFile]) -> None:
     """A warehouse file holding extractions of the given files (DDL applied)."""
     con = duckdb.connect(str(db))
     try:
@@ -39,16 +39,16 @@ def root(tmp_path: Path) -> Path:
 
 def test_plan_skips_loaded_file(root: Path, tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
-    files = ingest.discover([root])
+    files = discovery.discover([root])
     assert [f.source_path for f in files] == [f"raw/{FIXTURE.name}"]
-    todo, skipped = ingest.plan(files, db)
+    todo, skipped = discovery.plan(files, db)
     assert (len(todo), skipped) == (1, 0), "an empty warehouse must extract everything"
     _warehouse_with(db, files)
-    todo, skipped = ingest.plan(ingest.discover([root]), db)
+    todo, skipped = discovery.plan(discovery.discover([root]), db)
     assert (todo, skipped) == ([], 1), (
         f"loaded and unchanged: want skipped, got todo={[f.source_path for f in todo]}"
     )
-    todo, skipped = ingest.plan(ingest.discover([root]), db, force=True)
+    todo, skipped = discovery.plan(discovery.discover([root]), db, force=True)
     assert (len(todo), skipped) == (1, 0), "force re-extracts"
 
 
@@ -56,11 +56,11 @@ def test_plan_reextracts_on_new_extractor_version(
     root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "w.duckdb"
-    _warehouse_with(db, ingest.discover([root]))
+    _warehouse_with(db, discovery.discover([root]))
     loaded_version = extractors.extractor_version()
-    monkeypatch.setattr(ingest, "extractor_version", lambda: loaded_version + "-next")
+    monkeypatch.setattr(discovery, "extractor_version", lambda: loaded_version + "-next")
     monkeypatch.setattr(extractors, "extractor_version", lambda: loaded_version + "-next")
-    todo, skipped = ingest.plan(ingest.discover([root]), db)
+    todo, skipped = discovery.plan(discovery.discover([root]), db)
     assert (len(todo), skipped) == (1, 0), (
         f"extractor version changed from {loaded_version}: the file must be re-extracted"
     )
@@ -68,7 +68,7 @@ def test_plan_reextracts_on_new_extractor_version(
 
 def test_plan_skips_duplicate_bytes_once(root: Path, tmp_path: Path) -> None:
     shutil.copy(FIXTURE, root / "copy.txt")
-    todo, skipped = ingest.plan(ingest.discover([root]), tmp_path / "none.duckdb")
+    todo, skipped = discovery.plan(discovery.discover([root]), tmp_path / "none.duckdb")
     assert (len(todo), skipped) == (1, 1), "two files with the same bytes are one document"
 
 

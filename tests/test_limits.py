@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from extractors.reading import Limits
-from flows.sandbox import extract_in_sandbox
+from shingikai.sandbox import extract_in_sandbox
 from tests.conftest import SAMPLES
 from tests.ingest_helpers import run_ingest_cli
 from tests.test_hostile import pages_300

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from extractors.pipeline import extract_bytes
-from flows import warehouse
-from flows.cli import main
+from shingikai import warehouse
+from shingikai.cli.main import main
 from tests.conftest import ROOT, SAMPLES
 from tests.ingest_helpers import snapshot
 
@@ -104,7 +104,7 @@ def test_a_mistake_is_an_error_not_a_traceback(db: Path, capsys):
 def test_real_cli_exit_code(db: Path):
     before = _digest(db)
     run = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "query", "DROP TABLE documents", "--db", str(db)],
+        [sys.executable, "-m", "shingikai.cli", "query", "DROP TABLE documents", "--db", str(db)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -120,7 +120,7 @@ def test_real_cli_exit_code(db: Path):
         [
             sys.executable,
             "-m",
-            "flows.cli",
+            "shingikai.cli",
             "query",
             "SELECT count(*) AS n FROM documents",
             "--db",

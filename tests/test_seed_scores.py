@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from extractors.pipeline import extract_bytes
-from flows.evaluate import evaluate
-from flows.warehouse import load, memory_warehouse
+from shingikai.evaluation import evaluate
+from shingikai.warehouse import load, memory_warehouse
 from tests.conftest import SHARED
 
 CORPUS = {"text": SHARED / "corpus" / "seeds", "pdf": SHARED / "corpus" / "pdf"}

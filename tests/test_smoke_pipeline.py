@@ -14,7 +14,7 @@ from tests.conftest import ROOT, SAMPLES
 def test_ingest_samples_and_eval(tmp_path):
     db = tmp_path / "w.duckdb"
     run = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "ingest", str(SAMPLES), "--db", str(db)],
+        [sys.executable, "-m", "shingikai.cli", "ingest", str(SAMPLES), "--db", str(db)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -49,7 +49,7 @@ def test_ingest_samples_and_eval(tmp_path):
         [
             sys.executable,
             "-m",
-            "flows.cli",
+            "shingikai.cli",
             "eval",
             "--gold",
             str(SAMPLES),
@@ -68,7 +68,7 @@ def test_ingest_samples_and_eval(tmp_path):
     assert result["overall"]["headline"] > 0.5
     # a second run changes nothing
     again = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "ingest", str(SAMPLES), "--db", str(db)],
+        [sys.executable, "-m", "shingikai.cli", "ingest", str(SAMPLES), "--db", str(db)],
         cwd=ROOT,
         capture_output=True,
         text=True,

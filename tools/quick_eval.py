@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from extractors.pipeline import extract_bytes
-from flows.evaluate import evaluate, format_report
-from flows.warehouse import load, memory_warehouse
+from shingikai.evaluation import evaluate, format_report
+from shingikai.warehouse import load, memory_warehouse
 
 
 def main(argv: list[str]) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from extractors.pipeline import extract_bytes
-from flows.warehouse import apply_schema, load
+from shingikai.warehouse import apply_schema, load
 
 SHARED = Path("../shared")
 SETS = {

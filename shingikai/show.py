@@ -14,7 +14,7 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.warehouse import readonly
+from shingikai.warehouse import readonly
 
 COLORS = {
     "contractor": "#ffd28a",

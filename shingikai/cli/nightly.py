@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from flows.warehouse import DEFAULT_DB
+from shingikai.warehouse import DEFAULT_DB
 
 
 def _env_path(name: str, default: Path) -> Path:
@@ -14,7 +14,7 @@ def _env_path(name: str, default: Path) -> Path:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    from flows.fetch import fetch_flow
+    from flows.nightly import fetch_flow
 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "true")
@@ -31,9 +31,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from prefect.schedules import Cron
-
-    from flows.fetch import nightly_flow
+    from flows.nightly import serve_nightly
 
     params = {
         "sources": str(Path(args.sources).resolve()),
@@ -43,32 +41,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "retries": args.retries,
         "backoff": args.backoff,
     }
-    nightly_flow.serve(
-        name=args.name,
-        schedule=Cron(args.cron, timezone=args.timezone),
-        parameters=params,
-        description="Fetch new council documents, then ingest them into the warehouse.",
-    )
+    serve_nightly(name=args.name, cron=args.cron, timezone=args.timezone, parameters=params)
     return 0
-
-
-def make_task_runner(address: str | None, workers: int):  # type: ignore[no-untyped-def]
-    """A DaskTaskRunner: a temporary local cluster ("local") or an existing scheduler address."""
-    if not address:
-        return None
-    from prefect_dask import DaskTaskRunner
-
-    if address == "local":
-        return DaskTaskRunner(
-            cluster_class="distributed.LocalCluster",
-            cluster_kwargs={
-                "n_workers": workers,
-                "threads_per_worker": 1,
-                "processes": True,
-                "dashboard_address": None,
-            },
-        )
-    return DaskTaskRunner(address=address)
 
 
 def _with_dask(cmd_ingest):  # type: ignore[no-untyped-def]
@@ -80,6 +54,7 @@ def _with_dask(cmd_ingest):  # type: ignore[no-untyped-def]
         import functools
 
         import flows.ingest as ingest
+        from flows.runners import make_task_runner
 
         original = ingest.run_ingest
         ingest.run_ingest = functools.partial(

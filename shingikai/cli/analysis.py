@@ -8,11 +8,11 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from flows.warehouse import DEFAULT_DB
+from shingikai.warehouse import DEFAULT_DB
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from flows.search import format_hits, search
+    from shingikai.search import format_hits, search
 
     hits = search(Path(args.db), args.keywords, limit=args.limit)
     if args.json:
@@ -23,7 +23,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from flows.export import export
+    from shingikai.warehouse.export import export
 
     written = export(Path(args.db), Path(args.dir), args.format)
     for name, kind, path, rows in written:
@@ -33,7 +33,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from flows.show import DocumentNotFound, show
+    from shingikai.show import DocumentNotFound, show
 
     try:
         out, n = show(Path(args.db), args.document, Path(args.out) if args.out else None)

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flows.warehouse import readonly
+from shingikai.warehouse import readonly
 
 _SKIP_POS = {"補助記号", "空白"}
 

@@ -7,7 +7,7 @@ import argparse
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add further subcommands; each module keeps its own `add_parser` call."""
-    from flows import cli_analysis, cli_nightly
+    from shingikai.cli import analysis, nightly
 
-    cli_analysis.register(sub)
-    cli_nightly.register(sub)
+    analysis.register(sub)
+    nightly.register(sub)

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from datetime import date, datetime, time
 from pathlib import Path
 
-from flows.warehouse import DEFAULT_DB
+from shingikai.warehouse import DEFAULT_DB
 
 # Prefect runs an ephemeral API on this machine; it has nothing to report home
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -56,7 +56,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
-    from flows.query import QueryRefused, run_query
+    from shingikai.warehouse.query import QueryRefused, run_query
 
     try:
         frame = run_query(Path(args.db), args.sql)
@@ -91,8 +91,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from flows.evaluate import evaluate, format_report
-    from flows.warehouse import readonly
+    from shingikai.evaluation import evaluate, format_report
+    from shingikai.warehouse import readonly
 
     with readonly(Path(args.db)) as con:
         result = evaluate(con, Path(args.gold))
@@ -104,7 +104,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from flows.docs import data_dictionary
+    from shingikai.warehouse.dictionary import data_dictionary
 
     print(data_dictionary(markdown=args.markdown))
     return 0
@@ -198,9 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--markdown", action="store_true", help="print as markdown")
     s.set_defaults(func=cmd_schema)
 
-    from flows import cli_extra
+    from shingikai.cli import extra
 
-    cli_extra.register(sub)
+    extra.register(sub)
     return p
 
 

@@ -9,7 +9,7 @@ refused). A ledger (`<raw>/.fetch_ledger.json`) remembers url -> sha256, ETag,
 Last-Modified and saved path, so a known URL is asked for conditionally and not
 downloaded again; when its content has changed, the new bytes replace the file
 and the previous version moves to `<raw>/<municipality>/.versions/`.
-`flows.ingest.discover` reads the ledger to record each document's source URL.
+`shingikai.discover.discover` reads the ledger to record each document's source URL.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
-from prefect import flow, get_run_logger
 
 LEDGER_NAME = ".fetch_ledger.json"
 DEFAULT_SOURCES = Path("data/sources.toml")
@@ -411,48 +410,3 @@ def fetch_all(
         fetcher.close()
         write_ledger(raw, ledger)
     return summary
-
-
-@flow(name="shingikai-fetch", log_prints=True, persist_result=False)
-def fetch_flow(
-    sources: str = str(DEFAULT_SOURCES),
-    raw: str = str(DEFAULT_RAW),
-    delay: float = 1.0,
-    retries: int = 3,
-    backoff: float = 1.0,
-    timeout: float = 30.0,
-) -> FetchSummary:
-    """Download new or changed documents listed by the sources file into `raw`."""
-    logger = get_run_logger()
-    summary = fetch_all(
-        load_sources(Path(sources)),
-        Path(raw),
-        delay=delay,
-        retries=retries,
-        backoff=backoff,
-        timeout=timeout,
-        log=logger.info,
-    )
-    for line in summary.lines():
-        logger.info(line)
-    return summary
-
-
-@flow(name="shingikai-nightly", log_prints=True, persist_result=False)
-def nightly_flow(
-    sources: str = str(DEFAULT_SOURCES),
-    raw: str = str(DEFAULT_RAW),
-    db: str = "data/warehouse/shingikai.duckdb",
-    delay: float = 1.0,
-    retries: int = 3,
-    backoff: float = 1.0,
-    timeout: float = 30.0,
-) -> dict:
-    """Fetch, then ingest everything under `raw` (incremental: unchanged files are skipped)."""
-    from flows.ingest import ingest_flow
-
-    fetched = fetch_flow(
-        sources=sources, raw=raw, delay=delay, retries=retries, backoff=backoff, timeout=timeout
-    )
-    ingested = ingest_flow(paths=[raw], db=db)
-    return {"fetch": fetched.lines(), "ingest": ingested.lines()}

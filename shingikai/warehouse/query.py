@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from flows.warehouse import readonly
+from shingikai.warehouse.store import readonly
 
 _ALLOWED_START = re.compile(
     r"^\s*(SELECT|WITH|DESCRIBE|SHOW|EXPLAIN|SUMMARIZE|FROM|VALUES|TABLE)\b", re.I

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.warehouse import readonly
+from shingikai.warehouse.store import readonly
 
 
 def relations(con) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]

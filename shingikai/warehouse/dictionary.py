@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.warehouse import memory_warehouse
+from shingikai.warehouse.store import memory_warehouse
 
 
 def dictionary_rows() -> list[tuple[str, str, str, str | None]]:

@@ -1,0 +1,1 @@
+"""The `shingikai` command: `main.py` holds the parser and the entry point."""

@@ -1,0 +1,29 @@
+"""The DuckDB warehouse: the one writer (`store`), read-only queries, the data dictionary, export."""
+
+from shingikai.warehouse.store import (
+    DEFAULT_DB,
+    DOCUMENT_TABLES,
+    Staging,
+    WarehouseBusy,
+    apply_schema,
+    connect_readonly,
+    known_documents,
+    load,
+    load_many,
+    memory_warehouse,
+    readonly,
+)
+
+__all__ = [
+    "DEFAULT_DB",
+    "DOCUMENT_TABLES",
+    "Staging",
+    "WarehouseBusy",
+    "apply_schema",
+    "connect_readonly",
+    "known_documents",
+    "load",
+    "load_many",
+    "memory_warehouse",
+    "readonly",
+]
