@@ -69,12 +69,13 @@ def chrome_spans(text: str, start: int = 0, end: int | None = None) -> list[tupl
 
 def mask(text: str, end: int | None = None) -> str:
     """text with the chrome in text[:end] blanked (spaces; line breaks kept): offsets unchanged."""
-    out = list(text)
+    end = len(text) if end is None else min(end, len(text))
+    out = list(text[:end])
     for s, e in chrome_spans(text, 0, end):
         for i in range(s, e):
             if out[i] != "\n":
                 out[i] = " "
-    return "".join(out)
+    return "".join(out) + text[end:]
 
 
 def _breadcrumb(line: str, offset: int) -> list[tuple[int, int]]:
