@@ -237,6 +237,7 @@ def _cells(line: str) -> list[tuple[int, int]]:
 def _labelled(masked: str, head: list[Line]) -> list[Labelled]:
     """Every label/value pair of the header, in order; a value on the same line, the next cell or the next line."""
     out: list[Labelled] = []
+    stacked: set[int] = set()
     for i, line in enumerate(head):
         cells = _cells(line.text)
         k = 0
@@ -254,12 +255,34 @@ def _labelled(masked: str, head: list[Line]) -> list[Labelled]:
                 vs, ve = line.start + cells[k][0], line.start + cells[k][1]
                 out.append(Labelled(fld, vs, ve, i))
                 k += 1
-            elif k == len(cells):
-                nxt = _next_line(head, i)
-                if nxt is not None and not _label(head[nxt].text):
-                    vs, ve = strip_span(masked, head[nxt].start, head[nxt].end, " \t\u3000")
-                    out.append(Labelled(fld, vs, ve, nxt))
+            elif k == len(cells) and i not in stacked:
+                out += _values_below(masked, head, i, fld, stacked)
     return out
+
+
+def _values_below(
+    masked: str, head: list[Line], i: int, fld: HeaderField, stacked: set[int]
+) -> list[Labelled]:
+    """Values on the lines under a bare label; labels stacked above their values (a table read
+    column by column: 日時, 場所, then the date, then the place) take them in order."""
+    fields = [fld]
+    j = _next_line(head, i)
+    while j is not None and (found := _label(head[j].text)) and _bare(head[j].text, found[1]):
+        fields.append(found[0])
+        stacked.add(j)
+        j = _next_line(head, j)
+    out = []
+    for f in fields:
+        if j is None or _label(head[j].text):
+            break
+        vs, ve = strip_span(masked, head[j].start, head[j].end, " \t\u3000")
+        out.append(Labelled(f, vs, ve, j))
+        j = _next_line(head, j)
+    return out
+
+
+def _bare(line: str, label_end: int) -> bool:
+    return not line[label_end:].strip()
 
 
 def _next_line(head: list[Line], i: int) -> int | None:
