@@ -341,3 +341,23 @@ def test_vocabularies_are_clean() -> None:
     assert {"更新日", "ページID", "印刷する"} <= set(words)
     for vocab in (labels, words, place_words()):
         assert all(w and w == w.strip() for w in vocab)
+
+
+@pytest.mark.parametrize(
+    "line, kept",
+    [
+        ("ホーム » 組織 » 総務課 » 第3回審議会会議録", "第3回審議会会議録"),
+        ("トップ › 市政 › 審議会 › 会議録", "会議録"),
+        ("ページ番号:23629", ""),
+        ("印刷用ページを表示する", ""),
+        ("令和5(2023)年4月21日更新", ""),
+        ("公開日 2023年04月21日 ページID 1234 印刷する", ""),
+        ("件数は A > B であった。", "件数は A > B であった。"),  # one sign is no breadcrumb
+        ("委員 > " + "長い発言" * 20 + " > 続き", "委員 > " + "長い発言" * 20 + " > 続き"),
+        ("更新日時点の情報を確認した。", "更新日時点の情報を確認した。"),  # no date follows
+    ],
+)
+def test_chrome_shapes(line: str, kept: str) -> None:
+    text = normalize([line]).text
+    want = normalize([kept]).text if kept else ""
+    assert chrome.mask(text).strip() == want
