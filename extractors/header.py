@@ -334,9 +334,10 @@ def _read_times(h: Header, masked: str, start: int, end: int) -> bool:
 
 def _read_place(h: Header, masked: str, v: Labelled) -> None:
     value = masked[v.start : v.end]
-    # a parenthesis holding another header value (`… 303会議室 (傍聴者:1名)`) is not the place
-    for m in re.finditer(r"\s*[(（]", value):
-        if _label(value[m.end() :]):
+    # another header value after it (`… 303会議室 (傍聴者:1名)`, `… 会議室 傍聴者 2名`) is not the place
+    for m in re.finditer(r"\s*[(（]|\s+", value):
+        found = _label(value[m.end() :])
+        if found and found[0] != HeaderField.PLACE:
             value = value[: m.start()]
             break
     s, e = strip_span(masked, v.start, v.start + len(value))

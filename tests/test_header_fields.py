@@ -89,8 +89,16 @@ def test_observer_counts(line: str, count: int | None) -> None:
     assert h.observers == count
 
 
-def test_place_stops_before_a_bracketed_header_value() -> None:
-    _, h = header("霞浦市個人情報保護審議会会議録\n開催場所\n霞浦市役所 会議室A (傍聴者:なし)\n")
+@pytest.mark.parametrize(
+    "line",
+    [
+        "開催場所\n霞浦市役所 会議室A (傍聴者:なし)",
+        "場所 霞浦市役所 会議室A 傍聴者 なし",
+        "会場:霞浦市役所 会議室A 傍聴人:0人",
+    ],
+)
+def test_place_stops_before_another_header_value(line: str) -> None:
+    _, h = header("霞浦市個人情報保護審議会会議録\n" + line + "\n")
     assert (h.place, h.observers) == ("霞浦市役所 会議室A", 0)
 
 
