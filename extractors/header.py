@@ -54,7 +54,7 @@ _NAME_PREFIX = re.compile(
 )
 # a determiner or count in front of the word (二つの審議会, 同審議会, 本審査会): no name
 _NOT_A_NAME = re.compile(
-    r"^(?:[0-9一二三四五六七八九十]+つの|[両同本当各次前上下右左]|この|その|あの)"
+    rf"^(?:[0-9一二三四五六七八九十]+つの|[両同本当各]|前記|上記|下記|次の|この|その|あの){COUNCIL}"
 )
 _DOMAIN = re.compile(r"個人情報")  # the councils this project reads
 
@@ -537,6 +537,7 @@ _OFFICE_WORDS = {w + tail for w in "市区町村" for tail in ("長", "役所", 
 _UNIT_WORDS = set("部課局係")
 # a prefecture written before a city's name (宮崎県宮崎市): the city is the municipality
 _PREFECTURE_FIRST = re.compile(r"^(?:東京都|北海道|.{1,3}?[府県])(.{1,6}[市区町村])$")
+# 本市, 同町, 当村, 各区: a determiner and a suffix refer to a government without naming it
 _DETERMINERS = "同本当各全両他前元旧新"
 _SEGMENT = re.compile(r"[^\s、。,()（）「」『』【】\[\]〔〕:：|<>\"'・~〜～\-]+")
 _NAME_MAX = 8
@@ -629,10 +630,14 @@ def _leading_name(text: str, toks: list, i: int) -> tuple[int, int, str] | None:
         if after in ("市", "区") or (after in _OFFICE_WORDS and after[0] in "市区"):
             end += 1
         name = text[start:end]
-        if 2 <= len(name) <= _NAME_MAX and name[0] not in _DETERMINERS:
+        if 2 <= len(name) <= _NAME_MAX and not _determined(name):
             return start, end, name
         return None
     return None
+
+
+def _determined(name: str) -> bool:
+    return len(name) == 2 and name[0] in _DETERMINERS
 
 
 def _is_government(name: str) -> bool:
@@ -640,7 +645,7 @@ def _is_government(name: str) -> bool:
         len(name) >= 2
         and name[-1] in _LOCAL_SUFFIX + _PREFECTURE_SUFFIX
         and name not in _GENERIC_AREAS
-        and name[0] not in _DETERMINERS
+        and not _determined(name)
     )
 
 
