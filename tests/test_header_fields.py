@@ -377,3 +377,23 @@ def test_chrome_shapes(line: str, kept: str) -> None:
     text = normalize([line]).text
     want = normalize([kept]).text if kept else ""
     assert chrome.mask(text).strip() == want
+
+
+PREFECTURES = (
+    "北海道 青森県 岩手県 宮城県 秋田県 山形県 福島県 茨城県 栃木県 群馬県 埼玉県 千葉県 東京都 神奈川県 "
+    "新潟県 富山県 石川県 福井県 山梨県 長野県 岐阜県 静岡県 愛知県 三重県 滋賀県 京都府 大阪府 兵庫県 "
+    "奈良県 和歌山県 鳥取県 島根県 岡山県 広島県 山口県 徳島県 香川県 愛媛県 高知県 福岡県 佐賀県 長崎県 "
+    "熊本県 大分県 宮崎県 鹿児島県 沖縄県"
+).split()
+# cities, wards, towns and villages whose names are hard for a pattern: a suffix character
+# inside the name (市川市, 四日市市, 十日町市, 東村山市), kana (さいたま市), one kanji (堺市)
+LOCAL = (
+    "札幌市 さいたま市 横浜市 相模原市 堺市 北九州市 練馬区 千代田区 中央区 八王子市 町田市 四日市市 "
+    "廿日市市 十日町市 大町市 市川市 市原市 村上市 野々市市 東村山市 武蔵村山市 檜原村 日の出町 "
+    "小笠原村 府中市 いわき市 ひたちなか市 かすみがうら市 三宅村 余市町"
+).split()
+
+
+@pytest.mark.parametrize("name", PREFECTURES + LOCAL)
+def test_every_prefecture_and_awkward_local_names(name: str) -> None:
+    assert [g[2] for g in government_names(f"第3回{name}個人情報保護審議会")] == [name]
