@@ -391,9 +391,9 @@ def _unlabelled_when(
     ]
     own = [m for m in dates if not re.match(r"\s*付", masked[m.end() : m.end() + 3])]
     alone = [m for m in own if _standalone_date(masked, m)]
-    pick = (alone or own or [None])[0]
-    if pick is None:
+    if not own:
         return
+    pick = (alone or own)[0]
     h.held_on = parse_date(pick)
     h.spans["held_on"] = pick.span()
     if doc_kind == DocKind.TOSHIN or pick not in alone:
@@ -570,7 +570,7 @@ def government_names(text: str) -> list[tuple[int, int, str]]:
             g = _leading_name(text, toks, starts[begin])
             if g:
                 found[begin] = g
-    out = []
+    out: list[tuple[int, int, str]] = []
     for s, e, name in sorted(found.values()):
         if out and out[-1][1] > s:
             continue
