@@ -13,7 +13,10 @@ Shapes, with the chrome's own words as data (``models/data/page_chrome.csv``):
 - dated: a dated word and a date, in either order (`更新日：<date>`, `<date>更新`);
 - id: an id word and digits (`ページID：012483`);
 - marker: a tool word standing at a line's start or end, or touching other chrome
-  (printing from a browser runs `…ページID：012483印刷する審議会 会議録` together).
+  (printing from a browser runs `…ページID：012483印刷する審議会 会議録` together);
+- menu: four or more short lines in a row at the top of the page, above the first
+  line that names a council, holds a number or is a header label (くらし・手続き /
+  子育て・教育 / …).
 """
 
 from __future__ import annotations
@@ -22,11 +25,16 @@ import re
 from functools import lru_cache
 
 from extractors.common import DATE_RE, lines
-from models.vocab import ChromeShape, page_chrome_words
+from models.vocab import ChromeShape, header_labels, page_chrome_words
 
 _CRUMB_SEP = re.compile(r"\s*[>»›≫]\s*")
 _CRUMB_SEGMENT_MAX = 40
 _WEEKDAY = r"(?:\s*[(（]\s*[月火水木金土日](?:曜日?)?\s*[)）])?"
+# a site menu: a run of short lines at the top, above anything that names a council,
+# holds a number (a date, 第N回) or ends a sentence
+_MENU_RUN = 4
+_MENU_ITEM_MAX = 12
+_MENU_STOP = re.compile(r"審議会|審査会|委員会|協議会|答申|[0-9。]")
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +61,8 @@ def chrome_spans(text: str, start: int = 0, end: int | None = None) -> list[tupl
     spans: list[tuple[int, int]] = []
     for line in lines(text, start, end):
         spans += _breadcrumb(line.text, line.start)
+    if start == 0:
+        spans += _menu(text, end)
     for rx in (before, after, ident):
         spans += [m.span() for m in rx.finditer(text, start, end)]
     candidates = [m.span() for m in marker.finditer(text, start, end)]
@@ -87,6 +97,27 @@ def _breadcrumb(line: str, offset: int) -> list[tuple[int, int]]:
     if any(not s or len(s) > _CRUMB_SEGMENT_MAX for s in segments[:-1]) or not segments[-1]:
         return []
     return [(offset, offset + seps[-1].end())]
+
+
+def _menu(text: str, end: int) -> list[tuple[int, int]]:
+    """Runs of MENU_RUN or more short lines (site navigation) above the first line that names a council or holds a number."""
+    spans: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []
+    for line in lines(text, 0, end):
+        s = line.text.strip()
+        if not s:
+            continue
+        if _MENU_STOP.search(s) or re.sub(r"[\s:：【】\[\]]", "", s) in header_labels():
+            break
+        if len(s) <= _MENU_ITEM_MAX:
+            run.append((line.start, line.end))
+            continue
+        if len(run) >= _MENU_RUN:
+            spans += run
+        run = []
+    if len(run) >= _MENU_RUN:
+        spans += run
+    return spans
 
 
 def _at_line_edge(text: str, s: int, e: int) -> bool:

@@ -158,6 +158,21 @@ def test_date_then_update_word_is_chrome() -> None:
     assert (h.held_on, h.session) == (date(2023, 11, 30), 12)
 
 
+def test_site_menu_at_the_top_is_chrome() -> None:
+    raw = "ホーム\nくらし・手続き\n会議録\n子育て・教育\n事業者の方へ\n霞浦市個人情報保護審査会\n答申第3号\n令和4年6月1日\n○○について(答申)\n"
+    text = normalize([raw]).text
+    masked = chrome.mask(text)
+    assert "子育て" not in masked and "会議録" not in masked
+    assert "霞浦市個人情報保護審査会" in masked
+    assert doc_kind(text, 0) == DocKind.TOSHIN
+
+
+def test_short_header_lines_are_no_menu() -> None:
+    raw = "会議録\n日時\n場所\n出席者\n令和4年6月1日\n"
+    text = normalize([raw]).text
+    assert chrome.mask(text) == text
+
+
 def test_tool_words_inside_content_are_kept() -> None:
     text = normalize(["説明資料を印刷する費用について質問があった。\n"]).text
     assert chrome.mask(text) == text
