@@ -90,6 +90,8 @@ class Header:
     place: str | None = None
     observers: int | None = None
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # (start, end) of each value of an agenda label (`議題：…`, or the line under `議題`)
+    agenda: list[tuple[int, int]] = field(default_factory=list)
     attendees: list[tuple[str, str | None, str, bool, int, int]] = field(default_factory=list)
 
 
@@ -159,6 +161,8 @@ def extract_header(text: str, doc_kind: str) -> Header:
             _read_place(h, masked, v)
         elif v.field == HeaderField.OBSERVERS and h.observers is None:
             _read_observers(h, masked[v.start : v.end], v.start)
+        elif v.field == HeaderField.AGENDA:
+            h.agenda.append((v.start, v.end))
         elif v.field == HeaderField.ATTENDEES and not h.attendees:
             h.attendees = _attendees(masked, v.start, _attendee_end(masked, v.end))
     if h.observers is None:
@@ -202,6 +206,8 @@ def _label(cell: str) -> tuple[HeaderField, int] | None:
         # not in a sentence (場所は…), and after an enumerator or with a value of the field's type
         rest = cell[m.end() :]
         if _HIRAGANA.match(rest) or not re.search(r"[^\u3041-\u3096]", label):
+            return None
+        if fld in (HeaderField.AGENDA, HeaderField.OTHER):  # 議事経過, 議事録: words, not labels
             return None
         if not (m.group("enum") or _typed(fld, rest)):
             return None

@@ -87,6 +87,7 @@ class HeaderField(StrEnum):
     ATTENDEES = "attendees"  # those present (出席者, 出席委員)
     BODY = "body"  # the council's name (審議会名, 審議会等名称)
     MEETING = "meeting"  # the meeting's name (会議名, 会議の名称)
+    AGENDA = "agenda"  # the agenda (議題, 案件, 次第)
     OTHER = "other"  # a header label of no field here; it ends the value before it
 
 

@@ -102,6 +102,23 @@ def test_place_stops_before_another_header_value(line: str) -> None:
     assert (h.place, h.observers) == ("霞浦市役所 会議室A", 0)
 
 
+@pytest.mark.parametrize(
+    "raw, first",
+    [
+        ("4. 議題:個人情報保護条例の一部改正について\n", "個人情報保護条例の一部改正について"),
+        (
+            "議題\n(1)防犯カメラの運用について(諮問)\n(2)その他\n",
+            "(1)防犯カメラの運用について(諮問)",
+        ),
+        ("場所:霞浦市役所\n", None),
+        ("5.議事経過と結果\n", None),
+    ],
+)
+def test_agenda_values_are_kept_for_the_agenda_reader(raw: str, first: str | None) -> None:
+    text, h = header("霞浦市個人情報保護審議会会議録\n" + raw)
+    assert [text[s:e] for s, e in h.agenda][:1] == ([first] if first else [])
+
+
 def test_unlabelled_header_under_the_title() -> None:
     raw = "第9回白峰県個人情報保護審議会議事録\n令和2年3月4日(水曜)\n午前10時から午前11時15分まで\n県庁東館501会議室\n山田会長、川上委員\n"
     _, h = header(raw)
