@@ -256,6 +256,10 @@ def _labelled(masked: str, head: list[Line]) -> list[Labelled]:
             fld, end = found
             vs, ve = strip_span(masked, line.start + cs + end, line.start + ce, " \t\u3000")
             if vs < ve:
+                cut = None if fld == HeaderField.ATTENDEES else _next_label(masked, vs, ve, fld)
+                if cut is not None:  # `日時 … 場所 …`: the next pair on the same line
+                    cells.insert(k, (cut - line.start, ce))
+                    vs, ve = strip_span(masked, vs, cut, " \t\u3000")
                 out.append(Labelled(fld, vs, ve, i))
             elif k < len(cells) and not _label(line.text[cells[k][0] : cells[k][1]]):
                 vs, ve = line.start + cells[k][0], line.start + cells[k][1]
@@ -264,6 +268,19 @@ def _labelled(masked: str, head: list[Line]) -> list[Labelled]:
             elif k == len(cells) and i not in stacked:
                 out += _values_below(masked, head, i, fld, stacked)
     return out
+
+
+def _next_label(masked: str, start: int, end: int, fld: HeaderField) -> int | None:
+    """Where another field's label, after a space and followed by its separator, starts in a value."""
+    for m in re.finditer(r"[ \t\u3000]+", masked[start:end]):
+        found = _label(masked[start + m.end() : end])
+        if (
+            found
+            and found[0] != fld
+            and re.search(r"[\s:：】\]]$", masked[start + m.end() : start + m.end() + found[1]])
+        ):
+            return start + m.end()
+    return None
 
 
 def _values_below(
