@@ -59,8 +59,10 @@ _NOT_A_NAME = re.compile(
 _DOMAIN = re.compile(r"個人情報")  # the councils this project reads
 
 _BULLET = r"[ \t\u3000\-•・◇◆■□●○▼▽◎※*]*"
+# 1 / 1. / (1) / ① / 一、 / ア (the iroha-order katakana of sub-items, before a space or a stop)
 _ENUM = (
-    r"(?:\d{1,2}\s*[.．、)）]?|[(（]\s*\d{1,2}\s*[)）]|[①-⑳]|[一二三四五六七八九十]{1,3}\s*[.．、])"
+    r"(?:\d{1,2}\s*[.．、)）]?|[(（]\s*(?:\d{1,2}|[アイウエオカキクケコ])\s*[)）]|[①-⑳]"
+    r"|[一二三四五六七八九十]{1,3}\s*[.．、]|[アイウエオカキクケコ](?:\s+|\s*[.．、]))"
 )
 _WEEKDAY = r"(?:\s*[(（]\s*[月火水木金土日](?:曜日?)?\s*[)）])?"
 _NOON_END = re.compile(
