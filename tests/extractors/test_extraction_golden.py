@@ -16,8 +16,8 @@ import pytest
 from extractors.pipeline import extract_bytes
 from shingikai import warehouse
 from shingikai.evaluation import MEETING_FIELDS, Counts, score_document
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 GOLD_DIRS = [ROOT / "data" / "raw" / "samples", ROOT / "tests" / "fixtures" / "layouts"]
 
 

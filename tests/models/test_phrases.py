@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.pipeline import _categories
+from extractors.categories import categories
 from models.phrases import (
     category_words,
     condition_phrases,
@@ -18,7 +18,7 @@ from models.vocab import Category, Outcome
 @pytest.mark.parametrize("phrase", category_words(), ids=lambda p: p.example)
 def test_category_row_names_its_category(phrase) -> None:
     assert Category(phrase.value)
-    assert phrase.value in _categories(phrase.example, [], "")
+    assert phrase.value in categories(phrase.example, [])
 
 
 @pytest.mark.parametrize("phrase", outcome_phrases(), ids=lambda p: p.example)
@@ -44,6 +44,10 @@ def test_condition_row_finds_its_example(phrase) -> None:
         ("<script>承認</script>", "approved"),
         ("実施機関の対応はやむを得ないと判断する。", "approved"),
         ("本件については適当でないと判断する。", "rejected"),
+        ("実施に支障はないものと認める。", "approved"),
+        ("全会一致で原案を可決した。", "approved"),
+        ("結論は次回に持ち越すこととした。", "deferred"),
+        ("支障はないのでしょうか。", None),
     ],
 )
 def test_outcome_cases(sentence: str, outcome: str | None) -> None:
@@ -56,9 +60,12 @@ def test_outcome_cases(sentence: str, outcome: str | None) -> None:
         ("個人情報の収集制限の例外について", {"indirect_collection"}),
         ("住民情報の目的外利用及び外部提供について", {"non_purpose_use", "external_provision"}),
         ("オンライン結合による提供について", {"online_link", "external_provision"}),
+        ("個人情報の目的外の提供について", {"external_provision"}),
+        ("利用目的以外の目的のための利用について", {"non_purpose_use"}),
+        ("戸籍情報の間接収集について", {"indirect_collection"}),
         ("審議会の運営について", {"other"}),
         ("", {"other"}),
     ],
 )
 def test_categories_of_titles(title: str, expected: set[str]) -> None:
-    assert set(_categories(title, [], "")) == expected
+    assert set(categories(title, [])) == expected
