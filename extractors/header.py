@@ -519,7 +519,7 @@ def _read_body(h: Header, masked: str, head_end: int, values: list[Labelled]) ->
         return
     best = max(found, key=lambda c: c.rank)
     if not best.labelled:
-        # the same name written in full with its government in front (恵庭市 + 情報公開…審査会)
+        # the same name written in full with its government in front (桜丘市 + 情報公開…審査会)
         fuller = [
             c
             for c in found
@@ -554,13 +554,13 @@ def _read_counts(h: Header, contexts: list[str]) -> None:
 
 # --- the municipality ------------------------------------------------------------
 
-# words an office or institution of a local government starts with (姫路|市長, 三重|県知事)
+# words an office or institution of a local government starts with (白川|村長, 北浜|県知事)
 _OFFICE_WORDS = {w + tail for w in "市区町村" for tail in ("長", "役所", "役場", "議会", "立")} | {
     w + tail for w in "都道府県" for tail in ("知事", "庁", "議会", "立")
 }
 # one-character words of a department (総務|部, 市民|課): a name running into one is no name
 _UNIT_WORDS = set("部課局係")
-# a prefecture written before a city's name (宮崎県宮崎市): the city is the municipality
+# a prefecture written before a city's name (北浜県北浜市): the city is the municipality
 _PREFECTURE_FIRST = re.compile(r"^(?:東京都|北海道|.{1,3}?[府県])(.{1,6}[市区町村])$")
 # 本市, 同町, 当村, 各区: a determiner and a suffix refer to a government without naming it
 _DETERMINERS = "同本当各全両他前元旧新"
@@ -573,7 +573,7 @@ def government_names(text: str) -> list[tuple[int, int, str]]:
 
     Two readings, each a general fact of how Japanese writes a government's name:
     - a place name Sudachi knows (名詞-固有名詞-地名) ending in 県/府/市/区/町/村, or
-      東京都/北海道, or followed at once by an office word (姫路 + 市長, 三重 + 県知事);
+      東京都/北海道, or followed at once by an office word (白川 + 村長, 北浜 + 県知事);
     - at the start of a name-like run of text (after 第N回 and dates), the words up to a
       bare 市/区/町/村/県 token or an office word: names the dictionary does not know
       (楓原 + 市, 白鷺台 + 市長, 十日町 + 市).
