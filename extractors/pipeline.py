@@ -24,7 +24,7 @@ from extractors import (
     sheets,
     speech,
 )
-from extractors.categories import categories
+from extractors.categories import categories, judged_headings
 from extractors.normalize import NormalizedText, normalize
 from extractors.reading import Limits, RawDocument, ReadError, read_bytes
 from extractors.regions import ItemRegion
@@ -251,7 +251,9 @@ def _consultation(
             number_text=item.number_text,
             title=item.title,
             department=department,
-            categories=categories(item.title or "", sheet),
+            categories=categories(
+                item.title or "", sheet, judged_headings(text, start, end) if toshin else ""
+            ),
             outcome=Outcome(decision.outcome),
             outcome_text=decision.outcome_text,
             vote=Vote(decision.vote) if decision.vote else None,
