@@ -20,6 +20,9 @@ from shingikai.evaluation import evaluate
 from shingikai.warehouse import apply_schema, load_many
 from tests.conftest import SHARED
 
+# builds four warehouses from the shared corpora and runs score.py in a subprocess
+pytestmark = pytest.mark.slow
+
 SCORER = SHARED / "tools" / "score.py"
 SETS = {
     "real": (SHARED / "corpus" / "real", SHARED / "gold" / "real", "1*.txt"),

@@ -22,6 +22,8 @@ import pytest
 from tests.conftest import LAYOUTS, ROOT, SAMPLES
 from tests.ingest_helpers import cli_env, ingest_cmd, run_ingest_cli, snapshot
 
+pytestmark = pytest.mark.slow  # ingests killed and re-run through the CLI
+
 KILL_AFTER_S = (1.0, 4.0, 8.0)
 # documents in the full corpus: every file of the samples and the layouts but gold and READMEs
 N_FULL = sum(
@@ -136,8 +138,6 @@ def test_killed_runs_leave_the_last_published_warehouse(runs, tmp_path):
 READER = r"""
 import json, os, sys, time
 import duckdb
-
-pytestmark = pytest.mark.slow  # ingests killed and re-run through the CLI
 db, stop, out, mode = sys.argv[1:5]
 
 def check(con):
