@@ -38,9 +38,13 @@ _PASSING = re.compile(
 _QUOTED = re.compile(r"^\s*[「『]([^」』\n]{3,200})[」』]")
 DEPT_WORD = r"(?:課|室|館|所|センター|係|部|局|担当|事務所|委員会|園|署|庁|本部|グループ|チーム|班)"
 _DEPT = re.compile(
-    rf"^\s*[(（【〔]([^()（）【】〔〕\n]{{2,60}}?{DEPT_WORD}(?:[、・,][^()（）【】〔〕\n]{{2,30}}?{DEPT_WORD})*)[)）】〕]"
+    rf"^\s*[(（【〔](?:(?:所管|担当|主管)(?:課|部署)?\s*[:：]\s*)?"
+    rf"([^()（）【】〔〕\n:：]{{2,60}}?{DEPT_WORD}(?:[、・,][^()（）【】〔〕\n]{{2,30}}?{DEPT_WORD})*)[)）】〕]"
 )
-_TITLE_TAIL = re.compile(r"(\s*[-―—─‐]{2,}.*|\s*資料\s*\d+.*|\s*[(（]\s*答申\s*[)）].*)$")
+_TITLE_TAIL = re.compile(
+    r"(\s*[-―—─‐]{2,}.*|\s*資料\s*\d+.*|\s*[(（]\s*答申\s*[)）].*"
+    r"|\s*[(（【〔]\s*(?:新規|継続|追加)?\s*(?:諮問|報告)(?:事項)?\s*[)）】〕]\s*)$"
+)
 _TITLE_TRAIL_PUNCT = " \t:：、。,「」『』"
 _PROCEEDINGS = re.compile(
     r"^[\s【■□◆●\[]*(\d+\s*[.．、]?\s*)?(記録$|審議の概要|審議の要旨|議事の要旨|会議の内容|議事の内容|審議の内容|審議経過|発言内容|会議経過|議事経過|審議経過|審議内容|会議内容|議事録|議事内容|発言要旨|議事の経過|会議の経過|審議の経過|質疑応答)"
@@ -113,9 +117,9 @@ def is_item_mention(text: str, m: re.Match[str]) -> bool:
     return bool(_QUOTED.match(text[m.end() : m.end() + 205]))
 
 
-def numbered_items(text: str) -> list[Item]:
+def numbered_items(text: str, agenda_end: int | None = None) -> list[Item]:
     """諮問 items with numbers, from the agenda when it lists them, else from the body."""
-    agenda_end = proceedings_start(text)
+    agenda_end = proceedings_start(text) if agenda_end is None else agenda_end
     mentions = [m for m in NUMBER_RE.finditer(text) if is_item_mention(text, m)]
     in_agenda = [m for m in mentions if m.start() < agenda_end]
     chosen = in_agenda or mentions
@@ -230,9 +234,9 @@ def department_after(text: str, pos: int) -> tuple[str | None, tuple[int, int] |
     return m.group(1), (pos + m.start(1), pos + m.end(1))
 
 
-def enumerated_items(text: str) -> list[Item]:
+def enumerated_items(text: str, agenda_end: int | None = None) -> list[Item]:
     """Items without numbers: enumerated lines under an agenda heading (諮問事項, 審議事項, 議題)."""
-    agenda_end = proceedings_start(text)
+    agenda_end = proceedings_start(text) if agenda_end is None else agenda_end
     items: list[Item] = []
     section = None
     for line in lines(text, 0, agenda_end):
@@ -269,9 +273,9 @@ def enumerated_items(text: str) -> list[Item]:
     return items
 
 
-def report_items(text: str, consultations: list[Item]) -> list[Item]:
+def report_items(text: str, consultations: list[Item], agenda_end: int | None = None) -> list[Item]:
     """報告 items listed in the agenda."""
-    agenda_end = proceedings_start(text)
+    agenda_end = proceedings_start(text) if agenda_end is None else agenda_end
     taken = {i.title for i in consultations}
     items: list[Item] = []
     section = None
@@ -490,7 +494,7 @@ def same_title(a: str | None, b: str | None) -> bool:
 
 
 _HEAD_WORDS = re.compile(
-    r"^(?:議事|議題|審議)?\s*[(（]?\s*(諮問(?:事項|案件)?|審議(?:事項|案件)|議題|議事|案件)\s*[)）]?\s*(?:[:：]\s*|$)"
+    r"^(?:議事|議題|審議)?\s*[(（]?\s*(諮問(?:事項|案件)?|審議(?:事項|案件)|議題|議事|案件)\s*[)）]?\s*(?:[:：\s]\s*|$)"
 )
 
 
@@ -574,18 +578,20 @@ def _wrapped_title_start(text: str, line: Line) -> int:
     return start
 
 
-def consultation_items(text: str, toshin: bool) -> tuple[list[Item], dict[int, tuple[int, int]]]:
+def consultation_items(
+    text: str, toshin: bool, agenda_end: int | None = None
+) -> tuple[list[Item], dict[int, tuple[int, int]]]:
     """Every 諮問 a document deals with, and the result cells of those read from a results table.
 
     Strong evidence first: a 諮問 number, a results table, an agenda line marked (諮問), a title
     under a 諮問 heading. Titles under a neutral heading (審議事項, 議題) only name a numbered
     item that has no title of its own, or stand in when nothing stronger is there.
     """
-    consults = numbered_items(text)
+    agenda_end = proceedings_start(text) if agenda_end is None else agenda_end
+    consults = numbered_items(text, agenda_end)
     table = table_items(text)
     if table and len(table) >= len(consults):
         consults = [t.item for t in table]
-    results = {id(t.item): t.result_span for t in table}
     marked, _ = marked_items(text)
     strong, weak, _ = heading_items(text)
     for extra in marked + strong:
@@ -599,16 +605,18 @@ def consultation_items(text: str, toshin: bool) -> tuple[list[Item], dict[int, t
             if item.department is None:
                 item.department, item.department_span = named.department, named.department_span
     consults.sort(key=lambda i: i.start)
-    consults = consults or enumerated_items(text)
+    consults = consults or enumerated_items(text, agenda_end)
     if not consults and toshin:
         answered = toshin_item(text)
         consults = [answered] if answered else []
+    # the result cells of consultations read from a results table, by position
+    results = {i: t.result_span for i, c in enumerate(consults) for t in table if t.item is c}
     return consults, results
 
 
-def all_report_items(text: str, consults: list[Item]) -> list[Item]:
+def all_report_items(text: str, consults: list[Item], agenda_end: int | None = None) -> list[Item]:
     """報告 items: from the agenda's report section and from lines marked (報告)."""
-    reports = report_items(text, consults)
+    reports = report_items(text, consults, agenda_end)
     _, marked = marked_items(text)
     for extra in marked + heading_items(text)[2]:
         if not any(same_title(extra.title, o.title) for o in reports + consults):

@@ -92,8 +92,19 @@ def find_decision(text: str, start: int, end: int, *, toshin: bool = False) -> D
     return Decision(outcome, text[s:e].strip(), (s, e), vote, dissent, bool(conditions), conditions)
 
 
+_NEGATION = re.compile(r"ない|ず[、。]|ぬ|ません")
+
+
 def _classify(sentence: str) -> str | None:
-    return first_outcome(sentence)
+    outcome = first_outcome(sentence)
+    if outcome == Outcome.APPROVED and _NEGATION.search(sentence):
+        # a verdict word under a negation the phrase rows do not spell out
+        # (`適当であるとは認められない`): GiNZA's parse decides, on this one sentence
+        from extractors.nlp import negates_decision
+
+        if negates_decision(sentence):
+            return Outcome.REJECTED
+    return outcome
 
 
 def _answered(answer: str) -> bool:
@@ -137,3 +148,23 @@ def _conditions(
             if _REQUEST.search(text[a:b]):
                 out.append((a, b))
     return out
+
+
+def decide(text: str, start: int, end: int, *, toshin: bool) -> Decision:
+    """The decision on the item whose region is text[start:end].
+
+    A decision written on the line that takes the item up (`○ 諮問第N号「…」について…「可」とする`)
+    is the decision, with the vote or conditions the rest of the region adds.
+    """
+    if toshin:
+        return find_decision(text, start, end, toshin=True)
+    line_end = text.find("\n", start)
+    line_end = end if line_end < 0 or line_end > end else line_end
+    first = find_decision(text, start, line_end)
+    if first.outcome == Outcome.UNKNOWN:
+        return find_decision(text, start, end)
+    rest = find_decision(text, start, end)
+    if first.has_conditions or not rest.has_conditions:
+        first.vote = first.vote or rest.vote
+        return first
+    return rest

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from models.canon import data_item_vocabulary
+from extractors.sheets import SheetRow
+from models.canon import canonical_item, data_item_vocabulary
 
 _PROSE = re.compile(
     r"(?:扱う|取り?扱う|提供する|送受信する|記録する|利用する|収集する|登録する|渡す|引き渡す|送付する|送信する|入力する|取得する|記載する|記録される|提供される)(?:個人)?(?:情報|項目)(?:は|として)[、,]?([^。]{4,400}?)(?:である|です|でございます|となる|となります|になる|になります|とする|等である|等です)(?:こと|旨)?(?=[。\n]|について|を|$)"
@@ -220,4 +221,30 @@ def verb_object_lists(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if lead:
             s += lead.end()
         out.append((s, e))
+    return out
+
+
+def for_consultation(
+    text: str, sheet: list[SheetRow], start: int, end: int
+) -> list[tuple[str, int, int]]:
+    """(item, start, end) of each data item a consultation handles, each item once.
+
+    From the sheet's item rows; else lists written in prose (`扱う情報は、…である`); else,
+    as a last resort, verb objects that read mostly as personal-data items.
+    """
+    spans = [(r.value_start, r.value_end) for r in sheet if r.family == "items"]
+    if not spans:
+        spans = prose_lists(text, start, end)
+    if not spans:
+        spans = [
+            (s, e)
+            for s, e in verb_object_lists(text, start, end)
+            if sum(canonical_item(x).matched for x, _, _ in split_items(text, s, e)) >= 2
+        ]
+    out, seen = [], set()
+    for s, e in spans:
+        for item, a, b in split_items(text, s, e):
+            if item not in seen:
+                seen.add(item)
+                out.append((item, a, b))
     return out

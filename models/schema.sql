@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS documents (
     ingested_at TIMESTAMP,
     size_bytes BIGINT,
     source_url VARCHAR,
-    warnings VARCHAR[],
+    warnings VARCHAR[] NOT NULL,
     meeting_key VARCHAR,
     duplicate_of VARCHAR
 );
@@ -48,8 +48,8 @@ CREATE TABLE IF NOT EXISTS document_texts (
     document_id VARCHAR PRIMARY KEY,
     text VARCHAR NOT NULL,
     page_starts INTEGER[] NOT NULL,
-    raw_text VARCHAR,
-    raw_offsets INTEGER[]
+    raw_text VARCHAR NOT NULL,
+    raw_offsets INTEGER[] NOT NULL
 );
 COMMENT ON TABLE document_texts IS 'Normalised text of each readable document: every start_char/end_char in the warehouse indexes this text.';
 COMMENT ON COLUMN document_texts.document_id IS 'The document (documents.document_id).';
@@ -128,12 +128,12 @@ CREATE TABLE IF NOT EXISTS consultations (
     number_text VARCHAR,
     title VARCHAR,
     department VARCHAR,
-    categories VARCHAR[],
+    categories VARCHAR[] NOT NULL,
     outcome VARCHAR NOT NULL CHECK (outcome IN ('approved', 'rejected', 'deferred', 'withdrawn', 'unknown')),
     outcome_text VARCHAR,
     vote VARCHAR CHECK (vote IN ('unanimous', 'majority')),
     dissent INTEGER,
-    has_conditions BOOLEAN,
+    has_conditions BOOLEAN NOT NULL,
     start_char INTEGER NOT NULL,
     end_char INTEGER NOT NULL,
     page INTEGER
@@ -164,7 +164,7 @@ CREATE TABLE IF NOT EXISTS contractors (
     start_char INTEGER NOT NULL,
     end_char INTEGER NOT NULL,
     document_id VARCHAR NOT NULL,
-    source VARCHAR
+    source VARCHAR NOT NULL
 );
 COMMENT ON TABLE contractors IS 'Each party receiving personal data in a consultation (委託先, 結合先, 提供先, 受託者).';
 COMMENT ON COLUMN contractors.consultation_id IS 'The consultation.';
@@ -254,7 +254,7 @@ CREATE TABLE IF NOT EXISTS evidence (
     record_table VARCHAR NOT NULL,
     record_id VARCHAR NOT NULL,
     field VARCHAR NOT NULL,
-    value VARCHAR,
+    value VARCHAR NOT NULL,
     start_char INTEGER NOT NULL,
     end_char INTEGER NOT NULL
 );

@@ -200,10 +200,10 @@ def render(db: Path, ref: str) -> tuple[str, str, int]:
             "SELECT text, page_starts FROM document_texts WHERE document_id = ?", [doc_id]
         ).fetchone()
         if row is None:
-            status = con.execute(
+            status, error = con.execute(
                 "SELECT status, error FROM documents WHERE document_id = ?", [doc_id]
-            ).fetchone()
-            raise DocumentNotFound(f"{source_path} has no text (status {status[0]}: {status[1]})")
+            ).fetchall()[0]
+            raise DocumentNotFound(f"{source_path} has no text (status {status}: {error})")
         text, page_starts = row[0], list(row[1] or [0])
         link = source_link(con, doc_id, source_path, ref)
         others = copies(con, doc_id)

@@ -1,14 +1,9 @@
-"""What every `shingikai` command shares: the --db option, and how a mistake is reported
-(one line on standard error, non-zero exit)."""
+"""How the `shingikai` command reports a mistake: one line on standard error, non-zero exit."""
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from pathlib import Path
-
-from shingikai.warehouse import DEFAULT_DB, default_db
 
 
 class UsageError(Exception):
@@ -24,13 +19,3 @@ def silence_stdout() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
-
-
-def add_db_option(parser: argparse.ArgumentParser) -> None:
-    """--db, defaulting to $SHINGIKAI_DB, else data/warehouse/shingikai.duckdb."""
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=default_db(),
-        help=f"warehouse file (default: $SHINGIKAI_DB, else {DEFAULT_DB})",
-    )

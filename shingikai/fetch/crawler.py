@@ -29,9 +29,11 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 
+from shingikai.hashing import sha256_of
+from shingikai.paths import DEFAULT_RAW as DEFAULT_RAW  # re-exported
+from shingikai.paths import DEFAULT_SOURCES as DEFAULT_SOURCES  # re-exported
+
 LEDGER_NAME = ".fetch_ledger.json"
-DEFAULT_SOURCES = Path("data/sources.toml")
-DEFAULT_RAW = Path("data/raw")
 USER_AGENT = "shingikai-fetch/0.1 (+research; polite nightly crawler)"
 
 
@@ -81,7 +83,7 @@ def load_sources(path: Path) -> list[Source]:
         raise SourcesError(f"{path} is not valid JSON: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise SourcesError(f"{path} is not valid TOML: {exc}") from None
-    entries = raw.get("source", raw.get("sources", [])) if isinstance(raw, dict) else raw
+    entries = raw.get("source", raw.get("sources")) or [] if isinstance(raw, dict) else raw
     out = []
     for i, e in enumerate(entries if isinstance(entries, list) else [entries], 1):
         try:
@@ -328,14 +330,6 @@ def _file_name(url: str) -> str:
     return name[:150]
 
 
-def _sha256(path: Path) -> str:
-    d = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            d.update(chunk)
-    return d.hexdigest()
-
-
 def fetch_source(
     source: Source,
     raw: Path,
@@ -388,7 +382,7 @@ def fetch_source(
         if status == 304:
             summary.unchanged += 1
             continue
-        digest = _sha256(tmp)
+        digest = sha256_of(tmp)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         if entry and entry.get("sha256") == digest and target.exists():
             tmp.unlink(missing_ok=True)

@@ -48,7 +48,7 @@ def export(
             con.execute(f"COPY (SELECT * FROM \"{name}\") TO '{target}' ({options})")
             if fmt == "csv" and bom:
                 _prepend_bom(path)
-            rows = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            (rows,) = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0]
             written.append((name, kind, path, rows))
     return written
 

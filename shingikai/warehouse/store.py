@@ -23,15 +23,9 @@ import pyarrow as pa
 
 from models import DDL_PATH, VIEWS_PATH
 from models.records import TABLE_RECORDS, Extraction
+from shingikai.paths import DEFAULT_DB as DEFAULT_DB  # re-exported: warehouse.DEFAULT_DB
+from shingikai.paths import default_db as default_db  # re-exported: warehouse.default_db
 from shingikai.warehouse.derive import derive
-
-DEFAULT_DB = Path("data/warehouse/shingikai.duckdb")
-
-
-def default_db() -> Path:
-    """The warehouse every command uses unless told otherwise: $SHINGIKAI_DB, else DEFAULT_DB."""
-    return Path(os.environ.get("SHINGIKAI_DB") or DEFAULT_DB)
-
 
 # tables whose rows belong to one document, deleted and re-inserted together
 DOCUMENT_TABLES = [

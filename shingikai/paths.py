@@ -1,0 +1,15 @@
+"""Where things are by default, relative to the folder the commands run in (the project's)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_RAW = Path("data/raw")  # input documents; `fetch` saves into it
+DEFAULT_SOURCES = Path("data/sources.toml")  # the municipalities `fetch` reads
+DEFAULT_DB = Path("data/warehouse/shingikai.duckdb")  # the published warehouse
+
+
+def default_db() -> Path:
+    """The warehouse every command uses unless told otherwise: $SHINGIKAI_DB, else DEFAULT_DB."""
+    return Path(os.environ.get("SHINGIKAI_DB") or DEFAULT_DB)

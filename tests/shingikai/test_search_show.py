@@ -1,0 +1,102 @@
+"""search counts and marks every hit; show finds a file as ingested, marks pages, links the source, lists copies."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from models.records import DocumentText
+from shingikai.cli.main import main
+from shingikai.fetch import Fetcher, Refused
+from shingikai.search import search_counted, snippet
+from shingikai.show import find_document, render
+from shingikai.warehouse import apply_schema, load
+from tests.shingikai.test_copies import PDF, minutes
+
+PAGE1 = "諮問第12号 件名12 株式会社みらい 氏名\n"
+PAGE2 = "諮問第13号 件名13 株式会社みらい 氏名 の外部委託について\n"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> tuple[Path, Path]:
+    """A raw folder with one text file, and a warehouse holding it, its PDF copy and another meeting."""
+    root = tmp_path_factory.mktemp("search")
+    raw = root / "data" / "raw" / "samples"
+    raw.mkdir(parents=True)
+    source = raw / "x.txt"
+    source.write_text(PAGE1 + PAGE2, encoding="utf-8")
+    doc_id = hashlib.sha256(source.read_bytes()).hexdigest()
+    text = PAGE1 + PAGE2
+    seed = replace(
+        minutes(doc_id, "samples/x.txt"),
+        text=DocumentText(document_id=doc_id, text=text, page_starts=[0, len(PAGE1)]),
+    )
+    db = root / "w.duckdb"
+    con = duckdb.connect(str(db))
+    apply_schema(con)
+    load(con, seed)
+    load(con, replace(PDF, document=replace(PDF.document, document_id="b" * 64)))
+    load(con, minutes("9" * 64, "samples/y.txt", municipality="霧ヶ谷町", numbers=(1, 2, 3)))
+    con.close()
+    return db, source
+
+
+def test_search_counts_all_hits_and_names_the_municipality(corpus):
+    db, _ = corpus
+    hits, total = search_counted(db, "件名", limit=2)
+    # 2 titles of the first meeting (its PDF copy skipped) + 3 of the other
+    assert total == 5 and len(hits) == 2
+    items, n = search_counted(db, "氏名", limit=50)
+    assert n == 2 and {h.kind for h in items} == {"data_item"}
+    assert {h.municipality for h in items} == {"楓原市", "霧ヶ谷町"}
+    named, _ = search_counted(db, "みらい", limit=50)
+    assert {h.kind for h in named} == {"contractor"}
+
+
+def test_search_listing_says_how_many_were_left_out(corpus, capsys):
+    db, _ = corpus
+    assert main(["search", "件名", "--db", str(db), "-n", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "(1 of 5 hits shown" in out and "楓原市" in out
+
+
+def test_snippet_marks_every_term():
+    text = "委員から外部委託について質問があり、個人情報の管理と委託先の監督について説明した。"
+    marked = snippet(text, ["委託", "個人情報"])
+    assert marked.count("【委託】") == 2 and "【個人情報】" in marked
+
+
+def test_show_finds_the_file_as_ingested_with_pages_link_and_copies(corpus, tmp_path, monkeypatch):
+    db, source = corpus
+    monkeypatch.chdir(source.parents[3])  # the folder holding data/raw
+    con = duckdb.connect(str(db), read_only=True)
+    for ref in ("data/raw/samples/x.txt", "./data/raw/samples/x.txt", str(source), "samples/x.txt"):
+        assert find_document(con, ref)[1] == "samples/x.txt", ref
+    con.close()
+    page, doc_id, _ = render(db, "data/raw/samples/x.txt")
+    assert '<span class="page" id="p-2">p. 2</span>' in page
+    assert f'href="{source.resolve().as_uri()}"' in page, page[page.index('class="source"') :][:300]
+    assert "2 files record this meeting" in page and "pdf/x.pdf" in page
+    assert main(["show", "data/raw/samples/x.txt", "--db", str(db)]) == 0
+    assert (Path("data/show") / f"{doc_id[:12]}.html").is_file()
+
+
+def test_show_default_folder_is_git_ignored():
+    from tests.conftest import ROOT
+
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    assert "data/show/" in ignored and "notebooks/figures/" in ignored
+
+
+def test_fetch_gives_up_at_once_when_the_host_does_not_resolve():
+    fetcher = Fetcher(delay=0, retries=3, backoff=2.0, timeout=5)
+    started = time.monotonic()
+    with pytest.raises(Refused, match="cannot resolve"):
+        fetcher.get("http://no-such-host.invalid/index.html")
+    assert time.monotonic() - started < 2  # no 2 + 4 + 8 s of retries
+    fetcher.close()
