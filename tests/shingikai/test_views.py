@@ -47,3 +47,15 @@ def test_data_flows_keeps_a_consultation_without_contractor_or_item():
     assert con.execute(
         "SELECT count(*), count(contractor), count(data_item), list(conditions) FROM data_flows"
     ).fetchone() == (2, 0, 0, [[], []])
+
+
+def test_the_readme_example_of_data_flows_runs():
+    import re
+
+    from tests.conftest import ROOT
+
+    blocks = re.findall(r"```sql\n(.*?)```", (ROOT / "README.md").read_text("utf-8"), flags=re.S)
+    example = next(b for b in blocks if "data_flows" in b)
+    con = memory_warehouse()
+    load(con, SEED)
+    assert len(con.execute(example).fetchall()) == 2
