@@ -17,14 +17,31 @@ from prefect.cache_policies import NO_CACHE
 
 from extractors.reading import Limits
 from shingikai import warehouse
-from shingikai.discover import SourceFile, Summary, discover, plan
+from shingikai.discover import (
+    Action,
+    SourceFile,
+    Summary,
+    count,
+    discover_all,
+    location_of,
+    plan,
+    record_without_extraction,
+)
 from shingikai.sandbox import extract_in_sandbox, failed, warm
 
 
 @task(name="extract-document", cache_policy=NO_CACHE, persist_result=False)
-def extract_document(path: str, source_path: str, limits: Limits, source_url: str | None = None):  # type: ignore[no-untyped-def]
+def extract_document(
+    path: str,
+    source_path: str,
+    limits: Limits,
+    source_url: str | None = None,
+    document_id: str | None = None,
+):  # type: ignore[no-untyped-def]
     """Read and extract one document, in a child process bounded in time and memory."""
-    return extract_in_sandbox(Path(path), source_path, limits, source_url=source_url)
+    return extract_in_sandbox(
+        Path(path), source_path, limits, source_url=source_url, document_id=document_id
+    )
 
 
 @flow(name="shingikai-ingest", log_prints=True, persist_result=False)
@@ -40,24 +57,30 @@ def ingest_flow(
     logger = get_run_logger()
     started = time.monotonic()
     limits = limits or Limits()
-    files = discover([Path(p) for p in paths])
-    todo, skipped = plan(files, Path(db), force)
-    summary = Summary(seen=len(files), skipped=skipped, db=str(db))
+    files, problems = discover_all([Path(p) for p in paths])
+    planned, skipped = plan(files, Path(db), force)
+    summary = Summary(seen=len(files), skipped=skipped, db=str(db), problems=problems)
+    todo = [f for f in planned if f.action == Action.EXTRACT]
     logger.info("%d files found, %d to extract, %d unchanged", len(files), len(todo), skipped)
-    if todo:
-        if task_runner_is_local():
+    if planned:
+        if todo and task_runner_is_local():
             warm()  # load GiNZA once here, before the extraction tasks fork from this process
         with warehouse.Staging(Path(db)) as staging:
+            record_without_extraction(
+                staging.con, [f for f in planned if f.action != Action.EXTRACT], summary
+            )
             loaded_since_publish = 0
             for start in range(0, len(todo), batch):
                 chunk = todo[start : start + batch]
                 futures = [
-                    extract_document.submit(str(f.path), f.source_path, limits, f.source_url)
+                    extract_document.submit(
+                        str(f.path), f.source_path, limits, f.source_url, f.document_id
+                    )
                     for f in chunk
                 ]
                 extractions = [future.result() for future in futures]
                 for f, extraction in zip(chunk, _load_batch(staging.con, chunk, extractions)):
-                    _count(summary, f, extraction)
+                    count(summary, f, extraction)
                     loaded_since_publish += 1
                 done = min(start + batch, len(todo))
                 logger.info("extracted %d/%d documents", done, len(todo))
@@ -74,15 +97,16 @@ def ingest_flow(
 def _load_batch(con, files: list[SourceFile], extractions: list):  # type: ignore[no-untyped-def]
     """Load a batch in one transaction; if that fails, document by document, so one bad row fails one file."""
     try:
-        warehouse.load_many(con, extractions)
+        warehouse.load_many(con, extractions, _locations(files, extractions))
         return extractions
-    except Exception:
-        pass
+    except Exception as exc:
+        warehouse.raise_if_out_of_space(exc)
     loaded = []
     for f, extraction in zip(files, extractions):
         try:
-            warehouse.load(con, extraction)
+            warehouse.load(con, extraction, _locations([f], [extraction]))
         except Exception as exc:
+            warehouse.raise_if_out_of_space(exc)
             from models.vocab import Status
 
             extraction = failed(
@@ -91,10 +115,16 @@ def _load_batch(con, files: list[SourceFile], extractions: list):  # type: ignor
                 Status.FAILED,
                 f"extracted but could not be loaded ({type(exc).__name__}: {str(exc)[:200]}); please report it",
                 f.source_url,
+                f.document_id,
             )
-            warehouse.load(con, extraction)
+            warehouse.load(con, extraction, _locations([f], [extraction]))
         loaded.append(extraction)
     return loaded
+
+
+def _locations(files: list[SourceFile], extractions: list):  # type: ignore[no-untyped-def]
+    """Where each file was found, pointing at the document actually extracted from it."""
+    return [location_of(f, e.document.document_id) for f, e in zip(files, extractions, strict=True)]
 
 
 def task_runner_is_local() -> bool:
@@ -104,16 +134,6 @@ def task_runner_is_local() -> bool:
     ctx = FlowRunContext.get()
     runner = getattr(ctx, "task_runner", None) if ctx else None
     return runner is None or type(runner).__name__ == "ThreadPoolTaskRunner"
-
-
-def _count(summary: Summary, f: SourceFile, extraction) -> None:  # type: ignore[no-untyped-def]
-    doc = extraction.document
-    summary.new += 1
-    summary.by_status[doc.status] = summary.by_status.get(doc.status, 0) + 1
-    if doc.status != "ok":
-        summary.failed += 1
-        summary.failures.append((f.source_path, doc.status, doc.error or ""))
-    summary.consultations += len(extraction.consultations)
 
 
 def run_ingest(
@@ -126,13 +146,17 @@ def run_ingest(
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "true")
     started = time.monotonic()
-    files = discover(Path(p) for p in paths)
-    todo, skipped = plan(files, Path(db), force)
-    if not todo:
-        # nothing new or changed: no orchestration to start (a nightly no-op costs only the hashing)
-        return Summary(
-            seen=len(files), skipped=skipped, db=str(db), seconds=time.monotonic() - started
-        )
+    files, problems = discover_all(Path(p) for p in paths)
+    planned, skipped = plan(files, Path(db), force)
+    if not any(f.action == Action.EXTRACT for f in planned):
+        # nothing to extract: no orchestration to start (a nightly no-op costs only the hashing)
+        summary = Summary(seen=len(files), skipped=skipped, db=str(db), problems=problems)
+        if planned:
+            with warehouse.Staging(Path(db)) as staging:
+                record_without_extraction(staging.con, planned, summary)
+                staging.publish()
+        summary.seconds = time.monotonic() - started
+        return summary
     run = (
         ingest_flow.with_options(task_runner=task_runner)
         if task_runner is not None

@@ -22,28 +22,37 @@ def _json_default(o: object) -> object:
     raise TypeError(type(o).__name__)
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
+def _limits(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The per-document limits of `ingest` and `extract` (one set of options for both)."""
     from extractors.reading import Limits
-    from flows.ingest import run_ingest
 
-    limits = Limits(
+    return Limits(
         max_bytes=int(args.max_mb * 1024 * 1024),
         max_pages=args.max_pages,
+        max_chars=args.max_chars,
         timeout_s=args.timeout,
         memory_bytes=int(args.max_memory_gb * 1024**3),
     )
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from flows.ingest import run_ingest
+
     summary = run_ingest(
-        [str(p) for p in args.paths], str(args.db), force=args.force, limits=limits
+        [str(p) for p in args.paths], str(args.db), force=args.force, limits=_limits(args)
     )
     print("\n".join(summary.lines()))
     return 0
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from extractors.pipeline import extract_bytes
+    from shingikai.sandbox import extract_in_sandbox
 
     path = Path(args.file)
-    extraction = extract_bytes(path.read_bytes(), path.name)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    # the same sandbox and limits as ingest: a hostile file cannot hang or exhaust the machine
+    extraction = extract_in_sandbox(path, path.name, _limits(args))
     data = asdict(extraction)
     if not args.with_text and data.get("text"):
         data["text"].pop("raw_text", None)
@@ -110,6 +119,28 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _limit_options(s: argparse.ArgumentParser) -> None:
+    s.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds one document may take (default 300)"
+    )
+    s.add_argument(
+        "--max-mb", type=float, default=200.0, help="largest file read, in MB (default 200)"
+    )
+    s.add_argument("--max-pages", type=int, default=2000, help="most PDF pages read (default 2000)")
+    s.add_argument(
+        "--max-chars",
+        type=int,
+        default=20_000_000,
+        help="most characters of text read from one document (default 20,000,000)",
+    )
+    s.add_argument(
+        "--max-memory-gb",
+        type=float,
+        default=6.0,
+        help="memory (address space) one document's extraction may use, in GiB (default 6)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="shingikai", description="Turn council minutes into a DuckDB research warehouse."
@@ -132,19 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})"
     )
     s.add_argument("--force", action="store_true", help="re-extract files that are already loaded")
-    s.add_argument(
-        "--timeout", type=float, default=300.0, help="seconds one document may take (default 300)"
-    )
-    s.add_argument(
-        "--max-mb", type=float, default=200.0, help="largest file read, in MB (default 200)"
-    )
-    s.add_argument("--max-pages", type=int, default=2000, help="most PDF pages read (default 2000)")
-    s.add_argument(
-        "--max-memory-gb",
-        type=float,
-        default=6.0,
-        help="memory (address space) one document's extraction may use, in GiB (default 6)",
-    )
+    _limit_options(s)
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser(
@@ -155,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file", type=Path, help="a PDF, .txt, .md or .html file")
     s.add_argument("--json", action="store_true", help="print JSON (the default and only format)")
     s.add_argument("--with-text", action="store_true", help="include the raw text and offset map")
+    _limit_options(s)
     s.set_defaults(func=cmd_extract)
 
     s = sub.add_parser(
@@ -205,12 +225,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from shingikai.warehouse import OutOfSpace, WarehouseBusy
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except (WarehouseBusy, OutOfSpace) as exc:  # an operator's problem, not a bug: one line
+        print(f"error: {exc.strerror if isinstance(exc, OSError) else exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
