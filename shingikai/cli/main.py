@@ -65,10 +65,19 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
-    from shingikai.warehouse.query import QueryRefused, run_query
+    from shingikai.warehouse.query import QueryLimit, QueryRefused, execute_query
 
     try:
-        frame = run_query(Path(args.db), args.sql)
+        result = execute_query(
+            Path(args.db),
+            args.sql,
+            max_rows=args.max_rows,
+            timeout_s=args.timeout,
+            memory_gb=args.max_memory_gb,
+        )
+    except QueryLimit as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except QueryRefused as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
@@ -78,13 +87,18 @@ def cmd_query(args: argparse.Namespace) -> int:
     except duckdb.Error as exc:  # a mistake in the SQL: say what DuckDB said, without a traceback
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(result.rows, columns=result.columns)
+    if result.truncated:
+        print(
+            f"(only the first {args.max_rows} rows: raise --max-rows to see more)", file=sys.stderr
+        )
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif args.format == "json":
         print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
     else:
-        import pandas as pd
-
         with pd.option_context(
             "display.max_rows",
             args.max_rows,
@@ -193,7 +207,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="output format (default table)",
     )
     s.add_argument(
-        "--max-rows", type=int, default=200, help="rows shown in table format (default 200)"
+        "--max-rows",
+        type=int,
+        default=200,
+        help="rows fetched and printed, in every format (default 200)",
+    )
+    s.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="seconds the query may run before it is stopped (default 60)",
+    )
+    s.add_argument(
+        "--max-memory-gb",
+        type=float,
+        default=2.0,
+        help="memory the query may use, in GiB (default 2)",
     )
     s.set_defaults(func=cmd_query)
 
