@@ -3,32 +3,25 @@ refusals, and limits on time, memory and rows fetched."""
 
 from __future__ import annotations
 
-import hashlib
 import resource
 import time
 from pathlib import Path
 
 import pytest
 
-from extractors.pipeline import extract_bytes
-from shingikai import warehouse
 from shingikai.cli.main import main
 from shingikai.warehouse.query import execute_query
-from tests.conftest import SAMPLES
+from shingikai import warehouse
+from tests.test_query_readonly import _digest
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> Path:
+    """A published warehouse with the schema and no documents: these queries need no rows."""
     path = tmp_path_factory.mktemp("query_limits") / "w.duckdb"
-    sample = SAMPLES / "kaedehara_2018_08_kaigiroku.txt"
-    with warehouse.Staging(path) as st:
-        warehouse.load(st.con, extract_bytes(sample.read_bytes(), f"samples/{sample.name}"))
-        st.publish()
+    with warehouse.Staging(path) as staging:
+        staging.publish()
     return path
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_comment_marks_in_literals_do_not_hide_statements(db: Path, capsys):
