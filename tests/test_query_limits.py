@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from shingikai import warehouse
 from shingikai.cli.main import main
 from shingikai.warehouse.query import execute_query
-from shingikai import warehouse
 from tests.test_query_readonly import _digest
 
 
