@@ -12,7 +12,14 @@ from prefect import flow, get_run_logger
 from prefect.schedules import Cron
 
 from flows.ingest import ingest_flow
-from shingikai.fetch import DEFAULT_RAW, DEFAULT_SOURCES, FetchSummary, fetch_all, load_sources
+from shingikai.fetch import (
+    DEFAULT_RAW,
+    DEFAULT_SOURCES,
+    DOWNLOAD_DEADLINE_S,
+    FetchSummary,
+    fetch_all,
+    load_sources,
+)
 
 
 @flow(name="shingikai-fetch", log_prints=True, persist_result=False)
@@ -23,6 +30,7 @@ def fetch_flow(
     retries: int = 3,
     backoff: float = 1.0,
     timeout: float = 30.0,
+    deadline: float = DOWNLOAD_DEADLINE_S,
 ) -> FetchSummary:
     """Download new or changed documents listed by the sources file into `raw`."""
     logger = get_run_logger()
@@ -33,6 +41,7 @@ def fetch_flow(
         retries=retries,
         backoff=backoff,
         timeout=timeout,
+        deadline=deadline,
         log=logger.info,
     )
     for line in summary.lines():

@@ -25,6 +25,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         retries=args.retries,
         backoff=args.backoff,
         timeout=args.http_timeout,
+        deadline=args.download_timeout,
     )
     print("\n".join(summary.lines()))
     return 1 if summary.failed else 0
@@ -104,6 +105,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _common(s)
     s.add_argument(
         "--http-timeout", type=float, default=30.0, help="seconds per HTTP request (default 30)"
+    )
+    s.add_argument(
+        "--download-timeout",
+        type=float,
+        default=600.0,
+        help="seconds one download may take in all, retries included (default 600)",
     )
     s.set_defaults(func=cmd_fetch)
 
