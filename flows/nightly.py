@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from prefect import flow, get_run_logger
 from prefect.schedules import Cron
 
 from flows.ingest import ingest_flow
+from shingikai import run_parameters
 from shingikai.fetch import (
     DEFAULT_RAW,
     DEFAULT_SOURCES,
@@ -59,7 +61,23 @@ def nightly_flow(
     backoff: float = 1.0,
     timeout: float = 30.0,
 ) -> dict:
-    """Fetch, then ingest everything under `raw` (incremental: unchanged files are skipped)."""
+    """Fetch, then ingest everything under `raw` (incremental: unchanged files are skipped).
+
+    Under `shingikai serve`, anyone who can reach the Prefect API can start a run with their own
+    parameters: they are checked against the roots `serve` was given before anything is done.
+    """
+    roots = run_parameters.roots_from_env()
+    if roots is not None:
+        run_parameters.check(
+            roots,
+            sources=sources,
+            raw=raw,
+            db=db,
+            delay=delay,
+            retries=retries,
+            backoff=backoff,
+            timeout=timeout,
+        )
     fetched = fetch_flow(
         sources=sources, raw=raw, delay=delay, retries=retries, backoff=backoff, timeout=timeout
     )
@@ -67,8 +85,47 @@ def nightly_flow(
     return {"fetch": fetched.lines(), "ingest": ingested.lines()}
 
 
-def serve_nightly(name: str, cron: str, timezone: str, parameters: dict[str, Any]) -> None:
-    """Serve the nightly flow as a Prefect deployment on a cron schedule (blocks)."""
+class NoServer(RuntimeError):
+    """`serve` needs a Prefect server that schedules runs; there is none to talk to."""
+
+
+def check_server(timeout: float = 10.0) -> str:
+    """The API URL of a reachable Prefect server, or NoServer: without one, `serve` would wait forever."""
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        raise NoServer(
+            "serve needs a Prefect server that schedules runs: start one with "
+            "`prefect server start` and set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api)"
+        )
+    from prefect.settings import PREFECT_API_AUTH_STRING
+
+    secret = PREFECT_API_AUTH_STRING.value()
+    user, _, password = secret.get_secret_value().partition(":") if secret else ("", "", "")
+    try:
+        httpx.get(
+            f"{url.rstrip('/')}/health", timeout=timeout, auth=(user, password) if secret else None
+        ).raise_for_status()
+    except httpx.HTTPError as exc:
+        raise NoServer(
+            f"no Prefect server answers at PREFECT_API_URL={url} ({type(exc).__name__}: {exc}): "
+            "start it with `prefect server start`, or correct the URL"
+        ) from None
+    return url
+
+
+def serve_nightly(
+    name: str, cron: str, timezone: str, parameters: dict[str, Any], roots: list[Path]
+) -> None:
+    """Serve the nightly flow as a Prefect deployment on a cron schedule (blocks).
+
+    Runs may only use paths inside `roots` (passed to the runs through the environment).
+    """
+    check_server()
+    run_parameters.check(roots, **parameters)  # the schedule's own parameters must pass too
+    os.environ[run_parameters.ROOTS_ENV] = os.pathsep.join(map(str, roots))
     nightly_flow.serve(
         name=name,
         schedule=Cron(cron, timezone=timezone),

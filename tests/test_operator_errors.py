@@ -101,3 +101,25 @@ def test_extract_has_the_limits_of_ingest(tmp_path: Path, capsys: pytest.Capture
     assert {"--timeout", "--max-mb", "--max-pages", "--max-chars", "--max-memory-gb"} <= _options(
         "extract"
     )
+
+
+def test_readme_states_when_a_new_connection_sees_a_publish(tmp_path: Path):
+    """The README's promise, exactly as written: a new connection sees a publish only once no
+    other connection to the file is open in the process (DuckDB shares one instance per file)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    assert "after closing every\nconnection to that file in your process" in readme
+    db = tmp_path / "w.duckdb"
+    with warehouse.Staging(db) as staging:
+        staging.publish()
+    held = duckdb.connect(str(db), read_only=True)
+    with warehouse.Staging(db) as staging:
+        warehouse.load(staging.con, failed(SAMPLE, "a.txt", Status.FAILED, "x"))
+        staging.publish()
+    count = "SELECT count(*) FROM documents"
+    while_held = duckdb.connect(str(db), read_only=True)
+    assert while_held.execute(count).fetchone() == (0,), "the old snapshot, as documented"
+    while_held.close()
+    held.close()
+    fresh = duckdb.connect(str(db), read_only=True)
+    assert fresh.execute(count).fetchone() == (1,)
+    fresh.close()

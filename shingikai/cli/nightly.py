@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from shingikai.warehouse import DEFAULT_DB
@@ -32,8 +33,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from flows.nightly import serve_nightly
+    from flows.nightly import NoServer, serve_nightly
+    from shingikai.run_parameters import ParameterRefused, default_roots
 
+    roots = [p.resolve() for p in args.allow_root] or default_roots(args.sources, args.raw, args.db)
     params = {
         "sources": str(Path(args.sources).resolve()),
         "raw": str(Path(args.raw).resolve()),
@@ -42,7 +45,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "retries": args.retries,
         "backoff": args.backoff,
     }
-    serve_nightly(name=args.name, cron=args.cron, timezone=args.timezone, parameters=params)
+    try:
+        serve_nightly(
+            name=args.name, cron=args.cron, timezone=args.timezone, parameters=params, roots=roots
+        )
+    except (NoServer, ParameterRefused) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -132,6 +141,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--timezone", default="Asia/Tokyo", help="timezone of the schedule (default Asia/Tokyo)"
     )
     s.add_argument("--name", default="nightly", help="deployment name (default nightly)")
+    s.add_argument(
+        "--allow-root",
+        type=Path,
+        action="append",
+        default=[],
+        help="a folder runs may read and write in (repeatable); runs created through the Prefect "
+        "API with paths elsewhere are refused (default: the folders of --sources, --raw and --db)",
+    )
     s.set_defaults(func=cmd_serve)
 
     ingest = sub.choices.get("ingest")
