@@ -157,6 +157,7 @@ def run_ingest(
                 staging.publish()
         summary.seconds = time.monotonic() - started
         return summary
+    warehouse.Staging.check_free(Path(db))  # busy: say so in one line, before Prefect starts
     run = (
         ingest_flow.with_options(task_runner=task_runner)
         if task_runner is not None

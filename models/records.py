@@ -50,7 +50,6 @@ class DocumentLocation:
     path: str  # below root, with / separators
     document_id: str
     source_path: str  # the short form of documents.source_path
-    recorded_at: datetime | None = None
 
 
 @dataclass

@@ -42,7 +42,6 @@ CREATE TABLE IF NOT EXISTS document_locations (
     path VARCHAR NOT NULL,
     document_id VARCHAR NOT NULL,
     source_path VARCHAR NOT NULL,
-    recorded_at TIMESTAMP,
     PRIMARY KEY (root, path)
 );
 COMMENT ON TABLE document_locations IS 'Every file location where ingest found a document: identical bytes in two folders are one document with two locations.';
@@ -50,7 +49,6 @@ COMMENT ON COLUMN document_locations.root IS 'Absolute path of the folder given 
 COMMENT ON COLUMN document_locations.path IS 'Path of the file below root, with / separators; (root, path) is the primary key.';
 COMMENT ON COLUMN document_locations.document_id IS 'The document whose bytes were at this location when it was last ingested (documents.document_id).';
 COMMENT ON COLUMN document_locations.source_path IS 'The short form recorded in documents.source_path: root folder''s name / path.';
-COMMENT ON COLUMN document_locations.recorded_at IS 'When ingest recorded this document at this location (UTC).';
 
 CREATE TABLE IF NOT EXISTS document_texts (
     document_id VARCHAR PRIMARY KEY,

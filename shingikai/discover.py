@@ -20,7 +20,6 @@ import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
@@ -194,7 +193,6 @@ def location_of(f: SourceFile, document_id: str | None = None) -> DocumentLocati
         path=f.relative,
         document_id=document_id or f.document_id,
         source_path=f.source_path,
-        recorded_at=datetime.now(UTC).replace(tzinfo=None),
     )
 
 
@@ -208,7 +206,11 @@ def record_without_extraction(con, files: list[SourceFile], summary: Summary) ->
         for f in files
         if f.action == Action.UNREADABLE
     ]
-    warehouse.load_many(con, rows, [location_of(f) for f in files])
+    try:
+        warehouse.load_many(con, rows, [location_of(f) for f in files])
+    except Exception as exc:
+        warehouse.raise_if_out_of_space(exc)
+        raise
     for f in files:
         if f.action == Action.LOCATE:
             summary.located += 1

@@ -268,16 +268,7 @@ class Staging:
         self._lock_fd: int | None = None
 
     def __enter__(self) -> Staging:
-        self.db.parent.mkdir(parents=True, exist_ok=True)
-        self._lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(self._lock_fd)
-            self._lock_fd = None
-            raise WarehouseBusy(
-                f"another ingest is writing {self.db} (lock {self.lock_path}); wait for it to finish"
-            ) from None
+        self._lock_fd = self._lock()
         # a staging file left by a killed run may hold unpublished work: start from the published copy
         for leftover in (self.path, Path(str(self.path) + ".wal")):
             leftover.unlink(missing_ok=True)
@@ -294,6 +285,24 @@ class Staging:
             raise_if_out_of_space(exc, str(self.path))
             raise
         return self
+
+    @staticmethod
+    def check_free(db: Path) -> None:
+        """Raise WarehouseBusy now if another ingest holds the warehouse (before any work starts)."""
+        os.close(Staging(db)._lock())  # closing the descriptor releases the lock
+
+    def _lock(self) -> int:
+        """The lock file's descriptor, holding the lock; WarehouseBusy if another ingest has it."""
+        self.db.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise WarehouseBusy(
+                f"another ingest is writing {self.db} (lock {self.lock_path}); wait for it to finish"
+            ) from None
+        return fd
 
     def publish(self) -> None:
         """Make everything loaded so far visible to new readers, atomically."""
