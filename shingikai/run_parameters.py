@@ -55,10 +55,10 @@ def check(
         problems.append(f"sources={sources!r} is not a .toml or .json file")
     if Path(db).suffix != ".duckdb":
         problems.append(f"db={db!r} is not a .duckdb file")
-    for name, value in numbers.items():
-        low, high = RANGES[name]
-        if value is None or not low <= value <= high:
-            problems.append(f"{name}={value!r} is outside {low:g}..{high:g}")
+    for key, number in numbers.items():
+        low, high = RANGES[key]
+        if number is None or not low <= number <= high:
+            problems.append(f"{key}={number!r} is outside {low:g}..{high:g}")
     if problems:
         raise ParameterRefused(
             "run refused: "

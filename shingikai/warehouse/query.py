@@ -32,6 +32,8 @@ READ_ONLY_KINDS = "SELECT, WITH, DESCRIBE, SHOW, EXPLAIN"
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_GB = 2.0
 DEFAULT_MAX_ROWS = 200
+_SELECT = duckdb.StatementType.SELECT  # type: ignore[attr-defined]
+_EXPLAIN = duckdb.StatementType.EXPLAIN  # type: ignore[attr-defined]
 SPILL_LIMIT = "1GiB"  # what a query may write to DuckDB's temporary folder beside the warehouse
 
 
@@ -59,8 +61,8 @@ def check(sql: str) -> str:
     if len(statements) != 1:
         raise QueryRefused("one statement at a time" if statements else "no statement given")
     statement = statements[0]
-    if statement.type == duckdb.StatementType.SELECT or (
-        statement.type == duckdb.StatementType.EXPLAIN and _explains_a_select(statement.query)
+    if statement.type == _SELECT or (
+        statement.type == _EXPLAIN and _explains_a_select(statement.query)
     ):
         return statement.query
     raise QueryRefused(f"only read-only statements ({READ_ONLY_KINDS}) are allowed")
@@ -77,7 +79,7 @@ def _explains_a_select(query: str) -> bool:
     if len(tokens) <= skip:
         return False
     inner = duckdb.extract_statements(query[tokens[skip][0] :])
-    return len(inner) == 1 and inner[0].type == duckdb.StatementType.SELECT
+    return len(inner) == 1 and inner[0].type == _SELECT
 
 
 def execute_query(

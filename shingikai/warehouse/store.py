@@ -109,7 +109,7 @@ def known_locations(db: Path) -> dict[tuple[str, str], str]:
     try:
         if not con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'document_locations'"
-        ).fetchone()[0]:
+        ).fetchall()[0][0]:
             return {}  # a warehouse from before locations were recorded
         rows = con.execute("SELECT root, path, document_id FROM document_locations").fetchall()
     finally:
