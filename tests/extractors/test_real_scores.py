@@ -23,6 +23,8 @@ from tests.conftest import SHARED
 # builds four warehouses from the shared corpora and runs score.py in a subprocess
 pytestmark = pytest.mark.slow
 
+pytestmark = pytest.mark.slow  # extracts four corpora and runs the shared scorer (~30 s)
+
 SCORER = SHARED / "tools" / "score.py"
 SETS = {
     "real": (SHARED / "corpus" / "real", SHARED / "gold" / "real", "1*.txt"),
