@@ -1,33 +1,30 @@
-"""The ingest flow: discover files, skip what is loaded, extract each new document, load, publish.
+"""The ingest flow: extract each new document as a task, load, publish.
 
-The flow only wires steps together. Extraction is a task per document (pure,
-from `extractors`); loading happens in the flow's process, one transaction per
-document, into a staging copy that is published atomically (`shingikai.warehouse`).
+The flow only wires library steps together: `shingikai.discover.plan_ingest` decides what is
+new, the `extract-document` task runs `shingikai.sandbox.extract_in_sandbox` (pure extraction
+from `extractors`, in a bounded worker process), and loading happens in the flow's process,
+a batch per transaction, into a staging copy that is published atomically (`shingikai.warehouse`).
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import time
+from logging import Logger, LoggerAdapter
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from extractors.reading import Limits
+from flows.runners import make_task_runner, task_runner_is_local, use_local_api_unless_configured
+from models.records import Extraction
 from shingikai import warehouse
-from shingikai.discover import (
-    Action,
-    SourceFile,
-    Summary,
-    count,
-    discover_all,
-    location_of,
-    plan,
-    record_without_extraction,
-)
-from shingikai.sandbox import extract_in_sandbox, failed, warm
+from shingikai.discover import Plan, SourceFile, plan_ingest
+from shingikai.ingest import Summary, load_batch, record_without_extraction
+from shingikai.paths import DEFAULT_RAW
+from shingikai.sandbox import extract_in_sandbox, warm
 
 
 @task(name="extract-document", cache_policy=NO_CACHE, persist_result=False)
@@ -37,7 +34,7 @@ def extract_document(
     limits: Limits,
     source_url: str | None = None,
     document_id: str | None = None,
-):  # type: ignore[no-untyped-def]
+) -> Extraction:
     """Read and extract one document, in a child process bounded in time and memory."""
     return extract_in_sandbox(
         Path(path), source_path, limits, source_url=source_url, document_id=document_id
@@ -52,120 +49,95 @@ def ingest_flow(
     limits: Limits | None = None,
     publish_every: int = 200,
     batch: int = 8,
+    plan: Plan | None = None,
 ) -> Summary:
-    """Ingest council documents under `paths` into the warehouse at `db`."""
+    """Ingest council documents under `paths` into the warehouse at `db`.
+
+    `plan`: the plan `run_ingest` already made for these paths, so no file is hashed twice.
+    """
     logger = get_run_logger()
     started = time.monotonic()
-    limits = limits or Limits()
-    files, problems = discover_all([Path(p) for p in paths])
-    planned, skipped = plan(files, Path(db), force)
-    summary = Summary(seen=len(files), skipped=skipped, db=str(db), problems=problems)
-    todo = [f for f in planned if f.action == Action.EXTRACT]
-    logger.info("%d files found, %d to extract, %d unchanged", len(files), len(todo), skipped)
-    if planned:
+    if plan is None:
+        plan = plan_ingest(paths, db, force)
+    else:
+        started -= plan.seconds  # the planning done before the flow counts too
+    summary = Summary.of_plan(plan, db)
+    todo = plan.to_extract
+    logger.info("%d files found, %d to extract, %d unchanged", plan.seen, len(todo), plan.skipped)
+    if plan.todo:
         if todo and task_runner_is_local():
             warm()  # load GiNZA once here, before the extraction tasks fork from this process
         with warehouse.Staging(Path(db)) as staging:
-            record_without_extraction(
-                staging.con, [f for f in planned if f.action != Action.EXTRACT], summary
+            assert staging.con is not None
+            record_without_extraction(staging.con, plan.without_extraction, summary)
+            _extract_and_load(
+                staging, todo, limits or Limits(), summary, publish_every, batch, logger
             )
-            loaded_since_publish = 0
-            for start in range(0, len(todo), batch):
-                chunk = todo[start : start + batch]
-                futures = [
-                    extract_document.submit(
-                        str(f.path), f.source_path, limits, f.source_url, f.document_id
-                    )
-                    for f in chunk
-                ]
-                extractions = [future.result() for future in futures]
-                for f, extraction in zip(chunk, _load_batch(staging.con, chunk, extractions)):
-                    count(summary, f, extraction)
-                    loaded_since_publish += 1
-                done = min(start + batch, len(todo))
-                logger.info("extracted %d/%d documents", done, len(todo))
-                if loaded_since_publish >= publish_every:
-                    staging.publish()
-                    loaded_since_publish = 0
-            staging.publish()
     summary.seconds = time.monotonic() - started
     for line in summary.lines():
         logger.info(line)
     return summary
 
 
-def _load_batch(con, files: list[SourceFile], extractions: list):  # type: ignore[no-untyped-def]
-    """Load a batch in one transaction; if that fails, document by document, so one bad row fails one file."""
-    try:
-        warehouse.load_many(con, extractions, _locations(files, extractions))
-        return extractions
-    except Exception as exc:
-        warehouse.raise_if_out_of_space(exc)
-    loaded = []
-    for f, extraction in zip(files, extractions):
-        try:
-            warehouse.load(con, extraction, _locations([f], [extraction]))
-        except Exception as exc:
-            warehouse.raise_if_out_of_space(exc)
-            from models.vocab import Status
-
-            extraction = failed(
-                f.path,
-                f.source_path,
-                Status.FAILED,
-                f"extracted but could not be loaded ({type(exc).__name__}: {str(exc)[:200]}); please report it",
-                f.source_url,
-                f.document_id,
-            )
-            warehouse.load(con, extraction, _locations([f], [extraction]))
-        loaded.append(extraction)
-    return loaded
-
-
-def _locations(files: list[SourceFile], extractions: list):  # type: ignore[no-untyped-def]
-    """Where each file was found, pointing at the document actually extracted from it."""
-    return [location_of(f, e.document.document_id) for f, e in zip(files, extractions, strict=True)]
-
-
-def task_runner_is_local() -> bool:
-    """True unless the flow's tasks run on other processes (a Dask cluster), which warm themselves."""
-    from prefect.context import FlowRunContext
-
-    ctx = FlowRunContext.get()
-    runner = getattr(ctx, "task_runner", None) if ctx else None
-    return runner is None or type(runner).__name__ == "ThreadPoolTaskRunner"
+def _extract_and_load(
+    staging: warehouse.Staging,
+    todo: list[SourceFile],
+    limits: Limits,
+    summary: Summary,
+    publish_every: int,
+    batch: int,
+    logger: Logger | LoggerAdapter[Any],
+) -> None:
+    """Extract `todo` a batch of tasks at a time; load each batch; publish every `publish_every`."""
+    assert staging.con is not None
+    loaded_since_publish = 0
+    for start in range(0, len(todo), batch):
+        chunk = todo[start : start + batch]
+        futures = [
+            extract_document.submit(str(f.path), f.source_path, limits, f.source_url, f.document_id)
+            for f in chunk
+        ]
+        extractions = [future.result() for future in futures]
+        for f, extraction in zip(chunk, load_batch(staging.con, chunk, extractions), strict=True):
+            summary.add(f, extraction)
+            loaded_since_publish += 1
+        logger.info("extracted %d/%d documents", min(start + batch, len(todo)), len(todo))
+        if loaded_since_publish >= publish_every:
+            staging.publish()
+            loaded_since_publish = 0
+    staging.publish()
 
 
 def run_ingest(
-    paths: list[str], db: str, force: bool = False, limits: Limits | None = None, task_runner=None
-) -> Summary:  # type: ignore[no-untyped-def]
-    """Run the flow with Prefect's ephemeral API unless a server is configured.
+    paths: list[str],
+    db: str,
+    force: bool = False,
+    limits: Limits | None = None,
+    dask: str | None = None,
+    workers: int = 2,
+) -> Summary:
+    """Plan, then run the flow only if there is something to extract.
 
-    `task_runner` (e.g. a prefect_dask.DaskTaskRunner) runs the extraction tasks elsewhere.
+    Uses Prefect's temporary local API unless a server is configured. `dask`: run the
+    extraction tasks on Dask ("local" for a temporary cluster of `workers`, or a scheduler address).
     """
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "true")
-    started = time.monotonic()
-    files, problems = discover_all(Path(p) for p in paths)
-    planned, skipped = plan(files, Path(db), force)
-    if not any(f.action == Action.EXTRACT for f in planned):
+    use_local_api_unless_configured()
+    plan = plan_ingest(paths, db, force)
+    if not plan.to_extract:
         # nothing to extract: no orchestration to start (a nightly no-op costs only the hashing)
-        summary = Summary(seen=len(files), skipped=skipped, db=str(db), problems=problems)
-        if planned:
+        summary = Summary.of_plan(plan, db)
+        if plan.todo:  # locations of known bytes, unreadable files: a quick write, no Prefect
             with warehouse.Staging(Path(db)) as staging:
-                record_without_extraction(staging.con, planned, summary)
+                assert staging.con is not None
+                record_without_extraction(staging.con, plan.todo, summary)
                 staging.publish()
-        summary.seconds = time.monotonic() - started
         return summary
     warehouse.Staging.check_free(Path(db))  # busy: say so in one line, before Prefect starts
-    run = (
-        ingest_flow.with_options(task_runner=task_runner)
-        if task_runner is not None
-        else ingest_flow
-    )
-    return run(paths=paths, db=db, force=force, limits=limits)
+    runner = make_task_runner(dask, workers)
+    run = ingest_flow.with_options(task_runner=runner) if runner is not None else ingest_flow
+    return run(paths=paths, db=db, force=force, limits=limits, plan=plan)
 
 
 if __name__ == "__main__":
-    result = run_ingest(sys.argv[1:] or ["data/raw"], str(warehouse.DEFAULT_DB))
+    result = run_ingest(sys.argv[1:] or [str(DEFAULT_RAW)], str(warehouse.DEFAULT_DB))
     print("\n".join(result.lines()))

@@ -11,13 +11,14 @@ symbolic-link loops, dangling links and links that lead out of the input folders
 followed and are listed in the run's summary (`Summary.problems`). A link whose target is
 inside one of the input folders is followed. A file that cannot be read (permissions, or
 deleted between discovery and hashing) becomes a `documents` row with status `failed` and the
-reason, and the run carries on. `Summary` counts what an ingest run did.
+reason, and the run carries on. `plan_ingest` discovers and plans, hashing each file once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -27,7 +28,8 @@ from extractors import extractor_version
 from models.records import DocumentLocation
 from shingikai import warehouse
 from shingikai.fetch import urls_by_path
-from shingikai.sandbox import failed, unreadable_reason
+from shingikai.hashing import sha256_of
+from shingikai.sandbox import unreadable_reason
 
 SKIP_NAMES = {".DS_Store", "Thumbs.db", "README.md", "README.txt"}
 
@@ -54,41 +56,6 @@ class SourceFile:
     @property
     def location(self) -> tuple[str, str]:
         return (self.root, self.relative)
-
-
-@dataclass
-class Summary:
-    seen: int = 0
-    new: int = 0
-    skipped: int = 0
-    failed: int = 0
-    consultations: int = 0
-    located: int = 0  # files whose bytes were already loaded from another path: location recorded
-    by_status: dict[str, int] = field(default_factory=dict)
-    failures: list[tuple[str, str, str]] = field(default_factory=list)  # path, status, error
-    problems: list[tuple[str, str]] = field(default_factory=list)  # path, what was not followed
-    seconds: float = 0.0
-    db: str = ""
-
-    def lines(self) -> list[str]:
-        out = [
-            f"files seen: {self.seen}, new: {self.new}, skipped (unchanged): {self.skipped}, "
-            f"failed: {self.failed}, consultations found: {self.consultations}",
-        ]
-        if self.located:
-            out.append(f"same bytes as a loaded document, location recorded: {self.located}")
-        if self.by_status:
-            out.append(
-                "status of new files: "
-                + ", ".join(f"{k} {v}" for k, v in sorted(self.by_status.items()))
-            )
-        for path, status, error in self.failures:
-            out.append(f"  {status}: {path}: {error}")
-        if self.problems:
-            out.append(f"not followed while discovering files: {len(self.problems)}")
-            out += [f"  {reason}: {path}" for path, reason in self.problems]
-        out.append(f"warehouse: {self.db} ({self.seconds:.1f} s)")
-        return out
 
 
 def discover(paths: Iterable[Path]) -> list[SourceFile]:
@@ -196,49 +163,6 @@ def location_of(f: SourceFile, document_id: str | None = None) -> DocumentLocati
     )
 
 
-def record_without_extraction(con, files: list[SourceFile], summary: Summary) -> None:  # type: ignore[no-untyped-def]
-    """Load what needs no extraction, in one transaction: the locations of bytes already loaded
-    (or extracted in this run) and a `failed` row for each file that cannot be read."""
-    from models.vocab import Status
-
-    rows = [
-        failed(f.path, f.source_path, Status.FAILED, f.error or "", f.source_url, f.document_id)
-        for f in files
-        if f.action == Action.UNREADABLE
-    ]
-    try:
-        warehouse.load_many(con, rows, [location_of(f) for f in files])
-    except Exception as exc:
-        warehouse.raise_if_out_of_space(exc)
-        raise
-    for f in files:
-        if f.action == Action.LOCATE:
-            summary.located += 1
-        else:
-            count(summary, f, None)
-
-
-def count(summary: Summary, f: SourceFile, extraction) -> None:  # type: ignore[no-untyped-def]
-    """Count a loaded file in the summary (extraction None: the file could not be read)."""
-    status = extraction.document.status if extraction else "failed"
-    error = extraction.document.error if extraction else f.error
-    summary.new += 1
-    summary.by_status[status] = summary.by_status.get(status, 0) + 1
-    if status != "ok":
-        summary.failed += 1
-        summary.failures.append((f.source_path, status, error or ""))
-    if extraction:
-        summary.consultations += len(extraction.consultations)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def unreadable_id(root: str, relative: str) -> str:
     """The document_id of a file that cannot be read: derived from its location, not its bytes."""
     return hashlib.sha256(f"unreadable\0{root}\0{relative}".encode()).hexdigest()
@@ -278,3 +202,37 @@ def plan(files: list[SourceFile], db: Path, force: bool = False) -> tuple[list[S
         f.action = Action.EXTRACT
         todo.append(f)
     return todo, skipped
+
+
+@dataclass
+class Plan:
+    """What an ingest run has to do: the files found, what each needs, how many are unchanged."""
+
+    seen: int
+    todo: list[SourceFile]  # every file the warehouse needs (see SourceFile.action)
+    skipped: int
+    seconds: float = 0.0  # spent discovering and hashing
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (path, what was not followed)
+
+    @property
+    def to_extract(self) -> list[SourceFile]:
+        return [f for f in self.todo if f.action == Action.EXTRACT]
+
+    @property
+    def without_extraction(self) -> list[SourceFile]:
+        """Locations of bytes already loaded, and files that cannot be read."""
+        return [f for f in self.todo if f.action != Action.EXTRACT]
+
+
+def plan_ingest(paths: Iterable[Path | str], db: Path | str, force: bool = False) -> Plan:
+    """Discover the files under `paths` and plan against the warehouse at `db` (each file hashed once)."""
+    started = time.monotonic()
+    files, problems = discover_all(Path(p) for p in paths)
+    todo, skipped = plan(files, Path(db), force)
+    return Plan(
+        seen=len(files),
+        todo=todo,
+        skipped=skipped,
+        seconds=time.monotonic() - started,
+        problems=problems,
+    )

@@ -163,7 +163,7 @@ def unreadable_reason(exc: OSError) -> str:
 def failed(
     path: Path,
     source_path: str,
-    status: str,
+    status: Status,
     error: str,
     source_url: str | None = None,
     document_id: str | None = None,
@@ -268,6 +268,7 @@ def extract_in_sandbox(
         return _in_thread(path, source_path, limits, source_url, document_id)
     kind, payload, exitcode = pool(memory_bytes).run(path, source_path, limits, source_url)
     if kind == "ok":
+        assert isinstance(payload, Extraction)
         return payload
     if kind == "died" and memory_bytes:
         # under an address-space limit, a child that ends without a word failed to allocate
