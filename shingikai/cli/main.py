@@ -33,21 +33,27 @@ def _json_default(o: object) -> object:
     raise TypeError(type(o).__name__)
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
+def _limits(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The per-document limits of `ingest` and `extract` (one set of options for both)."""
     from extractors.reading import Limits
-    from flows.ingest import run_ingest  # Prefect is loaded only by the commands that run a flow
 
-    limits = Limits(
+    return Limits(
         max_bytes=int(args.max_mb * 1024 * 1024),
         max_pages=args.max_pages,
+        max_chars=args.max_chars,
         timeout_s=args.timeout,
         memory_bytes=int(args.max_memory_gb * 1024**3),
     )
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from flows.ingest import run_ingest  # Prefect is loaded only by the commands that run a flow
+
     summary = run_ingest(
         [str(p) for p in args.paths],
         str(args.db),
         force=args.force,
-        limits=limits,
+        limits=_limits(args),
         dask=args.dask,
         workers=args.workers,
     )
@@ -80,14 +86,17 @@ def _copies(db: Path) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from extractors.pipeline import extract_bytes
+    from shingikai.sandbox import extract_in_sandbox
 
     path = Path(args.file)
     if path.is_dir():
         raise UsageError(
             f"{path} is a folder: extract reads one file (to load a folder: shingikai ingest {path})"
         )
-    extraction = extract_bytes(path.read_bytes(), path.name)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    # the same sandbox and limits as ingest: a hostile file cannot hang or exhaust the machine
+    extraction = extract_in_sandbox(path, path.name, _limits(args))
     data = asdict(extraction)
     if not args.with_text and data.get("text"):
         data["text"].pop("raw_text", None)
@@ -114,13 +123,22 @@ def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
     from shingikai.render import write_result
-    from shingikai.warehouse.query import QueryRefused, run_query
+    from shingikai.warehouse.query import QueryLimit, QueryRefused, execute_query
 
     sql = _read_sql(args)
     if not sql.strip():
         raise UsageError("the SQL statement is empty")
     try:
-        columns, rows = run_query(Path(args.db), sql)
+        result = execute_query(
+            Path(args.db),
+            sql,
+            max_rows=args.max_rows,
+            timeout_s=args.timeout,
+            memory_gb=args.max_memory_gb,
+        )
+    except QueryLimit as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except QueryRefused as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
@@ -130,17 +148,20 @@ def cmd_query(args: argparse.Namespace) -> int:
     except duckdb.Error as exc:  # a mistake in the SQL: say what DuckDB said, without a traceback
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    shown = rows[: args.max_rows] if args.format == "table" else rows
     terminal = (
         shutil.get_terminal_size().columns if sys.stdout.isatty() and not args.output else None
     )
     write_result(
-        columns, shown, args.format, width=args.width, dest=args.output, line_width=terminal
+        result.columns,
+        result.rows,
+        args.format,
+        width=args.width,
+        dest=args.output,
+        line_width=terminal,
     )
-    if len(shown) < len(rows):
+    if result.truncated:
         print(
-            f"({len(rows)} rows, the first {len(shown)} shown: -n/--max-rows N shows more)",
-            file=sys.stderr,
+            f"(only the first {args.max_rows} rows: raise --max-rows to see more)", file=sys.stderr
         )
     return 0
 
@@ -243,20 +264,19 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         retries=args.retries,
         backoff=args.backoff,
         timeout=args.http_timeout,
+        deadline=args.download_timeout,
     )
     print("\n".join(summary.lines()))
     return 1 if summary.failed else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from flows.nightly import NoPrefectServer, require_prefect_server, serve_nightly
+    from flows.nightly import NoServer, serve_nightly
+    from shingikai.run_parameters import ParameterRefused, default_roots
 
     _check_sources(args.sources)
-    try:
-        require_prefect_server()
-    except NoPrefectServer as exc:
-        raise UsageError(str(exc)) from None
 
+    roots = [p.resolve() for p in args.allow_root] or default_roots(args.sources, args.raw, args.db)
     params = {
         "sources": str(Path(args.sources).resolve()),
         "raw": str(Path(args.raw).resolve()),
@@ -265,7 +285,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "retries": args.retries,
         "backoff": args.backoff,
     }
-    serve_nightly(name=args.name, cron=args.cron, timezone=args.timezone, parameters=params)
+    try:
+        serve_nightly(
+            name=args.name, cron=args.cron, timezone=args.timezone, parameters=params, roots=roots
+        )
+    except (NoServer, ParameterRefused) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -297,19 +323,7 @@ def _add_ingest(sub: _Sub) -> None:
     )
     _add_db(s)
     s.add_argument("--force", action="store_true", help="re-extract files that are already loaded")
-    s.add_argument(
-        "--timeout", type=float, default=300.0, help="seconds one document may take (default 300)"
-    )
-    s.add_argument(
-        "--max-mb", type=float, default=200.0, help="largest file read, in MB (default 200)"
-    )
-    s.add_argument("--max-pages", type=int, default=2000, help="most PDF pages read (default 2000)")
-    s.add_argument(
-        "--max-memory-gb",
-        type=float,
-        default=6.0,
-        help="memory (address space) one document's extraction may use, in GiB (default 6)",
-    )
+    _add_limits(s)
     s.add_argument(
         "--dask",
         nargs="?",
@@ -325,6 +339,29 @@ def _add_ingest(sub: _Sub) -> None:
     s.set_defaults(func=cmd_ingest)
 
 
+def _add_limits(s: argparse.ArgumentParser) -> None:
+    """The per-document limits, the same for `ingest` and `extract`."""
+    s.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds one document may take (default 300)"
+    )
+    s.add_argument(
+        "--max-mb", type=float, default=200.0, help="largest file read, in MB (default 200)"
+    )
+    s.add_argument("--max-pages", type=int, default=2000, help="most PDF pages read (default 2000)")
+    s.add_argument(
+        "--max-chars",
+        type=int,
+        default=20_000_000,
+        help="most characters of text read from one document (default 20,000,000)",
+    )
+    s.add_argument(
+        "--max-memory-gb",
+        type=float,
+        default=6.0,
+        help="memory (address space) one document's extraction may use, in GiB (default 6)",
+    )
+
+
 def _add_extract(sub: _Sub) -> None:
     s = sub.add_parser(
         "extract",
@@ -334,6 +371,7 @@ def _add_extract(sub: _Sub) -> None:
     s.add_argument("file", type=Path, help="a PDF, .txt, .md or .html file")
     s.add_argument("--json", action="store_true", help="print JSON (the default and only format)")
     s.add_argument("--with-text", action="store_true", help="include the raw text and offset map")
+    _add_limits(s)
     s.set_defaults(func=cmd_extract)
 
 
@@ -361,13 +399,29 @@ def _add_query(sub: _Sub) -> None:
         help="write to FILE instead of standard output (CSV files get a UTF-8 BOM for Excel)",
     )
     s.add_argument(
-        "-n", "--max-rows", type=int, default=200, help="rows shown in table format (default 200)"
+        "-n",
+        "--max-rows",
+        type=int,
+        default=200,
+        help="rows fetched and printed, in every format (default 200)",
     )
     s.add_argument(
         "--width",
         type=int,
         default=40,
         help="widest cell in table format, in columns (wide characters count 2; default 40)",
+    )
+    s.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="seconds the query may run before it is stopped (default 60)",
+    )
+    s.add_argument(
+        "--max-memory-gb",
+        type=float,
+        default=2.0,
+        help="memory the query may use, in GiB (default 2)",
     )
     s.set_defaults(func=cmd_query)
 
@@ -495,6 +549,12 @@ def _add_fetch(sub: _Sub) -> None:
     s.add_argument(
         "--http-timeout", type=float, default=30.0, help="seconds per HTTP request (default 30)"
     )
+    s.add_argument(
+        "--download-timeout",
+        type=float,
+        default=600.0,
+        help="seconds one download may take in all, retries included (default 600)",
+    )
     s.set_defaults(func=cmd_fetch)
 
 
@@ -513,6 +573,14 @@ def _add_serve(sub: _Sub) -> None:
         "--timezone", default="Asia/Tokyo", help="timezone of the schedule (default Asia/Tokyo)"
     )
     s.add_argument("--name", default="nightly", help="deployment name (default nightly)")
+    s.add_argument(
+        "--allow-root",
+        type=Path,
+        action="append",
+        default=[],
+        help="a folder runs may read and write in (repeatable); runs created through the Prefect "
+        "API with paths elsewhere are refused (default: the folders of --sources, --raw and --db)",
+    )
     s.set_defaults(func=cmd_serve)
 
 
@@ -544,6 +612,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from shingikai.render import OutputError
+    from shingikai.warehouse import OutOfSpace, WarehouseBusy
 
     args = build_parser().parse_args(argv)
     try:
@@ -558,6 +627,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, OutputError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except (WarehouseBusy, OutOfSpace) as exc:  # an operator's problem, not a bug: one line
+        print(f"error: {exc.strerror if isinstance(exc, OSError) else exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
