@@ -136,6 +136,7 @@ def test_everyday_mistakes_are_one_line_and_fail(argv, status, says, db, tmp_pat
     assert not (tmp_path / "empty" / "w.duckdb").exists()  # an empty ingest creates nothing
 
 
+@pytest.mark.slow  # a subprocess
 def test_closed_pipe_and_version(db):
     env = {**os.environ, "SHINGIKAI_DB": str(db)}
     proc = subprocess.Popen(
