@@ -72,7 +72,7 @@ def read_bytes(data: bytes, name: str, limits: Limits | None = None) -> RawDocum
     if len(data) > limits.max_bytes:
         raise ReadError(
             Status.FAILED,
-            f"the file is {len(data):,} bytes, over the limit of {limits.max_bytes:,} (raise --max-bytes to read it)",
+            f"the file is {len(data):,} bytes, over the limit of {limits.max_bytes:,} (raise --max-mb to read it)",
         )
     sniffed = _sniff(data)
     if suffix in PDF_SUFFIXES or sniffed == "pdf":
@@ -274,10 +274,23 @@ def read_pdf(data: bytes, limits: Limits) -> RawDocument:
                 page.flush_cache()
         except Exception as exc:
             raise _pdf_error(exc, data) from exc
+    if not image_only and not any(p.strip() for p in pages):
+        raise ReadError(
+            Status.FAILED,
+            f"all {n_pages} page(s) are empty (no text and no images): nothing to read; check the source of the file",
+            FileType.PDF,
+        )
     if len(image_only) == n_pages or not any(p.strip() for p in pages):
+        blank = n_pages - len(image_only)
         raise ReadError(
             Status.NEEDS_OCR,
-            f"no text layer on any of its {n_pages} page(s) (a scanned document): run OCR (e.g. ocrmypdf) and ingest the result",
+            f"no text layer on any of its {n_pages} page(s)"
+            + (
+                " (a scanned document)"
+                if not blank
+                else f" ({len(image_only)} scanned, {blank} empty)"
+            )
+            + ": run OCR (e.g. ocrmypdf) and ingest the result",
             FileType.PDF,
         )
     warnings = []
@@ -365,13 +378,19 @@ def _right_margin(page) -> float | None:  # type: ignore[no-untyped-def]
 _TERMINAL = tuple("。！？!?")
 
 
+_OPENS_ITEM = re.compile(
+    r"^\s*(?:\d{1,3}[.．、)）]\D|[(（][0-9０-９一-十]{1,2}[)）]|[・●○◯■□◆◇※→•①-⑳⑴-⒇【])"
+)
+
+
 def _join_lines(text_lines: list[dict], margin: float | None) -> str:
     """Join a line to the next when it reaches the right margin without ending a sentence."""
     out: list[str] = []
     joined = False
     for ln in text_lines:
         text = ln["text"]
-        if joined and out:
+        # a line that opens with an enumerator or bullet starts something new, wrap or not
+        if joined and out and not _OPENS_ITEM.match(text):
             out[-1] += text
         else:
             out.append(text)
