@@ -6,7 +6,8 @@ from `extractors`, in a bounded worker process), and loading happens in the flow
 a batch per transaction, into a staging copy that is published atomically (`shingikai.warehouse`).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Prefect builds a pydantic model of each flow's
+# parameters, and a flow run served from a deployment could not resolve `Plan` from a string.
 
 import sys
 import time
