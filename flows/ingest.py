@@ -1,73 +1,174 @@
-"""The ingest flow: discover files, skip what is loaded, extract each new document, load, publish.
+"""The ingest flow: extract the planned documents in batches, load each batch as it comes, publish.
 
-The flow only wires steps together. Extraction is a task per document (pure,
-from `extractors`); loading happens in the flow's process, one transaction per
-document, into a staging copy that is published atomically (`shingikai.warehouse`).
+One Prefect task per batch of documents (`extract-batch`): each document of the batch is
+extracted in the worker pool (`shingikai.sandbox`, bounded in time and memory), and the task
+run is named after the documents it held and leaves a table artifact with each one's status.
+The flow loads the batches in order, one transaction each, into a staging copy that is
+published atomically (`shingikai.warehouse`), while the next batches are being extracted.
+
+On the Dask task runner the same tasks run on the cluster's workers and return their
+extractions to the flow, which loads them the same way.
+
+`flows.launch.run_ingest` is the command line's way in: it plans, starts Prefect's API and
+the worker pool in the background, runs this flow and shuts everything down.
 """
 
 from __future__ import annotations
 
-import os
-import sys
+import math
 import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 
 from extractors.reading import Limits
+from models.records import Extraction
+from models.vocab import Status
 from shingikai import warehouse
 from shingikai.discover import SourceFile, Summary, discover, plan
-from shingikai.sandbox import extract_in_sandbox, failed, warm
+from shingikai.progress import progress_for
+from shingikai.sandbox import DEFAULT_MEMORY_BYTES, default_workers, extract_in_sandbox, failed
+from shingikai.sandbox import start_pool as start_worker_pool
+
+MAX_BATCH = 50
 
 
-@task(name="extract-document", cache_policy=NO_CACHE, persist_result=False)
-def extract_document(path: str, source_path: str, limits: Limits, source_url: str | None = None):  # type: ignore[no-untyped-def]
-    """Read and extract one document, in a child process bounded in time and memory."""
-    return extract_in_sandbox(Path(path), source_path, limits, source_url=source_url)
+def batch_size(n_docs: int, workers: int) -> int:
+    """About four batches per worker (so loading overlaps extraction), at most MAX_BATCH documents each."""
+    return max(1, min(MAX_BATCH, math.ceil(n_docs / (4 * max(1, workers)))))
 
 
-@flow(name="shingikai-ingest", log_prints=True, persist_result=False)
+def batches(files: list[SourceFile], size: int) -> list[list[SourceFile]]:
+    return [files[i : i + size] for i in range(0, len(files), size)]
+
+
+def batch_name(files: list[SourceFile]) -> str:
+    """The task run's name: which documents it held."""
+    if len(files) == 1:
+        return f"extract {files[0].source_path}"
+    return f"extract {files[0].source_path} … {files[-1].source_path} ({len(files)} docs)"
+
+
+def _extract_one(f: SourceFile, limits: Limits) -> Extraction:
+    try:
+        return extract_in_sandbox(f.path, f.source_path, limits, source_url=f.source_url)
+    except Exception as exc:  # e.g. the workers could not start: the document fails with the reason
+        return failed(
+            f.path,
+            f.source_path,
+            Status.FAILED,
+            f"extraction could not run ({type(exc).__name__}: {str(exc)[:200]}); please report it",
+            f.source_url,
+        )
+
+
+@task(name="extract-batch", cache_policy=NO_CACHE, persist_result=False)
+def extract_batch(files: list[SourceFile], limits: Limits) -> list[Extraction]:
+    """Extract each document of a batch in the worker pool; record each one's status as an artifact."""
+    extractions = [_extract_one(f, limits) for f in files]
+    create_table_artifact(
+        table=[
+            {
+                "document": f.source_path,
+                "status": str(e.document.status),
+                "consultations": len(e.consultations),
+                "error": e.document.error or "",
+            }
+            for f, e in zip(files, extractions, strict=True)
+        ],
+        description=batch_name(files),
+    )
+    return extractions
+
+
+def stream_in_order(
+    submit: Callable[[list[SourceFile]], PrefectFuture[list[Extraction]]],
+    chunks: Iterable[list[SourceFile]],
+    window: int,
+) -> Iterator[tuple[list[SourceFile], list[Extraction]]]:
+    """Each batch with its extractions, in order, with up to `window` batches submitted ahead.
+
+    The next batch is submitted before a finished one is handed over, so extraction goes on
+    while the caller loads; a handed-over result is not kept here (memory stays flat).
+    """
+    pending: deque[tuple[list[SourceFile], PrefectFuture[list[Extraction]]]] = deque()
+    upcoming = iter(chunks)
+    for chunk in upcoming:
+        pending.append((chunk, submit(chunk)))
+        if len(pending) >= window:
+            break
+    while pending:
+        chunk, future = pending.popleft()
+        result = future.result()
+        following = next(upcoming, None)
+        if following is not None:
+            pending.append((following, submit(following)))
+        yield chunk, result
+
+
+@flow(name="shingikai-ingest", persist_result=False)
 def ingest_flow(
     paths: list[str],
     db: str = str(warehouse.DEFAULT_DB),
     force: bool = False,
     limits: Limits | None = None,
     publish_every: int = 200,
-    batch: int = 8,
+    workers: int | None = None,
+    todo: list[SourceFile] | None = None,
+    seen: int = 0,
+    skipped: int = 0,
 ) -> Summary:
-    """Ingest council documents under `paths` into the warehouse at `db`."""
+    """Ingest council documents under `paths` into the warehouse at `db`.
+
+    `todo` (with `seen` and `skipped`) is the plan when the caller has made it already
+    (`flows.launch`); otherwise the flow discovers and plans itself.
+    """
     logger = get_run_logger()
     started = time.monotonic()
     limits = limits or Limits()
-    files = discover([Path(p) for p in paths])
-    todo, skipped = plan(files, Path(db), force)
-    summary = Summary(seen=len(files), skipped=skipped, db=str(db))
-    logger.info("%d files found, %d to extract, %d unchanged", len(files), len(todo), skipped)
+    workers = workers or default_workers()
+    if todo is None:
+        files = discover([Path(p) for p in paths])
+        todo, skipped = plan(files, Path(db), force)
+        seen = len(files)
+    summary = Summary(seen=seen, skipped=skipped, db=str(db))
+    logger.info("%d files found, %d to extract, %d unchanged", seen, len(todo), skipped)
     if todo:
-        if task_runner_is_local():
-            warm()  # load GiNZA once here, before the extraction tasks fork from this process
-        with warehouse.Staging(Path(db)) as staging:
-            loaded_since_publish = 0
-            for start in range(0, len(todo), batch):
-                chunk = todo[start : start + batch]
-                futures = [
-                    extract_document.submit(str(f.path), f.source_path, limits, f.source_url)
-                    for f in chunk
-                ]
-                extractions = [future.result() for future in futures]
-                for f, extraction in zip(chunk, _load_batch(staging.con, chunk, extractions)):
-                    _count(summary, f, extraction)
-                    loaded_since_publish += 1
-                done = min(start + batch, len(todo))
-                logger.info("extracted %d/%d documents", done, len(todo))
-                if loaded_since_publish >= publish_every:
-                    staging.publish()
-                    loaded_since_publish = 0
-            staging.publish()
+        if task_runner_is_local():  # no-op when the launcher started it already
+            start_worker_pool(limits.memory_bytes or DEFAULT_MEMORY_BYTES, workers)
+        progress = progress_for(len(todo))
+        try:
+            with warehouse.Staging(Path(db)) as staging:
+                loaded_since_publish = 0
+
+                def submit(chunk: list[SourceFile]) -> PrefectFuture[list[Extraction]]:
+                    return extract_batch.with_options(task_run_name=batch_name(chunk)).submit(
+                        chunk, limits
+                    )
+
+                chunks = batches(todo, batch_size(len(todo), workers))
+                for chunk, extractions in stream_in_order(submit, chunks, window=2 * workers):
+                    loaded = _load_batch(staging.con, chunk, extractions)
+                    n_failed = summary.failed
+                    for f, extraction in zip(chunk, loaded, strict=True):
+                        _count(summary, f, extraction)
+                    progress.advance(len(chunk), failed=summary.failed - n_failed)
+                    loaded_since_publish += len(chunk)
+                    if loaded_since_publish >= publish_every:
+                        staging.publish()
+                        loaded_since_publish = 0
+                staging.publish()
+        finally:
+            progress.close()
     summary.seconds = time.monotonic() - started
-    for line in summary.lines():
-        logger.info(line)
+    create_markdown_artifact(
+        markdown="\n\n".join(summary.lines()), description="what this ingest did"
+    )
     return summary
 
 
@@ -79,12 +180,10 @@ def _load_batch(con, files: list[SourceFile], extractions: list):  # type: ignor
     except Exception:
         pass
     loaded = []
-    for f, extraction in zip(files, extractions):
+    for f, extraction in zip(files, extractions, strict=True):
         try:
             warehouse.load(con, extraction)
         except Exception as exc:
-            from models.vocab import Status
-
             extraction = failed(
                 f.path,
                 f.source_path,
@@ -98,7 +197,7 @@ def _load_batch(con, files: list[SourceFile], extractions: list):  # type: ignor
 
 
 def task_runner_is_local() -> bool:
-    """True unless the flow's tasks run on other processes (a Dask cluster), which warm themselves."""
+    """True unless the flow's tasks run on other processes (a Dask cluster), which extract in themselves."""
     from prefect.context import FlowRunContext
 
     ctx = FlowRunContext.get()
@@ -114,33 +213,3 @@ def _count(summary: Summary, f: SourceFile, extraction) -> None:  # type: ignore
         summary.failed += 1
         summary.failures.append((f.source_path, doc.status, doc.error or ""))
     summary.consultations += len(extraction.consultations)
-
-
-def run_ingest(
-    paths: list[str], db: str, force: bool = False, limits: Limits | None = None, task_runner=None
-) -> Summary:  # type: ignore[no-untyped-def]
-    """Run the flow with Prefect's ephemeral API unless a server is configured.
-
-    `task_runner` (e.g. a prefect_dask.DaskTaskRunner) runs the extraction tasks elsewhere.
-    """
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "true")
-    started = time.monotonic()
-    files = discover(Path(p) for p in paths)
-    todo, skipped = plan(files, Path(db), force)
-    if not todo:
-        # nothing new or changed: no orchestration to start (a nightly no-op costs only the hashing)
-        return Summary(
-            seen=len(files), skipped=skipped, db=str(db), seconds=time.monotonic() - started
-        )
-    run = (
-        ingest_flow.with_options(task_runner=task_runner)
-        if task_runner is not None
-        else ingest_flow
-    )
-    return run(paths=paths, db=db, force=force, limits=limits)
-
-
-if __name__ == "__main__":
-    result = run_ingest(sys.argv[1:] or ["data/raw"], str(warehouse.DEFAULT_DB))
-    print("\n".join(result.lines()))

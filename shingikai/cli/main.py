@@ -10,7 +10,7 @@ from dataclasses import asdict
 from datetime import date, datetime, time
 from pathlib import Path
 
-from shingikai.warehouse import DEFAULT_DB
+from shingikai.warehouse import DEFAULT_DB, WarehouseBusy
 
 # Prefect runs an ephemeral API on this machine; it has nothing to report home
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -24,7 +24,7 @@ def _json_default(o: object) -> object:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from extractors.reading import Limits
-    from flows.ingest import run_ingest
+    from flows.launch import run_ingest
 
     limits = Limits(
         max_bytes=int(args.max_mb * 1024 * 1024),
@@ -32,9 +32,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         timeout_s=args.timeout,
         memory_bytes=int(args.max_memory_gb * 1024**3),
     )
-    summary = run_ingest(
-        [str(p) for p in args.paths], str(args.db), force=args.force, limits=limits
-    )
+    try:
+        summary = run_ingest(
+            [str(p) for p in args.paths],
+            str(args.db),
+            force=args.force,
+            limits=limits,
+            dask=getattr(args, "dask", None),
+            workers=getattr(args, "workers", None),
+            verbose=args.verbose,
+        )
+    except WarehouseBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     print("\n".join(summary.lines()))
     return 0
 
@@ -144,6 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=6.0,
         help="memory (address space) one document's extraction may use, in GiB (default 6)",
+    )
+    s.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show Prefect's log lines (every flow and task run) as well",
     )
     s.set_defaults(func=cmd_ingest)
 

@@ -45,29 +45,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _with_dask(cmd_ingest):  # type: ignore[no-untyped-def]
-    """Wrap `shingikai ingest`'s own handler: with --dask, its run_ingest gets a Dask task runner."""
-
-    def cmd(args: argparse.Namespace) -> int:
-        if not getattr(args, "dask", None):
-            return cmd_ingest(args)
-        import functools
-
-        import flows.ingest as ingest
-        from flows.runners import make_task_runner
-
-        original = ingest.run_ingest
-        ingest.run_ingest = functools.partial(
-            original, task_runner=make_task_runner(args.dask, args.workers)
-        )
-        try:
-            return cmd_ingest(args)
-        finally:
-            ingest.run_ingest = original
-
-    return cmd
-
-
 def _common(s: argparse.ArgumentParser) -> None:
     s.add_argument(
         "--sources",
@@ -139,6 +116,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "an address (tcp://host:8786) uses an existing scheduler",
         )
         ingest.add_argument(
-            "--workers", type=int, default=2, help="workers of a local Dask cluster (default 2)"
+            "--workers",
+            type=int,
+            default=None,
+            help="extraction processes (default: one per CPU), or workers of a local Dask cluster (default 2)",
         )
-        ingest.set_defaults(func=_with_dask(ingest.get_default("func")))

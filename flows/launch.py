@@ -1,0 +1,174 @@
+"""Run the ingest flow from the command line: start-up hidden behind work, and a clean end.
+
+Order of a run:
+
+1. discover the files; if any is surely new (a path the warehouse does not hold), start
+   right away, in the background, Prefect's temporary API server (unless one is
+   configured, `PREFECT_API_URL`) and the extraction workers (which load GiNZA);
+2. hash and plan meanwhile; with nothing new or changed, stop here: no server, no workers;
+3. import Prefect (also while the server starts), wait for the server, run
+   `flows.ingest.ingest_flow` with the plan;
+4. always, success or failure: stop the workers, let Prefect send its last logs and
+   events, then stop the server, so that nothing is left to print a traceback or
+   "Error logging to API" at exit.
+
+Prefect's console output is off unless `verbose` (the command prints its own summary and
+progress); its logs still reach the API at WARNING and above, or INFO with `verbose`.
+This module does not import Prefect until it has work for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from extractors.reading import Limits
+from flows.server import TemporaryServer, configured_api_url
+from shingikai import warehouse
+from shingikai.discover import SourceFile, Summary, discover, plan
+from shingikai.sandbox import DEFAULT_MEMORY_BYTES, close_pools, default_workers, start_pool
+
+
+def quiet_prefect(verbose: bool = False) -> None:
+    """Prefect's console lines off (or all of them with `verbose`); set before Prefect is imported."""
+    level = "INFO" if verbose else "WARNING"
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", level)
+    os.environ.setdefault(
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "INFO" if verbose else "CRITICAL"
+    )
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # a local Dask cluster's shutdown notes ("Worker process still alive ..., killing") likewise
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if verbose else "error")
+
+
+def surely_new(files: list[SourceFile], db: Path, force: bool) -> bool:
+    """True when some file will certainly be extracted, known before hashing anything."""
+    if force:
+        return bool(files)
+    known_paths = {source_path for _, source_path in warehouse.known_documents(db).values()}
+    return any(f.source_path not in known_paths for f in files)
+
+
+class Background:
+    """What the flow needs, started early: Prefect's API server and the extraction workers."""
+
+    def __init__(self) -> None:
+        self.server: TemporaryServer | None = None
+        self.api_url = configured_api_url()
+        self.started = False
+
+    def start(self, limits: Limits, workers: int, local: bool) -> None:
+        if self.started:
+            return
+        self.started = True
+        if self.api_url is None:
+            self.server = TemporaryServer()
+        if local:
+            start_pool(limits.memory_bytes or DEFAULT_MEMORY_BYTES, workers)
+
+    def wait_for_api(self) -> str | None:
+        """The API URL the flow should use (None: Prefect's own configuration)."""
+        if self.server is not None:
+            return self.server.wait()
+        return None
+
+    def stop(self) -> None:
+        close_pools()
+        if "prefect" in sys.modules:
+            _drain_prefect()
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+def _drain_prefect() -> None:
+    """Send Prefect's queued logs and events now, while its API is still up."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for service in (APILogWorker, EventsWorker):
+        with contextlib.suppress(Exception):
+            service.drain_all(timeout=10)
+
+
+@contextlib.contextmanager
+def _api(url: str | None) -> Iterator[None]:
+    """Point Prefect at `url` for the duration (its settings were read when it was imported)."""
+    if url is None:
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        yield
+
+
+def run_ingest(
+    paths: list[str],
+    db: str,
+    force: bool = False,
+    limits: Limits | None = None,
+    task_runner: Any = None,
+    workers: int | None = None,
+    verbose: bool = False,
+    dask: str | None = None,
+) -> Summary:
+    """Ingest `paths` into the warehouse at `db` through the Prefect flow; see the module docstring.
+
+    `dask` ("local" or a scheduler address) runs the extraction tasks on Dask, with `workers`
+    workers in a local cluster (default 2); so does any other `task_runner`. Otherwise
+    `workers` is the number of local extraction processes (default: one per CPU).
+    """
+    quiet_prefect(verbose)
+    started = time.monotonic()
+    limits = limits or Limits()
+    if dask:
+        from flows.runners import make_task_runner
+
+        task_runner = make_task_runner(dask, workers or 2)
+    workers = workers or default_workers()
+    local = task_runner is None
+    background = Background()
+    api_url_before = os.environ.get("PREFECT_API_URL")
+    try:
+        files = discover(Path(p) for p in paths)
+        if surely_new(files, Path(db), force):
+            background.start(limits, workers, local)
+        todo, skipped = plan(files, Path(db), force)
+        if not todo:
+            # nothing new or changed: no orchestration (a nightly no-op costs only the hashing)
+            return Summary(
+                seen=len(files), skipped=skipped, db=str(db), seconds=time.monotonic() - started
+            )
+        background.start(limits, workers, local)
+        if background.server is not None:
+            # Prefect, then the flow's Dask workers, find the server through the environment
+            os.environ["PREFECT_API_URL"] = background.server.api_url
+        from prefect.task_runners import ThreadPoolTaskRunner
+
+        from flows.ingest import ingest_flow
+
+        url = background.wait_for_api()
+        run = ingest_flow.with_options(
+            task_runner=task_runner or ThreadPoolTaskRunner(max_workers=workers)
+        )
+        with _api(url):
+            return run(
+                paths=paths,
+                db=db,
+                force=force,
+                limits=limits,
+                workers=workers,
+                todo=todo,
+                seen=len(files),
+                skipped=skipped,
+            )
+    finally:
+        background.stop()
+        if api_url_before is None:
+            os.environ.pop("PREFECT_API_URL", None)
