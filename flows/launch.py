@@ -25,13 +25,15 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extractors.reading import Limits
 from flows.server import TemporaryServer, configured_api_url
 from shingikai import warehouse
 from shingikai.discover import SourceFile, Summary, discover, plan
-from shingikai.sandbox import DEFAULT_MEMORY_BYTES, close_pools, default_workers, start_pool
+
+if TYPE_CHECKING:
+    from prefect.task_runners import TaskRunner
 
 
 def quiet_prefect(verbose: bool = False) -> None:
@@ -44,6 +46,13 @@ def quiet_prefect(verbose: bool = False) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # a local Dask cluster's shutdown notes ("Worker process still alive ..., killing") likewise
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if verbose else "error")
+
+
+def start_pool(memory_bytes: int, workers: int | None) -> None:
+    """Start the extraction workers (GiNZA loads in the background); imported only when needed."""
+    from shingikai.sandbox import start_pool as start
+
+    start(memory_bytes, workers)
 
 
 def surely_new(files: list[SourceFile], db: Path, force: bool) -> bool:
@@ -62,13 +71,15 @@ class Background:
         self.api_url = configured_api_url()
         self.started = False
 
-    def start(self, limits: Limits, workers: int, local: bool) -> None:
+    def start(self, limits: Limits, workers: int | None, local: bool) -> None:
         if self.started:
             return
         self.started = True
         if self.api_url is None:
             self.server = TemporaryServer()
         if local:
+            from shingikai.sandbox import DEFAULT_MEMORY_BYTES
+
             start_pool(limits.memory_bytes or DEFAULT_MEMORY_BYTES, workers)
 
     def wait_for_api(self) -> str | None:
@@ -78,7 +89,10 @@ class Background:
         return None
 
     def stop(self) -> None:
-        close_pools()
+        if "shingikai.sandbox" in sys.modules:
+            from shingikai.sandbox import close_pools
+
+            close_pools()
         if "prefect" in sys.modules:
             _drain_prefect()
         if self.server is not None:
@@ -113,7 +127,7 @@ def run_ingest(
     db: str,
     force: bool = False,
     limits: Limits | None = None,
-    task_runner: Any = None,
+    task_runner: TaskRunner[Any] | None = None,
     workers: int | None = None,
     verbose: bool = False,
     dask: str | None = None,
@@ -121,25 +135,23 @@ def run_ingest(
     """Ingest `paths` into the warehouse at `db` through the Prefect flow; see the module docstring.
 
     `dask` ("local" or a scheduler address) runs the extraction tasks on Dask, with `workers`
-    workers in a local cluster (default 2); so does any other `task_runner`. Otherwise
+    workers in a local cluster (default 2), as does any other `task_runner`. Otherwise
     `workers` is the number of local extraction processes (default: one per CPU).
     """
     quiet_prefect(verbose)
     started = time.monotonic()
+    marks = Marks(started)
     limits = limits or Limits()
-    if dask:
-        from flows.runners import make_task_runner
-
-        task_runner = make_task_runner(dask, workers or 2)
-    workers = workers or default_workers()
-    local = task_runner is None
+    local = task_runner is None and not dask
     background = Background()
     api_url_before = os.environ.get("PREFECT_API_URL")
     try:
         files = discover(Path(p) for p in paths)
         if surely_new(files, Path(db), force):
             background.start(limits, workers, local)
+            marks.add("server and workers starting")
         todo, skipped = plan(files, Path(db), force)
+        marks.add(f"planned: {len(todo)} of {len(files)} files to extract")
         if not todo:
             # nothing new or changed: no orchestration (a nightly no-op costs only the hashing)
             return Summary(
@@ -152,13 +164,20 @@ def run_ingest(
         from prefect.task_runners import ThreadPoolTaskRunner
 
         from flows.ingest import ingest_flow
+        from shingikai.sandbox import default_workers
 
+        if dask:
+            from flows.runners import make_task_runner
+
+            task_runner = make_task_runner(dask, workers or 2)
+        marks.add("Prefect imported")
         url = background.wait_for_api()
-        run = ingest_flow.with_options(
-            task_runner=task_runner or ThreadPoolTaskRunner(max_workers=workers)
-        )
+        marks.add("API ready")
+        workers = workers or default_workers()
+        runner: TaskRunner[Any] = task_runner or ThreadPoolTaskRunner(max_workers=workers)
+        run = ingest_flow.with_options(task_runner=runner)
         with _api(url):
-            return run(
+            summary = run(
                 paths=paths,
                 db=db,
                 force=force,
@@ -168,7 +187,32 @@ def run_ingest(
                 seen=len(files),
                 skipped=skipped,
             )
+        marks.add(f"flow done ({summary.seconds:.1f} s in the flow)")
+        return summary
     finally:
+        if "shingikai.sandbox" in sys.modules:
+            from shingikai.sandbox import pools_ready_at
+
+            for ready in pools_ready_at():
+                marks.add("workers ready (GiNZA loaded)", at=ready)
         background.stop()
+        marks.add("workers and server stopped")
+        marks.report()
         if api_url_before is None:
             os.environ.pop("PREFECT_API_URL", None)
+
+
+class Marks:
+    """When each step of a run ended, printed to stderr if SHINGIKAI_TIMINGS is set (the benchmark)."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.marks: list[tuple[float, str]] = []
+
+    def add(self, what: str, at: float | None = None) -> None:
+        self.marks.append(((at or time.monotonic()) - self.started, what))
+
+    def report(self) -> None:
+        if os.environ.get("SHINGIKAI_TIMINGS"):
+            for seconds, what in sorted(self.marks):
+                print(f"timing: {seconds:6.2f} s  {what}", file=sys.stderr)

@@ -21,6 +21,7 @@ import queue
 import resource
 import signal
 import threading
+import time
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
@@ -124,6 +125,7 @@ class WorkerPool:
         self._closed = False
         self._start_error: BaseException | None = None
         self._started = threading.Event()
+        self.ready_at: float | None = None  # time.monotonic() when every worker had started
         threading.Thread(target=self._start, daemon=True, name="shingikai-pool-start").start()
 
     def _start(self) -> None:
@@ -134,6 +136,7 @@ class WorkerPool:
             self._start_error = exc
             self.idle.put(None)
         finally:
+            self.ready_at = time.monotonic()
             self._started.set()
 
     def _new_worker(self) -> _Worker:
@@ -212,6 +215,12 @@ def start_pool(memory_bytes: int | None, size: int | None = None) -> WorkerPool:
         if memory_bytes not in _POOLS:
             _POOLS[memory_bytes] = WorkerPool(size or default_workers(), memory_bytes)
         return _POOLS[memory_bytes]
+
+
+def pools_ready_at() -> list[float]:
+    """When each started pool had all its workers running (time.monotonic())."""
+    with _POOLS_LOCK:
+        return [p.ready_at for p in _POOLS.values() if p.ready_at is not None]
 
 
 def close_pools() -> None:
@@ -347,6 +356,7 @@ def extract_in_sandbox(
         return _in_thread(path, source_path, limits, source_url)
     kind, payload, exitcode = start_pool(memory_bytes).run(path, source_path, limits, source_url)
     if kind == "ok":
+        assert isinstance(payload, Extraction)
         return payload
     if kind == "died" and memory_bytes:
         # under an address-space limit, a child that ends without a word failed to allocate
