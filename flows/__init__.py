@@ -1,0 +1,15 @@
+"""Prefect orchestration of the shingikai library: the only package that imports Prefect.
+
+- `flows.launch`: `run_ingest`, the command line's way into the ingest flow: plans, starts
+  Prefect's API and the extraction workers in the background, runs the flow, shuts down cleanly.
+- `flows.ingest`: the ingest flow (extract new documents in batch tasks, load them in order, publish).
+- `flows.server`: Prefect's temporary API server, started without importing Prefect.
+- `flows.nightly`: the nightly flow (fetch, then ingest), `run_fetch` and `serve_nightly`.
+- `flows.runners`: where the extraction tasks run (threads here, or a Dask cluster).
+"""
+
+import os
+
+# Prefect runs a temporary API on this machine when no server is configured; it has nothing to
+# report home. Set before any module of this package imports Prefect.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

@@ -27,10 +27,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
 from extractors.reading import Limits
+from flows.runners import task_runner_is_local
 from models.records import Extraction
 from models.vocab import Status
 from shingikai import warehouse
-from shingikai.discover import SourceFile, Summary, discover, plan
+from shingikai.discover import Plan, SourceFile, plan_ingest
+from shingikai.ingest import Summary, load_batch
 from shingikai.progress import progress_for
 from shingikai.sandbox import DEFAULT_MEMORY_BYTES, default_workers, extract_in_sandbox, failed
 from shingikai.sandbox import start_pool as start_worker_pool
@@ -119,52 +121,30 @@ def ingest_flow(
     limits: Limits | None = None,
     publish_every: int = 200,
     workers: int | None = None,
-    todo: list[SourceFile] | None = None,
-    seen: int = 0,
-    skipped: int = 0,
+    plan: Plan | None = None,
 ) -> Summary:
     """Ingest council documents under `paths` into the warehouse at `db`.
 
-    `todo` (with `seen` and `skipped`) is the plan when the caller has made it already
-    (`flows.launch`); otherwise the flow discovers and plans itself.
+    `plan`: the plan `flows.launch.run_ingest` already made for these paths, so no file is
+    hashed twice; without it the flow plans itself (the nightly flow).
     """
     logger = get_run_logger()
     started = time.monotonic()
     limits = limits or Limits()
     workers = workers or default_workers()
-    if todo is None:
-        files = discover([Path(p) for p in paths])
-        todo, skipped = plan(files, Path(db), force)
-        seen = len(files)
-    summary = Summary(seen=seen, skipped=skipped, db=str(db))
-    logger.info("%d files found, %d to extract, %d unchanged", seen, len(todo), skipped)
-    if todo:
+    if plan is None:
+        plan = plan_ingest(paths, db, force)
+    else:
+        started -= plan.seconds  # the planning done before the flow counts too
+    summary = Summary.of_plan(plan, db)
+    logger.info(
+        "%d files found, %d to extract, %d unchanged", plan.seen, len(plan.todo), plan.skipped
+    )
+    if plan.todo:
         if task_runner_is_local():  # no-op when the launcher started it already
             start_worker_pool(limits.memory_bytes or DEFAULT_MEMORY_BYTES, workers)
-        progress = progress_for(len(todo))
-        try:
-            with warehouse.Staging(Path(db)) as staging:
-                loaded_since_publish = 0
-
-                def submit(chunk: list[SourceFile]) -> PrefectFuture[list[Extraction]]:
-                    return extract_batch.with_options(task_run_name=batch_name(chunk)).submit(
-                        chunk, limits
-                    )
-
-                chunks = batches(todo, batch_size(len(todo), workers))
-                for chunk, extractions in stream_in_order(submit, chunks, window=2 * workers):
-                    loaded = _load_batch(staging.con, chunk, extractions)
-                    n_failed = summary.failed
-                    for f, extraction in zip(chunk, loaded, strict=True):
-                        _count(summary, f, extraction)
-                    progress.advance(len(chunk), failed=summary.failed - n_failed)
-                    loaded_since_publish += len(chunk)
-                    if loaded_since_publish >= publish_every:
-                        staging.publish()
-                        loaded_since_publish = 0
-                staging.publish()
-        finally:
-            progress.close()
+        with warehouse.Staging(Path(db)) as staging:
+            _extract_and_load(staging, plan.todo, limits, summary, publish_every, workers)
     summary.seconds = time.monotonic() - started
     create_markdown_artifact(
         markdown="\n\n".join(summary.lines()), description="what this ingest did"
@@ -172,44 +152,34 @@ def ingest_flow(
     return summary
 
 
-def _load_batch(con, files: list[SourceFile], extractions: list):  # type: ignore[no-untyped-def]
-    """Load a batch in one transaction; if that fails, document by document, so one bad row fails one file."""
+def _extract_and_load(
+    staging: warehouse.Staging,
+    todo: list[SourceFile],
+    limits: Limits,
+    summary: Summary,
+    publish_every: int,
+    workers: int,
+) -> None:
+    """Extract `todo` in batch tasks; load each batch as it comes, in order; publish every `publish_every`."""
+    assert staging.con is not None
+    con = staging.con
+    progress = progress_for(len(todo))
+
+    def submit(chunk: list[SourceFile]) -> PrefectFuture[list[Extraction]]:
+        return extract_batch.with_options(task_run_name=batch_name(chunk)).submit(chunk, limits)
+
     try:
-        warehouse.load_many(con, extractions)
-        return extractions
-    except Exception:
-        pass
-    loaded = []
-    for f, extraction in zip(files, extractions, strict=True):
-        try:
-            warehouse.load(con, extraction)
-        except Exception as exc:
-            extraction = failed(
-                f.path,
-                f.source_path,
-                Status.FAILED,
-                f"extracted but could not be loaded ({type(exc).__name__}: {str(exc)[:200]}); please report it",
-                f.source_url,
-            )
-            warehouse.load(con, extraction)
-        loaded.append(extraction)
-    return loaded
-
-
-def task_runner_is_local() -> bool:
-    """True unless the flow's tasks run on other processes (a Dask cluster), which extract in themselves."""
-    from prefect.context import FlowRunContext
-
-    ctx = FlowRunContext.get()
-    runner = getattr(ctx, "task_runner", None) if ctx else None
-    return runner is None or type(runner).__name__ == "ThreadPoolTaskRunner"
-
-
-def _count(summary: Summary, f: SourceFile, extraction) -> None:  # type: ignore[no-untyped-def]
-    doc = extraction.document
-    summary.new += 1
-    summary.by_status[doc.status] = summary.by_status.get(doc.status, 0) + 1
-    if doc.status != "ok":
-        summary.failed += 1
-        summary.failures.append((f.source_path, doc.status, doc.error or ""))
-    summary.consultations += len(extraction.consultations)
+        loaded_since_publish = 0
+        chunks = batches(todo, batch_size(len(todo), workers))
+        for chunk, extractions in stream_in_order(submit, chunks, window=2 * workers):
+            failed_before = summary.failed
+            for f, extraction in zip(chunk, load_batch(con, chunk, extractions), strict=True):
+                summary.add(f, extraction)
+            progress.advance(len(chunk), failed=summary.failed - failed_before)
+            loaded_since_publish += len(chunk)
+            if loaded_since_publish >= publish_every:
+                staging.publish()
+                loaded_since_publish = 0
+        staging.publish()
+    finally:
+        progress.close()

@@ -28,9 +28,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from extractors.reading import Limits
+from flows.server import ServerStartError as ServerStartError  # for the command line
 from flows.server import TemporaryServer, configured_api_url
 from shingikai import warehouse
-from shingikai.discover import SourceFile, Summary, discover, plan
+from shingikai.discover import Plan, SourceFile, discover, plan
+from shingikai.ingest import Summary
 
 if TYPE_CHECKING:
     from prefect.task_runners import TaskRunner
@@ -151,12 +153,13 @@ def run_ingest(
             background.start(limits, workers, local)
             marks.add("server and workers starting")
         todo, skipped = plan(files, Path(db), force)
+        planned = Plan(
+            seen=len(files), todo=todo, skipped=skipped, seconds=time.monotonic() - started
+        )
         marks.add(f"planned: {len(todo)} of {len(files)} files to extract")
         if not todo:
             # nothing new or changed: no orchestration (a nightly no-op costs only the hashing)
-            return Summary(
-                seen=len(files), skipped=skipped, db=str(db), seconds=time.monotonic() - started
-            )
+            return Summary.of_plan(planned, db)
         background.start(limits, workers, local)
         if background.server is not None:
             # Prefect, then the flow's Dask workers, find the server through the environment
@@ -183,9 +186,7 @@ def run_ingest(
                 force=force,
                 limits=limits,
                 workers=workers,
-                todo=todo,
-                seen=len(files),
-                skipped=skipped,
+                plan=planned,
             )
         marks.add(f"flow done ({summary.seconds:.1f} s in the flow)")
         return summary

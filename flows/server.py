@@ -38,6 +38,10 @@ def configured_api_url() -> str | None:
     return str(url) if url else None
 
 
+class ServerStartError(RuntimeError):
+    """Prefect's temporary API server did not start."""
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -108,7 +112,7 @@ class TemporaryServer:
                 if code == 3:  # the port was taken meanwhile: another one
                     self._launch()
                 elif code is not None:
-                    raise RuntimeError(
+                    raise ServerStartError(
                         f"Prefect's temporary API server exited with code {code}: {self._tail()}"
                     )
                 try:
@@ -117,7 +121,7 @@ class TemporaryServer:
                 except httpx.TransportError:
                     pass
                 time.sleep(0.1)
-        raise RuntimeError(
+        raise ServerStartError(
             f"Prefect's temporary API server did not start within {timeout:g} s (raise "
             f"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or set PREFECT_API_URL): {self._tail()}"
         )

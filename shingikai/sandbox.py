@@ -264,7 +264,7 @@ def _near_limit(memory_bytes: int, slack: int = 64 * 1024**2) -> bool:
 
 
 def failed(
-    path: Path, source_path: str, status: str, error: str, source_url: str | None = None
+    path: Path, source_path: str, status: Status, error: str, source_url: str | None = None
 ) -> Extraction:
     data = path.read_bytes() if path.exists() else b""
     return Extraction(

@@ -33,6 +33,6 @@ def export(db: Path, out_dir: Path, fmt: str = "parquet") -> list[tuple[str, str
                 else "FORMAT csv, HEADER true"
             )
             con.execute(f"COPY (SELECT * FROM \"{name}\") TO '{target}' ({options})")
-            rows = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            (rows,) = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0]
             written.append((name, kind, path, rows))
     return written

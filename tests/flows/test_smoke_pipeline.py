@@ -7,8 +7,11 @@ import subprocess
 import sys
 
 import duckdb
+import pytest
 
 from tests.conftest import ROOT, SAMPLES
+
+pytestmark = pytest.mark.slow  # the real CLI in a subprocess, through Prefect
 
 
 def test_ingest_samples_and_eval(tmp_path):

@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import signal
 
+import pytest
+
 from extractors.reading import Limits
 from shingikai.sandbox import WorkerPool
 from tests.conftest import SAMPLES
 
 SAMPLE = SAMPLES / "shirasagidai_2023_toshin.txt"
+
+pytestmark = pytest.mark.slow  # starts the fork server, which loads GiNZA
 
 
 def test_pool_starts_in_the_background_extracts_and_closes_cleanly():

@@ -18,8 +18,10 @@ import duckdb
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "data" / "raw" / "samples"
+from tests.conftest import ROOT, SAMPLES
+
+pytestmark = pytest.mark.slow  # a Prefect server and the nightly deployment
+
 BIN = Path(sys.executable).parent
 
 

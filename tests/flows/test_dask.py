@@ -10,8 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "data" / "raw" / "samples"
+from tests.conftest import ROOT, SAMPLES
+
+pytestmark = pytest.mark.slow  # a Dask cluster and Prefect in a subprocess
 
 QUERY = """SELECT d.source_path, c.* EXCLUDE (document_id)
            FROM consultations c JOIN documents d USING (document_id) ORDER BY ALL"""

@@ -129,6 +129,8 @@ def test_killed_runs_leave_the_last_published_warehouse(runs, tmp_path):
 READER = r"""
 import json, os, sys, time
 import duckdb
+
+pytestmark = pytest.mark.slow  # ingests killed and re-run through the CLI
 db, stop, out, mode = sys.argv[1:5]
 
 def check(con):
