@@ -3,8 +3,9 @@
 One Prefect task per batch of documents (`extract-batch`): each document of the batch is
 extracted in the worker pool (`shingikai.sandbox`, bounded in time and memory), and the task
 run is named after the documents it held and leaves a table artifact with each one's status.
-The flow loads the batches in order, one transaction each, into a staging copy that is
-published atomically (`shingikai.warehouse`), while the next batches are being extracted.
+Batches are cut by bytes, largest documents first (`plan_batches`). The flow loads each batch
+as soon as it is done, one transaction each, into a staging copy that is published atomically
+(`shingikai.warehouse`), while the next batches are being extracted.
 
 On the Dask task runner the same tasks run on the cluster's workers and return their
 extractions to the flow, which loads them the same way.
@@ -15,9 +16,9 @@ the worker pool in the background, runs this flow and shuts everything down.
 
 from __future__ import annotations
 
-import math
+import itertools
+import queue
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -40,13 +41,35 @@ from shingikai.sandbox import start_pool as start_worker_pool
 MAX_BATCH = 50
 
 
-def batch_size(n_docs: int, workers: int) -> int:
-    """About four batches per worker (so loading overlaps extraction), at most MAX_BATCH documents each."""
-    return max(1, min(MAX_BATCH, math.ceil(n_docs / (4 * max(1, workers)))))
+def plan_batches(files: list[SourceFile], workers: int) -> list[list[SourceFile]]:
+    """The documents in batches, largest first, about four batches' worth of bytes per worker.
+
+    Bytes stand in for extraction time (a PDF takes about as long per byte as a text file), so
+    a large PDF gets a batch of its own while small texts share one (at most MAX_BATCH), and
+    the largest go first so that no worker is left with a long one at the end.
+    """
+    sizes = {id(f): _size(f.path) for f in files}
+    ordered = sorted(files, key=lambda f: sizes[id(f)], reverse=True)
+    budget = max(1, sum(sizes.values()) // (4 * max(1, workers)))
+    out: list[list[SourceFile]] = []
+    chunk: list[SourceFile] = []
+    chunk_bytes = 0
+    for f in ordered:
+        if chunk and (chunk_bytes + sizes[id(f)] > budget or len(chunk) >= MAX_BATCH):
+            out.append(chunk)
+            chunk, chunk_bytes = [], 0
+        chunk.append(f)
+        chunk_bytes += sizes[id(f)]
+    if chunk:
+        out.append(chunk)
+    return out
 
 
-def batches(files: list[SourceFile], size: int) -> list[list[SourceFile]]:
-    return [files[i : i + size] for i in range(0, len(files), size)]
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # gone since planning: extraction will say so
+        return 0
 
 
 def batch_name(files: list[SourceFile]) -> str:
@@ -88,29 +111,35 @@ def extract_batch(files: list[SourceFile], limits: Limits) -> list[Extraction]:
     return extractions
 
 
-def stream_in_order(
+def stream_as_completed(
     submit: Callable[[list[SourceFile]], PrefectFuture[list[Extraction]]],
     chunks: Iterable[list[SourceFile]],
     window: int,
 ) -> Iterator[tuple[list[SourceFile], list[Extraction]]]:
-    """Each batch with its extractions, in order, with up to `window` batches submitted ahead.
+    """Each batch with its extractions as soon as it is done, with up to `window` batches in flight.
 
     The next batch is submitted before a finished one is handed over, so extraction goes on
-    while the caller loads; a handed-over result is not kept here (memory stays flat).
+    while the caller loads, and a slow batch holds up nothing but itself; a handed-over
+    result is not kept here (memory stays flat).
     """
-    pending: deque[tuple[list[SourceFile], PrefectFuture[list[Extraction]]]] = deque()
+    done: queue.Queue[tuple[list[SourceFile], PrefectFuture[list[Extraction]]]] = queue.Queue()
+
+    def launch(chunk: list[SourceFile]) -> None:
+        submit(chunk).add_done_callback(lambda future: done.put((chunk, future)))
+
     upcoming = iter(chunks)
-    for chunk in upcoming:
-        pending.append((chunk, submit(chunk)))
-        if len(pending) >= window:
-            break
-    while pending:
-        chunk, future = pending.popleft()
-        result = future.result()
+    in_flight = 0
+    for chunk in itertools.islice(upcoming, window):
+        launch(chunk)
+        in_flight += 1
+    while in_flight:
+        chunk, future = done.get()
+        in_flight -= 1
         following = next(upcoming, None)
         if following is not None:
-            pending.append((following, submit(following)))
-        yield chunk, result
+            launch(following)
+            in_flight += 1
+        yield chunk, future.result()
 
 
 @flow(name="shingikai-ingest", persist_result=False)
@@ -160,7 +189,7 @@ def _extract_and_load(
     publish_every: int,
     workers: int,
 ) -> None:
-    """Extract `todo` in batch tasks; load each batch as it comes, in order; publish every `publish_every`."""
+    """Extract `todo` in batch tasks; load each batch as it comes; publish every `publish_every` documents."""
     assert staging.con is not None
     con = staging.con
     progress = progress_for(len(todo))
@@ -170,8 +199,8 @@ def _extract_and_load(
 
     try:
         loaded_since_publish = 0
-        chunks = batches(todo, batch_size(len(todo), workers))
-        for chunk, extractions in stream_in_order(submit, chunks, window=2 * workers):
+        chunks = plan_batches(todo, workers)
+        for chunk, extractions in stream_as_completed(submit, chunks, window=2 * workers):
             failed_before = summary.failed
             for f, extraction in zip(chunk, load_batch(con, chunk, extractions), strict=True):
                 summary.add(f, extraction)

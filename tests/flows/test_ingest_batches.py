@@ -1,60 +1,83 @@
-"""The ingest flow's batches: sizes, task-run names, and results streamed in order with a window."""
+"""The ingest flow's batches: cut by bytes largest first, named after their documents, streamed as done."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flows.ingest import MAX_BATCH, batch_name, batch_size, batches, stream_in_order
+from flows.ingest import MAX_BATCH, batch_name, plan_batches, stream_as_completed
 from shingikai.discover import SourceFile
 
 
-def files(n: int) -> list[SourceFile]:
-    return [SourceFile(Path(f"/in/doc{i}.txt"), f"in/doc{i}.txt") for i in range(n)]
+def files(tmp_path: Path, sizes: list[int]) -> list[SourceFile]:
+    out = []
+    tmp_path.mkdir(exist_ok=True)
+    for i, size in enumerate(sizes):
+        path = tmp_path / f"doc{i}.txt"
+        path.write_bytes(b"x" * size)
+        out.append(SourceFile(path, f"in/doc{i}.txt"))
+    return out
 
 
-def test_batch_sizes_keep_every_worker_busy_and_tasks_few():
-    assert batch_size(4, 2) == 1  # the samples: one task per document, both workers busy
-    assert batch_size(200, 2) == 25  # eight tasks
-    assert batch_size(2000, 2) == MAX_BATCH  # forty tasks, not two thousand
-    assert batch_size(1, 8) == 1
-    chunks = batches(files(7), 3)
-    assert [len(c) for c in chunks] == [3, 3, 1]
-    assert [f for c in chunks for f in c] == files(7)
+def test_a_large_document_gets_a_batch_of_its_own_and_goes_first(tmp_path: Path):
+    todo = files(tmp_path, [10] * 40 + [400])  # 800 bytes; 2 workers: about 100 bytes a batch
+    chunks = plan_batches(todo, workers=2)
+    assert [f.source_path for f in chunks[0]] == ["in/doc40.txt"]
+    assert all(sum(f.path.stat().st_size for f in c) <= 100 for c in chunks[1:])
+    assert sorted(f.source_path for c in chunks for f in c) == sorted(f.source_path for f in todo)
 
 
-def test_task_run_names_say_which_documents():
-    assert batch_name(files(1)) == "extract in/doc0.txt"
-    assert batch_name(files(3)) == "extract in/doc0.txt … in/doc2.txt (3 docs)"
+def test_batches_hold_at_most_max_batch_documents(tmp_path: Path):
+    chunks = plan_batches(files(tmp_path / "a", [1] * 400), workers=1)  # budget 100 bytes
+    assert [len(c) for c in chunks] == [MAX_BATCH] * 8
+    # the samples: four documents, two workers: one task each, both workers busy
+    assert [len(c) for c in plan_batches(files(tmp_path / "b", [5, 5, 5, 5]), workers=2)] == [1] * 4
+
+
+def test_task_run_names_say_which_documents(tmp_path: Path):
+    todo = files(tmp_path, [1, 1, 1])
+    assert batch_name(todo[:1]) == "extract in/doc0.txt"
+    assert batch_name(todo) == "extract in/doc0.txt … in/doc2.txt (3 docs)"
 
 
 class Future:
-    def __init__(self, chunk: list[SourceFile], log: list[str]):
-        self.chunk, self.log = chunk, log
+    """Done when its batch is released; callbacks run then (at once if already done), as Prefect's do."""
+
+    def __init__(self, chunk: list[SourceFile], done: bool):
+        self.chunk, self.done, self.callbacks = chunk, done, []
+
+    def release(self) -> None:
+        self.done = True
+        for callback in self.callbacks:
+            callback(self)
+
+    def add_done_callback(self, fn) -> None:  # type: ignore[no-untyped-def]
+        if self.done:
+            fn(self)
+        else:
+            self.callbacks.append(fn)
 
     def result(self) -> list[str]:
-        self.log.append(f"result {self.chunk[0].source_path}")
+        assert self.done
         return [f.source_path.upper() for f in self.chunk]
 
 
-def test_results_come_in_order_with_the_next_batch_already_submitted():
+def test_a_slow_batch_holds_up_only_itself(tmp_path: Path):
+    chunks = [[f] for f in files(tmp_path, [1, 1, 1, 1])]
+    futures: dict[str, Future] = {}
     log: list[str] = []
 
     def submit(chunk: list[SourceFile]) -> Future:
-        log.append(f"submit {chunk[0].source_path}")
-        return Future(chunk, log)
+        name = chunk[0].source_path
+        log.append(f"submit {name}")
+        futures[name] = Future(chunk, done=name != "in/doc0.txt")  # doc0 is slow
+        return futures[name]
 
-    chunks = batches(files(4), 1)
-    out = []
-    for chunk, result in stream_in_order(submit, chunks, window=2):  # type: ignore[arg-type]
-        log.append(f"load {chunk[0].source_path}")
-        out.append(result)
-    assert out == [["IN/DOC0.TXT"], ["IN/DOC1.TXT"], ["IN/DOC2.TXT"], ["IN/DOC3.TXT"]]
-    assert log[:6] == [
-        "submit in/doc0.txt",
-        "submit in/doc1.txt",  # two in flight
-        "result in/doc0.txt",
-        "submit in/doc2.txt",  # submitted before the first batch is loaded
-        "load in/doc0.txt",
-        "result in/doc1.txt",
-    ]
-    assert log.count("submit in/doc3.txt") == 1 and log[-1] == "load in/doc3.txt"
+    stream = stream_as_completed(submit, chunks, window=2)  # type: ignore[arg-type]
+    assert next(stream) == (chunks[1], ["IN/DOC1.TXT"])
+    assert log == ["submit in/doc0.txt", "submit in/doc1.txt", "submit in/doc2.txt"]
+    assert next(stream)[0] == chunks[2]
+    assert log[-1] == "submit in/doc3.txt"
+    assert next(stream)[0] == chunks[3]
+    futures["in/doc0.txt"].release()
+    assert next(stream) == (chunks[0], ["IN/DOC0.TXT"])
+    assert list(stream) == []
