@@ -192,7 +192,8 @@ def _extract_and_load(
     """Extract `todo` in batch tasks; load each batch as it comes; publish every `publish_every` documents."""
     assert staging.con is not None
     con = staging.con
-    progress = progress_for(len(todo))
+    sizes = {id(f): _size(f.path) for f in todo}
+    progress = progress_for(len(todo), total_work=sum(sizes.values()))
 
     def submit(chunk: list[SourceFile]) -> PrefectFuture[list[Extraction]]:
         return extract_batch.with_options(task_run_name=batch_name(chunk)).submit(chunk, limits)
@@ -204,7 +205,11 @@ def _extract_and_load(
             failed_before = summary.failed
             for f, extraction in zip(chunk, load_batch(con, chunk, extractions), strict=True):
                 summary.add(f, extraction)
-            progress.advance(len(chunk), failed=summary.failed - failed_before)
+            progress.advance(
+                len(chunk),
+                failed=summary.failed - failed_before,
+                work=sum(sizes[id(f)] for f in chunk),
+            )
             loaded_since_publish += len(chunk)
             if loaded_since_publish >= publish_every:
                 staging.publish()

@@ -15,16 +15,21 @@ from typing import IO, Protocol
 
 
 class Progress(Protocol):
-    def advance(self, done: int, failed: int = 0) -> None: ...
+    def advance(self, done: int, failed: int = 0, work: int = 0) -> None: ...
 
     def close(self) -> None: ...
 
 
-def rate_line(done: int, total: int, failed: int, seconds: float) -> str:
-    """`extracted 120/2000 documents (60.1 docs/s, about 31 s left, 2 failed)`."""
+def rate_line(done: int, total: int, failed: int, seconds: float, left: float | None = None) -> str:
+    """`extracted 120/2000 documents (60.1 docs/s, about 31 s left, 2 failed)`.
+
+    `left`: the seconds still to go if known better than from documents per second (by bytes).
+    """
     rate = done / seconds if seconds > 0 else 0.0
-    left = f", about {(total - done) / rate:.0f} s left" if rate > 0 and done < total else ""
-    return f"extracted {done}/{total} documents ({_rate(rate)} docs/s{left}, {failed} failed)"
+    if left is None and rate > 0:
+        left = (total - done) / rate
+    eta = f", about {left:.0f} s left" if left is not None and done < total else ""
+    return f"extracted {done}/{total} documents ({_rate(rate)} docs/s{eta}, {failed} failed)"
 
 
 def _rate(rate: float) -> str:
@@ -32,7 +37,11 @@ def _rate(rate: float) -> str:
 
 
 class PlainProgress:
-    """One line on `stream` at most every `every` seconds."""
+    """One line on `stream` at most every `every` seconds.
+
+    With `total_work` (e.g. bytes), the time left is estimated from the work done rather than
+    from the documents done: the largest documents go first, so early documents are slow.
+    """
 
     def __init__(
         self,
@@ -40,20 +49,26 @@ class PlainProgress:
         stream: IO[str] | None = None,
         every: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
+        total_work: int = 0,
     ):
-        self.total, self.every, self.clock = total, every, clock
+        self.total, self.every, self.clock, self.total_work = total, every, clock, total_work
         self.stream = stream or sys.stderr
-        self.done = self.failed = 0
+        self.done = self.failed = self.work = 0
         self.started = self.last = clock()
 
-    def advance(self, done: int, failed: int = 0) -> None:
+    def advance(self, done: int, failed: int = 0, work: int = 0) -> None:
         self.done += done
         self.failed += failed
+        self.work += work
         now = self.clock()
         if now - self.last >= self.every and self.done < self.total:
             self.last = now
+            seconds = now - self.started
+            left = None
+            if self.total_work and self.work:
+                left = seconds * (self.total_work - self.work) / self.work
             print(
-                rate_line(self.done, self.total, self.failed, now - self.started),
+                rate_line(self.done, self.total, self.failed, seconds, left),
                 file=self.stream,
                 flush=True,
             )
@@ -63,23 +78,21 @@ class PlainProgress:
 
 
 class BarProgress:
-    """A rich progress bar on stderr: files done / total, docs/s, time left, failures."""
+    """A rich progress bar on stderr: files done / total, docs/s, time left, failures.
 
-    def __init__(self, total: int, stream: IO[str] | None = None):
+    The bar (and so the time left) moves by `work` when a `total_work` is given, by documents otherwise.
+    """
+
+    def __init__(self, total: int, stream: IO[str] | None = None, total_work: int = 0):
         from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-        self.failed = 0
+        self.total, self.by_work = total, bool(total_work)
+        self.done = self.failed = 0
         self.bar = Progress(
             TextColumn("extracting"),
             BarColumn(),
-            MofNCompleteColumn(),
+            TextColumn("{task.fields[files]}/{task.fields[total_files]} files"),
             TextColumn("{task.fields[rate]} docs/s"),
             TimeRemainingColumn(),
             TextColumn("{task.fields[failed]} failed"),
@@ -87,23 +100,36 @@ class BarProgress:
             transient=True,
         )
         self.started = time.monotonic()
-        self.task = self.bar.add_task("extract", total=total, rate="-", failed=0)
+        self.task = self.bar.add_task(
+            "extract",
+            total=total_work or total,
+            files=0,
+            total_files=total,
+            rate="-",
+            failed=0,
+        )
         self.bar.start()
 
-    def advance(self, done: int, failed: int = 0) -> None:
+    def advance(self, done: int, failed: int = 0, work: int = 0) -> None:
+        self.done += done
         self.failed += failed
-        completed = self.bar.tasks[0].completed + done
         seconds = time.monotonic() - self.started
-        rate = _rate(completed / seconds) if seconds > 0 else "-"
-        self.bar.update(self.task, advance=done, rate=rate, failed=self.failed)
+        rate = _rate(self.done / seconds) if seconds > 0 else "-"
+        self.bar.update(
+            self.task,
+            advance=work if self.by_work else done,
+            files=self.done,
+            rate=rate,
+            failed=self.failed,
+        )
 
     def close(self) -> None:
         self.bar.stop()
 
 
-def progress_for(total: int, stream: IO[str] | None = None) -> Progress:
+def progress_for(total: int, stream: IO[str] | None = None, total_work: int = 0) -> Progress:
     """A bar when `stream` (default stderr) is an interactive terminal, plain lines otherwise."""
     stream = stream or sys.stderr
     if stream.isatty():
-        return BarProgress(total, stream)
-    return PlainProgress(total, stream)
+        return BarProgress(total, stream, total_work)
+    return PlainProgress(total, stream, total_work=total_work)

@@ -33,6 +33,16 @@ def test_plain_lines_at_most_every_interval_with_rate_eta_and_failures():
     assert len(out.getvalue().splitlines()) == 1
 
 
+def test_time_left_from_bytes_when_the_largest_documents_go_first():
+    out, clock = io.StringIO(), Clock()
+    progress = PlainProgress(100, out, every=10, clock=clock, total_work=1000)
+    clock.now += 10
+    progress.advance(2, work=500)  # two large documents: half the bytes in 10 s
+    assert out.getvalue().splitlines() == [
+        "extracted 2/100 documents (0.20 docs/s, about 10 s left, 0 failed)"
+    ]
+
+
 def test_rate_line_for_slow_starts_and_the_end():
     assert (
         rate_line(1, 4, 0, 40.0)
@@ -49,10 +59,11 @@ class Tty(io.StringIO):
 def test_a_terminal_gets_a_bar_and_a_pipe_plain_lines():
     assert isinstance(progress_for(3, io.StringIO()), PlainProgress)
     tty = Tty()
-    bar = progress_for(3, tty)
+    bar = progress_for(3, tty, total_work=300)
     assert isinstance(bar, BarProgress)
-    bar.advance(2, failed=1)
+    bar.advance(2, failed=1, work=250)
     task = bar.bar.tasks[0]
-    assert (task.completed, task.total, task.fields["failed"]) == (2, 3, 1)
+    assert (task.completed, task.total) == (250, 300)  # the bar moves by bytes
+    assert (task.fields["files"], task.fields["total_files"], task.fields["failed"]) == (2, 3, 1)
     bar.close()
-    assert "2/3" in tty.getvalue()
+    assert "2/3 files" in tty.getvalue()
