@@ -24,7 +24,7 @@ from extractors import (
     sheets,
     speech,
 )
-from extractors.categories import categories
+from extractors.categories import categories, judged_headings
 from extractors.normalize import NormalizedText, normalize
 from extractors.reading import Limits, RawDocument, ReadError, read_bytes
 from extractors.regions import ItemRegion
@@ -44,7 +44,16 @@ from models.records import (
     Report,
     Utterance,
 )
-from models.vocab import DocKind, Status
+from models.vocab import (
+    ContractorKind,
+    DocKind,
+    FileType,
+    Outcome,
+    Side,
+    SpeakerRole,
+    Status,
+    Vote,
+)
 
 _INCIDENT = re.compile(
     r"紛失|漏えい|漏洩|流出|誤送付|誤送信|誤交付|誤配|盗難|事故|誤って|不正アクセス|誤廃棄"
@@ -73,9 +82,9 @@ def extract_bytes(
     except ReadError as err:
         return Extraction(
             Document(
-                file_type=err.file_type,
+                file_type=FileType(err.file_type) if err.file_type else None,
                 encoding=err.encoding,
-                status=err.status,
+                status=Status(err.status),
                 error=err.reason,
                 doc_kind=None,
                 municipality=None,
@@ -100,7 +109,7 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
     if not text.strip():
         return Extraction(
             Document(
-                file_type=raw.file_type,
+                file_type=FileType(raw.file_type),
                 encoding=raw.encoding,
                 status=Status.NEEDS_OCR,
                 error="no readable text after removing unmapped glyphs: run OCR and ingest the result",
@@ -114,15 +123,15 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
         )
     proceedings = agenda.proceedings_start(text)
     turns = speech.turns(text, proceedings) if proceedings < len(text) else []
-    kind = doc_kind(text, len(turns))
+    kind = header.doc_kind(text, len(turns))
     hdr = header.extract_header(text, kind)
     out = Extraction(
         Document(
-            file_type=raw.file_type,
+            file_type=FileType(raw.file_type),
             encoding=raw.encoding,
             status=Status.OK,
             error=None,
-            doc_kind=kind,
+            doc_kind=DocKind(kind),
             municipality=hdr.municipality,
             n_pages=len(raw.pages),
             n_chars=len(text),
@@ -147,9 +156,13 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
     )
     for key, (s, e) in hdr.spans.items():
         out.evidence.append(Evidence(doc_id, "meetings", doc_id, key, text[s:e], s, e))
-    out.attendees = [Attendee(doc_id, n, r, side, p, s, e) for n, r, side, p, s, e in hdr.attendees]
+    out.attendees = [
+        Attendee(doc_id, n, r, Side(side), p, s, e) for n, r, side, p, s, e in hdr.attendees
+    ]
     out.utterances = [
-        Utterance(doc_id, i + 1, t.speaker, t.role, text[t.start : t.end], t.start, t.end)
+        Utterance(
+            doc_id, i + 1, t.speaker, SpeakerRole(t.role), text[t.start : t.end], t.start, t.end
+        )
         for i, t in enumerate(turns)
     ]
 
@@ -177,26 +190,6 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
             )
         )
     return out
-
-
-def doc_kind(text: str, n_turns: int) -> str:
-    head = text[:1500]
-    if n_turns < 3 and (
-        re.search(
-            r"[(（]\s*答申\s*[)）]|答申第\s*\d+\s*号|^\s*答\s*申\s*(書)?\s*$|次のとおり答申",
-            head,
-            re.M,
-        )
-    ):
-        return DocKind.TOSHIN
-    if n_turns < 3 and re.search(r"審議結果|審議概要|結果一覧|審議の結果|会議結果|答申結果", head):
-        return DocKind.SUMMARY
-    if n_turns >= 3 or re.search(
-        r"会議録|会議要録|議事録|会議の記録|の記録|議事要旨|会議要旨|会議要旨|議事概要|発言内容|会議経過|審議経過",
-        head,
-    ):
-        return DocKind.MINUTES
-    return DocKind.OTHER
 
 
 def _pages(doc_id: str, norm: NormalizedText, raw: RawDocument) -> list[Page]:
@@ -238,10 +231,12 @@ def _consultation(
             number_text=item.number_text,
             title=item.title,
             department=department,
-            categories=categories(item.title or "", sheet),
-            outcome=decision.outcome,
+            categories=categories(
+                item.title or "", sheet, judged_headings(text, start, end) if toshin else ""
+            ),
+            outcome=Outcome(decision.outcome),
             outcome_text=decision.outcome_text,
-            vote=decision.vote,
+            vote=Vote(decision.vote) if decision.vote else None,
             dissent=decision.dissent,
             has_conditions=decision.has_conditions,
             start_char=item.start,
@@ -258,7 +253,9 @@ def _consultation(
         out.conditions.append(Condition(cid, doc_id, text[s:e].strip(), s, e))
     for name, s, e, source in parties.for_consultation(text, sheet, start, end):
         normalized, kind = parties.canonical(name)
-        out.contractors.append(Contractor(cid, name, normalized, kind, s, e, doc_id, source))
+        out.contractors.append(
+            Contractor(cid, name, normalized, ContractorKind(kind), s, e, doc_id, source)
+        )
     for value, s, e in items.for_consultation(text, sheet, start, end):
         c = canonical_item(value)
         out.data_items.append(

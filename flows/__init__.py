@@ -13,3 +13,6 @@ import os
 # Prefect runs a temporary API on this machine when no server is configured; it has nothing to
 # report home. Set before any module of this package imports Prefect.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# That temporary API takes 8-16 s to start here, longer on a busy machine: Prefect's default wait
+# (20 s) made `make run` fail under load. Prefect reads this when first imported.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")

@@ -23,8 +23,7 @@ import pyarrow as pa
 
 from models import DDL_PATH, VIEWS_PATH
 from models.records import TABLE_RECORDS, Extraction
-
-DEFAULT_DB = Path("data/warehouse/shingikai.duckdb")
+from shingikai.paths import DEFAULT_DB as DEFAULT_DB  # re-exported: warehouse.DEFAULT_DB
 
 # tables whose rows belong to one document, deleted and re-inserted together
 DOCUMENT_TABLES = [

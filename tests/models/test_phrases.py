@@ -69,3 +69,18 @@ def test_outcome_cases(sentence: str, outcome: str | None) -> None:
 )
 def test_categories_of_titles(title: str, expected: set[str]) -> None:
     assert set(categories(title, [])) == expected
+
+
+def test_a_toshin_names_what_it_judges_in_its_headings() -> None:
+    from extractors.categories import judged_headings
+
+    text = (
+        "記\n1 収集制限の例外の適否について\n本件は…\n2 目的外利用及び外部提供の適否について\n…\n"
+    )
+    judged = judged_headings(text, 0, len(text))
+    assert set(categories("給付事務に係る個人情報の取扱いについて", [], judged)) == {
+        "indirect_collection",
+        "non_purpose_use",
+        "external_provision",
+    }
+    assert judged_headings("適否についての説明があった。", 0, 15) == ""
