@@ -14,7 +14,8 @@ extractions to the flow, which loads them the same way.
 the worker pool in the background, runs this flow and shuts everything down.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Prefect validates the flow's parameters with
+# pydantic, which must resolve `Plan` also where a deployment loads the flow from its entrypoint.
 
 import itertools
 import queue
