@@ -34,7 +34,7 @@ from models.records import Extraction
 from models.vocab import Status
 from shingikai import warehouse
 from shingikai.discover import Plan, SourceFile, plan_ingest
-from shingikai.ingest import Summary, load_batch
+from shingikai.ingest import Summary, load_batch, record_without_extraction
 from shingikai.progress import progress_for
 from shingikai.sandbox import DEFAULT_MEMORY_BYTES, default_workers, extract_in_sandbox, failed
 from shingikai.sandbox import start_pool as start_worker_pool
@@ -82,7 +82,9 @@ def batch_name(files: list[SourceFile]) -> str:
 
 def _extract_one(f: SourceFile, limits: Limits) -> Extraction:
     try:
-        return extract_in_sandbox(f.path, f.source_path, limits, source_url=f.source_url)
+        return extract_in_sandbox(
+            f.path, f.source_path, limits, source_url=f.source_url, document_id=f.document_id
+        )
     except Exception as exc:  # e.g. the workers could not start: the document fails with the reason
         return failed(
             f.path,
@@ -90,6 +92,7 @@ def _extract_one(f: SourceFile, limits: Limits) -> Extraction:
             Status.FAILED,
             f"extraction could not run ({type(exc).__name__}: {str(exc)[:200]}); please report it",
             f.source_url,
+            f.document_id,
         )
 
 
@@ -168,13 +171,16 @@ def ingest_flow(
         started -= plan.seconds  # the planning done before the flow counts too
     summary = Summary.of_plan(plan, db)
     logger.info(
-        "%d files found, %d to extract, %d unchanged", plan.seen, len(plan.todo), plan.skipped
+        "%d files found, %d to extract, %d unchanged", plan.seen, len(plan.to_extract), plan.skipped
     )
+    todo = plan.to_extract
     if plan.todo:
-        if task_runner_is_local():  # no-op when the launcher started it already
+        if todo and task_runner_is_local():  # no-op when the launcher started it already
             start_worker_pool(limits.memory_bytes or DEFAULT_MEMORY_BYTES, workers)
         with warehouse.Staging(Path(db)) as staging:
-            _extract_and_load(staging, plan.todo, limits, summary, publish_every, workers)
+            assert staging.con is not None
+            record_without_extraction(staging.con, plan.without_extraction, summary)
+            _extract_and_load(staging, todo, limits, summary, publish_every, workers)
     summary.seconds = time.monotonic() - started
     create_markdown_artifact(
         markdown="\n\n".join(summary.lines()), description="what this ingest did"

@@ -31,8 +31,8 @@ from extractors.reading import Limits
 from flows.server import ServerStartError as ServerStartError  # for the command line
 from flows.server import TemporaryServer, configured_api_url
 from shingikai import warehouse
-from shingikai.discover import Plan, SourceFile, discover, plan
-from shingikai.ingest import Summary
+from shingikai.discover import Plan, SourceFile, discover_all, plan
+from shingikai.ingest import Summary, record_without_extraction
 
 if TYPE_CHECKING:
     from prefect.task_runners import TaskRunner
@@ -58,9 +58,13 @@ def start_pool(memory_bytes: int, workers: int | None) -> None:
 
 
 def surely_new(files: list[SourceFile], db: Path, force: bool) -> bool:
-    """True when some file will certainly be extracted, known before hashing anything."""
+    """True when some file will very likely be extracted, known before hashing anything:
+    a location the warehouse does not hold yet (or --force)."""
     if force:
         return bool(files)
+    located = warehouse.known_locations(db)
+    if located:
+        return any(f.location not in located for f in files)
     known_paths = {source_path for _, source_path in warehouse.known_documents(db).values()}
     return any(f.source_path not in known_paths for f in files)
 
@@ -148,18 +152,30 @@ def run_ingest(
     background = Background()
     api_url_before = os.environ.get("PREFECT_API_URL")
     try:
-        files = discover(Path(p) for p in paths)
+        files, problems = discover_all(Path(p) for p in paths)
         if surely_new(files, Path(db), force):
+            warehouse.Staging.check_free(Path(db))  # busy: say so in one line, before starting
             background.start(limits, workers, local)
             marks.add("server and workers starting")
         todo, skipped = plan(files, Path(db), force)
         planned = Plan(
-            seen=len(files), todo=todo, skipped=skipped, seconds=time.monotonic() - started
+            seen=len(files),
+            todo=todo,
+            skipped=skipped,
+            seconds=time.monotonic() - started,
+            problems=problems,
         )
-        marks.add(f"planned: {len(todo)} of {len(files)} files to extract")
-        if not todo:
-            # nothing new or changed: no orchestration (a nightly no-op costs only the hashing)
-            return Summary.of_plan(planned, db)
+        marks.add(f"planned: {len(planned.to_extract)} of {len(files)} files to extract")
+        if not planned.to_extract:
+            # nothing to extract: no orchestration (a nightly no-op costs only the hashing)
+            summary = Summary.of_plan(planned, db)
+            if planned.todo:  # locations of known bytes, unreadable files: a quick write
+                with warehouse.Staging(Path(db)) as staging:
+                    assert staging.con is not None
+                    record_without_extraction(staging.con, planned.todo, summary)
+                    staging.publish()
+            return summary
+        warehouse.Staging.check_free(Path(db))
         background.start(limits, workers, local)
         if background.server is not None:
             # Prefect, then the flow's Dask workers, find the server through the environment

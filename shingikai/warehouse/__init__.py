@@ -3,27 +3,33 @@
 from shingikai.warehouse.store import (
     DEFAULT_DB,
     DOCUMENT_TABLES,
+    OutOfSpace,
     Staging,
     WarehouseBusy,
     apply_schema,
     connect_readonly,
     known_documents,
+    known_locations,
     load,
     load_many,
     memory_warehouse,
+    raise_if_out_of_space,
     readonly,
 )
 
 __all__ = [
     "DEFAULT_DB",
     "DOCUMENT_TABLES",
+    "OutOfSpace",
     "Staging",
     "WarehouseBusy",
     "apply_schema",
     "connect_readonly",
     "known_documents",
+    "known_locations",
     "load",
     "load_many",
     "memory_warehouse",
+    "raise_if_out_of_space",
     "readonly",
 ]
