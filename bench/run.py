@@ -547,7 +547,7 @@ def main() -> None:
         if targets:
             table = ["## Targets (issue 11)", "", "| target | measured | met? |", "|---|---|---|"]
             table += [f"| {t} | {m} | {ok} |" for t, m, ok in targets]
-            lines[5:5] = [*table, ""]
+            lines[4:4] = [*table, ""]
         a.out.parent.mkdir(parents=True, exist_ok=True)
         a.out.write_text("\n".join(lines) + "\n", "utf-8")
         print("\n".join(lines))
