@@ -1,82 +1,190 @@
-"""The ingest flow: extract each new document as a task, load, publish.
+"""The ingest flow: extract the planned documents in batches, load each batch as it comes, publish.
 
-The flow only wires library steps together: `shingikai.discover.plan_ingest` decides what is
-new, the `extract-document` task runs `shingikai.sandbox.extract_in_sandbox` (pure extraction
-from `extractors`, in a bounded worker process), and loading happens in the flow's process,
-a batch per transaction, into a staging copy that is published atomically (`shingikai.warehouse`).
+One Prefect task per batch of documents (`extract-batch`): each document of the batch is
+extracted in the worker pool (`shingikai.sandbox`, bounded in time and memory), and the task
+run is named after the documents it held and leaves a table artifact with each one's status.
+Batches are cut by bytes, largest documents first (`plan_batches`). The flow loads each batch
+as soon as it is done, one transaction each, into a staging copy that is published atomically
+(`shingikai.warehouse`), while the next batches are being extracted.
+
+On the Dask task runner the same tasks run on the cluster's workers and return their
+extractions to the flow, which loads them the same way.
+
+`flows.launch.run_ingest` is the command line's way in: it plans, starts Prefect's API and
+the worker pool in the background, runs this flow and shuts everything down.
 """
 
-# No `from __future__ import annotations` here: Prefect builds a pydantic model of each flow's
-# parameters, and a flow run served from a deployment could not resolve `Plan` from a string.
+# No `from __future__ import annotations` here: Prefect validates the flow's parameters with
+# pydantic, which must resolve `Plan` also where a deployment loads the flow from its entrypoint.
 
-import sys
+import itertools
+import queue
 import time
-from logging import Logger, LoggerAdapter
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 
 from extractors.reading import Limits
-from flows.runners import make_task_runner, task_runner_is_local, use_local_api_unless_configured
+from flows.runners import task_runner_is_local
 from models.records import Extraction
+from models.vocab import Status
 from shingikai import warehouse
 from shingikai.discover import Plan, SourceFile, plan_ingest
 from shingikai.ingest import Summary, load_batch, record_without_extraction
-from shingikai.paths import DEFAULT_RAW
-from shingikai.sandbox import extract_in_sandbox, warm
+from shingikai.progress import progress_for
+from shingikai.sandbox import DEFAULT_MEMORY_BYTES, default_workers, extract_in_sandbox, failed
+from shingikai.sandbox import start_pool as start_worker_pool
+
+MAX_BATCH = 50
 
 
-@task(name="extract-document", cache_policy=NO_CACHE, persist_result=False)
-def extract_document(
-    path: str,
-    source_path: str,
-    limits: Limits,
-    source_url: str | None = None,
-    document_id: str | None = None,
-) -> Extraction:
-    """Read and extract one document, in a child process bounded in time and memory."""
-    return extract_in_sandbox(
-        Path(path), source_path, limits, source_url=source_url, document_id=document_id
+def plan_batches(files: list[SourceFile], workers: int) -> list[list[SourceFile]]:
+    """The documents in batches, largest first, about four batches' worth of bytes per worker.
+
+    Bytes stand in for extraction time (a PDF takes about as long per byte as a text file), so
+    a large PDF gets a batch of its own while small texts share one (at most MAX_BATCH), and
+    the largest go first so that no worker is left with a long one at the end.
+    """
+    sizes = {id(f): _size(f.path) for f in files}
+    ordered = sorted(files, key=lambda f: sizes[id(f)], reverse=True)
+    budget = max(1, sum(sizes.values()) // (4 * max(1, workers)))
+    out: list[list[SourceFile]] = []
+    chunk: list[SourceFile] = []
+    chunk_bytes = 0
+    for f in ordered:
+        if chunk and (chunk_bytes + sizes[id(f)] > budget or len(chunk) >= MAX_BATCH):
+            out.append(chunk)
+            chunk, chunk_bytes = [], 0
+        chunk.append(f)
+        chunk_bytes += sizes[id(f)]
+    if chunk:
+        out.append(chunk)
+    return out
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # gone since planning: extraction will say so
+        return 0
+
+
+def batch_name(files: list[SourceFile]) -> str:
+    """The task run's name: which documents it held."""
+    if len(files) == 1:
+        return f"extract {files[0].source_path}"
+    return f"extract {files[0].source_path} … {files[-1].source_path} ({len(files)} docs)"
+
+
+def _extract_one(f: SourceFile, limits: Limits) -> Extraction:
+    try:
+        return extract_in_sandbox(
+            f.path, f.source_path, limits, source_url=f.source_url, document_id=f.document_id
+        )
+    except Exception as exc:  # e.g. the workers could not start: the document fails with the reason
+        return failed(
+            f.path,
+            f.source_path,
+            Status.FAILED,
+            f"extraction could not run ({type(exc).__name__}: {str(exc)[:200]}); please report it",
+            f.source_url,
+            f.document_id,
+        )
+
+
+@task(name="extract-batch", cache_policy=NO_CACHE, persist_result=False)
+def extract_batch(files: list[SourceFile], limits: Limits) -> list[Extraction]:
+    """Extract each document of a batch in the worker pool; record each one's status as an artifact."""
+    extractions = [_extract_one(f, limits) for f in files]
+    create_table_artifact(
+        table=[
+            {
+                "document": f.source_path,
+                "status": str(e.document.status),
+                "consultations": len(e.consultations),
+                "error": e.document.error or "",
+            }
+            for f, e in zip(files, extractions, strict=True)
+        ],
+        description=batch_name(files),
     )
+    return extractions
 
 
-@flow(name="shingikai-ingest", log_prints=True, persist_result=False)
+def stream_as_completed(
+    submit: Callable[[list[SourceFile]], PrefectFuture[list[Extraction]]],
+    chunks: Iterable[list[SourceFile]],
+    window: int,
+) -> Iterator[tuple[list[SourceFile], list[Extraction]]]:
+    """Each batch with its extractions as soon as it is done, with up to `window` batches in flight.
+
+    The next batch is submitted before a finished one is handed over, so extraction goes on
+    while the caller loads, and a slow batch holds up nothing but itself; a handed-over
+    result is not kept here (memory stays flat).
+    """
+    done: queue.Queue[tuple[list[SourceFile], PrefectFuture[list[Extraction]]]] = queue.Queue()
+
+    def launch(chunk: list[SourceFile]) -> None:
+        submit(chunk).add_done_callback(lambda future: done.put((chunk, future)))
+
+    upcoming = iter(chunks)
+    in_flight = 0
+    for chunk in itertools.islice(upcoming, window):
+        launch(chunk)
+        in_flight += 1
+    while in_flight:
+        chunk, future = done.get()
+        in_flight -= 1
+        following = next(upcoming, None)
+        if following is not None:
+            launch(following)
+            in_flight += 1
+        yield chunk, future.result()
+
+
+@flow(name="shingikai-ingest", persist_result=False)
 def ingest_flow(
     paths: list[str],
     db: str = str(warehouse.DEFAULT_DB),
     force: bool = False,
     limits: Limits | None = None,
     publish_every: int = 200,
-    batch: int = 8,
+    workers: int | None = None,
     plan: Plan | None = None,
 ) -> Summary:
     """Ingest council documents under `paths` into the warehouse at `db`.
 
-    `plan`: the plan `run_ingest` already made for these paths, so no file is hashed twice.
+    `plan`: the plan `flows.launch.run_ingest` already made for these paths, so no file is
+    hashed twice; without it the flow plans itself (the nightly flow).
     """
     logger = get_run_logger()
     started = time.monotonic()
+    limits = limits or Limits()
+    workers = workers or default_workers()
     if plan is None:
         plan = plan_ingest(paths, db, force)
     else:
         started -= plan.seconds  # the planning done before the flow counts too
     summary = Summary.of_plan(plan, db)
+    logger.info(
+        "%d files found, %d to extract, %d unchanged", plan.seen, len(plan.to_extract), plan.skipped
+    )
     todo = plan.to_extract
-    logger.info("%d files found, %d to extract, %d unchanged", plan.seen, len(todo), plan.skipped)
     if plan.todo:
-        if todo and task_runner_is_local():
-            warm()  # load GiNZA once here, before the extraction tasks fork from this process
+        if todo and task_runner_is_local():  # no-op when the launcher started it already
+            start_worker_pool(limits.memory_bytes or DEFAULT_MEMORY_BYTES, workers)
         with warehouse.Staging(Path(db)) as staging:
             assert staging.con is not None
             record_without_extraction(staging.con, plan.without_extraction, summary)
-            _extract_and_load(
-                staging, todo, limits or Limits(), summary, publish_every, batch, logger
-            )
+            _extract_and_load(staging, todo, limits, summary, publish_every, workers)
     summary.seconds = time.monotonic() - started
-    for line in summary.lines():
-        logger.info(line)
+    create_markdown_artifact(
+        markdown="\n\n".join(summary.lines()), description="what this ingest did"
+    )
     return summary
 
 
@@ -86,59 +194,33 @@ def _extract_and_load(
     limits: Limits,
     summary: Summary,
     publish_every: int,
-    batch: int,
-    logger: Logger | LoggerAdapter[Any],
+    workers: int,
 ) -> None:
-    """Extract `todo` a batch of tasks at a time; load each batch; publish every `publish_every`."""
+    """Extract `todo` in batch tasks; load each batch as it comes; publish every `publish_every` documents."""
     assert staging.con is not None
-    loaded_since_publish = 0
-    for start in range(0, len(todo), batch):
-        chunk = todo[start : start + batch]
-        futures = [
-            extract_document.submit(str(f.path), f.source_path, limits, f.source_url, f.document_id)
-            for f in chunk
-        ]
-        extractions = [future.result() for future in futures]
-        for f, extraction in zip(chunk, load_batch(staging.con, chunk, extractions), strict=True):
-            summary.add(f, extraction)
-            loaded_since_publish += 1
-        logger.info("extracted %d/%d documents", min(start + batch, len(todo)), len(todo))
-        if loaded_since_publish >= publish_every:
-            staging.publish()
-            loaded_since_publish = 0
-    staging.publish()
+    con = staging.con
+    sizes = {id(f): _size(f.path) for f in todo}
+    progress = progress_for(len(todo), total_work=sum(sizes.values()))
 
+    def submit(chunk: list[SourceFile]) -> PrefectFuture[list[Extraction]]:
+        return extract_batch.with_options(task_run_name=batch_name(chunk)).submit(chunk, limits)
 
-def run_ingest(
-    paths: list[str],
-    db: str,
-    force: bool = False,
-    limits: Limits | None = None,
-    dask: str | None = None,
-    workers: int = 2,
-) -> Summary:
-    """Plan, then run the flow only if there is something to extract.
-
-    Uses Prefect's temporary local API unless a server is configured. `dask`: run the
-    extraction tasks on Dask ("local" for a temporary cluster of `workers`, or a scheduler address).
-    """
-    use_local_api_unless_configured()
-    plan = plan_ingest(paths, db, force)
-    if not plan.to_extract:
-        # nothing to extract: no orchestration to start (a nightly no-op costs only the hashing)
-        summary = Summary.of_plan(plan, db)
-        if plan.todo:  # locations of known bytes, unreadable files: a quick write, no Prefect
-            with warehouse.Staging(Path(db)) as staging:
-                assert staging.con is not None
-                record_without_extraction(staging.con, plan.todo, summary)
+    try:
+        loaded_since_publish = 0
+        chunks = plan_batches(todo, workers)
+        for chunk, extractions in stream_as_completed(submit, chunks, window=2 * workers):
+            failed_before = summary.failed
+            for f, extraction in zip(chunk, load_batch(con, chunk, extractions), strict=True):
+                summary.add(f, extraction)
+            progress.advance(
+                len(chunk),
+                failed=summary.failed - failed_before,
+                work=sum(sizes[id(f)] for f in chunk),
+            )
+            loaded_since_publish += len(chunk)
+            if loaded_since_publish >= publish_every:
                 staging.publish()
-        return summary
-    warehouse.Staging.check_free(Path(db))  # busy: say so in one line, before Prefect starts
-    runner = make_task_runner(dask, workers)
-    run = ingest_flow.with_options(task_runner=runner) if runner is not None else ingest_flow
-    return run(paths=paths, db=db, force=force, limits=limits, plan=plan)
-
-
-if __name__ == "__main__":
-    result = run_ingest(sys.argv[1:] or [str(DEFAULT_RAW)], str(warehouse.DEFAULT_DB))
-    print("\n".join(result.lines()))
+                loaded_since_publish = 0
+        staging.publish()
+    finally:
+        progress.close()

@@ -1,15 +1,27 @@
 """Extract documents in worker processes, so that no single file can hang or exhaust the run.
 
-Workers are forked once (GiNZA already loaded) and reused. Each has an
-address-space limit and each document a wall-clock limit; a document over either
-fails alone, with a reason that names the limit, and its worker is replaced.
+Workers are forked by multiprocessing's fork server, which loads GiNZA once when it starts
+(`shingikai.sandbox_preload`): every worker shares the loaded model and starts in
+milliseconds, and none inherits the threads, signal handlers or log handlers of the process
+that runs Prefect. Workers are reused. Each has an address-space limit and each document a
+wall-clock limit; a document over either fails alone, with a reason that names the limit,
+and its worker is replaced.
+
+`start_pool` returns at once: GiNZA loads and the workers start in the background while the
+caller does other work (planning, starting Prefect's API). `close_pools` stops every worker
+(each finishes and exits on a message, a stuck one is killed); it also runs at exit.
 """
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing as mp
+import os
+import queue
 import resource
+import signal
 import threading
+import time
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,16 +32,34 @@ from extractors.reading import Limits
 from models.records import Document, Extraction
 from models.vocab import Status
 
+PRELOAD = "shingikai.sandbox_preload"
+DEFAULT_MEMORY_BYTES = 6 * 1024**3
+
+
+def default_workers() -> int:
+    """One extraction worker per CPU this process may use (at most 8)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(8, cpus))
+
 
 def _worker(conn, memory_bytes: int | None) -> None:  # type: ignore[no-untyped-def]
-    """A long-lived extractor: one document per message, until its parent goes away."""
+    """A long-lived extractor: one document per message, until a None message or its parent goes away."""
+    signal.signal(
+        signal.SIGINT, signal.SIG_IGN
+    )  # Ctrl-C is the parent's to handle: it stops the pool
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     while True:
         try:
-            path, source_path, limits, source_url = conn.recv()
-        except (EOFError, OSError, KeyboardInterrupt):
+            job = conn.recv()
+        except (EOFError, OSError):
             return
+        if job is None:
+            return
+        path, source_path, limits, source_url = job
         try:
             data = Path(path).read_bytes()
         except OSError as exc:  # deleted or made unreadable since it was planned
@@ -49,16 +79,32 @@ def _worker(conn, memory_bytes: int | None) -> None:  # type: ignore[no-untyped-
             conn.send(("error", traceback.format_exc(limit=3)))
 
 
+def _context() -> mp.context.ForkServerContext:
+    ctx = mp.get_context("forkserver")
+    # read once, when the fork server starts: the main module (so no worker imports it again), GiNZA
+    ctx.set_forkserver_preload(["__main__", PRELOAD])
+    return ctx
+
+
 class _Worker:
     def __init__(self, memory_bytes: int | None):
-        ctx = mp.get_context("fork")
+        ctx = _context()
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker, args=(child, memory_bytes), daemon=True)
+        self.proc = ctx.Process(
+            target=_worker, args=(child, memory_bytes), daemon=True, name="shingikai-extract"
+        )
         self.proc.start()
         child.close()
         self.jobs = 0
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 0.0) -> None:
+        """Ask the worker to exit (after its current document), wait up to `wait` s, then kill it."""
+        if wait and self.proc.is_alive():
+            try:
+                self.conn.send(None)
+            except (OSError, ValueError):
+                pass
+            self.proc.join(wait)
         if self.proc.is_alive():
             self.proc.kill()
         self.proc.join(5)
@@ -66,25 +112,57 @@ class _Worker:
 
 
 class WorkerPool:
-    """Extraction processes forked once (GiNZA already loaded) and reused, one per core.
+    """Extraction processes forked from the GiNZA-loaded fork server and reused.
 
-    A worker that times out, dies or runs out of memory is killed and replaced; every
-    `recycle_after` documents a worker is replaced anyway, so memory stays flat.
+    The workers start in a background thread; `run` waits for an idle one. A worker that
+    times out, dies or runs out of memory is killed and replaced; every `recycle_after`
+    documents a worker is replaced anyway, so memory stays flat.
     """
 
     def __init__(self, size: int, memory_bytes: int | None, recycle_after: int = 200):
-        import queue
-
+        self.size = size
         self.memory_bytes = memory_bytes
         self.recycle_after = recycle_after
-        self.idle: queue.Queue[_Worker] = queue.Queue()
-        for _ in range(size):
-            self.idle.put(_Worker(memory_bytes))
+        self.idle: queue.Queue[_Worker | None] = queue.Queue()
+        self._workers: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._start_error: BaseException | None = None
+        self._started = threading.Event()
+        self.ready_at: float | None = None  # time.monotonic() when every worker had started
+        threading.Thread(target=self._start, daemon=True, name="shingikai-pool-start").start()
+
+    def _start(self) -> None:
+        try:
+            for _ in range(self.size):
+                self.idle.put(self._new_worker())
+        except BaseException as exc:  # reported to every caller of run()
+            self._start_error = exc
+            self.idle.put(None)
+        finally:
+            self.ready_at = time.monotonic()
+            self._started.set()
+
+    def _new_worker(self) -> _Worker:
+        worker = _Worker(self.memory_bytes)  # the first one waits for the fork server to load GiNZA
+        with self._lock:
+            if self._closed:
+                worker.stop()
+                raise RuntimeError("the extraction pool was closed")
+            self._workers.add(worker)
+        return worker
+
+    def wait_started(self, timeout: float | None = None) -> bool:
+        """Block until every worker has started (GiNZA loaded); False on timeout."""
+        return self._started.wait(timeout)
 
     def run(
         self, path: Path, source_path: str, limits: Limits, source_url: str | None
     ) -> tuple[str, object, int | None]:
         worker = self.idle.get()
+        if worker is None:
+            self.idle.put(None)  # every other caller fails the same way
+            raise RuntimeError(f"extraction workers could not start: {self._start_error!r}")
         exitcode = None
         try:
             worker.conn.send((str(path), source_path, limits, source_url))
@@ -100,25 +178,65 @@ class WorkerPool:
             or worker.jobs >= self.recycle_after
             or not worker.proc.is_alive()
         ):
-            worker.stop()
+            self._retire(worker, wait=0.0 if kind in ("timeout", "died", "memory") else 1.0)
             exitcode = worker.proc.exitcode
-            worker = _Worker(self.memory_bytes)
+            try:
+                worker = self._new_worker()
+            except RuntimeError:  # closed while this document ran
+                return kind, payload, exitcode
         self.idle.put(worker)
         return kind, payload, exitcode
+
+    def _retire(self, worker: _Worker, wait: float) -> None:
+        with self._lock:
+            self._workers.discard(worker)
+        worker.stop(wait)
+
+    def close(self, wait: float = 2.0) -> None:
+        """Stop every worker: each exits when asked; one still busy after `wait` s is killed."""
+        with self._lock:
+            self._closed = True
+            workers, self._workers = list(self._workers), set()
+        for worker in workers:
+            try:
+                worker.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        for worker in workers:
+            worker.stop(wait)
 
 
 _POOLS: dict[int | None, WorkerPool] = {}
 _POOLS_LOCK = threading.Lock()
 
 
-def pool(memory_bytes: int | None) -> WorkerPool:
-    """The process's pool of extraction workers for this memory limit."""
-    import os
+def start_pool(memory_bytes: int | None, size: int | None = None) -> WorkerPool:
+    """The process's pool of extraction workers for this memory limit, started if need be.
 
+    Returns at once; the workers become available as GiNZA finishes loading.
+    """
     with _POOLS_LOCK:
         if memory_bytes not in _POOLS:
-            _POOLS[memory_bytes] = WorkerPool(max(1, min(2, os.cpu_count() or 1)), memory_bytes)
+            _POOLS[memory_bytes] = WorkerPool(size or default_workers(), memory_bytes)
         return _POOLS[memory_bytes]
+
+
+def pools_ready_at() -> list[float]:
+    """When each started pool had all its workers running (time.monotonic())."""
+    with _POOLS_LOCK:
+        return [p.ready_at for p in _POOLS.values() if p.ready_at is not None]
+
+
+def close_pools() -> None:
+    """Stop every extraction worker of this process (also run at exit)."""
+    with _POOLS_LOCK:
+        pools = list(_POOLS.values())
+        _POOLS.clear()
+    for p in pools:
+        p.close()
+
+
+atexit.register(close_pools)
 
 
 _ALLOCATION_FAILED = (
@@ -200,11 +318,10 @@ _WARM = threading.Lock()
 
 
 def warm() -> None:
-    """Load GiNZA and the tokenizer once in the parent: forked children share them.
+    """Load GiNZA and the tokenizer in this process (the fork server, or a Dask worker's threads).
 
-    Tasks call this from several threads at once; the lock makes the first load the only one.
+    Several threads may call this at once; the lock makes the first load the only one.
     """
-    from extractors import extractor_version
     from extractors.nlp import nlp
     from extractors.normalize import _tokenizer
 
@@ -219,7 +336,6 @@ def _in_thread(
 ) -> Extraction:
     """Fallback inside a daemonic process (e.g. a Dask worker), which may not fork children:
     extract in a thread bounded in time only (no memory limit; a timed-out thread is abandoned)."""
-    import threading
 
     box: dict[str, object] = {}
 
@@ -257,16 +373,16 @@ def extract_in_sandbox(
     limits: Limits,
     *,
     source_url: str | None = None,
-    memory_bytes: int | None = 6 * 1024**3,
+    memory_bytes: int | None = DEFAULT_MEMORY_BYTES,
     document_id: str | None = None,
 ) -> Extraction:
     """Extract one file in a worker; any failure is a `failed` row (with `document_id`, as planned)."""
     if getattr(limits, "memory_bytes", None):  # `shingikai ingest --max-memory-gb`
         memory_bytes = limits.memory_bytes
-    warm()
-    if mp.current_process().daemon:
+    if mp.current_process().daemon:  # e.g. a Dask worker, which may not start processes
+        warm()
         return _in_thread(path, source_path, limits, source_url, document_id)
-    kind, payload, exitcode = pool(memory_bytes).run(path, source_path, limits, source_url)
+    kind, payload, exitcode = start_pool(memory_bytes).run(path, source_path, limits, source_url)
     if kind == "ok":
         assert isinstance(payload, Extraction)
         return payload

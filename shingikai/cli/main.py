@@ -47,16 +47,24 @@ def _limits(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from flows.ingest import run_ingest  # Prefect is loaded only by the commands that run a flow
+    from flows.launch import (
+        ServerStartError,
+        run_ingest,
+    )  # Prefect: only in commands that run a flow
 
-    summary = run_ingest(
-        [str(p) for p in args.paths],
-        str(args.db),
-        force=args.force,
-        limits=_limits(args),
-        dask=args.dask,
-        workers=args.workers,
-    )
+    try:
+        summary = run_ingest(
+            [str(p) for p in args.paths],
+            str(args.db),
+            force=args.force,
+            limits=_limits(args),
+            dask=args.dask,
+            workers=args.workers,
+            verbose=args.verbose,
+        )
+    except ServerStartError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     if summary.seen == 0:
         where = ", ".join(str(p) for p in args.paths)
         raise NothingDone(
@@ -334,7 +342,15 @@ def _add_ingest(sub: _Sub) -> None:
         "an address (tcp://host:8786) uses an existing scheduler",
     )
     s.add_argument(
-        "--workers", type=int, default=2, help="workers of a local Dask cluster (default 2)"
+        "--workers",
+        type=int,
+        default=None,
+        help="extraction processes (default: one per CPU), or workers of a local Dask cluster (default 2)",
+    )
+    s.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show Prefect's log lines (every flow and task run) as well",
     )
     s.set_defaults(func=cmd_ingest)
 
@@ -630,6 +646,9 @@ def main(argv: list[str] | None = None) -> int:
     except (WarehouseBusy, OutOfSpace) as exc:  # an operator's problem, not a bug: one line
         print(f"error: {exc.strerror if isinstance(exc, OSError) else exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # what was running has been stopped on the way out
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 import shingikai.discover
-from flows.ingest import run_ingest
+from flows.launch import run_ingest
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.slow  # runs the Prefect flow (a temporary Prefect server)

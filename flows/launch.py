@@ -1,0 +1,235 @@
+"""Run the ingest flow from the command line: start-up hidden behind work, and a clean end.
+
+Order of a run:
+
+1. discover the files; if any is surely new (a path the warehouse does not hold), start
+   right away, in the background, Prefect's temporary API server (unless one is
+   configured, `PREFECT_API_URL`) and the extraction workers (which load GiNZA);
+2. hash and plan meanwhile; with nothing new or changed, stop here: no server, no workers;
+3. import Prefect (also while the server starts), wait for the server, run
+   `flows.ingest.ingest_flow` with the plan;
+4. always, success or failure: stop the workers, let Prefect send its last logs and
+   events, then stop the server, so that nothing is left to print a traceback or
+   "Error logging to API" at exit.
+
+Prefect's console output is off unless `verbose` (the command prints its own summary and
+progress); its logs still reach the API at WARNING and above, or INFO with `verbose`.
+This module does not import Prefect until it has work for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from extractors.reading import Limits
+from flows.server import ServerStartError as ServerStartError  # for the command line
+from flows.server import TemporaryServer, configured_api_url
+from shingikai import warehouse
+from shingikai.discover import Plan, SourceFile, discover_all, plan
+from shingikai.ingest import Summary, record_without_extraction
+
+if TYPE_CHECKING:
+    from prefect.task_runners import TaskRunner
+
+
+def quiet_prefect(verbose: bool = False) -> None:
+    """Prefect's console lines off (or all of them with `verbose`); set before Prefect is imported."""
+    level = "INFO" if verbose else "WARNING"
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", level)
+    os.environ.setdefault(
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "INFO" if verbose else "CRITICAL"
+    )
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # a local Dask cluster's shutdown notes ("Worker process still alive ..., killing") likewise
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if verbose else "error")
+
+
+def start_pool(memory_bytes: int, workers: int | None) -> None:
+    """Start the extraction workers (GiNZA loads in the background); imported only when needed."""
+    from shingikai.sandbox import start_pool as start
+
+    start(memory_bytes, workers)
+
+
+def surely_new(files: list[SourceFile], db: Path, force: bool) -> bool:
+    """True when some file will very likely be extracted, known before hashing anything:
+    a location the warehouse does not hold yet (or --force)."""
+    if force:
+        return bool(files)
+    located = warehouse.known_locations(db)
+    if located:
+        return any(f.location not in located for f in files)
+    known_paths = {source_path for _, source_path in warehouse.known_documents(db).values()}
+    return any(f.source_path not in known_paths for f in files)
+
+
+class Background:
+    """What the flow needs, started early: Prefect's API server and the extraction workers."""
+
+    def __init__(self) -> None:
+        self.server: TemporaryServer | None = None
+        self.api_url = configured_api_url()
+        self.started = False
+
+    def start(self, limits: Limits, workers: int | None, local: bool) -> None:
+        if self.started:
+            return
+        self.started = True
+        if self.api_url is None:
+            self.server = TemporaryServer()
+        if local:
+            from shingikai.sandbox import DEFAULT_MEMORY_BYTES
+
+            start_pool(limits.memory_bytes or DEFAULT_MEMORY_BYTES, workers)
+
+    def wait_for_api(self) -> str | None:
+        """The API URL the flow should use (None: Prefect's own configuration)."""
+        if self.server is not None:
+            return self.server.wait()
+        return None
+
+    def stop(self) -> None:
+        if "shingikai.sandbox" in sys.modules:
+            from shingikai.sandbox import close_pools
+
+            close_pools()
+        if "prefect" in sys.modules:
+            _drain_prefect()
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+def _drain_prefect() -> None:
+    """Send Prefect's queued logs and events now, while its API is still up."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for service in (APILogWorker, EventsWorker):
+        with contextlib.suppress(Exception):
+            service.drain_all(timeout=10)
+
+
+@contextlib.contextmanager
+def _api(url: str | None) -> Iterator[None]:
+    """Point Prefect at `url` for the duration (its settings were read when it was imported)."""
+    if url is None:
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        yield
+
+
+def run_ingest(
+    paths: list[str],
+    db: str,
+    force: bool = False,
+    limits: Limits | None = None,
+    task_runner: TaskRunner[Any] | None = None,
+    workers: int | None = None,
+    verbose: bool = False,
+    dask: str | None = None,
+) -> Summary:
+    """Ingest `paths` into the warehouse at `db` through the Prefect flow; see the module docstring.
+
+    `dask` ("local" or a scheduler address) runs the extraction tasks on Dask, with `workers`
+    workers in a local cluster (default 2), as does any other `task_runner`. Otherwise
+    `workers` is the number of local extraction processes (default: one per CPU).
+    """
+    quiet_prefect(verbose)
+    started = time.monotonic()
+    marks = Marks(started)
+    limits = limits or Limits()
+    local = task_runner is None and not dask
+    background = Background()
+    api_url_before = os.environ.get("PREFECT_API_URL")
+    try:
+        files, problems = discover_all(Path(p) for p in paths)
+        if surely_new(files, Path(db), force):
+            warehouse.Staging.check_free(Path(db))  # busy: say so in one line, before starting
+            background.start(limits, workers, local)
+            marks.add("server and workers starting")
+        todo, skipped = plan(files, Path(db), force)
+        planned = Plan(
+            seen=len(files),
+            todo=todo,
+            skipped=skipped,
+            seconds=time.monotonic() - started,
+            problems=problems,
+        )
+        marks.add(f"planned: {len(planned.to_extract)} of {len(files)} files to extract")
+        if not planned.to_extract:
+            # nothing to extract: no orchestration (a nightly no-op costs only the hashing)
+            summary = Summary.of_plan(planned, db)
+            if planned.todo:  # locations of known bytes, unreadable files: a quick write
+                with warehouse.Staging(Path(db)) as staging:
+                    assert staging.con is not None
+                    record_without_extraction(staging.con, planned.todo, summary)
+                    staging.publish()
+            return summary
+        warehouse.Staging.check_free(Path(db))
+        background.start(limits, workers, local)
+        if background.server is not None:
+            # Prefect, then the flow's Dask workers, find the server through the environment
+            os.environ["PREFECT_API_URL"] = background.server.api_url
+        from prefect.task_runners import ThreadPoolTaskRunner
+
+        from flows.ingest import ingest_flow
+        from shingikai.sandbox import default_workers
+
+        if dask:
+            from flows.runners import make_task_runner
+
+            task_runner = make_task_runner(dask, workers or 2)
+        marks.add("Prefect imported")
+        url = background.wait_for_api()
+        marks.add("API ready")
+        workers = workers or default_workers()
+        runner: TaskRunner[Any] = task_runner or ThreadPoolTaskRunner(max_workers=workers)
+        run = ingest_flow.with_options(task_runner=runner)
+        with _api(url):
+            summary = run(
+                paths=paths,
+                db=db,
+                force=force,
+                limits=limits,
+                workers=workers,
+                plan=planned,
+            )
+        marks.add(f"flow done ({summary.seconds:.1f} s in the flow)")
+        return summary
+    finally:
+        if "shingikai.sandbox" in sys.modules:
+            from shingikai.sandbox import pools_ready_at
+
+            for ready in pools_ready_at():
+                marks.add("workers ready (GiNZA loaded)", at=ready)
+        background.stop()
+        marks.add("workers and server stopped")
+        marks.report()
+        if api_url_before is None:
+            os.environ.pop("PREFECT_API_URL", None)
+
+
+class Marks:
+    """When each step of a run ended, printed to stderr if SHINGIKAI_TIMINGS is set (the benchmark)."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.marks: list[tuple[float, str]] = []
+
+    def add(self, what: str, at: float | None = None) -> None:
+        self.marks.append(((at or time.monotonic()) - self.started, what))
+
+    def report(self) -> None:
+        if os.environ.get("SHINGIKAI_TIMINGS"):
+            for seconds, what in sorted(self.marks):
+                print(f"timing: {seconds:6.2f} s  {what}", file=sys.stderr)

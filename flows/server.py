@@ -1,0 +1,143 @@
+"""Prefect's API for one command-line run: the configured server, or a temporary one started early.
+
+Without a configured server (`PREFECT_API_URL`, in the environment or the active Prefect
+profile) Prefect starts a temporary one the first time a flow needs it, which takes 8-16 s
+here, and nothing else happens meanwhile. `TemporaryServer` starts the same server (uvicorn
+serving Prefect's app, no UI) before this process even imports Prefect, so that the start
+overlaps planning, Prefect's own import and the extraction workers loading GiNZA; the run
+then points Prefect at it. `stop` ends it quietly, after Prefect has sent its last logs.
+
+This module does not import Prefect, so starting the server costs this process nothing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+
+def configured_api_url() -> str | None:
+    """The Prefect API this process is configured to use, if any (environment, then profile)."""
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser()
+    profiles = Path(os.environ.get("PREFECT_PROFILES_PATH", home / "profiles.toml")).expanduser()
+    try:
+        data = tomllib.loads(profiles.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    active = os.environ.get("PREFECT_PROFILE") or data.get("active", "ephemeral")
+    url = data.get("profiles", {}).get(active, {}).get("PREFECT_API_URL")
+    return str(url) if url else None
+
+
+class ServerStartError(RuntimeError):
+    """Prefect's temporary API server did not start."""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class TemporaryServer:
+    """A Prefect API server in a subprocess, for this run only (what Prefect's ephemeral mode runs)."""
+
+    def __init__(self) -> None:
+        spec = importlib.util.find_spec("prefect")
+        assert spec is not None and spec.origin is not None, "prefect is not installed"
+        self._app_dir = str(Path(spec.origin).parent.parent)
+        self._output = tempfile.TemporaryFile(mode="w+")
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.port = 0
+        self._launch()
+
+    def _launch(self) -> None:
+        self.port = _free_port()
+        env = {
+            **os.environ,
+            "PREFECT_UI_ENABLED": "0",
+            "PREFECT__SERVER_EPHEMERAL": "1",
+            "PREFECT__SERVER_FINAL": "1",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        }
+        env.pop("PREFECT_API_URL", None)
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--app-dir",
+                self._app_dir,
+                "--factory",
+                "prefect.server.api.server:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "error",
+                "--lifespan",
+                "on",
+            ],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._output,
+            stderr=subprocess.STDOUT,
+        )
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def wait(self, timeout: float | None = None) -> str:
+        """Block until the server answers its health check; its API URL."""
+        import httpx
+
+        if timeout is None:
+            timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", 90))
+        deadline = time.monotonic() + timeout
+        with httpx.Client(timeout=5) as client:
+            while time.monotonic() < deadline:
+                assert self.proc is not None
+                code = self.proc.poll()
+                if code == 3:  # the port was taken meanwhile: another one
+                    self._launch()
+                elif code is not None:
+                    raise ServerStartError(
+                        f"Prefect's temporary API server exited with code {code}: {self._tail()}"
+                    )
+                try:
+                    if client.get(f"{self.api_url}/health").status_code == 200:
+                        return self.api_url
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.1)
+        raise ServerStartError(
+            f"Prefect's temporary API server did not start within {timeout:g} s (raise "
+            f"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or set PREFECT_API_URL): {self._tail()}"
+        )
+
+    def _tail(self) -> str:
+        self._output.seek(0)
+        return self._output.read()[-2000:].strip()
+
+    def stop(self) -> None:
+        """End the server (it finishes its requests first); quiet."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+        self._output.close()
