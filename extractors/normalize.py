@@ -242,7 +242,7 @@ def _is_cjk(s: str) -> bool:
 
 
 def _is_token(c: str) -> bool:
-    return c not in " \t\n\f"
+    return c not in " \t\n\f" + HARD + LIST  # a markup marker is no part of a word
 
 
 def tidy_whitespace(mt: MappedText) -> MappedText:

@@ -47,6 +47,7 @@ def test_never_raises_and_is_consistent(pages, file_type):
 
 @SETTINGS
 @given(PAGES)
+@example(["<P>\u3040 :"])  # a markup marker once made a lone kana look like part of a word
 def test_idempotent(pages):
     once = normalize(pages).text
     assert normalize([once]).text == once
