@@ -75,6 +75,10 @@ def test_a_link_inside_a_root_that_leads_out_is_refused(served: Path, tmp_path: 
 def _serve(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     clean.update(PREFECT_HOME=str(tmp_path / "prefect_home"), **env)
+    # a valid sources file, so that serve gets as far as looking for its Prefect server
+    (tmp_path / "sources.toml").write_text(
+        '[[source]]\nname = "sample"\nurl = "http://127.0.0.1:9/index.html"\n', encoding="utf-8"
+    )
     return subprocess.run(
         [str(BIN / "shingikai"), "serve", "--sources", str(tmp_path / "sources.toml")],
         cwd=ROOT,
