@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 BIN := $(VENV)/bin
-DB ?= data/warehouse/shingikai.duckdb
+DB ?= data/warehouse/shingikai.ducklake
 
 .PHONY: setup run test lint typecheck bench eval clean
 
@@ -32,11 +32,11 @@ lint: setup
 	$(BIN)/mypy
 
 eval: setup
-	$(BIN)/shingikai ingest ../shared/corpus/seeds ../shared/corpus/pdf --db data/warehouse/eval.duckdb
-	$(BIN)/shingikai eval --gold ../shared/gold --db data/warehouse/eval.duckdb
+	$(BIN)/shingikai ingest ../shared/corpus/seeds ../shared/corpus/pdf --db data/warehouse/eval.ducklake
+	$(BIN)/shingikai eval --gold ../shared/gold --db data/warehouse/eval.ducklake
 
 bench: setup
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) .tools data/warehouse/*.duckdb*
+	rm -rf $(VENV) .tools data/warehouse/*.duckdb* data/warehouse/*.ducklake*

@@ -20,10 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import duckdb
 import psutil
 
 from bench.generate import PDF_DIR, generate
+from shingikai.warehouse import connect_readonly
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
@@ -74,7 +74,7 @@ def run_ingest(paths: list[Path], db: Path) -> dict:
 
 
 def corpus_chars(db: Path) -> tuple[int, list[str]]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_readonly(db)
     texts = [r[0] for r in con.execute("SELECT text FROM document_texts").fetchall() if r[0]]
     con.close()
     return sum(len(t) for t in texts), texts
@@ -187,8 +187,8 @@ def main() -> None:
         print(f"generating {small} documents ...", flush=True)
         generate(work / "small", small, seed=1)
         print("ingesting small corpus ...", flush=True)
-        s = run_ingest([work / "small"], work / "small.duckdb")
-        chars, texts = corpus_chars(work / "small.duckdb")
+        s = run_ingest([work / "small"], work / "small.ducklake")
+        chars, texts = corpus_chars(work / "small.ducklake")
         print("naive ja_ginza pass ...", flush=True)
         g = naive_ginza(texts)
         lines += [
@@ -228,9 +228,9 @@ def main() -> None:
 
         print("ingesting large corpus ...", flush=True)
         version = extractor_version()
-        first = run_ingest([work / "large"], work / "large.duckdb")
+        first = run_ingest([work / "large"], work / "large.ducklake")
         print("no-op re-run ...", flush=True)
-        noop = run_ingest([work / "large"], work / "large.duckdb")
+        noop = run_ingest([work / "large"], work / "large.ducklake")
         if extractor_version() != version or "new: 0," not in noop["summary"]:
             lines += [
                 "> WARNING: the re-run was not a no-op (the extractors changed during the benchmark, "

@@ -1,8 +1,8 @@
-"""The ingest flow: discover files, skip what is loaded, extract each new document, load, publish.
+"""The ingest flow: discover files, skip what is loaded, extract each new document, load.
 
 The flow only wires steps together. Extraction is a task per document (pure,
 from `extractors`); loading happens in the flow's process, one transaction per
-document, into a staging copy that is published atomically (`shingikai.warehouse`).
+batch, each commit a snapshot of the lake that readers see at once (`shingikai.warehouse`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ def ingest_flow(
     db: str = str(warehouse.DEFAULT_DB),
     force: bool = False,
     limits: Limits | None = None,
-    publish_every: int = 200,
     batch: int = 8,
 ) -> Summary:
     """Ingest council documents under `paths` into the warehouse at `db`."""
@@ -47,8 +46,7 @@ def ingest_flow(
     if todo:
         if task_runner_is_local():
             warm()  # load GiNZA once here, before the extraction tasks fork from this process
-        with warehouse.Staging(Path(db)) as staging:
-            loaded_since_publish = 0
+        with warehouse.Writer(db) as writer:
             for start in range(0, len(todo), batch):
                 chunk = todo[start : start + batch]
                 futures = [
@@ -56,15 +54,12 @@ def ingest_flow(
                     for f in chunk
                 ]
                 extractions = [future.result() for future in futures]
-                for f, extraction in zip(chunk, _load_batch(staging.con, chunk, extractions)):
+                for f, extraction in zip(
+                    chunk, _load_batch(writer.con, chunk, extractions), strict=True
+                ):
                     _count(summary, f, extraction)
-                    loaded_since_publish += 1
                 done = min(start + batch, len(todo))
-                logger.info("extracted %d/%d documents", done, len(todo))
-                if loaded_since_publish >= publish_every:
-                    staging.publish()
-                    loaded_since_publish = 0
-            staging.publish()
+                logger.info("extracted and committed %d/%d documents", done, len(todo))
     summary.seconds = time.monotonic() - started
     for line in summary.lines():
         logger.info(line)
@@ -79,7 +74,7 @@ def _load_batch(con, files: list[SourceFile], extractions: list):  # type: ignor
     except Exception:
         pass
     loaded = []
-    for f, extraction in zip(files, extractions):
+    for f, extraction in zip(files, extractions, strict=True):
         try:
             warehouse.load(con, extraction)
         except Exception as exc:

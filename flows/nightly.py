@@ -44,7 +44,7 @@ def fetch_flow(
 def nightly_flow(
     sources: str = str(DEFAULT_SOURCES),
     raw: str = str(DEFAULT_RAW),
-    db: str = "data/warehouse/shingikai.duckdb",
+    db: str = "data/warehouse/shingikai.ducklake",
     delay: float = 1.0,
     retries: int = 3,
     backoff: float = 1.0,

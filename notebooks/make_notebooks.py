@@ -11,7 +11,6 @@ HERE = Path(__file__).resolve().parent
 
 SETUP = """import os, warnings
 from pathlib import Path
-import duckdb
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -22,12 +21,13 @@ for _f in ("Noto Sans CJK JP", "IPAexGothic", "IPAGothic", "Hiragino Sans", "Yu 
     if any(_f == f.name for f in matplotlib.font_manager.fontManager.ttflist):
         plt.rcParams["font.family"] = _f
         break
-DB = Path(os.environ.get("SHINGIKAI_DB", "data/warehouse/shingikai.duckdb"))
+DB = Path(os.environ.get("SHINGIKAI_DB", "data/warehouse/shingikai.ducklake"))
 if not DB.is_absolute() and not DB.exists() and (Path.cwd().parent / DB).exists():
     DB = Path.cwd().parent / DB  # run from notebooks/
 OUT = Path(os.environ.get("SHINGIKAI_FIGURES", "figures"))
 OUT.mkdir(parents=True, exist_ok=True)
-con = duckdb.connect(str(DB), read_only=True)
+from shingikai.warehouse import connect_readonly
+con = connect_readonly(DB)  # the latest snapshot of the lake, read-only; ingest may write meanwhile
 print("warehouse:", DB)
 
 def save_and_show(fig, name):

@@ -14,7 +14,7 @@ _BUILT: dict[str, Path] = {}
 
 def build(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
     if "db" not in _BUILT:
-        db = tmp_path_factory.mktemp("warehouse") / "samples.duckdb"
+        db = tmp_path_factory.mktemp("warehouse") / "samples.ducklake"
         # the ephemeral Prefect server can be slow to start on a loaded machine: allow it time, retry once
         env = {**os.environ, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
         for _ in range(2):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 import extractors
@@ -19,14 +18,10 @@ FIXTURE = ROOT / "tests" / "fixtures" / "layouts" / "sjis_kogaura.txt"
 
 
 def _warehouse_with(db: Path, files: list[discovery.SourceFile]) -> None:
-    """A warehouse file holding extractions of the given files (DDL applied)."""
-    con = duckdb.connect(str(db))
-    try:
-        warehouse.apply_schema(con)
+    """A lake holding extractions of the given files (DDL applied)."""
+    with warehouse.Writer(db) as writer:
         for f in files:
-            warehouse.load(con, extract_bytes(f.path.read_bytes(), f.source_path))
-    finally:
-        con.close()
+            warehouse.load(writer.con, extract_bytes(f.path.read_bytes(), f.source_path))
 
 
 @pytest.fixture
@@ -38,7 +33,7 @@ def root(tmp_path: Path) -> Path:
 
 
 def test_plan_skips_loaded_file(root: Path, tmp_path: Path) -> None:
-    db = tmp_path / "w.duckdb"
+    db = tmp_path / "w.ducklake"
     files = discovery.discover([root])
     assert [f.source_path for f in files] == [f"raw/{FIXTURE.name}"]
     todo, skipped = discovery.plan(files, db)
@@ -55,7 +50,7 @@ def test_plan_skips_loaded_file(root: Path, tmp_path: Path) -> None:
 def test_plan_reextracts_on_new_extractor_version(
     root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = tmp_path / "w.duckdb"
+    db = tmp_path / "w.ducklake"
     _warehouse_with(db, discovery.discover([root]))
     loaded_version = extractors.extractor_version()
     monkeypatch.setattr(discovery, "extractor_version", lambda: loaded_version + "-next")
@@ -68,7 +63,7 @@ def test_plan_reextracts_on_new_extractor_version(
 
 def test_plan_skips_duplicate_bytes_once(root: Path, tmp_path: Path) -> None:
     shutil.copy(FIXTURE, root / "copy.txt")
-    todo, skipped = discovery.plan(discovery.discover([root]), tmp_path / "none.duckdb")
+    todo, skipped = discovery.plan(discovery.discover([root]), tmp_path / "none.ducklake")
     assert (len(todo), skipped) == (1, 1), "two files with the same bytes are one document"
 
 

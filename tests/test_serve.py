@@ -14,9 +14,10 @@ import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import duckdb
 import httpx
 import pytest
+
+from shingikai.warehouse import connect_readonly
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "raw" / "samples"
@@ -75,7 +76,7 @@ def test_serve_runs_nightly_deployment(tmp_path):
         ),
         "utf-8",
     )
-    raw, db = tmp_path / "raw", tmp_path / "w.duckdb"
+    raw, db = tmp_path / "raw", tmp_path / "w.ducklake"
 
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
@@ -161,7 +162,7 @@ def test_serve_runs_nightly_deployment(tmp_path):
             assert time.monotonic() < deadline, f"flow run still {state}"
             time.sleep(1)
         assert state == "COMPLETED"
-        con = duckdb.connect(str(db), read_only=True)
+        con = connect_readonly(db)
         rows = con.execute("SELECT source_path, source_url, status FROM documents").fetchall()
         con.close()
         assert rows == [

@@ -25,10 +25,23 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from shingikai.warehouse.export import export
 
-    written = export(Path(args.db), Path(args.dir), args.format)
+    written = export(Path(args.db), Path(args.dir), args.format, at=args.at)
     for name, kind, path, rows in written:
         print(f"{kind:<5} {name:<32} {rows:>7} rows  {path}")
-    print(f"{len(written)} files written to {args.dir}")
+    if args.format == "duckdb":
+        print(f"{len(written)} tables and views written to {args.dir}")
+    else:
+        print(f"{len(written)} files written to {args.dir}")
+    return 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from shingikai.warehouse.convert import convert
+
+    where, copied = convert(Path(args.file), args.db)
+    for table, rows in copied.items():
+        print(f"{table:<32} {rows:>7} rows")
+    print(f"converted {args.file} into the lake {where}")
     return 0
 
 
@@ -61,16 +74,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     s = sub.add_parser(
         "export",
-        help="write every table and view to Parquet or CSV files",
-        description="Copy every warehouse table and view to DIR/<name>.parquet or .csv, from a read-only connection.",
+        help="write every table and view to Parquet or CSV files, or one DuckDB file",
+        description="Copy every warehouse table and view to DIR/<name>.parquet or .csv, or (--format duckdb) "
+        "the whole snapshot with its tables, views and comments to one DuckDB FILE, from a read-only connection.",
     )
-    s.add_argument("dir", type=Path, help="output folder (created if missing)")
+    s.add_argument(
+        "dir", metavar="DIR|FILE", type=Path, help="output folder, or file for --format duckdb"
+    )
     s.add_argument(
         "--format",
-        choices=["parquet", "csv"],
+        choices=["parquet", "csv", "duckdb"],
         default="parquet",
         help="file format (default parquet)",
     )
+    s.add_argument("--at", metavar="SNAPSHOT|TIMESTAMP", help="export the warehouse as it was then")
     s.add_argument(
         "--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})"
     )
@@ -89,3 +106,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     s.add_argument("--out", type=Path, help="output HTML file (default show-<id>.html)")
     s.set_defaults(func=cmd_show)
+
+    s = sub.add_parser(
+        "convert",
+        help="convert a single-file DuckDB warehouse into a lake",
+        description="Copy every table of FILE (a warehouse of the single-file layout) into a new DuckLake, "
+        "in one snapshot. FILE is only read.",
+    )
+    s.add_argument("file", type=Path, help="the single-file warehouse (.duckdb)")
+    s.add_argument("--db", help="the new lake (default: FILE with the suffix .ducklake)")
+    s.set_defaults(func=cmd_convert)

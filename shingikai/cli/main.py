@@ -59,7 +59,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     from shingikai.warehouse.query import QueryRefused, run_query
 
     try:
-        frame = run_query(Path(args.db), args.sql)
+        frame = run_query(Path(args.db), args.sql, at=args.at)
     except QueryRefused as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser(
         "ingest",
         help="ingest council documents into the warehouse (incremental)",
-        description="Discover PDF, text, markdown and HTML files under PATHs, extract every new or changed one, and publish the warehouse atomically.",
+        description="Discover PDF, text, markdown and HTML files under PATHs, extract every new or changed one, and commit them to the warehouse a batch at a time (each commit a snapshot readers see whole).",
     )
     s.add_argument(
         "paths",
@@ -174,6 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument(
         "--max-rows", type=int, default=200, help="rows shown in table format (default 200)"
+    )
+    s.add_argument(
+        "--at",
+        metavar="SNAPSHOT|TIMESTAMP",
+        help="read the warehouse as it was at a snapshot id or a time, e.g. 3 or '2026-11-30 21:00'",
     )
     s.set_defaults(func=cmd_query)
 

@@ -1,10 +1,10 @@
-"""The DuckDB warehouse: the one writer (`store`), read-only queries, the data dictionary, export."""
+"""The warehouse, a DuckLake (`lake`): the one loader and its writers (`store`), read-only queries,
+the data dictionary, export."""
 
 from shingikai.warehouse.store import (
     DEFAULT_DB,
     DOCUMENT_TABLES,
-    Staging,
-    WarehouseBusy,
+    Writer,
     apply_schema,
     connect_readonly,
     known_documents,
@@ -17,8 +17,7 @@ from shingikai.warehouse.store import (
 __all__ = [
     "DEFAULT_DB",
     "DOCUMENT_TABLES",
-    "Staging",
-    "WarehouseBusy",
+    "Writer",
     "apply_schema",
     "connect_readonly",
     "known_documents",

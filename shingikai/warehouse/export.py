@@ -1,10 +1,14 @@
-"""Export every warehouse table and view to Parquet or CSV files, from a read-only connection."""
+"""Export the warehouse: every table and view to Parquet or CSV files, or the whole snapshot to one
+self-contained DuckDB file (same tables, keys, CHECKs, comments and views), from a read-only
+connection."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from shingikai.warehouse.store import readonly
+from shingikai.warehouse import lake
+from shingikai.warehouse.store import apply_schema, readonly
 
 
 def relations(con) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -16,14 +20,19 @@ def relations(con) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     ).fetchall()
 
 
-def export(db: Path, out_dir: Path, fmt: str = "parquet") -> list[tuple[str, str, Path, int]]:
-    """Write one file per table and view; returns (name, kind, path, rows)."""
+def export(
+    db: Path | str, out: Path, fmt: str = "parquet", at: str | int | None = None
+) -> list[tuple[str, str, Path, int]]:
+    """Write one file per table and view (parquet, csv) or one DuckDB file (duckdb); returns
+    (name, kind, path, rows)."""
+    if fmt == "duckdb":
+        return export_duckdb(db, Path(out), at=at)
     if fmt not in ("parquet", "csv"):
-        raise ValueError(f"unknown format {fmt!r}: use parquet or csv")
-    out_dir = Path(out_dir)
+        raise ValueError(f"unknown format {fmt!r}: use parquet, csv or duckdb")
+    out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    with readonly(Path(db)) as con:
+    with readonly(db, at=at) as con:
         for name, kind in relations(con):
             path = out_dir / f"{name}.{fmt}"
             target = str(path).replace("'", "''")
@@ -35,4 +44,46 @@ def export(db: Path, out_dir: Path, fmt: str = "parquet") -> list[tuple[str, str
             con.execute(f"COPY (SELECT * FROM \"{name}\") TO '{target}' ({options})")
             rows = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
             written.append((name, kind, path, rows))
+    return written
+
+
+def export_duckdb(
+    db: Path | str, out: Path, at: str | int | None = None
+) -> list[tuple[str, str, Path, int]]:
+    """One DuckDB file holding the snapshot: the full DDL (with its keys and CHECKs), comments and
+    views, and every table's rows. Written beside `out` and renamed into place when complete."""
+    if out.exists():
+        raise FileExistsError(f"{out} exists: remove it or choose another file")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".partial")
+    tmp.unlink(missing_ok=True)
+    written = []
+    try:
+        with readonly(db, at=at) as con:
+            tables = [name for name, kind in relations(con) if kind == "table"]
+            con.execute(f"ATTACH '{str(tmp).replace(chr(39), chr(39) * 2)}' AS snapshot_file")
+            con.execute("USE snapshot_file")
+            apply_schema(con)
+            for name in tables:
+                cols = ", ".join(
+                    f'"{r[0]}"'
+                    for r in con.execute(
+                        "SELECT column_name FROM duckdb_columns() WHERE database_name = 'snapshot_file' "
+                        "AND table_name = ? ORDER BY column_index",
+                        [name],
+                    ).fetchall()
+                )
+                con.execute(
+                    f'INSERT INTO snapshot_file.main."{name}" ({cols}) '
+                    f'SELECT {cols} FROM {lake.ALIAS}.main."{name}"'
+                )
+            for name, kind in relations(con):
+                rows = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+                written.append((name, kind, out, rows))
+            con.execute(f"USE {lake.ALIAS}")
+            con.execute("DETACH snapshot_file")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
     return written

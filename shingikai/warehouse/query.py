@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from shingikai.warehouse import lake
 from shingikai.warehouse.store import readonly
 
 _ALLOWED_START = re.compile(
@@ -48,9 +49,10 @@ def _strip_literals(sql: str) -> str:
     return re.sub(r"'(?:[^']|'')*'", "''", sql)
 
 
-def run_query(db: Path, sql: str) -> pd.DataFrame:
+def run_query(db: Path | str, sql: str, at: str | int | None = None) -> pd.DataFrame:
+    """Run one read-only statement on the latest snapshot, or on the snapshot `at` (an id or a
+    timestamp): the warehouse as it was then."""
     statement = check(sql)
-    with readonly(db) as con:
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
+    with readonly(db, at=at) as con:
+        lake.lock_down(con, db)
         return con.execute(statement).fetchdf()

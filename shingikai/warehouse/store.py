@@ -1,19 +1,15 @@
-"""The DuckDB warehouse: the one writer, read-only readers, and atomic publishing.
+"""The warehouse's one loader, its writers and its readers.
 
-DuckDB allows one writing process or many read-only ones, never both. So the
-file researchers open (`shingikai.duckdb`) is never opened for writing: ingest
-writes into a staging copy beside it, one transaction per document, and
-publishes by an atomic rename. A reader keeps the snapshot it opened; a new
-connection sees the new data; a killed ingest leaves the published file as the
-last complete run left it.
+The warehouse is a DuckLake (`shingikai.warehouse.lake`): a catalog plus Parquet files, where every
+commit is a snapshot. `load_many` replaces a batch of documents in one transaction, so a reader
+sees each document whole or not at all, and retries the transaction when its commit collides with
+another writer's. The DDL's keys and CHECKs, which DuckLake does not take, are checked here
+(`constraints`). `memory_warehouse` is a plain in-memory DuckDB with the full DDL (tests, `extract`).
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
-import shutil
-import time
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,8 +19,10 @@ import pyarrow as pa
 
 from models import DDL_PATH, VIEWS_PATH
 from models.records import TABLE_RECORDS, Extraction
+from shingikai.warehouse import lake
+from shingikai.warehouse.constraints import check_rows
 
-DEFAULT_DB = Path("data/warehouse/shingikai.duckdb")
+DEFAULT_DB = Path("data/warehouse/shingikai.ducklake")
 
 # tables whose rows belong to one document, deleted and re-inserted together
 DOCUMENT_TABLES = [
@@ -43,21 +41,16 @@ DOCUMENT_TABLES = [
 ]
 
 
-class WarehouseBusy(RuntimeError):
-    """Another ingest holds the warehouse."""
-
-
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL_PATH.read_text(encoding="utf-8"))
     if VIEWS_PATH.exists():
         con.execute(VIEWS_PATH.read_text(encoding="utf-8"))
 
 
-def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
-    """A researcher's connection: read-only, so it can never block or change ingest."""
-    if not Path(db).exists():
-        raise FileNotFoundError(f"no warehouse at {db}: run `shingikai ingest` first")
-    return duckdb.connect(str(db), read_only=True)
+def connect_readonly(db: Path | str, at: str | int | None = None) -> duckdb.DuckDBPyConnection:
+    """A researcher's connection: read-only, on the latest snapshot (or the one `at`), never
+    blocking or blocked by ingest."""
+    return lake.connect(db, read_only=True, at=at)
 
 
 def memory_warehouse() -> duckdb.DuckDBPyConnection:
@@ -67,9 +60,9 @@ def memory_warehouse() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def known_documents(db: Path) -> dict[str, tuple[str, str]]:
-    """document_id -> (extractor_version, source_path) of the published warehouse."""
-    if not Path(db).exists():
+def known_documents(db: Path | str) -> dict[str, tuple[str, str]]:
+    """document_id -> (extractor_version, source_path) in the latest snapshot."""
+    if not lake.location(db).exists():
         return {}
     con = connect_readonly(db)
     try:
@@ -89,11 +82,21 @@ def load(con: duckdb.DuckDBPyConnection, extraction: Extraction) -> None:
 def load_many(con: duckdb.DuckDBPyConnection, extractions: list[Extraction]) -> None:
     """Replace the rows of several documents in one transaction: each document whole, or none.
 
-    Rows go in as one Arrow table per warehouse table (row-by-row inserts are far slower).
+    The transaction runs again when its commit collides with another writer's; every run first
+    deletes what the batch replaces (an earlier version at the same path, or the same document a
+    collided run already committed), so each document ends up loaded exactly once.
     """
-    if not extractions:
-        return
+    if extractions:
+        lake.retrying(lambda: _load_once(con, extractions))
+
+
+def _load_once(con: duckdb.DuckDBPyConnection, extractions: list[Extraction]) -> None:
+    """Rows go in as one Arrow table per warehouse table (row-by-row inserts are far slower)."""
     docs = [e.document for e in extractions]
+    merged: dict[str, list[dict]] = {}
+    for extraction in extractions:
+        for table, table_rows in extraction.table_rows().items():
+            merged.setdefault(table, []).extend(table_rows)
     con.execute("BEGIN TRANSACTION")
     try:
         stale = [
@@ -109,10 +112,6 @@ def load_many(con: duckdb.DuckDBPyConnection, extractions: list[Extraction]) -> 
             con.execute(
                 f"DELETE FROM {table} WHERE document_id IN (SELECT unnest(?::VARCHAR[]))", [stale]
             )
-        merged: dict[str, list[dict]] = {}
-        for extraction in extractions:
-            for table, table_rows in extraction.table_rows().items():
-                merged.setdefault(table, []).extend(table_rows)
         for table in DOCUMENT_TABLES:
             table_rows = merged.get(table) or []
             if not table_rows:
@@ -120,106 +119,48 @@ def load_many(con: duckdb.DuckDBPyConnection, extractions: list[Extraction]) -> 
             columns = _columns(table)
             arrow = pa.Table.from_pylist(table_rows).select(columns)
             con.register("_rows", arrow)
-            cols = ", ".join(f'"{c}"' for c in columns)
-            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows")
-            con.unregister("_rows")
+            try:
+                check_rows(con, table, "_rows", existing=table)
+                cols = ", ".join(f'"{c}"' for c in columns)
+                con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows")
+            finally:
+                con.unregister("_rows")
+        lake.before_commit()
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        lake.rollback(con)
         raise
 
 
 def _columns(table: str) -> list[str]:
-    import dataclasses
-
     return [f.name for f in dataclasses.fields(TABLE_RECORDS[table])]
 
 
-class Staging:
-    """A writable copy of the warehouse, published atomically.
+class Writer:
+    """A writing session on the lake: `with Writer(db) as w: load_many(w.con, ...)`.
 
-    Usage: `with Staging(db) as st: load(st.con, ...); st.publish()`.
-    Holding a lock file keeps two ingests from writing at once.
+    Each `load_many` commits its own snapshot, visible to readers at once; there is nothing to
+    publish and no lock to hold, so several writers (processes or machines) may load at once.
+    A killed writer leaves the lake as its last commit left it.
     """
 
-    def __init__(self, db: Path):
-        self.db = Path(db)
-        self.path = self.db.with_name(self.db.name + ".staging")
-        self.lock_path = self.db.with_name(self.db.name + ".lock")
-        self.con: duckdb.DuckDBPyConnection | None = None
-        self._lock_fd: int | None = None
+    con: duckdb.DuckDBPyConnection  # open between __enter__ and __exit__
 
-    def __enter__(self) -> Staging:
-        self.db.parent.mkdir(parents=True, exist_ok=True)
-        self._lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(self._lock_fd)
-            self._lock_fd = None
-            raise WarehouseBusy(
-                f"another ingest is writing {self.db} (lock {self.lock_path}); wait for it to finish"
-            ) from None
-        # a staging file left by a killed run may hold unpublished work: start from the published copy
-        for leftover in (self.path, Path(str(self.path) + ".wal")):
-            leftover.unlink(missing_ok=True)
-        # a run killed mid-publish leaves its half-written copy: never published, safe to remove under the lock
-        for leftover in self.db.parent.glob(self.db.name + ".publish-*"):
-            leftover.unlink(missing_ok=True)
-        if self.db.exists():
-            shutil.copyfile(self.db, self.path)
-        self.con = duckdb.connect(str(self.path))
-        apply_schema(self.con)
+    def __init__(self, db: Path | str):
+        self.db = db
+
+    def __enter__(self) -> Writer:
+        self.con = lake.writer(self.db)
         return self
 
-    def publish(self) -> None:
-        """Make everything loaded so far visible to new readers, atomically."""
-        assert self.con is not None
-        self.con.execute("CHECKPOINT")
-        tmp = self.db.with_name(self.db.name + f".publish-{os.getpid()}")
-        shutil.copyfile(self.path, tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        if os.environ.get(
-            "SHINGIKAI_TEST_SLOW_PUBLISH"
-        ):  # tests: a window to kill the run mid-publish
-            time.sleep(float(os.environ["SHINGIKAI_TEST_SLOW_PUBLISH"]))
-        os.replace(tmp, self.db)
-        _fsync_dir(self.db.parent)
-
     def __exit__(self, *exc: object) -> None:
-        if self.con is not None:
-            self.con.close()
-            self.con = None
-        for leftover in (self.path, Path(str(self.path) + ".wal")):
-            leftover.unlink(missing_ok=True)
-        if self._lock_fd is not None:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            os.close(self._lock_fd)
-            self._lock_fd = None
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        self.con.close()
 
 
 @contextmanager
-def readonly(db: Path, retries: int = 20) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection, retried briefly if a publish is renaming the file at that instant."""
-    last: Exception | None = None
-    for _ in range(retries):
-        try:
-            con = connect_readonly(db)
-            break
-        except duckdb.IOException as exc:
-            last = exc
-            time.sleep(0.05)
-    else:
-        raise last  # type: ignore[misc]
+def readonly(db: Path | str, at: str | int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the latest snapshot (or the one `at`), closed on exit."""
+    con = connect_readonly(db, at=at)
     try:
         yield con
     finally:
