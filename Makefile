@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/warehouse/shingikai.ducklake
 
-.PHONY: setup run test lint typecheck bench eval clean
+.PHONY: setup run test test-fast lint bench eval clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -27,9 +27,16 @@ test: setup
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	$(BIN)/python -m pytest -q
 
+# everything except the tests marked slow (subprocess CLI runs, Prefect, end to end): under a minute
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow"
+
+# the same checks as .pre-commit-config.yaml; CI runs them before the tests
 lint: setup
-	$(BIN)/ruff check extractors models shingikai flows tests tools bench
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 eval: setup
 	$(BIN)/shingikai ingest ../shared/corpus/seeds ../shared/corpus/pdf --db data/warehouse/eval.ducklake
@@ -37,6 +44,7 @@ eval: setup
 
 bench: setup
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.lake
 
 clean:
 	rm -rf $(VENV) .tools data/warehouse/*.duckdb* data/warehouse/*.ducklake*

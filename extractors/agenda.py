@@ -13,9 +13,20 @@ from dataclasses import dataclass, field
 
 from extractors.common import NUM, Line, lines, strip_span, to_int
 
-NUMBER_RE = re.compile(rf"諮問\s*(?:第\s*({NUM})\s*号|(?:No|NO|番号)\.?\s*(\d+))")
+NUMBER_RE = re.compile(
+    rf"諮問\s*(?:第\s*({NUM})\s*号|(?:No|NO|番号)\.?\s*(\d+))|第\s*({NUM})\s*号\s*諮問"
+)
+# `第N号諮問事案の審議`: the numbered phrase is the item's only name
+_NUMBER_AS_TITLE = re.compile(r"(?:事案|案件)?(?=\s*(?:の審議|の件|について)?\s*$)")
+
+
+def number_of(m: re.Match[str]) -> int | None:
+    """The 諮問 number a NUMBER_RE match names."""
+    return to_int(m.group(1) or m.group(2) or m.group(3))
+
+
 _LEAD = re.compile(
-    r"^[\s\-・●○◯◎■□◆◇▼▽※〇(（)）\[\]【】0-9①-⑳ア-ン一二三四五六七八九十IVX.．、:：]*"
+    r"^[\s\-‐・•●○◯◎■□◆◇▶▷▼▽※〇(（)）\[\]【】<>＜＞〈〉0-9①-⑳ア-ン一二三四五六七八九十IVX.．、:：]*"
     r"(?:(?:議\s*題|議事|案件|次第|諮問事項|審議事項|審議案件)[\s】\]:：(（)）0-9]*)?$"
 )
 _PAST_ANSWER = re.compile(
@@ -25,17 +36,22 @@ _PASSING = re.compile(
     r"(前回|前々回|過去|以前|昨年|先日|先般|既に|年度の|答申に付|回答|付け|付の|承認\()$"
 )
 _QUOTED = re.compile(r"^\s*[「『]([^」』\n]{3,200})[」』]")
-DEPT_WORD = r"(?:課|室|館|所|センター|係|部|局|担当|事務所|委員会|園|署|庁|本部|グループ)"
+DEPT_WORD = r"(?:課|室|館|所|センター|係|部|局|担当|事務所|委員会|園|署|庁|本部|グループ|チーム|班)"
 _DEPT = re.compile(
-    rf"^\s*[(（【〔]([^()（）【】〔〕\n]{{2,60}}?{DEPT_WORD}(?:[、・,][^()（）【】〔〕\n]{{2,30}}?{DEPT_WORD})*)[)）】〕]"
+    rf"^\s*[(（【〔](?:(?:所管|担当|主管)(?:課|部署)?\s*[:：]\s*)?"
+    rf"([^()（）【】〔〕\n:：]{{2,60}}?{DEPT_WORD}(?:[、・,][^()（）【】〔〕\n]{{2,30}}?{DEPT_WORD})*)[)）】〕]"
 )
-_TITLE_TAIL = re.compile(r"(\s*[-―—─‐]{2,}.*|\s*資料\s*\d+.*|\s*[(（]\s*答申\s*[)）].*)$")
+_TITLE_TAIL = re.compile(
+    r"(\s*[-―—─‐]{2,}.*|\s*資料\s*\d+.*|\s*[(（]\s*答申\s*[)）].*"
+    r"|\s*[(（【〔]\s*(?:新規|継続|追加)?\s*(?:諮問|報告)(?:事項)?\s*[)）】〕]\s*)$"
+)
 _TITLE_TRAIL_PUNCT = " \t:：、。,「」『』"
 _PROCEEDINGS = re.compile(
     r"^[\s【■□◆●\[]*(\d+\s*[.．、]?\s*)?(記録$|審議の概要|審議の要旨|議事の要旨|会議の内容|議事の内容|審議の内容|審議経過|発言内容|会議経過|議事経過|審議経過|審議内容|会議内容|議事録|議事内容|発言要旨|議事の経過|会議の経過|審議の経過|質疑応答)"
 )
 _SPEAKER_START = re.compile(
-    r"^[-・]?\s*[(（](?![0-9一二三四五六七八九十]+[)）])[^()（）\n]{1,20}[)）]\s*\S|^[○◯◎]\S{1,15}\s|^[^\s:：、。]{0,14}(?:会長|委員|課長|部長|局長|所長)[:：]"
+    r"^[-・]?\s*[(（](?![0-9一二三四五六七八九十]+[)）]|(?:注意|注|参考|備考|説明概要)[)）])[^()（）\n]{1,20}[)）]\s*\S|^[○◯◎]\S{1,15}\s|^[^\s:：、。]{0,14}(?:会長|委員|課長|部長|局長|所長)[:：]"
+    r"|^\s*[(（][^()（）\n]{0,15}(?:会長|委員|課長|部長|局長|所長|事務局|委員一同)[)）]\s*$"
 )
 CATEGORY_WORDS = re.compile(r"委託|結合|接続|目的外|提供|収集|記録項目|一括承認|指定管理|取扱|利用")
 _REPORT_HEAD = re.compile(
@@ -45,9 +61,14 @@ _CONSULT_HEAD = re.compile(
     r"^[\s【■□◆●\[]*(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?(諮問(事項)?|審議(事項)?|議\s*題|案件|審議案件)[\s】\]:：]*$"
 )
 _OTHER_HEAD = re.compile(r"^[\s【■□◆●\[]*(?:[IVX]+\s*|\d+\s*|[(（]\d+[)）]\s*)?(その他|閉会|次回)")
+_BULLET = r"[-‐・•●○◯◎■□◆◇▶▷▼▽※〇]"
 _ENUM = re.compile(
-    r"^\s*(?:[(（]\s*(\d+|[ア-ン])\s*[)）]|(\d+)\s*[.．、\s]|([ア-ン])[\s.．、]|(案件\s*\d+)[\s.．:：]?|([①-⑳]))\s*"
+    rf"^\s*(?:{_BULLET}\s*)*"
+    r"(?:[(（<＜〈]\s*(\d+|[ア-ン]|[一二三四五六七八九十]+)\s*[)）>＞〉]|(\d+)\s*[.．、\s]|([ア-ン])(?:[\s.．、]|(?=[\u4e00-\u9fff「『]))"
+    r"|((?:案件|議題)\s*\d+)[\s.．:：]?|([①-⑳]))\s*"
 )
+# a list line without an enumerator: bullets only
+_BULLETS_ONLY = re.compile(rf"^\s*(?:{_BULLET}\s*)+")
 
 
 @dataclass
@@ -96,18 +117,21 @@ def is_item_mention(text: str, m: re.Match[str]) -> bool:
     return bool(_QUOTED.match(text[m.end() : m.end() + 205]))
 
 
-def numbered_items(text: str) -> list[Item]:
+def numbered_items(text: str, agenda_end: int | None = None) -> list[Item]:
     """諮問 items with numbers, from the agenda when it lists them, else from the body."""
-    agenda_end = proceedings_start(text)
+    agenda_end = proceedings_start(text) if agenda_end is None else agenda_end
     mentions = [m for m in NUMBER_RE.finditer(text) if is_item_mention(text, m)]
     in_agenda = [m for m in mentions if m.start() < agenda_end]
     chosen = in_agenda or mentions
     items: dict[int, Item] = {}
     for m in chosen:
-        number = to_int(m.group(1) or m.group(2))
+        number = number_of(m)
         if number is None:
             continue
         title, tspan, dept, dspan = title_after(text, m.end())
+        named = _NUMBER_AS_TITLE.match(text, m.end(), _line_at(text, m.start()).end)
+        if m.group(3) and named:
+            title, tspan = text[m.start() : named.end()], (m.start(), named.end())
         item = items.get(number)
         if item is None:
             items[number] = Item(
@@ -149,14 +173,29 @@ def title_after(
     rest_start = pos
     while rest_start < line.end and text[rest_start] in " \t)）】]:：、.":
         rest_start += 1
-    if line.end - rest_start < 6:
-        # the title is on the next line
-        nxt = text.find("\n", pos)
-        if nxt < 0:
-            return None, None, None, None
-        line = _line_at(text, nxt + 1)
-        rest_start = line.start
-    return clean_title(text, rest_start, line.end)
+    short = line.end - rest_start < 6
+    dept, dspan = None, None
+    if not short and not _BRACKETED.match(text, rest_start, line.end):
+        found = clean_title(text, rest_start, line.end)
+        if found[0] is not None:
+            return found
+        dept, dspan = found[2], found[3]
+    elif not short:
+        dept, dspan = department_after(text, rest_start)
+    # `諮問第N号（所管課）` or `諮問第N号（事業の名前）`: the title is on the next line
+    nxt = text.find("\n", pos)
+    if nxt < 0:
+        return None, None, dept, dspan
+    following = _line_at(text, nxt + 1)
+    item = _title_line(text, following)
+    if item is None and short:
+        return clean_title(text, following.start, following.end)
+    if item is None:
+        return None, None, dept, dspan
+    return item.title, item.title_span, dept or item.department, dspan or item.department_span
+
+
+_BRACKETED = re.compile(r"\s*[(（][^()（）\n]*[)）]\s*$")
 
 
 def clean_title(
@@ -195,9 +234,9 @@ def department_after(text: str, pos: int) -> tuple[str | None, tuple[int, int] |
     return m.group(1), (pos + m.start(1), pos + m.end(1))
 
 
-def enumerated_items(text: str) -> list[Item]:
+def enumerated_items(text: str, agenda_end: int | None = None) -> list[Item]:
     """Items without numbers: enumerated lines under an agenda heading (諮問事項, 審議事項, 議題)."""
-    agenda_end = proceedings_start(text)
+    agenda_end = proceedings_start(text) if agenda_end is None else agenda_end
     items: list[Item] = []
     section = None
     for line in lines(text, 0, agenda_end):
@@ -234,9 +273,9 @@ def enumerated_items(text: str) -> list[Item]:
     return items
 
 
-def report_items(text: str, consultations: list[Item]) -> list[Item]:
+def report_items(text: str, consultations: list[Item], agenda_end: int | None = None) -> list[Item]:
     """報告 items listed in the agenda."""
-    agenda_end = proceedings_start(text)
+    agenda_end = proceedings_start(text) if agenda_end is None else agenda_end
     taken = {i.title for i in consultations}
     items: list[Item] = []
     section = None
@@ -265,7 +304,7 @@ def report_items(text: str, consultations: list[Item]) -> list[Item]:
         ):
             section = None
             continue
-        if section != "report":
+        if section != "report" or _PROCEEDINGS.match(stripped):
             continue
         m = _ENUM.match(line.text)
         if m or pending_enum or "について" in stripped:
@@ -301,18 +340,29 @@ _TOSHIN_TITLE = re.compile(r"^(.{6,200}?について)\s*[(（]\s*答申\s*[)）]
 
 
 def toshin_item(text: str) -> Item | None:
-    """The subject of a 答申: its title line `…について（答申）`."""
+    """The subject of a 答申: its title line `…について（答申）`, with the lines it wrapped from."""
     for line in lines(text, 0, min(len(text), 3000)):
         m = _TOSHIN_TITLE.match(line.text.strip())
         if m:
-            s = line.start + line.text.find(m.group(1))
-            e = s + len(m.group(1))
-            return Item("consultation", None, None, text[s:e], (s, e), None, None, s, e)
+            e = line.start + line.text.find(m.group(1)) + len(m.group(1))
+            s = _wrapped_title_start(text, line)
+            s, e = strip_span(text, s, e)
+            title = re.sub(r"\s*\n\s*", "", text[s:e])
+            return Item("consultation", None, None, title, (s, e), None, None, s, e)
     return None
 
 
 _TABLE_HEAD = re.compile(r"件名|案件|諮問事項|題名")
 _RESULT_HEAD = re.compile(r"結果|答申|判断")
+
+
+def _cell(
+    header: dict[str, int] | None, cells: list[str], offsets: list[tuple[int, int]], key: str
+) -> tuple[str, tuple[int, int]] | None:
+    i = header.get(key, -1) if header else -1
+    if i is None or i < 0 or i >= len(cells):
+        return None
+    return cells[i].strip(), offsets[i]
 
 
 @dataclass
@@ -349,20 +399,14 @@ def table_items(text: str) -> list[TableItem]:
             offsets.append((pos, pos + len(c)))
             pos += len(c) + 1
 
-        def cell(key: str) -> tuple[str, tuple[int, int]] | None:
-            i = header.get(key, -1) if header else -1
-            if i is None or i < 0 or i >= len(cells):
-                return None
-            return cells[i].strip(), offsets[i]
-
-        title = cell("title")
-        result = cell("result")
+        title = _cell(header, cells, offsets, "title")
+        result = _cell(header, cells, offsets, "result")
         if not title or not title[0] or not result:
             continue
-        number_cell = cell("number")
+        number_cell = _cell(header, cells, offsets, "number")
         num_m = re.search(rf"({NUM})", number_cell[0]) if number_cell else None
         number = to_int(num_m.group(1)) if num_m else None
-        dept = cell("dept")
+        dept = _cell(header, cells, offsets, "dept")
         ts, te = strip_span(text, *title[1])
         item = Item(
             "consultation",
@@ -377,3 +421,204 @@ def table_items(text: str) -> list[TableItem]:
         )
         out.append(TableItem(item, (result[1][0], line.end)))
     return out
+
+
+def list_lead(line_text: str) -> int:
+    """Length of a list line's bullets and enumerator (0 when it has neither)."""
+    m = _ENUM.match(line_text) or _BULLETS_ONLY.match(line_text)
+    return m.end() if m else 0
+
+
+# an agenda line that names itself: `…について(諮問)`, `…について(新規諮問)`, `…(報告)`
+_CONSULT_MARK = re.compile(r"[(（【〔]\s*(?:新規|継続|追加)?\s*諮問(?:事項|案件)?\s*[)）】〕]")
+_REPORT_MARK = re.compile(r"[(（【〔]\s*(?:追加|中間|経過)?\s*報告(?:事項)?\s*[)）】〕]")
+_SELF_NAMED = re.compile(r"(?:に関する|に係る|についての)諮問$")
+_NOTE = re.compile(r"^[(（][^()（）]{1,6}[)）]")  # (注意), (説明) ... a remark, not a title
+_TITLE_LIKE = re.compile(r"について$|の件$|事項$|事案$|^「.+」$")
+
+
+def _marked_title(
+    text: str, line: Line, mark: re.Pattern[str]
+) -> tuple[str, tuple[int, int], str | None, tuple[int, int] | None] | None:
+    """The title of a line that ends with a marker (and at most a department in brackets)."""
+    start = line.start + list_lead(line.text)
+    seg = text[start : line.end]
+    for m in mark.finditer(seg):
+        after = seg[m.end() :].strip()
+        dept, dspan = department_after(text, start + m.end()) if after else (None, None)
+        if after and dept is None:
+            continue
+        title, tspan, d2, d2span = clean_title(text, start, start + m.start())
+        if title is None or tspan is None or "。" in title or _NOTE.match(title):
+            continue
+        return title, tspan, d2 or dept, d2span or dspan
+    return None
+
+
+def marked_items(text: str) -> tuple[list[Item], list[Item]]:
+    """Consultations and reports named so by the line that lists them, anywhere in the text.
+
+    `…について（諮問）` / `（新規諮問）`, `…に関する諮問（所管課）` and `…について（報告）`
+    are how agendas mark an item's kind when they list consultations among other items.
+    A marker inside a sentence (`「…（諮問）」を御審議いただく`) is not a listing.
+    """
+    consults: list[Item] = []
+    reports: list[Item] = []
+    for line in lines(text):
+        if len(line.text) > 250 or "。" in line.text:
+            continue
+        kind, found = "consultation", _marked_title(text, line, _CONSULT_MARK)
+        if found is None:
+            kind, found = "report", _marked_title(text, line, _REPORT_MARK)
+        if found is None:
+            kind = "consultation"
+            lead = line.start + list_lead(line.text)
+            title, tspan, dept, dspan = clean_title(text, lead, line.end)
+            if not (title and tspan and _SELF_NAMED.search(title) and len(title) >= 8):
+                continue
+            found = (title, tspan, dept, dspan)
+        title, tspan, dept, dspan = found
+        if any(same_title(title, o.title) for o in consults + reports):
+            continue
+        out = consults if kind == "consultation" else reports
+        out.append(Item(kind, None, None, title, tspan, dept, dspan, tspan[0], tspan[1]))
+    return consults, reports
+
+
+def same_title(a: str | None, b: str | None) -> bool:
+    """Two mentions of one item: equal after removing blanks, or one inside the other."""
+    if not a or not b:
+        return False
+    a, b = re.sub(r"\s", "", a), re.sub(r"\s", "", b)
+    return a == b or (min(len(a), len(b)) >= 8 and (a in b or b in a))
+
+
+_HEAD_WORDS = re.compile(
+    r"^(?:議事|議題|審議)?\s*[(（]?\s*(諮問(?:事項|案件)?|審議(?:事項|案件)|議題|議事|案件)\s*[)）]?\s*(?:[:：\s]\s*|$)"
+)
+
+
+def _title_line(text: str, line: Line) -> Item | None:
+    """A listed title: a short line, no sentence, ending as titles end (…について, …の件)."""
+    lead = list_lead(line.text)
+    seg = line.text[lead:].strip()
+    if not (6 <= len(seg) <= 150) or "。" in seg or _NOTE.match(seg) or NUMBER_RE.search(seg):
+        return None
+    title, tspan, dept, dspan = clean_title(text, line.start + lead, line.end)
+    if not title or not tspan:
+        return None
+    if not (_TITLE_LIKE.search(title) or CATEGORY_WORDS.search(title)):
+        return None
+    return Item("consultation", None, None, title, tspan, dept, dspan, tspan[0], tspan[1])
+
+
+def heading_items(text: str) -> tuple[list[Item], list[Item], list[Item]]:
+    """Titles listed under an agenda heading, as (strong, weak, reports).
+
+    Under a heading that says 諮問 (`諮問事項`, `議事（諮問事項）`) each listed title is a
+    consultation; under a neutral one (`審議事項`, `議題`) a title may be anything the
+    council discussed, so those are kept apart as candidates; under 報告 they are reports.
+    """
+    strong: list[Item] = []
+    weak: list[Item] = []
+    reports: list[Item] = []
+    section: list[Item] | None = None
+    budget = 0
+    for line in lines(text):
+        lead = list_lead(line.text)
+        rest = line.text[lead:].strip()
+        if not rest:
+            continue
+        head = _HEAD_WORDS.match(rest)
+        if head and len(rest) - head.end() < 150:
+            section = strong if "諮問" in head.group(0) else weak
+            budget = 12
+            if head.end() < len(rest):  # `議題：…について` on the heading's own line
+                inline = line.text.find(rest) + head.end()
+                item = _title_line(text, Line(line.start + inline, line.end, line.text[inline:]))
+                if item:
+                    section.append(item)
+            continue
+        if _REPORT_HEAD.match(rest) and len(rest) < 12:
+            section, budget = reports, 12
+            continue
+        if section is None:
+            continue
+        budget -= 1
+        if budget < 0 or _OTHER_HEAD.match(rest) or _PROCEEDINGS.match(rest):
+            section = None
+            continue
+        item = _title_line(text, line)
+        if item is None:
+            if "。" in rest:  # prose: the list is over
+                section = None
+            continue
+        if section is reports:
+            item.kind = "report"
+        if not any(same_title(item.title, o.title) for o in strong + weak + reports):
+            section.append(item)
+    return strong, weak, reports
+
+
+def _wrapped_title_start(text: str, line: Line) -> int:
+    """Where a title that a fixed-width layout wrapped onto this line begins (up to 3 lines up)."""
+    start = line.start
+    for _ in range(3):
+        if start == 0:
+            break
+        prev = _line_at(text, start - 1)
+        t = prev.text.strip()
+        if (
+            len(t) < 20
+            or t.endswith(("。", "様", "殿"))
+            or re.search(r"審議会|審査会|会長|委員長|答申|[0-9]+日", t)
+        ):
+            break
+        start = prev.start
+    return start
+
+
+def consultation_items(
+    text: str, toshin: bool, agenda_end: int | None = None
+) -> tuple[list[Item], dict[int, tuple[int, int]]]:
+    """Every 諮問 a document deals with, and the result cells of those read from a results table.
+
+    Strong evidence first: a 諮問 number, a results table, an agenda line marked (諮問), a title
+    under a 諮問 heading. Titles under a neutral heading (審議事項, 議題) only name a numbered
+    item that has no title of its own, or stand in when nothing stronger is there.
+    """
+    agenda_end = proceedings_start(text) if agenda_end is None else agenda_end
+    consults = numbered_items(text, agenda_end)
+    table = table_items(text)
+    if table and len(table) >= len(consults):
+        consults = [t.item for t in table]
+    marked, _ = marked_items(text)
+    strong, weak, _ = heading_items(text)
+    for extra in marked + strong:
+        if not any(same_title(extra.title, c.title) for c in consults):
+            consults.append(extra)
+    untitled = [c for c in consults if c.title is None]
+    spare = [w for w in weak if not any(same_title(w.title, c.title) for c in consults)]
+    if untitled and len(untitled) == len(spare):
+        for item, named in zip(untitled, spare, strict=True):
+            item.title, item.title_span = named.title, named.title_span
+            if item.department is None:
+                item.department, item.department_span = named.department, named.department_span
+    consults.sort(key=lambda i: i.start)
+    consults = consults or enumerated_items(text, agenda_end)
+    if not consults and toshin:
+        answered = toshin_item(text)
+        consults = [answered] if answered else []
+    # the result cells of consultations read from a results table, by position
+    results = {i: t.result_span for i, c in enumerate(consults) for t in table if t.item is c}
+    return consults, results
+
+
+def all_report_items(text: str, consults: list[Item], agenda_end: int | None = None) -> list[Item]:
+    """報告 items: from the agenda's report section and from lines marked (報告)."""
+    reports = report_items(text, consults, agenda_end)
+    _, marked = marked_items(text)
+    for extra in marked + heading_items(text)[2]:
+        if not any(same_title(extra.title, o.title) for o in reports + consults):
+            reports.append(extra)
+    return sorted(reports, key=lambda i: i.start)

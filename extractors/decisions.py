@@ -11,43 +11,15 @@ import re
 from dataclasses import dataclass
 
 from extractors.common import NUM, to_int
+from models.phrases import first_outcome, has_condition
 from models.vocab import Outcome, Vote
 
-# "承認" in the name of a rule (事前一括承認基準) or in a question about past approvals is no decision
-_NOT_DECISION = r"(?<!一括)(?<!事前)"
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (
-        Outcome.REJECTED,
-        re.compile(
-            r"不承認|否決|承認(?:しない|できない|しかねる)|認められない|「不可」|不適当と(?:判断|認め)"
-        ),
-    ),
-    (
-        Outcome.DEFERRED,
-        re.compile(
-            r"継続審議(?!会)|継続して審議|審議を継続|保留とする|次回(?:に|再度)?(?:引き続き)?審議(?:する|とする|します|いたします|を行)"
-        ),
-    ),
-    (Outcome.WITHDRAWN, re.compile(r"取り?下げ|撤回")),
-    (
-        Outcome.APPROVED,
-        re.compile(
-            _NOT_DECISION
-            + r"承認(?!基準|手続|事項|を得|済|した案件|された案件|されて)(?:と|で|する|し|いた|という|された|＜|<|\s*[—―─-]|。|\(|（|\t|$)"
-            r"|「可」|可と(?:する|します|いたします|決定)|原案の(?:とおり|通り)|妥当(?:と(?:判断|認め|する)|である)|了承(?:する|します|と|され|—|$)"
-            r"|原案(?:どおり|通り)|適当と(?:認め|判断)|差し支えない|異議なし|異議ありません|承認します"
-        ),
-    ),
-]
 _VOTE_UNANIMOUS = re.compile(
     r"異議なし|異議ありません|異議なく|各委員了承|委員一同了承|全員|全会一致|満場一致|[<＜(（]\s*承認\s*[>＞)）]"
 )
 _VOTE_MAJORITY = re.compile(r"多数|賛成多数|挙手多数")
 _DISSENT = re.compile(
     rf"(?:反対[^。<＜\n]{{0,12}}[<＜(（]\s*({NUM})\s*名\s*[>＞)）]|反対(?:者)?(?:は)?\s*({NUM})\s*名|[<＜]\s*({NUM})\s*名\s*[>＞])"
-)
-_CONDITION_IN_DECISION = re.compile(
-    r"要望|意見を付|意見あり|意見付き|付帯|条件(?:付|を付)|ただし|踏まえ|留意|求める"
 )
 _REQUEST = re.compile(
     r"ほしい|欲しい|もらいたい|いただきたい|要望|求める|すべき|した方が(?:いい|よい|良い)|してはどうか|検討して"
@@ -84,7 +56,9 @@ def find_decision(text: str, start: int, end: int, *, toshin: bool = False) -> D
     """The decision about the item whose region is text[start:end]."""
     sents = _sentences(text, start, end)
     found = None
-    for i in range(len(sents) - 1, -1, -1):
+    # minutes end an item with the decision; a 答申 opens with its conclusion, then gives reasons
+    order = range(len(sents)) if toshin else range(len(sents) - 1, -1, -1)
+    for i in order:
         s, e = sents[i]
         sentence = text[s:e]
         outcome = _classify(sentence)
@@ -118,11 +92,19 @@ def find_decision(text: str, start: int, end: int, *, toshin: bool = False) -> D
     return Decision(outcome, text[s:e].strip(), (s, e), vote, dissent, bool(conditions), conditions)
 
 
+_NEGATION = re.compile(r"ない|ず[、。]|ぬ|ません")
+
+
 def _classify(sentence: str) -> str | None:
-    for outcome, rx in _PATTERNS:
-        if rx.search(sentence):
-            return outcome
-    return None
+    outcome = first_outcome(sentence)
+    if outcome == Outcome.APPROVED and _NEGATION.search(sentence):
+        # a verdict word under a negation the phrase rows do not spell out
+        # (`適当であるとは認められない`): GiNZA's parse decides, on this one sentence
+        from extractors.nlp import negates_decision
+
+        if negates_decision(sentence):
+            return Outcome.REJECTED
+    return outcome
 
 
 def _answered(answer: str) -> bool:
@@ -145,7 +127,7 @@ def _conditions(
         sentence = text[a:b]
         if (a, b) != (s, e) and not re.search(r"承認|了承|可と", sentence):
             continue
-        if _CONDITION_IN_DECISION.search(sentence) and not re.search(
+        if has_condition(sentence, "decision") and not re.search(
             r"ございません|ありません", sentence
         ):
             out.append((a, b))
@@ -153,7 +135,7 @@ def _conditions(
     if toshin:
         # a 答申's conclusion: the sentences after the verdict that ask for something
         for a, b in following[:6]:
-            if re.search(r"要望する|求める|留意|付帯意見", text[a:b]):
+            if has_condition(text[a:b], "answer"):
                 out.append((a, b))
     elif following and re.search(
         r"意見が付され|意見を付|要望が付され|付帯意見|^\s*(?:ただし|なお)[、,].{0,40}(?:要望|求め)",
@@ -166,3 +148,23 @@ def _conditions(
             if _REQUEST.search(text[a:b]):
                 out.append((a, b))
     return out
+
+
+def decide(text: str, start: int, end: int, *, toshin: bool) -> Decision:
+    """The decision on the item whose region is text[start:end].
+
+    A decision written on the line that takes the item up (`○ 諮問第N号「…」について…「可」とする`)
+    is the decision, with the vote or conditions the rest of the region adds.
+    """
+    if toshin:
+        return find_decision(text, start, end, toshin=True)
+    line_end = text.find("\n", start)
+    line_end = end if line_end < 0 or line_end > end else line_end
+    first = find_decision(text, start, line_end)
+    if first.outcome == Outcome.UNKNOWN:
+        return find_decision(text, start, end)
+    rest = find_decision(text, start, end)
+    if first.has_conditions or not rest.has_conditions:
+        first.vote = first.vote or rest.vote
+        return first
+    return rest

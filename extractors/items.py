@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from models.canon import data_item_vocabulary
+from extractors.sheets import SheetRow
+from models.canon import canonical_item, data_item_vocabulary
 
 _PROSE = re.compile(
     r"(?:扱う|取り?扱う|提供する|送受信する|記録する|利用する|収集する|登録する|渡す|引き渡す|送付する|送信する|入力する|取得する|記載する|記録される|提供される)(?:個人)?(?:情報|項目)(?:は|として)[、,]?([^。]{4,400}?)(?:である|です|でございます|となる|となります|になる|になります|とする|等である|等です)(?:こと|旨)?(?=[。\n]|について|を|$)"
@@ -25,7 +26,45 @@ _MAX_LEN = 24
 def split_items(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     """(item, start, end) for each item in the list text[start:end]."""
     out: list[tuple[str, int, int]] = []
+    if _space_separated(text[start:end]):
+        # a table cell `がん患者 受診者の性別 生年月日 住所`: the classes of persons head
+        # the list and `…者の` distributes over the items after it
+        for s, e in _space_pieces(text, start, end):
+            _split(text, s, e, out, depth=0)
+        return _without_person_classes(out)
     _split(text, start, end, out, depth=0)
+    return out
+
+
+_PERSON_CLASS = re.compile(r"^[^\s]{0,12}(?:者|患者|児童|生徒|世帯員|受給者|対象者)$")
+_PERSON_HEAD = re.compile(r"^[^\s]{1,12}(?:者|患者|児童|生徒)の(?=.{2})")
+
+
+def _space_separated(seg: str) -> bool:
+    """A list written with blanks only: no 、 or commas, and at least three blank-separated words."""
+    return not re.search(r"[、,，;；]", seg) and len(re.findall(r"[ \u3000]+", seg.strip())) >= 2
+
+
+def _space_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for m in re.finditer(r"[ \u3000\n]+", text[start:end]):
+        out.append((pos, start + m.start()))
+        pos = start + m.end()
+    out.append((pos, end))
+    return [(s, e) for s, e in out if text[s:e].strip()]
+
+
+def _without_person_classes(found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    out = []
+    heading = True
+    for item, s, e in found:
+        if heading and _PERSON_CLASS.match(item) and item not in data_item_vocabulary():
+            continue
+        head = _PERSON_HEAD.match(item) if heading else None
+        heading = False
+        if head:
+            item, s = item[head.end() :], s + head.end()
+        out.append((item, s, e))
     return out
 
 
@@ -182,4 +221,30 @@ def verb_object_lists(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if lead:
             s += lead.end()
         out.append((s, e))
+    return out
+
+
+def for_consultation(
+    text: str, sheet: list[SheetRow], start: int, end: int
+) -> list[tuple[str, int, int]]:
+    """(item, start, end) of each data item a consultation handles, each item once.
+
+    From the sheet's item rows; else lists written in prose (`扱う情報は、…である`); else,
+    as a last resort, verb objects that read mostly as personal-data items.
+    """
+    spans = [(r.value_start, r.value_end) for r in sheet if r.family == "items"]
+    if not spans:
+        spans = prose_lists(text, start, end)
+    if not spans:
+        spans = [
+            (s, e)
+            for s, e in verb_object_lists(text, start, end)
+            if sum(canonical_item(x).matched for x, _, _ in split_items(text, s, e)) >= 2
+        ]
+    out, seen = [], set()
+    for s, e in spans:
+        for item, a, b in split_items(text, s, e):
+            if item not in seen:
+                seen.add(item)
+                out.append((item, a, b))
     return out

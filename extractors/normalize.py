@@ -163,7 +163,16 @@ def drop_page_furniture(mt: MappedText) -> MappedText:
             repeated = counts[key] >= threshold and len(key.strip()) > 0 and number > 0
             if _PAGE_NUMBER.match(line) or repeated:
                 edits.add((start, end, ""))
+        # a centred `- N -` that the reader joined onto the page's last line of text
+        if lines and (lines[-1][0], lines[-1][1], "") not in edits:
+            last_start, last_end, last = lines[-1]
+            glued = _GLUED_PAGE_NUMBER.search(last)
+            if glued and glued.start() > 0:
+                edits.add((last_start + glued.start(), last_end, ""))
     return mt.edit(sorted(edits)) if edits else mt
+
+
+_GLUED_PAGE_NUMBER = re.compile(r"\s*[-－―‐—–]\s*\d{1,4}\s*[-－―‐—–]\s*$")
 
 
 # --- 5. whitespace ------------------------------------------------------------
@@ -316,7 +325,7 @@ def unwrap_lines(mt: MappedText) -> MappedText:
     # without a clear wrap width, lines are paragraphs: only a break inside a word is undone
     threshold = 10**9 if width is None else max(width - 3, 12)
     edits = []
-    for (s, e), (ns, ne) in zip(nonblank, nonblank[1:]):
+    for (s, e), (ns, ne) in zip(nonblank, nonblank[1:], strict=False):
         line, nxt = text[s:e], text[ns:ne]
         if "\t" in nxt or line.rstrip().endswith(_TERMINAL):
             continue
@@ -390,7 +399,7 @@ def normalize(raw_pages: list[str], *, file_type: str = "text") -> NormalizedTex
 
 
 def _monotone(starts: list[int]) -> list[int]:
-    out = []
+    out: list[int] = []
     for s in starts:
         out.append(max(s, out[-1]) if out else s)
     return out

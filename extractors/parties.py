@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from extractors.sheets import SheetRow
 from models.canon import canonical_contractor
 
 LEGAL = r"(?:株式会社|有限会社|合同会社|合資会社|合名会社|\(株\)|\(有\)|一般社団法人|公益社団法人|一般財団法人|公益財団法人|社会福祉法人|特定非営利活動法人|NPO法人|医療法人|学校法人|独立行政法人|地方独立行政法人)"
@@ -94,9 +95,16 @@ _ENTRUSTED = re.compile(
 )
 
 
+# the other end of an online link: `市のサーバとX機構の…センターを専用回線で結合する`
+_LINKED = re.compile(
+    rf"と({_NAME_CHARS}{{3,30}}?(?:機構|協会|連合会|センター|公社|事業団|省|庁))"
+    rf"(?:の{_NAME_CHARS}{{1,20}})?(?:を|と)[^。\n]{{0,20}}?(?:結合|接続)"
+)
+
+
 def from_discussion(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     """Names introduced by a role word or carrying a legal form, in text[start:end]."""
-    out = []
+    out = [(m.group(1), m.start(1), m.end(1)) for m in _LINKED.finditer(text, start, end)]
     for m in _ENTRUSTED.finditer(text, start, end):
         name = m.group(1)
         if re.search(r"[\u30a1-\u30faA-Za-z]", name) and not re.search(
@@ -154,4 +162,37 @@ def confirmed(text: str, candidates: list[tuple[str, int, int]]) -> list[tuple[s
             and not re.search(r"[をでがはにへ]|から|まで|より", name)
         ):
             out.append((name, s, e))
+    return out
+
+
+def for_consultation(
+    text: str, sheet: list[SheetRow], start: int, end: int
+) -> list[tuple[str, int, int, str]]:
+    """(name, start, end, source) of each party receiving data: the sheet's, else the discussion's.
+
+    A name found again inside a longer mention (`みらい情報` in `株式会社 みらい情報`) is
+    that mention; a party is listed once by its canonical name.
+    """
+    found: list[tuple[str, int, int, str]] = []
+    for r in sheet:
+        if r.family == "contractor":
+            found += [
+                (n, s, e, "sheet") for n, s, e in from_sheet(text, r.value_start, r.value_end)
+            ]
+    if not found:
+        found = [
+            (n, s, e, "discussion")
+            for n, s, e in confirmed(text, from_discussion(text, start, end))
+        ]
+    found = [
+        f
+        for f in found
+        if not any(o[1] <= f[1] and f[2] <= o[2] and o[2] - o[1] > f[2] - f[1] for o in found)
+    ]
+    out, seen = [], set()
+    for name, s, e, source in found:
+        normalized, _ = canonical(name)
+        if normalized not in seen:
+            seen.add(normalized)
+            out.append((name, s, e, source))
     return out

@@ -7,15 +7,27 @@ went wrong.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 from datetime import UTC, datetime
+from typing import Any
 
-from extractors import agenda, decisions, extractor_version, header, items, parties, sheets, speech
-from extractors.agenda import Item
+from extractors import (
+    agenda,
+    decisions,
+    departments,
+    extractor_version,
+    header,
+    items,
+    parties,
+    regions,
+    sheets,
+    speech,
+)
+from extractors.categories import categories, judged_headings
 from extractors.normalize import NormalizedText, normalize
 from extractors.reading import Limits, RawDocument, ReadError, read_bytes
+from extractors.regions import ItemRegion
 from models.canon import canonical_item
 from models.records import (
     Attendee,
@@ -32,31 +44,20 @@ from models.records import (
     Report,
     Utterance,
 )
-from models.vocab import Category, DocKind, Status
+from models.vocab import (
+    ContractorKind,
+    DocKind,
+    FileType,
+    Outcome,
+    Side,
+    SpeakerRole,
+    Status,
+    Vote,
+)
 
-_CATEGORY_WORDS: list[tuple[str, re.Pattern[str]]] = [
-    (Category.OUTSOURCING, re.compile(r"委託|指定管理|代行")),
-    (
-        Category.ONLINE_LINK,
-        re.compile(
-            r"電子計算組織の結合|電算結合|オンライン(?:結合|接続)|通信回線(?:[(（].{0,8}[)）])?結合|回線結合|結合"
-        ),
-    ),
-    (Category.NON_PURPOSE_USE, re.compile(r"目的外利用|目的外の利用")),
-    (
-        Category.EXTERNAL_PROVISION,
-        re.compile(
-            r"外部提供|第三者提供|実施機関以外の(?:もの|者)への(?:個人情報の)?提供|提供について"
-        ),
-    ),
-    (Category.INDIRECT_COLLECTION, re.compile(r"本人外収集|本人以外(?:の者)?から(?:の)?収集")),
-    (Category.RECORD_ITEMS, re.compile(r"記録項目")),
-    (Category.BLANKET_APPROVAL, re.compile(r"事前一括承認")),
-]
 _INCIDENT = re.compile(
     r"紛失|漏えい|漏洩|流出|誤送付|誤送信|誤交付|誤配|盗難|事故|誤って|不正アクセス|誤廃棄"
 )
-_ENDS_SECTION = re.compile(r"^(?:\(\d+\)\s*|\d+\s*)?(その他|閉会|次回|以上)\s*$", re.M)
 
 
 def document_id_of(data: bytes) -> str:
@@ -68,7 +69,7 @@ def extract_bytes(
 ) -> Extraction:
     """Extract one document from its raw bytes; a bad file gives a documents row with its status."""
     doc_id = document_id_of(data)
-    base = dict(
+    base: dict[str, Any] = dict(
         document_id=doc_id,
         source_path=source_path,
         extractor_version=extractor_version(),
@@ -81,9 +82,9 @@ def extract_bytes(
     except ReadError as err:
         return Extraction(
             Document(
-                file_type=err.file_type,
+                file_type=FileType(err.file_type) if err.file_type else None,
                 encoding=err.encoding,
-                status=err.status,
+                status=Status(err.status),
                 error=err.reason,
                 doc_kind=None,
                 municipality=None,
@@ -95,7 +96,7 @@ def extract_bytes(
     return extract_raw(raw, base)
 
 
-def extract_raw(raw: RawDocument, base: dict) -> Extraction:
+def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
     norm = normalize(raw.pages, file_type=raw.file_type)
     text = norm.text
     doc_id = base["document_id"]
@@ -108,7 +109,7 @@ def extract_raw(raw: RawDocument, base: dict) -> Extraction:
     if not text.strip():
         return Extraction(
             Document(
-                file_type=raw.file_type,
+                file_type=FileType(raw.file_type),
                 encoding=raw.encoding,
                 status=Status.NEEDS_OCR,
                 error="no readable text after removing unmapped glyphs: run OCR and ingest the result",
@@ -126,11 +127,11 @@ def extract_raw(raw: RawDocument, base: dict) -> Extraction:
     hdr = header.extract_header(text, kind)
     out = Extraction(
         Document(
-            file_type=raw.file_type,
+            file_type=FileType(raw.file_type),
             encoding=raw.encoding,
             status=Status.OK,
             error=None,
-            doc_kind=kind,
+            doc_kind=DocKind(kind),
             municipality=hdr.municipality,
             n_pages=len(raw.pages),
             n_chars=len(text),
@@ -141,58 +142,51 @@ def extract_raw(raw: RawDocument, base: dict) -> Extraction:
     )
     out.pages = _pages(doc_id, norm, raw)
     out.meeting = Meeting(
-        doc_id,
-        hdr.municipality,
-        hdr.body,
-        hdr.term,
-        hdr.session,
-        hdr.fiscal_year,
-        hdr.held_on,
-        hdr.start_time,
-        hdr.end_time,
-        hdr.place,
-        hdr.observers,
+        document_id=doc_id,
+        municipality=hdr.municipality,
+        body=hdr.body,
+        term=hdr.term,
+        session=hdr.session,
+        fiscal_year=hdr.fiscal_year,
+        held_on=hdr.held_on,
+        start_time=hdr.start_time,
+        end_time=hdr.end_time,
+        place=hdr.place,
+        observers=hdr.observers,
     )
     for key, (s, e) in hdr.spans.items():
         out.evidence.append(Evidence(doc_id, "meetings", doc_id, key, text[s:e], s, e))
-    out.attendees = [Attendee(doc_id, n, r, side, p, s, e) for n, r, side, p, s, e in hdr.attendees]
+    out.attendees = [
+        Attendee(doc_id, n, r, Side(side), p, s, e) for n, r, side, p, s, e in hdr.attendees
+    ]
     out.utterances = [
-        Utterance(doc_id, i + 1, t.speaker, t.role, text[t.start : t.end], t.start, t.end)
+        Utterance(
+            doc_id, i + 1, t.speaker, SpeakerRole(t.role), text[t.start : t.end], t.start, t.end
+        )
         for i, t in enumerate(turns)
     ]
 
-    consults = agenda.numbered_items(text)
-    table = agenda.table_items(text)
-    if table and len(table) >= len(consults):
-        consults = [t.item for t in table]
-    results = {id(t.item): t.result_span for t in table}
-    consults = consults or agenda.enumerated_items(text)
-    if not consults and kind == DocKind.TOSHIN:
-        item = agenda.toshin_item(text)
-        consults = [item] if item else []
-    reports = agenda.report_items(text, consults)
-    regions = _regions(text, consults + reports, proceedings, kind)
-    rows = sheets.sheet_rows(text)
-    blocks = _assign_sheets(text, rows, consults)
-    if kind != DocKind.TOSHIN:
-        regions = _cut_at_attachments(regions, rows, proceedings)
-    for n, item in enumerate(consults, start=1):
-        region = results.get(id(item), regions[id(item)][:2]) + (item.start,)
-        _consultation(
-            out, text, norm, item, n, region, blocks.get(id(item), []), kind, hdr.municipality
-        )
+    toshin = kind == DocKind.TOSHIN
+    consults, result_spans = agenda.consultation_items(text, toshin, proceedings)
+    reports = agenda.all_report_items(text, consults, proceedings)
+    rows = sorted(sheets.sheet_rows(text) + sheets.pipe_rows(text), key=lambda r: r.label_start)
+    item_regions = regions.item_regions(
+        text, consults, reports, proceedings, toshin=toshin, rows=rows, result_spans=result_spans
+    )
+    for n, region in enumerate(item_regions, start=1):
+        _consultation(out, norm, region, n, toshin=toshin)
     for n, item in enumerate(reports, start=1):
         s, e = item.title_span or (item.start, item.end)
         is_incident = bool(_INCIDENT.search(item.title or ""))
         out.reports.append(
             Report(
-                f"{doc_id[:16]}-r{n:02d}",
-                doc_id,
-                item.title or "",
-                item.department,
-                is_incident,
-                s,
-                e,
+                report_id=f"{doc_id[:16]}-r{n:02d}",
+                document_id=doc_id,
+                title=item.title or "",
+                department=item.department,
+                is_incident=is_incident,
+                start_char=s,
+                end_char=e,
             )
         )
     return out
@@ -237,311 +231,53 @@ def _pages(doc_id: str, norm: NormalizedText, raw: RawDocument) -> list[Page]:
     return out
 
 
-def _anchors(text: str, item: Item, others: list[Item], body_start: int) -> list[int]:
-    """Where the proceedings return to the item: its number or its (distinguishing) title."""
-    found = []
-    if item.number is not None:
-        for m in agenda.NUMBER_RE.finditer(text, body_start):
-            n = m.group(1) or m.group(2)
-            if (
-                agenda.to_int(n) == item.number
-                and agenda.is_item_mention(text, m)
-                or _decision_reference(text, m, item.number)
-            ):
-                found.append(m.start())
-        # `諮問第9号および第10号` refers to the second by `第10号`
-        for m in re.finditer(
-            rf"諮問\s*第\s*\d+\s*号\s*(?:と|および|及び|、)\s*(?:諮問)?\s*第\s*({item.number})\s*号",
-            text[body_start:],
-        ):
-            found.append(body_start + m.start())
-    if item.title:
-        key = _distinguishing_prefix(
-            item.title, [o.title for o in others if o is not item and o.title]
-        )
-        pos = text.find(key, body_start)
-        while pos >= 0:
-            if item.title_span is None or pos != item.title_span[0]:
-                found.append(_line_start(text, pos))
-            pos = text.find(key, pos + 1)
-    return sorted(set(found))
-
-
-def _decision_reference(text: str, m: re.Match[str], number: int) -> bool:
-    after = text[m.end() : m.end() + 60]
-    n = m.group(1) or m.group(2)
-    return agenda.to_int(n) == number and bool(
-        re.match(
-            r"\s*(?:について|は|の採決|と諮問|および|及び|、|の説明|の審議|の質疑|に入|を議題|に係る説明)",
-            after,
-        )
-    )
-
-
-def _line_start(text: str, pos: int) -> int:
-    return text.rfind("\n", 0, pos) + 1
-
-
-def _distinguishing_prefix(title: str, others: list[str]) -> str:
-    for n in range(12, len(title) + 1):
-        prefix = title[:n]
-        if not any(o.startswith(prefix) for o in others):
-            return prefix
-    return title
-
-
-def _regions(
-    text: str, all_items: list[Item], body_start: int, kind: str
-) -> dict[int, tuple[int, int, int]]:
-    """(start, end, anchor) of each item's region: from where the proceedings take it up to the next item."""
-    if kind == DocKind.TOSHIN or len(all_items) == 1 and body_start >= len(text):
-        return {id(i): (0, len(text), i.start) for i in all_items}
-    starts = {}
-    for item in all_items:
-        anchors = _anchors(text, item, all_items, body_start)
-        starts[id(item)] = anchors[0] if anchors else item.start
-    ordered = sorted(all_items, key=lambda i: starts[id(i)])
-    out = {}
-    for k, item in enumerate(ordered):
-        s = starts[id(item)]
-        if k == 0 and body_start < s:
-            # the first item's explanation may come before the body names it
-            s = body_start
-        nxt = [starts[id(o)] for o in ordered[k + 1 :] if starts[id(o)] > s]
-        e = nxt[0] if nxt else len(text)
-        other = _ENDS_SECTION.search(text, s + 1, e)
-        if other:
-            e = other.start()
-        out[id(item)] = (s, e, s)
-    return out
-
-
-def _cut_at_attachments(
-    regions: dict[int, tuple[int, int, int]], rows: list[sheets.SheetRow], body_start: int
-) -> dict[int, tuple[int, int, int]]:
-    """Attachments (formal sheets after the proceedings) belong to no item's discussion."""
-    starts = sorted(r.label_start for r in rows if r.family and r.label_start > body_start)
-    out = {}
-    for key, (s, e, a) in regions.items():
-        cut = next((x for x in starts if s < x < e), None)
-        out[key] = (s, cut if cut is not None and cut - s > 200 else e, a)
-    return out
-
-
-def _assign_sheets(
-    text: str, rows: list[sheets.SheetRow], consults: list[Item]
-) -> dict[int, list[sheets.SheetRow]]:
-    """Give each block of sheet rows to the consultation whose title heads it."""
-    useful = [r for r in rows if r.family]
-    blocks: list[list[sheets.SheetRow]] = []
-    for r in useful:
-        # a family seen again starts the next sheet
-        families = {x.family for x in blocks[-1]} if blocks else set()
-        # a family seen again, or a title after the lists, starts the next sheet
-        repeated = (r.family in families and r.family != "blanket") or (
-            r.family == "title" and families - {"title", "blanket"}
-        )
-        if blocks and not repeated and r.label_start - blocks[-1][-1].value_end < 1500:
-            blocks[-1].append(r)
-        else:
-            blocks.append([r])
-    out: dict[int, list[sheets.SheetRow]] = {}
-    if not consults:
-        return out
-    prev_end = 0
-    for block in blocks:
-        if not any(r.family in ("contractor", "items", "department") for r in block):
-            continue
-        # the sheet's heading: somewhere between the previous sheet and this one
-        head = text[max(prev_end, block[0].label_start - 3000) : block[0].label_start]
-        prev_end = block[-1].value_end
-        titles = [r.value for r in block if r.family == "title"]
-        best, score = None, 0.0
-        for item in consults:
-            if not item.title:
-                continue
-            s = max(
-                [_similar(item.title, line) for line in head.split("\n")[-30:]]
-                + [_similar(item.title, t) for t in titles]
-                + [0.0]
-            )
-            if s > score:
-                best, score = item, s
-        if best is None or score < 0.6:
-            if len(consults) == 1:
-                best = consults[0]
-            else:
-                continue
-        out.setdefault(id(best), []).extend(block)
-    return out
-
-
-def _similar(a: str, b: str) -> float:
-    b = b.strip()
-    if not b:
-        return 0.0
-    if a in b:
-        return 1.0
-    return difflib.SequenceMatcher(None, a, b).ratio()
-
-
 def _consultation(
-    out: Extraction,
-    text: str,
-    norm: NormalizedText,
-    item: Item,
-    n: int,
-    region: tuple[int, int, int],
-    sheet: list[sheets.SheetRow],
-    kind: str,
-    municipality: str | None,
+    out: Extraction, norm: NormalizedText, region: ItemRegion, n: int, *, toshin: bool
 ) -> None:
+    """One consultation's records: the row, its evidence, conditions, contractors and items."""
+    text = norm.text
     doc_id = out.document.document_id
     cid = f"{doc_id[:16]}-c{n:02d}"
-    start, end, _ = region
-    decision = _decide(text, item, start, end, kind)
-    department, dspan = item.department, item.department_span
-    if department is None:
-        for r in sheet:
-            if r.family == "department":
-                department, dspan = _short_department(text, r.value_start, r.value_end)
-                break
-    title = item.title
-    categories = _categories(title or "", sheet, text)
+    item, start, end, sheet = region.item, region.start, region.end, region.sheet
+    decision = decisions.decide(text, start, end, toshin=toshin)
+    department, dspan = departments.of_consultation(text, item, sheet, start, end)
     span = item.title_span or (item.start, item.end)
     out.consultations.append(
         Consultation(
-            cid,
-            doc_id,
-            municipality,
-            item.number,
-            item.number_text,
-            title,
-            department,
-            categories,
-            decision.outcome,
-            decision.outcome_text,
-            decision.vote,
-            decision.dissent,
-            decision.has_conditions,
-            item.start,
-            max(item.end, span[1]),
-            norm.page_of(item.start),
+            consultation_id=cid,
+            document_id=doc_id,
+            municipality=out.document.municipality,
+            number=item.number,
+            number_text=item.number_text,
+            title=item.title,
+            department=department,
+            categories=categories(
+                item.title or "", sheet, judged_headings(text, start, end) if toshin else ""
+            ),
+            outcome=Outcome(decision.outcome),
+            outcome_text=decision.outcome_text,
+            vote=Vote(decision.vote) if decision.vote else None,
+            dissent=decision.dissent,
+            has_conditions=decision.has_conditions,
+            start_char=item.start,
+            end_char=max(item.end, span[1]),
+            page=norm.page_of(item.start),
         )
     )
-    ev = out.evidence
-    if item.title_span:
-        ev.append(Evidence(doc_id, "consultations", cid, "title", title, *item.title_span))
-    if dspan:
-        ev.append(Evidence(doc_id, "consultations", cid, "department", department, *dspan))
-    if decision.span:
-        ev.append(
-            Evidence(doc_id, "consultations", cid, "outcome", decision.outcome, *decision.span)
-        )
+    evidence = [("title", item.title, item.title_span), ("department", department, dspan)]
+    evidence.append(("outcome", decision.outcome, decision.span))
+    for name, value, where in evidence:
+        if value and where:
+            out.evidence.append(Evidence(doc_id, "consultations", cid, name, value, *where))
     for s, e in decision.condition_spans:
         out.conditions.append(Condition(cid, doc_id, text[s:e].strip(), s, e))
-    _parties(out, text, cid, sheet, start, end)
-    _items(out, text, cid, sheet, start, end)
-
-
-def _decide(text: str, item: Item, start: int, end: int, kind: str) -> decisions.Decision:
-    if kind == DocKind.TOSHIN:
-        return decisions.find_decision(text, start, end, toshin=True)
-    # a decision written on the line that takes the item up (○ 諮問第N号「…」について…「可」とする)
-    line_end = text.find("\n", start)
-    line_end = end if line_end < 0 or line_end > end else line_end
-    first = decisions.find_decision(text, start, line_end)
-    if first.outcome != "unknown":
-        rest = decisions.find_decision(text, start, end)
-        if first.has_conditions or not rest.has_conditions:
-            return decisions.Decision(
-                first.outcome,
-                first.outcome_text,
-                first.span,
-                first.vote or rest.vote,
-                first.dissent,
-                first.has_conditions,
-                first.condition_spans,
-            )
-        return rest
-    return decisions.find_decision(text, start, end)
-
-
-_DEPT_TAIL = re.compile(r"([^\s部局本]{2,20}?(?:課|室|館|係|センター|事務所|担当))$")
-
-
-def _short_department(text: str, s: int, e: int) -> tuple[str | None, tuple[int, int] | None]:
-    value = text[s:e].strip().split("\n")[0].strip()
-    if not value:
-        return None, None
-    m = _DEPT_TAIL.search(value)
-    short = m.group(1) if m else value.split()[-1]
-    pos = text.find(short, s, e)
-    return short, (pos, pos + len(short)) if pos >= 0 else None
-
-
-def _categories(title: str, sheet: list[sheets.SheetRow], text: str) -> list[str]:
-    found = [c for c, rx in _CATEGORY_WORDS if rx.search(title)]
-    if (
-        Category.ONLINE_LINK in found
-        and Category.EXTERNAL_PROVISION not in found
-        and re.search(r"提供", title)
-    ):
-        found.append(Category.EXTERNAL_PROVISION)
-    if any(r.family == "blanket" for r in sheet) and Category.BLANKET_APPROVAL not in found:
-        found.append(Category.BLANKET_APPROVAL)
-    return [str(c) for c in found] or [str(Category.OTHER)]
-
-
-def _parties(
-    out: Extraction, text: str, cid: str, sheet: list[sheets.SheetRow], start: int, end: int
-) -> None:
-    doc_id = out.document.document_id
-    found: list[tuple[str, int, int, str]] = []
-    for r in sheet:
-        if r.family == "contractor":
-            found += [
-                (n, s, e, "sheet")
-                for n, s, e in parties.from_sheet(text, r.value_start, r.value_end)
-            ]
-    if not found:
-        found = [
-            (n, s, e, "discussion")
-            for n, s, e in parties.confirmed(text, parties.from_discussion(text, start, end))
-        ]
-    seen = set()
-    for name, s, e, source in found:
+    for name, s, e, source in parties.for_consultation(text, sheet, start, end):
         normalized, kind = parties.canonical(name)
-        if normalized in seen:
-            continue
-        seen.add(normalized)
-        out.contractors.append(Contractor(cid, name, normalized, kind, s, e, doc_id, source))
-
-
-def _items(
-    out: Extraction, text: str, cid: str, sheet: list[sheets.SheetRow], start: int, end: int
-) -> None:
-    doc_id = out.document.document_id
-    spans = [(r.value_start, r.value_end) for r in sheet if r.family == "items"]
-    if not spans:
-        spans = items.prose_lists(text, start, end)
-    fallback = False
-    if not spans:
-        spans, fallback = items.verb_object_lists(text, start, end), True
-    seen = set()
-    if fallback:
-        # without a labelled list, keep only lists that read mostly as personal-data items
-        spans = [
-            (s, e)
-            for s, e in spans
-            if sum(canonical_item(x).matched for x, _, _ in items.split_items(text, s, e)) >= 2
-        ]
-    for s, e in spans:
-        for item, a, b in items.split_items(text, s, e):
-            if item in seen:
-                continue
-            seen.add(item)
-            c = canonical_item(item)
-            out.data_items.append(
-                DataItem(cid, item, c.item_normalized, c.category, a, b, doc_id, c.matched)
-            )
+        out.contractors.append(
+            Contractor(cid, name, normalized, ContractorKind(kind), s, e, doc_id, source)
+        )
+    for value, s, e in items.for_consultation(text, sheet, start, end):
+        c = canonical_item(value)
+        out.data_items.append(
+            DataItem(cid, value, c.item_normalized, c.category, s, e, doc_id, c.matched)
+        )

@@ -19,9 +19,9 @@ LABELS: dict[str, re.Pattern[str]] = {
     ),
     "department": re.compile(r"^(所管課|担当課|所管部署|主管課|担当部署|所管)(名)?$"),
     "items": re.compile(
-        r"(取り?扱う個人情報|個人情報の項目|記録項目|送受信(する)?項目|提供(する)?項目|対象(と|となる)?個人情報|委託する個人情報|個人情報の内容|取り?扱う情報|扱う個人情報)"
+        r"(取り?扱う個人情報|個人情報の項目|個人情報の(?:類型|種類)|記録項目|送受信(する)?項目|提供(する)?項目|対象(と|となる)?個人情報|委託する個人情報|個人情報の内容|取り?扱う情報|扱う個人情報)"
     ),
-    "title": re.compile(r"^(件名|業務名|事務事業名|事業名|業務登録名|事務の名称|諮問事項)$"),
+    "title": re.compile(r"^(件名|業務名|事務事業名|事業名|業務登録名|事務の名称|諮問事項|事項)$"),
     "blanket": re.compile(r"事前一括承認"),
 }
 
@@ -117,3 +117,56 @@ def _finish(text: str, cur: dict) -> SheetRow:
         cur["value_start"],
         cur["value_end"],
     )
+
+
+_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+
+
+def _pipe_cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each cell of a `a | b |` line, blanks trimmed, empty trailing cell dropped."""
+    cells, pos = [], start
+    for i in range(start, end + 1):
+        if i == end or text[i] == "|":
+            s, e = pos, i
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            cells.append((s, e))
+            pos = i + 1
+    if text[start:end].lstrip().startswith("|"):
+        cells = cells[1:]
+    if cells and cells[-1][0] == cells[-1][1]:
+        cells = cells[:-1]
+    return cells
+
+
+def pipe_rows(text: str) -> list[SheetRow]:
+    """Rows of tables flattened with `|` (markdown-like), each cell under its column's label.
+
+    The header is every `|` line above the rule line `---|---`, read left to right (a
+    header that wraps onto a second line continues the first); each data line's cells
+    take the header labels in order.
+    """
+    rows: list[SheetRow] = []
+    all_lines = list(lines(text))
+    for k, line in enumerate(all_lines):
+        if not _PIPE_RULE.match(line.text):
+            continue
+        header: list[str] = []
+        j = k - 1
+        while j >= 0 and k - j <= 4 and "|" in all_lines[j].text:
+            j -= 1
+        for h in all_lines[j + 1 : k]:
+            header += [text[s:e] for s, e in _pipe_cells(text, h.start, h.end)]
+        for data in all_lines[k + 1 :]:
+            if "|" not in data.text:
+                break
+            for col, (s, e) in enumerate(_pipe_cells(text, data.start, data.end)):
+                if col < len(header) and s < e and label_family(header[col]):
+                    rows.append(
+                        SheetRow(
+                            header[col], label_family(header[col]), text[s:e], data.start, s, e
+                        )
+                    )
+    return rows

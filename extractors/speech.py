@@ -58,7 +58,7 @@ def turns(text: str, start: int) -> list[Turn]:
                 r"[\d一二三四五六七八九十]+|[ア-ン]", label
             ):
                 label = None
-        if label:
+        if label and m:
             body_start = line.start + m.end()
             if out:
                 out[-1].end = _trim_end(text, out[-1].start, line.start)
@@ -77,6 +77,7 @@ def turns(text: str, start: int) -> list[Turn]:
             if out:
                 out[-1].end = _trim_end(text, out[-1].start, line.start)
             mark = mm or om
+            assert mark is not None
             out.append(
                 Turn(
                     "委員" if mm else "所管課",

@@ -1,0 +1,12 @@
+"""Prefect orchestration of the shingikai library: the only package that imports Prefect.
+
+- `flows.ingest`: the ingest flow (extract new documents as tasks, load, publish) and `run_ingest`.
+- `flows.nightly`: the nightly flow (fetch, then ingest), `run_fetch` and `serve_nightly`.
+- `flows.runners`: where the extraction tasks run (threads here, or a Dask cluster).
+"""
+
+import os
+
+# Prefect runs a temporary API on this machine when no server is configured; it has nothing to
+# report home. Set before any module of this package imports Prefect.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

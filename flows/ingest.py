@@ -1,28 +1,36 @@
-"""The ingest flow: discover files, skip what is loaded, extract each new document, load.
+"""The ingest flow: extract each new document as a task, load it into the lake.
 
-The flow only wires steps together. Extraction is a task per document (pure,
-from `extractors`); loading happens in the flow's process, one transaction per
-batch, each commit a snapshot of the lake that readers see at once (`shingikai.warehouse`).
+The flow only wires library steps together: `shingikai.discover.plan_ingest` decides what is
+new, the `extract-document` task runs `shingikai.sandbox.extract_in_sandbox` (pure extraction
+from `extractors`, in a bounded worker process), and loading happens in the flow's process,
+a batch per transaction, each commit a snapshot of the lake that readers see at once
+(`shingikai.warehouse`).
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import time
+from logging import Logger, LoggerAdapter
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from extractors.reading import Limits
+from flows.runners import make_task_runner, task_runner_is_local, use_local_api_unless_configured
+from models.records import Extraction
 from shingikai import warehouse
-from shingikai.discover import SourceFile, Summary, discover, plan
-from shingikai.sandbox import extract_in_sandbox, failed, warm
+from shingikai.discover import Plan, SourceFile, plan_ingest
+from shingikai.ingest import Summary, load_batch
+from shingikai.sandbox import extract_in_sandbox, warm
 
 
 @task(name="extract-document", cache_policy=NO_CACHE, persist_result=False)
-def extract_document(path: str, source_path: str, limits: Limits, source_url: str | None = None):  # type: ignore[no-untyped-def]
+def extract_document(
+    path: str, source_path: str, limits: Limits, source_url: str | None = None
+) -> Extraction:
     """Read and extract one document, in a child process bounded in time and memory."""
     return extract_in_sandbox(Path(path), source_path, limits, source_url=source_url)
 
@@ -34,106 +42,76 @@ def ingest_flow(
     force: bool = False,
     limits: Limits | None = None,
     batch: int = 8,
+    plan: Plan | None = None,
 ) -> Summary:
-    """Ingest council documents under `paths` into the warehouse at `db`."""
+    """Ingest council documents under `paths` into the warehouse at `db`.
+
+    `plan`: the plan `run_ingest` already made for these paths, so no file is hashed twice.
+    """
     logger = get_run_logger()
     started = time.monotonic()
-    limits = limits or Limits()
-    files = discover([Path(p) for p in paths])
-    todo, skipped = plan(files, Path(db), force)
-    summary = Summary(seen=len(files), skipped=skipped, db=str(db))
-    logger.info("%d files found, %d to extract, %d unchanged", len(files), len(todo), skipped)
-    if todo:
+    if plan is None:
+        plan = plan_ingest(paths, db, force)
+    else:
+        started -= plan.seconds  # the planning done before the flow counts too
+    summary = Summary.of_plan(plan, db)
+    logger.info(
+        "%d files found, %d to extract, %d unchanged", plan.seen, len(plan.todo), plan.skipped
+    )
+    if plan.todo:
         if task_runner_is_local():
             warm()  # load GiNZA once here, before the extraction tasks fork from this process
         with warehouse.Writer(db) as writer:
-            for start in range(0, len(todo), batch):
-                chunk = todo[start : start + batch]
-                futures = [
-                    extract_document.submit(str(f.path), f.source_path, limits, f.source_url)
-                    for f in chunk
-                ]
-                extractions = [future.result() for future in futures]
-                for f, extraction in zip(
-                    chunk, _load_batch(writer.con, chunk, extractions), strict=True
-                ):
-                    _count(summary, f, extraction)
-                done = min(start + batch, len(todo))
-                logger.info("extracted and committed %d/%d documents", done, len(todo))
+            _extract_and_load(writer, plan.todo, limits or Limits(), summary, batch, logger)
     summary.seconds = time.monotonic() - started
     for line in summary.lines():
         logger.info(line)
     return summary
 
 
-def _load_batch(con, files: list[SourceFile], extractions: list):  # type: ignore[no-untyped-def]
-    """Load a batch in one transaction; if that fails, document by document, so one bad row fails one file."""
-    try:
-        warehouse.load_many(con, extractions)
-        return extractions
-    except Exception:
-        pass
-    loaded = []
-    for f, extraction in zip(files, extractions, strict=True):
-        try:
-            warehouse.load(con, extraction)
-        except Exception as exc:
-            from models.vocab import Status
-
-            extraction = failed(
-                f.path,
-                f.source_path,
-                Status.FAILED,
-                f"extracted but could not be loaded ({type(exc).__name__}: {str(exc)[:200]}); please report it",
-                f.source_url,
-            )
-            warehouse.load(con, extraction)
-        loaded.append(extraction)
-    return loaded
-
-
-def task_runner_is_local() -> bool:
-    """True unless the flow's tasks run on other processes (a Dask cluster), which warm themselves."""
-    from prefect.context import FlowRunContext
-
-    ctx = FlowRunContext.get()
-    runner = getattr(ctx, "task_runner", None) if ctx else None
-    return runner is None or type(runner).__name__ == "ThreadPoolTaskRunner"
-
-
-def _count(summary: Summary, f: SourceFile, extraction) -> None:  # type: ignore[no-untyped-def]
-    doc = extraction.document
-    summary.new += 1
-    summary.by_status[doc.status] = summary.by_status.get(doc.status, 0) + 1
-    if doc.status != "ok":
-        summary.failed += 1
-        summary.failures.append((f.source_path, doc.status, doc.error or ""))
-    summary.consultations += len(extraction.consultations)
+def _extract_and_load(
+    writer: warehouse.Writer,
+    todo: list[SourceFile],
+    limits: Limits,
+    summary: Summary,
+    batch: int,
+    logger: Logger | LoggerAdapter[Any],
+) -> None:
+    """Extract `todo` a batch of tasks at a time; load each batch in one commit."""
+    for start in range(0, len(todo), batch):
+        chunk = todo[start : start + batch]
+        futures = [
+            extract_document.submit(str(f.path), f.source_path, limits, f.source_url) for f in chunk
+        ]
+        extractions = [future.result() for future in futures]
+        for f, extraction in zip(chunk, load_batch(writer.con, chunk, extractions), strict=True):
+            summary.add(f, extraction)
+        logger.info(
+            "extracted and committed %d/%d documents", min(start + batch, len(todo)), len(todo)
+        )
 
 
 def run_ingest(
-    paths: list[str], db: str, force: bool = False, limits: Limits | None = None, task_runner=None
-) -> Summary:  # type: ignore[no-untyped-def]
-    """Run the flow with Prefect's ephemeral API unless a server is configured.
+    paths: list[str],
+    db: str,
+    force: bool = False,
+    limits: Limits | None = None,
+    dask: str | None = None,
+    workers: int = 2,
+) -> Summary:
+    """Plan, then run the flow only if there is something to extract.
 
-    `task_runner` (e.g. a prefect_dask.DaskTaskRunner) runs the extraction tasks elsewhere.
+    Uses Prefect's temporary local API unless a server is configured. `dask`: run the
+    extraction tasks on Dask ("local" for a temporary cluster of `workers`, or a scheduler address).
     """
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "true")
-    started = time.monotonic()
-    files = discover(Path(p) for p in paths)
-    todo, skipped = plan(files, Path(db), force)
-    if not todo:
+    use_local_api_unless_configured()
+    plan = plan_ingest(paths, db, force)
+    if not plan.todo:
         # nothing new or changed: no orchestration to start (a nightly no-op costs only the hashing)
-        return Summary(
-            seen=len(files), skipped=skipped, db=str(db), seconds=time.monotonic() - started
-        )
-    run = (
-        ingest_flow.with_options(task_runner=task_runner)
-        if task_runner is not None
-        else ingest_flow
-    )
-    return run(paths=paths, db=db, force=force, limits=limits)
+        return Summary.of_plan(plan, db)
+    runner = make_task_runner(dask, workers)
+    run = ingest_flow.with_options(task_runner=runner) if runner is not None else ingest_flow
+    return run(paths=paths, db=db, force=force, limits=limits, plan=plan)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The nightly Prefect flows: fetch new documents (`shingikai.fetch`), then ingest them.
 
-`serve_nightly` registers the nightly flow as a cron-scheduled deployment (`shingikai serve`).
+`run_fetch` runs the fetch flow once (`shingikai fetch`); `serve_nightly` registers the nightly
+flow as a cron-scheduled deployment (`shingikai serve`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from prefect import flow, get_run_logger
 from prefect.schedules import Cron
 
 from flows.ingest import ingest_flow
+from flows.runners import use_local_api_unless_configured
 from shingikai.fetch import DEFAULT_RAW, DEFAULT_SOURCES, FetchSummary, fetch_all, load_sources
+from shingikai.warehouse import DEFAULT_DB
 
 
 @flow(name="shingikai-fetch", log_prints=True, persist_result=False)
@@ -44,7 +47,7 @@ def fetch_flow(
 def nightly_flow(
     sources: str = str(DEFAULT_SOURCES),
     raw: str = str(DEFAULT_RAW),
-    db: str = "data/warehouse/shingikai.ducklake",
+    db: str = str(DEFAULT_DB),
     delay: float = 1.0,
     retries: int = 3,
     backoff: float = 1.0,
@@ -65,4 +68,19 @@ def serve_nightly(name: str, cron: str, timezone: str, parameters: dict[str, Any
         schedule=Cron(cron, timezone=timezone),
         parameters=parameters,
         description="Fetch new council documents, then ingest them into the warehouse.",
+    )
+
+
+def run_fetch(
+    sources: str,
+    raw: str,
+    delay: float = 1.0,
+    retries: int = 3,
+    backoff: float = 1.0,
+    timeout: float = 30.0,
+) -> FetchSummary:
+    """Run the fetch flow once, with Prefect's temporary local API unless a server is configured."""
+    use_local_api_unless_configured()
+    return fetch_flow(
+        sources=sources, raw=raw, delay=delay, retries=retries, backoff=backoff, timeout=timeout
     )

@@ -313,7 +313,11 @@ _ORGAN_SUFFIXES = tuple(
     "役所 役場 庁舎 委員会 議会 局 部 課 室 係 本部 事務所 センター 館 署 所".split()
 )
 # Associations that usually appear without their 法人格.
-_ASSOCIATION_SUFFIXES = tuple("協議会 協会 事業団 振興会 人材センター 連合会".split())
+# Citizens' groups name themselves by what they are (〇〇サポーター, 〇〇の会, 〇〇ボランティア).
+_ASSOCIATION_SUFFIXES = tuple(
+    "協議会 協会 事業団 振興会 人材センター 連合会 サポーター サポーターズ ボランティア"
+    " の会 友の会 自治会 町内会 クラブ 推進委員会 実行委員会".split()
+)
 _PUBLIC_PREFIX_RE = re.compile(r"^(?:.{0,8}?[都道府県市区町村]立|国立)")
 # 指定管理者 + name, or name + (指定管理者).  The lookahead rejects prose that merely
 # starts with the role word (指定管理者による…, 指定管理者制度).
@@ -377,7 +381,9 @@ def _classify_plain(name: str) -> tuple[str, str, str | None, bool]:
     # association suffixes over municipal organs (〇〇市シルバー人材センター).
     if japanese and name.endswith(_PUBLIC_SUFFIXES):
         return name, "public_body", None, True
-    if name.endswith(_ASSOCIATION_SUFFIXES):
+    if name.endswith(_ASSOCIATION_SUFFIXES) or re.sub(r"[0-9]+$", "", name).endswith(
+        _ASSOCIATION_SUFFIXES
+    ):
         return name, "association", None, True
     if _is_public_body(name):
         return name, "public_body", None, True

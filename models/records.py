@@ -16,6 +16,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from models.vocab import (
+    Category,
+    ContractorKind,
+    DocKind,
+    FileType,
+    Outcome,
+    Side,
+    SpeakerRole,
+    Status,
+    Vote,
+)
+
 
 @dataclass
 class Document:
@@ -27,11 +39,11 @@ class Document:
 
     document_id: str  # sha256 hex of the raw bytes
     source_path: str  # path as found under the ingest root
-    file_type: str | None  # models.vocab.FileType, None when unrecognisable
+    file_type: FileType | None  # None when unrecognisable
     encoding: str | None  # detected text encoding (cp932, euc_jp, utf-8); None for PDF
-    status: str  # models.vocab.Status
+    status: Status
     error: str | None  # what went wrong and what to do, when status is not ok
-    doc_kind: str | None  # models.vocab.DocKind
+    doc_kind: DocKind | None
     municipality: str | None
     n_pages: int | None
     n_chars: int | None
@@ -93,7 +105,7 @@ class Attendee:
     document_id: str
     name: str
     role: str | None  # 会長, 副会長, 委員, or the official's title
-    side: str  # models.vocab.Side
+    side: Side
     present: bool
     start_char: int
     end_char: int
@@ -110,10 +122,10 @@ class Consultation:
     number_text: str | None  # as written
     title: str | None  # subject without quotes or department
     department: str | None  # 所管課, shortest form
-    categories: list[str]  # models.vocab.Category values
-    outcome: str  # models.vocab.Outcome; `unknown` when the text stops before the decision
+    categories: list[Category]
+    outcome: Outcome  # `unknown` when the text stops before the decision
     outcome_text: str | None  # the document's own words of the decision
-    vote: str | None  # models.vocab.Vote; None when the document does not say
+    vote: Vote | None  # None when the document does not say
     dissent: int | None  # members against, when stated
     has_conditions: bool  # requests, conditions or 付帯意見 attached to the answer
     start_char: int
@@ -128,7 +140,7 @@ class Contractor:
     consultation_id: str
     name: str  # as written, NFKC
     name_normalized: str  # canonical name shared across municipalities
-    kind: str  # models.vocab.ContractorKind
+    kind: ContractorKind
     start_char: int
     end_char: int
     document_id: str = ""
@@ -180,7 +192,7 @@ class Utterance:
     document_id: str
     seq: int  # 1-based order in the document
     speaker: str  # as written
-    role: str  # models.vocab.SpeakerRole
+    role: SpeakerRole
     text: str
     start_char: int
     end_char: int

@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS documents (
     ingested_at TIMESTAMP,
     size_bytes BIGINT,
     source_url VARCHAR,
-    warnings VARCHAR[]
+    warnings VARCHAR[] NOT NULL
 );
 COMMENT ON TABLE documents IS 'One row per source file seen by ingest, readable or not.';
 COMMENT ON COLUMN documents.document_id IS 'sha256 hex of the raw bytes; primary key.';
@@ -41,8 +41,8 @@ CREATE TABLE IF NOT EXISTS document_texts (
     document_id VARCHAR PRIMARY KEY,
     text VARCHAR NOT NULL,
     page_starts INTEGER[] NOT NULL,
-    raw_text VARCHAR,
-    raw_offsets INTEGER[]
+    raw_text VARCHAR NOT NULL,
+    raw_offsets INTEGER[] NOT NULL
 );
 COMMENT ON TABLE document_texts IS 'Normalised text of each readable document: every start_char/end_char in the warehouse indexes this text.';
 COMMENT ON COLUMN document_texts.document_id IS 'The document (documents.document_id).';
@@ -121,12 +121,12 @@ CREATE TABLE IF NOT EXISTS consultations (
     number_text VARCHAR,
     title VARCHAR,
     department VARCHAR,
-    categories VARCHAR[],
+    categories VARCHAR[] NOT NULL,
     outcome VARCHAR NOT NULL CHECK (outcome IN ('approved', 'rejected', 'deferred', 'withdrawn', 'unknown')),
     outcome_text VARCHAR,
     vote VARCHAR CHECK (vote IN ('unanimous', 'majority')),
     dissent INTEGER,
-    has_conditions BOOLEAN,
+    has_conditions BOOLEAN NOT NULL,
     start_char INTEGER NOT NULL,
     end_char INTEGER NOT NULL,
     page INTEGER
@@ -157,7 +157,7 @@ CREATE TABLE IF NOT EXISTS contractors (
     start_char INTEGER NOT NULL,
     end_char INTEGER NOT NULL,
     document_id VARCHAR NOT NULL,
-    source VARCHAR
+    source VARCHAR NOT NULL
 );
 COMMENT ON TABLE contractors IS 'Each party receiving personal data in a consultation (委託先, 結合先, 提供先, 受託者).';
 COMMENT ON COLUMN contractors.consultation_id IS 'The consultation.';
@@ -244,7 +244,7 @@ CREATE TABLE IF NOT EXISTS evidence (
     record_table VARCHAR NOT NULL,
     record_id VARCHAR NOT NULL,
     field VARCHAR NOT NULL,
-    value VARCHAR,
+    value VARCHAR NOT NULL,
     start_char INTEGER NOT NULL,
     end_char INTEGER NOT NULL
 );

@@ -1,19 +1,20 @@
 """Which files to ingest: discover them under the given paths and plan what needs extracting.
 
 A file is identified by the SHA-256 of its bytes; a file already loaded with the same extractor
-version and the same `source_path` is skipped. `Summary` counts what an ingest run did.
+version and the same `source_path` is skipped. `plan_ingest` does both and hashes each file once.
 """
 
 from __future__ import annotations
 
-import hashlib
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from extractors import extractor_version
 from shingikai import warehouse
 from shingikai.fetch import urls_by_path
+from shingikai.hashing import sha256_of
 
 SKIP_NAMES = {".DS_Store", "Thumbs.db", "README.md", "README.txt"}
 
@@ -24,34 +25,6 @@ class SourceFile:
     source_path: str  # as recorded: root name / path under the root
     document_id: str = ""
     source_url: str | None = None
-
-
-@dataclass
-class Summary:
-    seen: int = 0
-    new: int = 0
-    skipped: int = 0
-    failed: int = 0
-    consultations: int = 0
-    by_status: dict[str, int] = field(default_factory=dict)
-    failures: list[tuple[str, str, str]] = field(default_factory=list)  # path, status, error
-    seconds: float = 0.0
-    db: str = ""
-
-    def lines(self) -> list[str]:
-        out = [
-            f"files seen: {self.seen}, new: {self.new}, skipped (unchanged): {self.skipped}, "
-            f"failed: {self.failed}, consultations found: {self.consultations}",
-        ]
-        if self.by_status:
-            out.append(
-                "status of new files: "
-                + ", ".join(f"{k} {v}" for k, v in sorted(self.by_status.items()))
-            )
-        for path, status, error in self.failures:
-            out.append(f"  {status}: {path}: {error}")
-        out.append(f"warehouse: {self.db} ({self.seconds:.1f} s)")
-        return out
 
 
 def discover(paths: Iterable[Path]) -> list[SourceFile]:
@@ -84,14 +57,6 @@ def _attach_source_urls(found: list[SourceFile], paths: Iterable[Path]) -> None:
         f.source_url = urls.get(f.path.resolve(), f.source_url)
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def plan(files: list[SourceFile], db: Path, force: bool = False) -> tuple[list[SourceFile], int]:
     """The files that need extracting, and how many are already loaded unchanged."""
     known = warehouse.known_documents(db)
@@ -108,3 +73,21 @@ def plan(files: list[SourceFile], db: Path, force: bool = False) -> tuple[list[S
         seen_ids.add(f.document_id)
         todo.append(f)
     return todo, skipped
+
+
+@dataclass
+class Plan:
+    """What an ingest run has to do: the files found, those to extract, how many are unchanged."""
+
+    seen: int
+    todo: list[SourceFile]
+    skipped: int
+    seconds: float = 0.0  # spent discovering and hashing
+
+
+def plan_ingest(paths: Iterable[Path | str], db: Path | str, force: bool = False) -> Plan:
+    """Discover the files under `paths` and plan against the warehouse at `db` (each file hashed once)."""
+    started = time.monotonic()
+    files = discover(Path(p) for p in paths)
+    todo, skipped = plan(files, Path(db), force)
+    return Plan(seen=len(files), todo=todo, skipped=skipped, seconds=time.monotonic() - started)

@@ -15,10 +15,9 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
-
-from models.canon import LEGAL_FORM_WORDS
 
 MEETING_FIELDS = [
     "doc_kind",
@@ -41,18 +40,18 @@ def norm(value: object) -> str:
         return ""
     s = unicodedata.normalize("NFKC", str(value))
     s = re.sub(r"\s+", "", s)
-    return s.strip("「」『』")
+    return s.strip("「」『』\"'")
 
 
-def strip_legal(value: str) -> str:
-    s = norm(value)
-    for word in sorted(LEGAL_FORM_WORDS, key=len, reverse=True):
-        s = s.replace(norm(word), "")
-    return s
+# the legal-form words the gold schema drops before comparing party names
+_LEGAL = re.compile(
+    r"(株式会社|\(株\)|有限会社|\(有\)|合同会社|一般社団法人|一般財団法人|公益社団法人|公益財団法人"
+    r"|社会福祉法人|特定非営利活動法人)"
+)
 
 
-def ratio(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, norm(a), norm(b)).ratio()
+def strip_legal(value: object) -> str:
+    return _LEGAL.sub("", norm(value))
 
 
 @dataclass
@@ -87,8 +86,8 @@ class Counts:
 
 
 def headline(scores: dict[str, dict[str, float]]) -> float:
-    values = [s.get("f1", s.get("accuracy")) for s in scores.values()]
-    values = [v for v in values if v is not None]
+    found = [s.get("f1", s.get("accuracy")) for s in scores.values()]
+    values = [v for v in found if v is not None]
     return sum(values) / len(values) if values else 0.0
 
 
@@ -96,12 +95,18 @@ def _fmt_time(t: object) -> str | None:
     return None if t is None else str(t)[:5]
 
 
-def score_document(con: duckdb.DuckDBPyConnection, doc_id: str, gold: dict, c: Counts) -> None:
-    name = gold.get("document", doc_id)
+def score_document(
+    con: duckdb.DuckDBPyConnection, doc_id: str | None, gold: dict, c: Counts
+) -> None:
+    """Add one document's scores to `c`; doc_id None scores a document that was not loaded."""
+    name = str(gold.get("document", doc_id))
     meeting = con.execute("SELECT * FROM meetings WHERE document_id = ?", [doc_id]).fetchdf()
-    doc = con.execute("SELECT doc_kind FROM documents WHERE document_id = ?", [doc_id]).fetchone()
+    doc = con.execute(
+        "SELECT doc_kind, municipality FROM documents WHERE document_id = ?", [doc_id]
+    ).fetchone()
     row = meeting.iloc[0].to_dict() if len(meeting) else {}
-    row["doc_kind"] = doc[0] if doc else None
+    # the document's kind and local government are the documents row's, as the contract says
+    row["doc_kind"], row["municipality"] = doc if doc else (None, None)
     for f in MEETING_FIELDS:
         if gold.get(f) is None:
             continue
@@ -118,182 +123,193 @@ def score_document(con: duckdb.DuckDBPyConnection, doc_id: str, gold: dict, c: C
         c.hit(f"meeting.{f}", ok, f"{name}: got {got!r}, want {gold[f]!r}")
     _score_consultations(con, doc_id, gold, c, name)
     _score_reports(con, doc_id, gold, c, name)
-    _score_grounding(con, doc_id, c, name)
+
+
+def _records(con: duckdb.DuckDBPyConnection, sql: str, *args: object) -> list[dict]:
+    cur = con.execute(sql, list(args))
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def similarity(a: object, b: object) -> float:
+    """difflib ratio of the normalised strings; 0 when either is empty."""
+    x, y = norm(a), norm(b)
+    return difflib.SequenceMatcher(None, x, y).ratio() if x and y else 0.0
+
+
+def match_consultations(gold: list[dict], system: list[dict]) -> tuple[list, list[dict]]:
+    """(gold, system or None) pairs, and the system rows no gold took.
+
+    Each gold consultation in turn takes the best unused system row: one with its number
+    (and the most similar title among those), else the most similar title at ratio >= 0.6.
+    """
+    pairs: list[tuple[dict, dict | None]] = []
+    used: set[int] = set()
+    for g in gold:
+        best, best_score = None, 0.0
+        for i, row in enumerate(system):
+            if i in used:
+                continue
+            if g.get("number") is not None and row.get("number") == g["number"]:
+                score = 1.0 + similarity(g["title"], row.get("title"))
+            else:
+                score = similarity(g["title"], row.get("title"))
+                if score < 0.6:
+                    continue
+            if score > best_score:
+                best, best_score = i, score
+        if best is None:
+            pairs.append((g, None))
+        else:
+            used.add(best)
+            pairs.append((g, system[best]))
+    return pairs, [row for i, row in enumerate(system) if i not in used]
 
 
 def _score_consultations(
-    con: duckdb.DuckDBPyConnection, doc_id: str, gold: dict, c: Counts, name: str
+    con: duckdb.DuckDBPyConnection, doc_id: str | None, gold: dict, c: Counts, name: str
 ) -> None:
-    sys_rows = (
-        con.execute(
-            "SELECT * FROM consultations WHERE document_id = ? ORDER BY start_char", [doc_id]
-        )
-        .fetchdf()
-        .to_dict("records")
+    sys_rows = _records(
+        con, "SELECT * FROM consultations WHERE document_id = ? ORDER BY start_char", doc_id
     )
-    unmatched = list(range(len(sys_rows)))
-    pairs = []
-    for g in gold.get("consultations", []):
-        match = None
-        if g.get("number") is not None:
-            match = next((i for i in unmatched if sys_rows[i]["number"] == g["number"]), None)
-        else:
-            best = max(
-                unmatched, key=lambda i: ratio(sys_rows[i]["title"] or "", g["title"]), default=None
-            )
-            if best is not None and ratio(sys_rows[best]["title"] or "", g["title"]) >= 0.6:
-                match = best
-        if match is None:
+    text_row = con.execute("SELECT text FROM document_texts WHERE document_id = ?", [doc_id])
+    found = text_row.fetchone()
+    text = found[0] if found else ""
+    pairs, extra = match_consultations(gold.get("consultations", []), sys_rows)
+    for s in extra:
+        c.prf["consultations.detection"][1] += 1
+        c.errors.append(f"consultations.detection: {name}: invented {s['number']} {s['title']}")
+    for g, s in pairs:
+        label = f"{name} #{g.get('number') or g['title'][:12]}"
+        if s is None:
+            # a missed consultation: every value it should have given is missed too
             c.prf["consultations.detection"][2] += 1
             c.errors.append(
                 f"consultations.detection: {name}: missed {g.get('number')} {g['title']}"
             )
+            c.prf["contractors"][2] += len(g.get("contractors", []))
+            c.prf["data_items"][2] += len(g.get("data_items", []))
+            c.prf["consultation.categories"][2] += len(g.get("categories", []))
+            for f in ("title", "department", "outcome"):
+                if g.get(f) is not None:
+                    c.hit(f"consultation.{f}", False)
             continue
-        unmatched.remove(match)
         c.prf["consultations.detection"][0] += 1
-        pairs.append((g, sys_rows[match]))
-    for i in unmatched:
-        c.prf["consultations.detection"][1] += 1
-        c.errors.append(
-            f"consultations.detection: {name}: invented {sys_rows[i]['number']} {sys_rows[i]['title']}"
-        )
-    for g, s in pairs:
-        label = f"{name} #{g.get('number') or g['title'][:12]}"
-        c.hit(
-            "consultation.title",
-            ratio(s["title"] or "", g["title"]) >= 0.9,
-            f"{label}: got {s['title']!r}",
-        )
+        _score_pair(con, g, s, c, label, text)
+
+
+def _score_pair(
+    con: duckdb.DuckDBPyConnection, g: dict, s: dict, c: Counts, label: str, text: str
+) -> None:
+    c.hit(
+        "consultation.title",
+        similarity(g["title"], s["title"]) >= 0.9,
+        f"{label}: got {s['title']!r}",
+    )
+    if g.get("department") is not None:
         c.hit(
             "consultation.department",
-            norm(s["department"]) == norm(g.get("department")),
-            f"{label}: got {s['department']!r}, want {g.get('department')!r}",
+            norm(s["department"]) == norm(g["department"]),
+            f"{label}: got {s['department']!r}, want {g['department']!r}",
         )
+    c.hit(
+        "consultation.outcome",
+        s["outcome"] == g["outcome"],
+        f"{label}: got {s['outcome']!r}, want {g['outcome']!r}",
+    )
+    if g.get("vote") is not None:
+        c.hit("consultation.vote", s["vote"] == g["vote"], f"{label}: got {s['vote']!r}")
+    if g.get("dissent") is not None:
         c.hit(
-            "consultation.outcome",
-            s["outcome"] == g["outcome"],
-            f"{label}: got {s['outcome']!r}, want {g['outcome']!r}",
+            "consultation.dissent", s["dissent"] == g["dissent"], f"{label}: got {s['dissent']!r}"
         )
-        if g.get("vote") is not None:
-            c.hit(
-                "consultation.vote",
-                s["vote"] == g["vote"],
-                f"{label}: got {s['vote']!r}, want {g['vote']!r}",
-            )
-        if g.get("dissent") is not None:
-            got = (
-                None if s["dissent"] is None or s["dissent"] != s["dissent"] else int(s["dissent"])
-            )
-            c.hit(
-                "consultation.dissent",
-                got == g["dissent"],
-                f"{label}: got {got!r}, want {g['dissent']!r}",
-            )
-        if g["outcome"] != "unknown" and g.get("conditions") is not None:
-            c.hit(
-                "consultation.conditions",
-                bool(s["has_conditions"]) == bool(g["conditions"]),
-                f"{label}: got {s['has_conditions']!r}",
-            )
-        got_cats = set(s["categories"] if s["categories"] is not None else [])
-        want_cats = set(g.get("categories") or [])
-        c.prf["consultation.categories"][0] += len(got_cats & want_cats)
-        c.prf["consultation.categories"][1] += len(got_cats - want_cats)
-        c.prf["consultation.categories"][2] += len(want_cats - got_cats)
-        if got_cats != want_cats:
-            c.errors.append(
-                f"consultation.categories: {label}: got {sorted(got_cats)}, want {sorted(want_cats)}"
-            )
-        contractors = con.execute(
-            "SELECT name, name_normalized FROM contractors WHERE consultation_id = ?",
-            [s["consultation_id"]],
-        ).fetchall()
-        _score_set(
-            c,
-            "contractors",
-            label,
-            [(strip_legal(a), strip_legal(b)) for a, b in contractors],
-            [strip_legal(x) for x in g.get("contractors", [])],
-            [strip_legal(x) for x in g.get("optional_contractors", [])],
+    if g.get("outcome") != "unknown":
+        c.hit(
+            "consultation.conditions",
+            bool(s["has_conditions"]) == bool(g.get("conditions")),
+            f"{label}: got {s['has_conditions']!r}",
         )
-        data_items = con.execute(
-            "SELECT item, item_normalized FROM data_items WHERE consultation_id = ?",
-            [s["consultation_id"]],
-        ).fetchall()
-        _score_set(
-            c,
-            "data_items",
-            label,
-            [(norm(a), norm(b)) for a, b in data_items],
-            [norm(x) for x in g.get("data_items", [])],
-            [norm(x) for x in g.get("optional_data_items", [])],
-        )
+    _score_set(
+        c, "consultation.categories", label, s["categories"] or [], g.get("categories", []), []
+    )
+    cid = s["consultation_id"]
+    contractors = _records(con, "SELECT * FROM contractors WHERE consultation_id = ?", cid)
+    want, optional = g.get("contractors", []), g.get("optional_contractors", [])
+    known = {strip_legal(x) for x in want + optional}
+    names = []
+    for r in contractors:
+        cands = [strip_legal(r["name"]), strip_legal(r["name_normalized"])]
+        names.append(next((x for x in cands if x in known), cands[0]))
+    _score_set(
+        c,
+        "contractors",
+        label,
+        names,
+        [strip_legal(x) for x in want],
+        [strip_legal(x) for x in optional],
+    )
+    items = _records(con, "SELECT * FROM data_items WHERE consultation_id = ?", cid)
+    want, optional = g.get("data_items", []), g.get("optional_data_items", [])
+    known = {norm(x) for x in want + optional}
+    values = []
+    for r in items:
+        cands = [norm(r["item"]), norm(r["item_normalized"])]
+        values.append(next((x for x in cands if x in known), cands[0]))
+    _score_set(c, "data_items", label, values, [norm(x) for x in want], [norm(x) for x in optional])
+    # grounding: each contractor and item row's span holds its value
+    for r, field_name in [(r, "name") for r in contractors] + [(r, "item") for r in items]:
+        a, b = r["start_char"], r["end_char"]
+        ok = a is not None and b is not None and norm(r[field_name]) in norm(text[a:b])
+        c.hit("grounding", ok, f"{label}: {r[field_name]!r} not in its span {a}:{b}")
 
 
 def _score_set(
-    c: Counts,
-    measure: str,
-    label: str,
-    got: list[tuple[str, str]],
-    want: list[str],
-    optional: list[str],
+    c: Counts, measure: str, label: str, got: list[str], want: list[str], optional: list[str]
 ) -> None:
-    remaining = list(dict.fromkeys(want))
-    for a, b in got:
-        hit = next((w for w in remaining if w in (a, b)), None)
-        if hit is not None:
-            remaining.remove(hit)
+    """Precision/recall over distinct values; optional values neither help nor hurt."""
+    required, allowed = set(want), set(optional)
+    seen: set[str] = set()
+    for v in got:
+        if not v or v in seen:
+            continue
+        seen.add(v)
+        if v in required:
             c.prf[measure][0] += 1
-        elif a in want or b in want or a in optional or b in optional:
-            continue  # a repeat of a matched value, or optional: neither helps nor hurts
-        else:
+        elif v not in allowed:
             c.prf[measure][1] += 1
-            c.errors.append(f"{measure}: {label}: extra {a!r}")
-    for w in remaining:
+            c.errors.append(f"{measure}: {label}: extra {v!r}")
+    for v in sorted(required - seen):
         c.prf[measure][2] += 1
-        c.errors.append(f"{measure}: {label}: missed {w!r}")
+        c.errors.append(f"{measure}: {label}: missed {v!r}")
 
 
 def _score_reports(
-    con: duckdb.DuckDBPyConnection, doc_id: str, gold: dict, c: Counts, name: str
+    con: duckdb.DuckDBPyConnection, doc_id: str | None, gold: dict, c: Counts, name: str
 ) -> None:
     rows = con.execute(
         "SELECT title, is_incident FROM reports WHERE document_id = ?", [doc_id]
     ).fetchall()
-    unmatched = list(range(len(rows)))
+    used: set[int] = set()
     for g in gold.get("reports", []):
-        best = max(unmatched, key=lambda i: ratio(rows[i][0], g["title"]), default=None)
-        if best is None or ratio(rows[best][0], g["title"]) < 0.8:
+        best, best_score = None, 0.0
+        for i, (title, _) in enumerate(rows):
+            score = similarity(g["title"], title)
+            if i not in used and score >= 0.8 and score > best_score:
+                best, best_score = i, score
+        if best is None:
             c.prf["reports.detection"][2] += 1
             c.errors.append(f"reports.detection: {name}: missed {g['title']}")
             continue
-        unmatched.remove(best)
+        used.add(best)
         c.prf["reports.detection"][0] += 1
         c.hit(
             "report.incident",
             bool(rows[best][1]) == bool(g.get("incident")),
             f"{name}: {g['title']}",
         )
-    for i in unmatched:
+    for i in set(range(len(rows))) - used:
         c.prf["reports.detection"][1] += 1
         c.errors.append(f"reports.detection: {name}: invented {rows[i][0]}")
-
-
-def _score_grounding(con: duckdb.DuckDBPyConnection, doc_id: str, c: Counts, name: str) -> None:
-    rows = con.execute(
-        """
-        WITH spans AS (
-            SELECT name AS value, start_char, end_char FROM contractors WHERE document_id = $1
-            UNION ALL
-            SELECT item, start_char, end_char FROM data_items WHERE document_id = $1
-        )
-        SELECT s.value, substr(t.text, s.start_char + 1, s.end_char - s.start_char) AS evidence
-        FROM spans s JOIN document_texts t ON t.document_id = $1
-        """,
-        [doc_id],
-    ).fetchall()
-    for value, evidence in rows:
-        c.hit("grounding", norm(value) in norm(evidence), f"{name}: {value!r} not in {evidence!r}")
 
 
 def load_gold(gold_dir: Path) -> dict[str, dict]:
@@ -311,16 +327,24 @@ def evaluate(con: duckdb.DuckDBPyConnection, gold_dir: Path) -> dict:
     ).fetchall()
     groups: dict[str, Counts] = defaultdict(Counts)
     matched = defaultdict(list)
+    seen = set()
     for doc_id, source_path, file_type, status in docs:
         stem = Path(source_path).stem
         if stem not in gold:
             continue
+        seen.add(stem)
         group = "pdf" if file_type == "pdf" else "text"
         matched[group].append(source_path)
         if status != "ok":
             groups[group].errors.append(f"{source_path}: status {status}")
+            score_document(con, None, gold[stem], groups[group])
             continue
         score_document(con, doc_id, gold[stem], groups[group])
+    for stem in sorted(set(gold) - seen):
+        # a gold file whose document was never loaded scores as a document with nothing found
+        groups["missing"].errors.append(f"{stem}: no document in the warehouse")
+        matched["missing"].append(stem)
+        score_document(con, None, gold[stem], groups["missing"])
     overall = Counts()
     for counts in groups.values():
         for k, (a, b) in counts.acc.items():
@@ -330,7 +354,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, gold_dir: Path) -> dict:
             for i in range(3):
                 overall.prf[k][i] += v[i]
         overall.errors += counts.errors
-    result = {"groups": {}, "gold_files": len(gold)}
+    result: dict[str, Any] = {"groups": {}, "gold_files": len(gold)}
     for name, counts in sorted(groups.items()):
         s = counts.scores()
         result["groups"][name] = {

@@ -146,7 +146,7 @@ def _near_limit(memory_bytes: int, slack: int = 64 * 1024**2) -> bool:
 
 
 def failed(
-    path: Path, source_path: str, status: str, error: str, source_url: str | None = None
+    path: Path, source_path: str, status: Status, error: str, source_url: str | None = None
 ) -> Extraction:
     data = path.read_bytes() if path.exists() else b""
     return Extraction(
@@ -240,6 +240,7 @@ def extract_in_sandbox(
         return _in_thread(path, source_path, limits, source_url)
     kind, payload, exitcode = pool(memory_bytes).run(path, source_path, limits, source_url)
     if kind == "ok":
+        assert isinstance(payload, Extraction)
         return payload
     if kind == "died" and memory_bytes:
         # under an address-space limit, a child that ends without a word failed to allocate

@@ -11,10 +11,9 @@ normalised form), which keeps the tokenizer off most of the warehouse. Read-only
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
+from extractors.normalize import _tokenizer  # the one Sudachi tokenizer, shared with normalising
 from shingikai.warehouse import readonly
 
 _SKIP_POS = {"補助記号", "空白"}
@@ -32,19 +31,12 @@ class Hit:
     start_char: int
 
 
-@lru_cache(maxsize=1)
-def _tokenizer() -> Any:
-    from sudachipy import Dictionary
-
-    return Dictionary(dict="core").create()
-
-
 def tokens(text: str) -> list[tuple[str, str]]:
     """(surface, normalized_form) of each word, punctuation and spaces dropped."""
     from sudachipy import SplitMode
 
     out = []
-    for m in _tokenizer().tokenize(text, SplitMode.C):
+    for m in _tokenizer()[0].tokenize(text, SplitMode.C):
         if m.part_of_speech()[0] in _SKIP_POS:
             continue
         out.append((m.surface(), m.normalized_form()))
@@ -91,7 +83,7 @@ def query_tokens(query: str) -> list[tuple[str, str]]:
 
     morphs = [
         m
-        for m in _tokenizer().tokenize(query, SplitMode.C)
+        for m in _tokenizer()[0].tokenize(query, SplitMode.C)
         if m.part_of_speech()[0] not in _SKIP_POS
     ]
     content = [m for m in morphs if m.part_of_speech()[0] not in _FUNCTION_POS] or morphs

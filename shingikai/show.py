@@ -152,10 +152,10 @@ def render(db: Path, ref: str) -> tuple[str, str, int]:
             "SELECT text FROM document_texts WHERE document_id = ?", [doc_id]
         ).fetchone()
         if row is None:
-            status = con.execute(
+            status, error = con.execute(
                 "SELECT status, error FROM documents WHERE document_id = ?", [doc_id]
-            ).fetchone()
-            raise DocumentNotFound(f"{source_path} has no text (status {status[0]}: {status[1]})")
+            ).fetchall()[0]
+            raise DocumentNotFound(f"{source_path} has no text (status {status}: {error})")
         text = row[0]
         meeting = con.execute(
             "SELECT municipality, body, held_on FROM meetings WHERE document_id = ?", [doc_id]

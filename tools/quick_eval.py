@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from extractors.pipeline import extract_bytes
+from shingikai.discover import discover
 from shingikai.evaluation import evaluate, format_report
 from shingikai.warehouse import load, memory_warehouse
 
@@ -18,10 +19,8 @@ def main(argv: list[str]) -> None:
     args = [a for a in argv if a != "--errors"]
     gold, dirs = Path(args[0]), [Path(a) for a in args[1:]]
     con = memory_warehouse()
-    for d in dirs:
-        for p in sorted(d.iterdir()):
-            if p.is_file() and p.suffix != ".json" and p.name != "README.md":
-                load(con, extract_bytes(p.read_bytes(), f"{d.name}/{p.name}"))
+    for f in discover(dirs):  # the files ingest would read, named as ingest names them
+        load(con, extract_bytes(f.path.read_bytes(), f.source_path))
     print(format_report(evaluate(con, gold), show_errors=show))
 
 

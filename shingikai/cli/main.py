@@ -1,4 +1,5 @@
-"""The `shingikai` command: thin wrappers that shape arguments and call library functions."""
+"""The `shingikai` command: one parser; each command a short function that shapes its arguments
+and calls the library (`shingikai.*`), or a flow (`flows.*`) for the commands that orchestrate."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ from pathlib import Path
 
 from shingikai.warehouse import DEFAULT_DB
 
-# Prefect runs an ephemeral API on this machine; it has nothing to report home
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+_Sub = argparse._SubParsersAction  # type: ignore[type-arg]
 
 
 def _json_default(o: object) -> object:
@@ -24,7 +24,7 @@ def _json_default(o: object) -> object:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from extractors.reading import Limits
-    from flows.ingest import run_ingest
+    from flows.ingest import run_ingest  # Prefect is loaded only by the commands that run a flow
 
     limits = Limits(
         max_bytes=int(args.max_mb * 1024 * 1024),
@@ -33,7 +33,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         memory_bytes=int(args.max_memory_gb * 1024**3),
     )
     summary = run_ingest(
-        [str(p) for p in args.paths], str(args.db), force=args.force, limits=limits
+        [str(p) for p in args.paths],
+        str(args.db),
+        force=args.force,
+        limits=limits,
+        dask=args.dask,
+        workers=args.workers,
     )
     print("\n".join(summary.lines()))
     return 0
@@ -110,12 +115,91 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="shingikai", description="Turn council minutes into a DuckDB research warehouse."
-    )
-    sub = p.add_subparsers(dest="command", required=True)
+def cmd_search(args: argparse.Namespace) -> int:
+    from shingikai.search import format_hits, search
 
+    hits = search(Path(args.db), args.keywords, limit=args.limit)
+    if args.json:
+        print(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
+    else:
+        print(format_hits(hits))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from shingikai.warehouse.export import export
+
+    written = export(Path(args.db), Path(args.dir), args.format, at=args.at)
+    for name, kind, path, rows in written:
+        print(f"{kind:<5} {name:<32} {rows:>7} rows  {path}")
+    what = "tables and views" if args.format == "duckdb" else "files"
+    print(f"{len(written)} {what} written to {args.dir}")
+    return 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from shingikai.warehouse.convert import convert
+
+    where, copied = convert(Path(args.file), args.db)
+    for table, rows in copied.items():
+        print(f"{table:<32} {rows:>7} rows")
+    print(f"converted {args.file} into the lake {where}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from shingikai.show import DocumentNotFound, show
+
+    try:
+        out, n = show(Path(args.db), args.document, Path(args.out) if args.out else None)
+    except DocumentNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{out} ({n} highlighted values)")
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from flows.nightly import run_fetch
+
+    summary = run_fetch(
+        sources=str(args.sources),
+        raw=str(args.raw),
+        delay=args.delay,
+        retries=args.retries,
+        backoff=args.backoff,
+        timeout=args.http_timeout,
+    )
+    print("\n".join(summary.lines()))
+    return 1 if summary.failed else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.nightly import serve_nightly
+
+    params = {
+        "sources": str(Path(args.sources).resolve()),
+        "raw": str(Path(args.raw).resolve()),
+        "db": str(Path(args.db).resolve()),
+        "delay": args.delay,
+        "retries": args.retries,
+        "backoff": args.backoff,
+    }
+    serve_nightly(name=args.name, cron=args.cron, timezone=args.timezone, parameters=params)
+    return 0
+
+
+def _env_path(name: str, default: Path) -> Path:
+    return Path(os.environ.get(name, str(default)))
+
+
+def _add_db(s: argparse.ArgumentParser) -> None:
+    s.add_argument(
+        "--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})"
+    )
+
+
+def _add_ingest(sub: _Sub) -> None:
     s = sub.add_parser(
         "ingest",
         help="ingest council documents into the warehouse (incremental)",
@@ -128,9 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=[Path("data/raw")],
         help="files or folders (default: data/raw)",
     )
-    s.add_argument(
-        "--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})"
-    )
+    _add_db(s)
     s.add_argument("--force", action="store_true", help="re-extract files that are already loaded")
     s.add_argument(
         "--timeout", type=float, default=300.0, help="seconds one document may take (default 300)"
@@ -145,8 +227,22 @@ def build_parser() -> argparse.ArgumentParser:
         default=6.0,
         help="memory (address space) one document's extraction may use, in GiB (default 6)",
     )
+    s.add_argument(
+        "--dask",
+        nargs="?",
+        const="local",
+        default=None,
+        metavar="ADDRESS|local",
+        help="run extraction on Dask: 'local' starts a temporary local cluster, "
+        "an address (tcp://host:8786) uses an existing scheduler",
+    )
+    s.add_argument(
+        "--workers", type=int, default=2, help="workers of a local Dask cluster (default 2)"
+    )
     s.set_defaults(func=cmd_ingest)
 
+
+def _add_extract(sub: _Sub) -> None:
     s = sub.add_parser(
         "extract",
         help="extract one document and print its records as JSON (no database)",
@@ -157,15 +253,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--with-text", action="store_true", help="include the raw text and offset map")
     s.set_defaults(func=cmd_extract)
 
+
+def _add_query(sub: _Sub) -> None:
     s = sub.add_parser(
         "query",
         help="run read-only SQL against the warehouse and print a table",
         description="Run one read-only SQL statement (SELECT, WITH, DESCRIBE, SHOW, EXPLAIN). Anything that writes is refused.",
     )
     s.add_argument("sql", help="the SQL statement")
-    s.add_argument(
-        "--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})"
-    )
+    _add_db(s)
     s.add_argument(
         "--format",
         choices=["table", "csv", "json"],
@@ -182,19 +278,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(func=cmd_query)
 
+
+def _add_eval(sub: _Sub) -> None:
     s = sub.add_parser(
         "eval",
         help="score the warehouse against gold annotations",
         description="Score documents in the warehouse against gold JSON files (matched by file stem): per-field precision, recall, F1 or accuracy, and a headline.",
     )
     s.add_argument("--gold", type=Path, required=True, help="folder of gold JSON files")
-    s.add_argument(
-        "--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default: {DEFAULT_DB})"
-    )
+    _add_db(s)
     s.add_argument("--json", action="store_true", help="print the scores as JSON")
     s.add_argument("--errors", action="store_true", help="list every mismatch behind the scores")
     s.set_defaults(func=cmd_eval)
 
+
+def _add_schema(sub: _Sub) -> None:
     s = sub.add_parser(
         "schema",
         help="print the data dictionary (tables, columns, comments)",
@@ -203,9 +301,154 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--markdown", action="store_true", help="print as markdown")
     s.set_defaults(func=cmd_schema)
 
-    from shingikai.cli import extra
 
-    extra.register(sub)
+def _add_search(sub: _Sub) -> None:
+    s = sub.add_parser(
+        "search",
+        help="find utterances and consultation titles containing keywords",
+        description="Segment the keywords with Sudachi (SplitMode.C) and list every utterance and "
+        "consultation title whose words include all of them: document, date, speaker, snippet. Read-only.",
+    )
+    s.add_argument("keywords", help='keywords, e.g. "個人情報 委託"')
+    _add_db(s)
+    s.add_argument("--limit", type=int, default=50, help="most hits shown (default 50)")
+    s.add_argument("--json", action="store_true", help="print hits as JSON")
+    s.set_defaults(func=cmd_search)
+
+
+def _add_export(sub: _Sub) -> None:
+    s = sub.add_parser(
+        "export",
+        help="write every table and view to Parquet or CSV files, or one DuckDB file",
+        description="Copy every warehouse table and view to DIR/<name>.parquet or .csv, or (--format duckdb) "
+        "the whole snapshot with its tables, views and comments to one DuckDB FILE, from a read-only connection.",
+    )
+    s.add_argument(
+        "dir", metavar="DIR|FILE", type=Path, help="output folder, or file for --format duckdb"
+    )
+    s.add_argument(
+        "--format",
+        choices=["parquet", "csv", "duckdb"],
+        default="parquet",
+        help="file format (default parquet)",
+    )
+    s.add_argument("--at", metavar="SNAPSHOT|TIMESTAMP", help="export the warehouse as it was then")
+    _add_db(s)
+    s.set_defaults(func=cmd_export)
+
+
+def _add_convert(sub: _Sub) -> None:
+    s = sub.add_parser(
+        "convert",
+        help="convert a single-file DuckDB warehouse into a lake",
+        description="Copy every table of FILE (a warehouse of the single-file layout) into a new DuckLake, "
+        "in one snapshot. FILE is only read.",
+    )
+    s.add_argument("file", type=Path, help="the single-file warehouse (.duckdb)")
+    s.add_argument("--db", help="the new lake (default: FILE with the suffix .ducklake)")
+    s.set_defaults(func=cmd_convert)
+
+
+def _add_show(sub: _Sub) -> None:
+    s = sub.add_parser(
+        "show",
+        help="write an HTML page of one document with every extracted value highlighted",
+        description="Render DOCUMENT (a document_id prefix or source_path) as one self-contained HTML page: "
+        "its text with contractors, data items, evidence, reports and conditions highlighted, "
+        "and a table of records linking to the spans.",
+    )
+    s.add_argument("document", help="document_id prefix or source_path")
+    _add_db(s)
+    s.add_argument("--out", type=Path, help="output HTML file (default show-<id>.html)")
+    s.set_defaults(func=cmd_show)
+
+
+def _add_fetch_options(s: argparse.ArgumentParser) -> None:
+    """Options shared by `fetch` and `serve`: where the sources are, where files go, politeness."""
+    s.add_argument(
+        "--sources",
+        type=Path,
+        default=_env_path("SHINGIKAI_SOURCES", Path("data/sources.toml")),
+        help="sources file, TOML or JSON (default data/sources.toml, or $SHINGIKAI_SOURCES)",
+    )
+    s.add_argument(
+        "--raw",
+        type=Path,
+        default=_env_path("SHINGIKAI_RAW", Path("data/raw")),
+        help="where documents are saved (default data/raw, or $SHINGIKAI_RAW)",
+    )
+    s.add_argument(
+        "--delay", type=float, default=1.0, help="seconds between HTTP requests (default 1)"
+    )
+    s.add_argument("--retries", type=int, default=3, help="retries on 5xx and timeouts (default 3)")
+    s.add_argument(
+        "--backoff",
+        type=float,
+        default=2.0,
+        help="first retry wait in s, doubled each time (default 2)",
+    )
+
+
+def _add_fetch(sub: _Sub) -> None:
+    s = sub.add_parser(
+        "fetch",
+        help="download new or changed documents listed in the sources file",
+        description="Read each municipality's index page, download matching same-host links "
+        "(size-limited, politely, with retries) into RAW/<municipality>/, and keep a "
+        "ledger so unchanged documents are not downloaded again.",
+    )
+    _add_fetch_options(s)
+    s.add_argument(
+        "--http-timeout", type=float, default=30.0, help="seconds per HTTP request (default 30)"
+    )
+    s.set_defaults(func=cmd_fetch)
+
+
+def _add_serve(sub: _Sub) -> None:
+    s = sub.add_parser(
+        "serve",
+        help="serve the nightly fetch+ingest flow on a cron schedule (Prefect deployment)",
+        description="Register the nightly flow (fetch, then ingest) as a Prefect deployment with a "
+        "cron schedule and run it when due. Needs PREFECT_API_URL pointing at a server.",
+    )
+    _add_fetch_options(s)
+    s.add_argument(
+        "--db",
+        type=Path,
+        default=_env_path("SHINGIKAI_DB", DEFAULT_DB),
+        help=f"warehouse file (default {DEFAULT_DB}, or $SHINGIKAI_DB)",
+    )
+    s.add_argument("--cron", default="0 2 * * *", help='cron schedule (default "0 2 * * *")')
+    s.add_argument(
+        "--timezone", default="Asia/Tokyo", help="timezone of the schedule (default Asia/Tokyo)"
+    )
+    s.add_argument("--name", default="nightly", help="deployment name (default nightly)")
+    s.set_defaults(func=cmd_serve)
+
+
+COMMANDS = (
+    _add_ingest,
+    _add_extract,
+    _add_query,
+    _add_eval,
+    _add_schema,
+    _add_search,
+    _add_export,
+    _add_convert,
+    _add_show,
+    _add_fetch,
+    _add_serve,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The one parser: every command with its options and its handler."""
+    p = argparse.ArgumentParser(
+        prog="shingikai", description="Turn council minutes into a DuckDB research warehouse."
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    for add in COMMANDS:
+        add(sub)
     return p
 
 

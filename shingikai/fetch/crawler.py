@@ -28,6 +28,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 
+from shingikai.hashing import sha256_of
+
 LEDGER_NAME = ".fetch_ledger.json"
 DEFAULT_SOURCES = Path("data/sources.toml")
 DEFAULT_RAW = Path("data/raw")
@@ -72,7 +74,7 @@ def load_sources(path: Path) -> list[Source]:
         if path.suffix == ".json"
         else tomllib.loads(path.read_text("utf-8"))
     )
-    entries = raw.get("source", raw.get("sources", [])) if isinstance(raw, dict) else raw
+    entries = raw.get("source", raw.get("sources")) or [] if isinstance(raw, dict) else raw
     out = []
     for e in entries:
         pats = e.get("patterns", e.get("link_patterns", []))
@@ -293,14 +295,6 @@ def _file_name(url: str) -> str:
     return name[:150]
 
 
-def _sha256(path: Path) -> str:
-    d = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            d.update(chunk)
-    return d.hexdigest()
-
-
 def fetch_source(
     source: Source,
     raw: Path,
@@ -353,7 +347,7 @@ def fetch_source(
         if status == 304:
             summary.unchanged += 1
             continue
-        digest = _sha256(tmp)
+        digest = sha256_of(tmp)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         if entry and entry.get("sha256") == digest and target.exists():
             tmp.unlink(missing_ok=True)

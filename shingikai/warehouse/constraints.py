@@ -11,10 +11,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import duckdb
 
 from models import DDL_PATH
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> Any:
+    """The first column of the one row `sql` returns."""
+    row = con.execute(sql, params).fetchone()
+    assert row is not None, sql
+    return row[0]
 
 
 class ConstraintViolation(duckdb.ConstraintException):
@@ -134,7 +142,7 @@ def check_rows(
         if dup:
             raise ConstraintViolation(f"{table}: key ({cols}) = {dup[:-1]} appears {dup[-1]} times")
         null = " OR ".join(f'"{c}" IS NULL' for c in key)
-        if con.execute(f"SELECT count(*) FROM {rows} WHERE {null}").fetchone()[0]:
+        if scalar(con, f"SELECT count(*) FROM {rows} WHERE {null}"):
             raise ConstraintViolation(f"{table}: null in key ({cols})")
         if existing is not None:
             clash = con.execute(

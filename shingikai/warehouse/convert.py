@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from shingikai.warehouse import lake
+from shingikai.warehouse.constraints import scalar
 from shingikai.warehouse.store import DOCUMENT_TABLES
 
 
@@ -18,7 +19,7 @@ def convert(src: Path, dest: Path | str | None = None) -> tuple[str, dict[str, i
     dest = dest if dest is not None else src.with_suffix(".ducklake")
     con = lake.writer(dest)
     try:
-        if con.execute("SELECT count(*) FROM documents").fetchone()[0]:
+        if scalar(con, "SELECT count(*) FROM documents"):
             raise FileExistsError(
                 f"{lake.location(dest)} already holds documents: convert into a new lake"
             )
@@ -51,9 +52,7 @@ def convert(src: Path, dest: Path | str | None = None) -> tuple[str, dict[str, i
                     con.execute(
                         f"INSERT INTO {lake.ALIAS}.main.{table} ({cols}) SELECT {cols} FROM old.main.{table}"
                     )
-                    copied[table] = con.execute(
-                        f"SELECT count(*) FROM old.main.{table}"
-                    ).fetchone()[0]
+                    copied[table] = scalar(con, f"SELECT count(*) FROM old.main.{table}")
                 con.execute(
                     f"CALL {lake.ALIAS}.set_commit_message('shingikai', ?)",
                     [f"converted from {src.name}"],

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from shingikai.warehouse import lake
+from shingikai.warehouse.constraints import scalar
 from shingikai.warehouse.store import apply_schema, readonly
 
 
@@ -42,7 +43,7 @@ def export(
                 else "FORMAT csv, HEADER true"
             )
             con.execute(f"COPY (SELECT * FROM \"{name}\") TO '{target}' ({options})")
-            rows = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            (rows,) = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0]
             written.append((name, kind, path, rows))
     return written
 
@@ -78,8 +79,7 @@ def export_duckdb(
                     f'SELECT {cols} FROM {lake.ALIAS}.main."{name}"'
                 )
             for name, kind in relations(con):
-                rows = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-                written.append((name, kind, out, rows))
+                written.append((name, kind, out, scalar(con, f'SELECT count(*) FROM "{name}"')))
             con.execute(f"USE {lake.ALIAS}")
             con.execute("DETACH snapshot_file")
         os.replace(tmp, out)

@@ -31,7 +31,7 @@ import duckdb
 
 from models import DDL_PATH, VIEWS_PATH
 from shingikai.warehouse import extensions
-from shingikai.warehouse.constraints import lake_ddl
+from shingikai.warehouse.constraints import lake_ddl, scalar
 
 ALIAS = "lake"
 SCHEMA_MESSAGE = "shingikai schema"
@@ -162,11 +162,7 @@ def _create_sqlite_catalog(loc: Location) -> None:
 
 def data_dir(con: duckdb.DuckDBPyConnection) -> str:
     """The data path of the attached lake."""
-    return str(
-        con.execute(
-            f"SELECT value FROM {ALIAS}.options() WHERE option_name = 'data_path'"
-        ).fetchone()[0]
-    )
+    return str(scalar(con, f"SELECT value FROM {ALIAS}.options() WHERE option_name = 'data_path'"))
 
 
 def lock_down(con: duckdb.DuckDBPyConnection, db: str | Path | Location) -> None:
@@ -325,7 +321,7 @@ def before_commit() -> None:
 
 
 def last_snapshot(con: duckdb.DuckDBPyConnection) -> int:
-    return int(con.execute(f"SELECT max(snapshot_id) FROM {ALIAS}.snapshots()").fetchone()[0])
+    return int(scalar(con, f"SELECT max(snapshot_id) FROM {ALIAS}.snapshots()"))
 
 
 def snapshots(db: str | Path | Location) -> list[tuple]:

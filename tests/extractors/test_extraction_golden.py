@@ -16,8 +16,8 @@ import pytest
 from extractors.pipeline import extract_bytes
 from shingikai import warehouse
 from shingikai.evaluation import MEETING_FIELDS, Counts, score_document
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 GOLD_DIRS = [ROOT / "data" / "raw" / "samples", ROOT / "tests" / "fixtures" / "layouts"]
 
 
@@ -137,4 +137,17 @@ def test_grounding(doc: Path, gold_path: Path) -> None:
     _accuracy_ok(doc, gold_path, ["grounding"])
 
 
-KNOWN_GAPS: dict[tuple[str, str], str] = {}
+KNOWN_GAPS: dict[tuple[str, str], str] = {
+    (
+        "test_meeting_fields",
+        "marked_agenda_sakuraoka.txt",
+    ): "header value on the line after its label; 掲載日 taken as the date",
+    (
+        "test_meeting_fields",
+        "heading_agenda_nishikaze.txt",
+    ): "body, municipality and session from a 年度第N回 title; place and observers on the next line",
+    (
+        "test_meeting_fields",
+        "numbered_bullets_kitahama.txt",
+    ): "a prefecture's own council; place on the next line; 議事録 with <委員> dialogue read as a summary",
+}

@@ -9,15 +9,12 @@ import sys
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
 from shingikai.fetch import Source, fetch_all, find_links, read_ledger
 from shingikai.warehouse import connect_readonly
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "data" / "raw" / "samples"
+from tests.conftest import ROOT, SAMPLES
 
 
 class Site:
@@ -90,6 +87,7 @@ def test_find_links_same_host_and_patterns():
     assert links == ["http://h.example/dir/a.pdf", "http://h.example/x/b.txt"]
 
 
+@pytest.mark.slow
 def test_fetch_then_ingest(server, tmp_path):
     site, base = server
     port = base.rsplit(":", 1)[1]

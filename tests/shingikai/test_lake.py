@@ -215,7 +215,7 @@ def test_a_column_added_to_the_ddl_is_added_to_the_lake(two_snapshots, tmp_path,
     copy = tmp_path / "w.ducklake"
     copy_lake(db, copy)
     ddl = DDL_PATH.read_text(encoding="utf-8").replace(
-        "    warnings VARCHAR[]\n);", "    warnings VARCHAR[],\n    reviewed_by VARCHAR\n);"
+        "    source_url VARCHAR,\n", "    source_url VARCHAR,\n    reviewed_by VARCHAR,\n", 1
     )
     assert "reviewed_by" in ddl
     ddl += "\nCOMMENT ON COLUMN documents.reviewed_by IS 'Who checked the rows by hand.';\n"

@@ -196,6 +196,7 @@ def hostile_run(tmp_path_factory):
     return {"docs": docs, "stdout": run.stdout, "shared": shared, "texts": texts}
 
 
+@pytest.mark.slow
 def test_failing_files_have_status_and_reason(hostile_run):
     docs = hostile_run["docs"]
     for name, (status, reason) in EXPECTED.items():
@@ -204,6 +205,7 @@ def test_failing_files_have_status_and_reason(hostile_run):
         assert hostile_run["texts"].get(docs[name]["id"]) is None, name  # no half document
 
 
+@pytest.mark.slow
 def test_shared_broken_pdfs(hostile_run):
     if not SHARED_PDF.is_dir():
         pytest.skip("../shared/corpus/pdf is absent")
@@ -216,6 +218,7 @@ def test_shared_broken_pdfs(hostile_run):
         assert doc["error"] and reason in doc["error"], (name, doc["error"])
 
 
+@pytest.mark.slow
 def test_readable_oddities_are_ok_with_a_warning(hostile_run):
     docs = hostile_run["docs"]
     for name, warning in EXPECTED_OK_WARNING.items():
@@ -227,6 +230,7 @@ def test_readable_oddities_are_ok_with_a_warning(hostile_run):
     assert docs["image_page2.pdf"]["n_pages"] == 3
 
 
+@pytest.mark.slow
 def test_300_pages_and_5mb_line_are_read_whole(hostile_run):
     docs = hostile_run["docs"]
     big = docs["pages_300.pdf"]
@@ -238,11 +242,13 @@ def test_300_pages_and_5mb_line_are_read_whole(hostile_run):
     assert line["n_chars"] == len(LONG_LINE) == hostile_run["texts"][line["id"]]
 
 
+@pytest.mark.slow
 def test_path_with_spaces_and_japanese(hostile_run):
     doc = hostile_run["docs"][f"{SPACED_DIR}/{SPACED_NAME}"]
     assert doc["status"] == "ok" and doc["n_chars"] > 1000
 
 
+@pytest.mark.slow
 def test_summary_counts_every_file(hostile_run):
     docs, out = hostile_run["docs"], hostile_run["stdout"]
     n = len(docs)

@@ -18,9 +18,10 @@ import httpx
 import pytest
 
 from shingikai.warehouse import connect_readonly
+from tests.conftest import ROOT, SAMPLES
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "data" / "raw" / "samples"
+pytestmark = pytest.mark.slow  # a Prefect server and the nightly deployment
+
 BIN = Path(sys.executable).parent
 
 

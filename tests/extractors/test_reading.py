@@ -14,11 +14,8 @@ import pytest
 
 from extractors.normalize import normalize
 from extractors.reading import RawDocument, ReadError, read_bytes, read_path
+from tests.conftest import LAYOUTS, SAMPLES, SHARED
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "data" / "raw" / "samples"
-LAYOUTS = ROOT / "tests" / "fixtures" / "layouts"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 SHARED_PDF = SHARED / "corpus" / "pdf"
 NO_SHARED = f"{SHARED_PDF} is absent: the shared corpus is not checked out beside the repository"
 

@@ -12,8 +12,8 @@ import extractors
 import shingikai.discover as discovery
 from extractors.pipeline import extract_bytes
 from shingikai import warehouse
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "layouts" / "sjis_kogaura.txt"
 
 

@@ -5,16 +5,19 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from extractors.reading import Limits
 from shingikai.sandbox import extract_in_sandbox
 from shingikai.warehouse import connect_readonly
 from tests.conftest import SAMPLES
+from tests.flows.test_hostile import pages_300
 from tests.ingest_helpers import run_ingest_cli
-from tests.test_hostile import pages_300
 
 SAMPLE = SAMPLES / "shirasagidai_2023_toshin.txt"
 
 
+@pytest.mark.slow
 def test_over_the_time_limit_fails_alone(tmp_path: Path):
     corpus = tmp_path / "in"
     corpus.mkdir()

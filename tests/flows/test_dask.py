@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from shingikai.warehouse import connect_readonly
+from tests.conftest import ROOT, SAMPLES
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "data" / "raw" / "samples"
+pytestmark = pytest.mark.slow  # a Dask cluster and Prefect in a subprocess
 
 QUERY = """SELECT d.source_path, c.* EXCLUDE (document_id)
            FROM consultations c JOIN documents d USING (document_id) ORDER BY ALL"""

@@ -11,6 +11,8 @@ from nbclient import NotebookClient
 from tests.conftest import ROOT
 from tests.sample_warehouse import build
 
+pytestmark = pytest.mark.slow  # a warehouse built by the CLI and every notebook executed
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 

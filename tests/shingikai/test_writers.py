@@ -23,6 +23,8 @@ from shingikai.warehouse import lake
 from tests.conftest import SAMPLES
 from tests.ingest_helpers import snapshot, tables_of
 
+pytestmark = pytest.mark.slow  # writer processes, and a PostgreSQL server
+
 WRITERS = 3
 NEW_PER_WRITER = 8  # documents only this writer loads, in batches of BATCH
 BATCH = 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from itertools import pairwise
 
 import pytest
 
@@ -184,9 +185,7 @@ def _check_pages(case: Case, nt: NormalizedText) -> None:
     assert len(starts) == len(case.pages), (
         f"{case.id}: {len(starts)} page starts for {len(case.pages)} pages"
     )
-    assert all(a <= b for a, b in zip(starts, starts[1:])), (
-        f"{case.id}: page_starts {starts} go backwards"
-    )
+    assert all(a <= b for a, b in pairwise(starts)), f"{case.id}: page_starts {starts} go backwards"
     assert all(0 <= s <= len(nt.text) for s in starts), (
         f"{case.id}: page_starts {starts} outside the text"
     )
@@ -201,7 +200,7 @@ def _check_pages(case: Case, nt: NormalizedText) -> None:
                     f"{case.id}: page {k + 1} starts at text[{s}]={nt.text[s]!r}, which comes from raw page {page_of_char}"
                 )
     if case.page_heads:
-        assert all(a < b for a, b in zip(starts, starts[1:])), (
+        assert all(a < b for a, b in pairwise(starts)), (
             f"{case.id}: page_starts {starts} not strictly increasing"
         )
         for k, head in enumerate(case.page_heads):

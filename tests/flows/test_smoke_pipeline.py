@@ -6,9 +6,13 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from shingikai.warehouse import connect_readonly
 from tests.conftest import ROOT, SAMPLES
 from tests.ingest_helpers import cli_env
+
+pytestmark = pytest.mark.slow  # the real CLI in a subprocess, through Prefect
 
 
 def test_ingest_samples_and_eval(tmp_path):
