@@ -53,10 +53,14 @@ def to_int(s: str | None) -> int | None:
 
 
 ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
+# an era year may carry its Western year in brackets: 令和5(2023)年, 平成27年(2015年)
+_WESTERN = r"(?:\s*[(（]\s*(?:19|20)\d\d\s*年?\s*[)）])?"
 DATE_RE = re.compile(
-    rf"(?:(明治|大正|昭和|平成|令和)\s*({NUM})|((?:19|20)\d\d))\s*年\s*({NUM})\s*月\s*({NUM})\s*日"
+    rf"(?:(明治|大正|昭和|平成|令和)\s*({NUM}){_WESTERN}|((?:19|20)\d\d))\s*年{_WESTERN}\s*({NUM})\s*月\s*({NUM})\s*日"
 )
-FISCAL_RE = re.compile(rf"(?:(明治|大正|昭和|平成|令和)\s*({NUM})|((?:19|20)\d\d))\s*年度")
+FISCAL_RE = re.compile(
+    rf"(?:(明治|大正|昭和|平成|令和)\s*({NUM}){_WESTERN}|((?:19|20)\d\d))\s*年度"
+)
 
 
 def era_year(era: str | None, year: str | None, western: str | None) -> int | None:

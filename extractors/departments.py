@@ -3,7 +3,7 @@
 Read, in order of trust, from a bracket after the title (`…について（市民課）`), a sheet row
 (所管課名), or the line that says who explained the item (`市民課長より説明`,
 `【市民課から資料に基づき説明】`). A long form with its 部 or 局 in front
-(`健康福祉部健康づくりチーム`, `病院局経営管理課`) is cut to the section itself.
+(`保健福祉部健康推進チーム`, `病院局経営管理課`) is cut to the section itself.
 """
 
 from __future__ import annotations

@@ -123,7 +123,7 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
         )
     proceedings = agenda.proceedings_start(text)
     turns = speech.turns(text, proceedings) if proceedings < len(text) else []
-    kind = doc_kind(text, len(turns))
+    kind = header.doc_kind(text, len(turns))
     hdr = header.extract_header(text, kind)
     out = Extraction(
         Document(
@@ -190,26 +190,6 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
             )
         )
     return out
-
-
-def doc_kind(text: str, n_turns: int) -> str:
-    head = text[:1500]
-    if n_turns < 3 and (
-        re.search(
-            r"[(（]\s*答申\s*[)）]|答申第\s*\d+\s*号|^\s*答\s*申\s*(書)?\s*$|次のとおり答申",
-            head,
-            re.M,
-        )
-    ):
-        return DocKind.TOSHIN
-    if n_turns < 3 and re.search(r"審議結果|審議概要|結果一覧|審議の結果|会議結果|答申結果", head):
-        return DocKind.SUMMARY
-    if n_turns >= 3 or re.search(
-        r"会議録|会議要録|議事録|会議の記録|の記録|議事要旨|会議要旨|会議要旨|議事概要|発言内容|会議経過|審議経過",
-        head,
-    ):
-        return DocKind.MINUTES
-    return DocKind.OTHER
 
 
 def _pages(doc_id: str, norm: NormalizedText, raw: RawDocument) -> list[Page]:

@@ -365,13 +365,19 @@ def _right_margin(page) -> float | None:  # type: ignore[no-untyped-def]
 _TERMINAL = tuple("。！？!?")
 
 
+_OPENS_ITEM = re.compile(
+    r"^\s*(?:\d{1,3}[.．、)）]\D|[(（][0-9０-９一-十]{1,2}[)）]|[・●○◯■□◆◇※→•①-⑳⑴-⒇【])"
+)
+
+
 def _join_lines(text_lines: list[dict], margin: float | None) -> str:
     """Join a line to the next when it reaches the right margin without ending a sentence."""
     out: list[str] = []
     joined = False
     for ln in text_lines:
         text = ln["text"]
-        if joined and out:
+        # a line that opens with an enumerator or bullet starts something new, wrap or not
+        if joined and out and not _OPENS_ITEM.match(text):
             out[-1] += text
         else:
             out.append(text)

@@ -1,6 +1,6 @@
 """Prefect orchestration of the shingikai library: the only package that imports Prefect.
 
-- `flows.ingest`: the ingest flow (extract new documents as tasks, load, publish) and `run_ingest`.
+- `flows.ingest`: the ingest flow (extract new documents as tasks, load each batch into the lake) and `run_ingest`.
 - `flows.nightly`: the nightly flow (fetch, then ingest), `run_fetch` and `serve_nightly`.
 - `flows.runners`: where the extraction tasks run (threads here, or a Dask cluster).
 """
@@ -10,3 +10,6 @@ import os
 # Prefect runs a temporary API on this machine when no server is configured; it has nothing to
 # report home. Set before any module of this package imports Prefect.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# That temporary API takes 8-16 s to start here, longer on a busy machine: Prefect's default wait
+# (20 s) made `make run` fail under load. Prefect reads this when first imported.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")

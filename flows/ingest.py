@@ -24,6 +24,7 @@ from models.records import Extraction
 from shingikai import warehouse
 from shingikai.discover import Plan, SourceFile, plan_ingest
 from shingikai.ingest import Summary, load_batch
+from shingikai.paths import DEFAULT_RAW
 from shingikai.sandbox import extract_in_sandbox, warm
 
 
@@ -115,5 +116,5 @@ def run_ingest(
 
 
 if __name__ == "__main__":
-    result = run_ingest(sys.argv[1:] or ["data/raw"], str(warehouse.DEFAULT_DB))
+    result = run_ingest(sys.argv[1:] or [str(DEFAULT_RAW)], str(warehouse.DEFAULT_DB))
     print("\n".join(result.lines()))

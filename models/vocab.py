@@ -6,7 +6,10 @@ gold schema use exactly these values.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from functools import lru_cache
+from types import MappingProxyType
 
 
 class FileType(StrEnum):
@@ -74,3 +77,62 @@ class SpeakerRole(StrEnum):
     MEMBER = "member"  # 委員
     OFFICIAL = "official"  # staff of the municipality
     MEMBERS = "members"  # collective answers (各委員, 委員一同)
+
+
+class HeaderField(StrEnum):
+    WHEN = "when"  # the meeting date, often with its times (日時, 開催日時, とき)
+    TIME = "time"  # the times alone (時間, 開催時間)
+    PLACE = "place"  # where it was held (場所, 開催場所, 会場, ところ)
+    OBSERVERS = "observers"  # members of the public present (傍聴者, 傍聴人)
+    ATTENDEES = "attendees"  # those present (出席者, 出席委員)
+    BODY = "body"  # the council's name (審議会名, 審議会等名称)
+    MEETING = "meeting"  # the meeting's name (会議名, 会議の名称)
+    AGENDA = "agenda"  # the agenda (議題, 案件, 次第)
+    OTHER = "other"  # a header label of no field here; it ends the value before it
+
+
+class ChromeShape(StrEnum):
+    DATED = "dated"  # a page date: 更新日：<date>, <date>更新
+    ID = "id"  # a page number: ページID：<digits>
+    MARKER = "marker"  # a navigation or tool word of the site (印刷する, ここから本文です)
+
+
+@lru_cache(maxsize=1)
+def header_labels() -> Mapping[str, HeaderField]:
+    """Header label as written (NFKC) -> the field it introduces, from header_labels.csv."""
+    from models.canon import _read_csv
+
+    return MappingProxyType(
+        {r["label"]: HeaderField(r["field"]) for r in _read_csv("header_labels.csv")}
+    )
+
+
+@lru_cache(maxsize=1)
+def page_chrome_words() -> Mapping[str, ChromeShape]:
+    """Word of a web page's own furniture -> its shape, from page_chrome.csv."""
+    from models.canon import _read_csv
+
+    return MappingProxyType(
+        {r["word"]: ChromeShape(r["shape"]) for r in _read_csv("page_chrome.csv")}
+    )
+
+
+@lru_cache(maxsize=1)
+def place_words() -> tuple[str, ...]:
+    """Words that make a header line read as a place (会議室, 庁舎, 会館), from place_words.csv."""
+    from models.canon import _read_csv
+
+    return tuple(r["word"] for r in _read_csv("place_words.csv"))
+
+
+@lru_cache(maxsize=1)
+def doc_kind_words() -> Mapping[str, tuple[DocKind, bool]]:
+    """Title word -> (the kind of document it names, whether it is a minutes heading), from doc_kind_words.csv."""
+    from models.canon import _read_csv
+
+    return MappingProxyType(
+        {
+            r["word"]: (DocKind(r["kind"]), r["heading"] == "yes")
+            for r in _read_csv("doc_kind_words.csv")
+        }
+    )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "raw" / "samples"
 LAYOUTS = ROOT / "tests" / "fixtures" / "layouts"
 SHARED = ROOT.parent / "shared"
+
+# Prefect reads its settings when first imported: a loaded machine can take longer than the
+# default to start the temporary API of a flow run in the test process
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 
 @pytest.fixture

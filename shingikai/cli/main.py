@@ -11,7 +11,7 @@ from dataclasses import asdict
 from datetime import date, datetime, time
 from pathlib import Path
 
-from shingikai.warehouse import DEFAULT_DB
+from shingikai.paths import DEFAULT_DB, DEFAULT_RAW, DEFAULT_SOURCES
 
 _Sub = argparse._SubParsersAction  # type: ignore[type-arg]
 
@@ -209,7 +209,7 @@ def _add_ingest(sub: _Sub) -> None:
         "paths",
         nargs="*",
         type=Path,
-        default=[Path("data/raw")],
+        default=[DEFAULT_RAW],
         help="files or folders (default: data/raw)",
     )
     _add_db(s)
@@ -368,13 +368,13 @@ def _add_fetch_options(s: argparse.ArgumentParser) -> None:
     s.add_argument(
         "--sources",
         type=Path,
-        default=_env_path("SHINGIKAI_SOURCES", Path("data/sources.toml")),
+        default=_env_path("SHINGIKAI_SOURCES", DEFAULT_SOURCES),
         help="sources file, TOML or JSON (default data/sources.toml, or $SHINGIKAI_SOURCES)",
     )
     s.add_argument(
         "--raw",
         type=Path,
-        default=_env_path("SHINGIKAI_RAW", Path("data/raw")),
+        default=_env_path("SHINGIKAI_RAW", DEFAULT_RAW),
         help="where documents are saved (default data/raw, or $SHINGIKAI_RAW)",
     )
     s.add_argument(

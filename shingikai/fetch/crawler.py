@@ -29,10 +29,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 import httpx
 
 from shingikai.hashing import sha256_of
+from shingikai.paths import DEFAULT_RAW as DEFAULT_RAW  # re-exported
+from shingikai.paths import DEFAULT_SOURCES as DEFAULT_SOURCES  # re-exported
 
 LEDGER_NAME = ".fetch_ledger.json"
-DEFAULT_SOURCES = Path("data/sources.toml")
-DEFAULT_RAW = Path("data/raw")
 USER_AGENT = "shingikai-fetch/0.1 (+research; polite nightly crawler)"
 
 

@@ -19,10 +19,9 @@ import pyarrow as pa
 
 from models import DDL_PATH, VIEWS_PATH
 from models.records import TABLE_RECORDS, Extraction
+from shingikai.paths import DEFAULT_DB as DEFAULT_DB  # re-exported: warehouse.DEFAULT_DB
 from shingikai.warehouse import lake
 from shingikai.warehouse.constraints import check_rows
-
-DEFAULT_DB = Path("data/warehouse/shingikai.ducklake")
 
 # tables whose rows belong to one document, deleted and re-inserted together
 DOCUMENT_TABLES = [

@@ -137,17 +137,4 @@ def test_grounding(doc: Path, gold_path: Path) -> None:
     _accuracy_ok(doc, gold_path, ["grounding"])
 
 
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    (
-        "test_meeting_fields",
-        "marked_agenda_sakuraoka.txt",
-    ): "header value on the line after its label; 掲載日 taken as the date",
-    (
-        "test_meeting_fields",
-        "heading_agenda_nishikaze.txt",
-    ): "body, municipality and session from a 年度第N回 title; place and observers on the next line",
-    (
-        "test_meeting_fields",
-        "numbered_bullets_kitahama.txt",
-    ): "a prefecture's own council; place on the next line; 議事録 with <委員> dialogue read as a summary",
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}

@@ -283,3 +283,13 @@ def test_shared_sjis_and_eucjp_agree() -> None:
         f"cp932 and EUC-JP texts differ: {diffs[:10]}"
     )
     assert len(diffs) == 1, f"want exactly one ～/〜 difference, got {diffs}"
+
+
+def test_a_line_that_opens_an_item_is_not_joined_to_a_full_line_above() -> None:
+    from extractors.reading import _join_lines
+
+    full = {"text": "個人情報の取扱いの例外事項について", "x0": 50.0, "x1": 545.0}
+    wrapped = {"text": "の続きです。", "x0": 50.0, "x1": 200.0}
+    heading = {"text": "5.議事経過と結果", "x0": 50.0, "x1": 200.0}
+    assert _join_lines([full, wrapped], 550.0) == full["text"] + wrapped["text"]
+    assert _join_lines([full, heading], 550.0) == full["text"] + "\n" + heading["text"]

@@ -25,6 +25,8 @@ from tests.ingest_helpers import cli_env, copy_lake, ingest_cmd, run_ingest_cli,
 
 pytestmark = pytest.mark.slow  # ingests killed and re-run through the CLI
 
+pytestmark = pytest.mark.slow  # ingests killed and re-run through the CLI
+
 KILL_AFTER_S = (1.0, 4.0, 8.0)
 # documents in the full corpus: every file of the samples and the layouts but gold and READMEs
 N_FULL = sum(

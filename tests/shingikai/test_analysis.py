@@ -92,8 +92,9 @@ def test_contractors_multi_municipality_finds_shared_contractor(fresh_db):
         "INSERT INTO meetings (document_id, municipality, held_on) VALUES ('d1', 'A市', '2020-01-01'), ('d2', 'B町', '2021-02-02')"
     )
     con.execute(
-        "INSERT INTO consultations (consultation_id, document_id, municipality, outcome, start_char, end_char) "
-        "VALUES ('c1', 'd1', 'A市', 'approved', 0, 1), ('c2', 'd2', 'B町', 'approved', 0, 1), ('c3', 'd2', 'B町', 'deferred', 0, 1)"
+        "INSERT INTO consultations (consultation_id, document_id, municipality, categories, outcome, has_conditions, start_char, end_char) "
+        "VALUES ('c1', 'd1', 'A市', ['outsourcing'], 'approved', false, 0, 1), ('c2', 'd2', 'B町', ['outsourcing'], 'approved', false, 0, 1), "
+        "('c3', 'd2', 'B町', ['outsourcing'], 'deferred', false, 0, 1)"
     )
     con.execute(
         "INSERT INTO contractors VALUES ('c1', 'X社', '株式会社X', 'company', 0, 1, 'd1', 'sheet'), "

@@ -40,6 +40,7 @@ def test_over_the_time_limit_fails_alone(tmp_path: Path):
     assert "failed: 1," in run.stdout
 
 
+@pytest.mark.slow  # forks limited workers and parses a 300-page PDF three times
 def test_over_the_memory_limit_fails_with_a_clear_reason(tmp_path: Path):
     big = tmp_path / "big.pdf"
     big.write_bytes(pages_300())

@@ -1,0 +1,37 @@
+"""`run_ingest` plans once: the flow gets the plan, so every file is hashed exactly once."""
+
+from __future__ import annotations
+
+import collections
+from pathlib import Path
+
+import pytest
+
+import shingikai.discover
+from flows.ingest import run_ingest
+from shingikai.warehouse import readonly
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.slow  # runs the Prefect flow (a temporary Prefect server)
+
+
+def test_each_file_is_hashed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    hashed: collections.Counter[Path] = collections.Counter()
+    real = shingikai.discover.sha256_of
+
+    def counting(path: Path) -> str:
+        hashed[Path(path)] += 1
+        return real(path)
+
+    monkeypatch.setattr(shingikai.discover, "sha256_of", counting)
+    db = tmp_path / "w.ducklake"
+    summary = run_ingest([str(SAMPLES)], str(db))
+    assert (summary.seen, summary.new, summary.failed) == (4, 4, 0)
+    assert sorted(hashed.values()) == [1, 1, 1, 1], hashed
+    with readonly(db) as con:
+        assert con.execute("SELECT count(*) FROM documents WHERE status = 'ok'").fetchone() == (4,)
+    # nothing new: no flow, and still one hash per file
+    hashed.clear()
+    again = run_ingest([str(SAMPLES)], str(db))
+    assert (again.seen, again.new, again.skipped) == (4, 0, 4)
+    assert sorted(hashed.values()) == [1, 1, 1, 1]

@@ -1,0 +1,73 @@
+"""Extract each evaluation set in-process into a DuckDB file and score it with the shared scorer.
+
+usage: python tools/score_sets.py [OUT_DIR] [SET ...]   (run from the checkout's root)
+
+Sets: seeds, seeds-pdf, real, real-pdf (all four when none is named). For each set,
+OUT_DIR/NAME.duckdb is the warehouse, OUT_DIR/NAME.txt the scorer's per-measure
+report and OUT_DIR/NAME.json its numbers; the headline is printed. No Prefect, no
+worker pool: quick enough to run before and after every change.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from extractors.pipeline import extract_bytes
+from shingikai.warehouse import apply_schema, load
+
+SHARED = Path("../shared")
+SETS = {
+    "seeds": (SHARED / "corpus/seeds", SHARED / "gold"),
+    "seeds-pdf": (SHARED / "corpus/pdf", SHARED / "gold"),
+    "real": (SHARED / "corpus/real", SHARED / "gold/real"),
+    "real-pdf": (SHARED / "corpus/real-pdf", SHARED / "gold/real"),
+}
+
+
+def documents(name: str, folder: Path) -> list[Path]:
+    """The set's documents: every file but the README; of the seed PDFs only the five with gold."""
+    out = [p for p in sorted(folder.iterdir()) if p.is_file() and p.name != "README.md"]
+    if name == "seeds-pdf":
+        out = [p for p in out if p.suffix == ".pdf" and p.stem[0].isdigit()]
+    return out
+
+
+def score_set(name: str, out: Path) -> str:
+    folder, gold = SETS[name]
+    db = out / f"{name}.duckdb"
+    db.unlink(missing_ok=True)
+    con = duckdb.connect(str(db))
+    try:
+        apply_schema(con)
+        for p in documents(name, folder):
+            load(con, extract_bytes(p.read_bytes(), f"{folder.name}/{p.name}"))
+    finally:
+        con.close()
+    report = subprocess.run(
+        [sys.executable, str(SHARED / "tools/score.py"), str(db), str(gold)]
+        + ["--json", str(out / f"{name}.json")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    (out / f"{name}.txt").write_text(report.stdout + report.stderr, encoding="utf-8")
+    lines = report.stdout.strip().splitlines()
+    return lines[-1] if lines else report.stderr.strip()
+
+
+def main(argv: list[str]) -> None:
+    out = Path(argv[0] if argv else "/tmp/score_sets")
+    out.mkdir(parents=True, exist_ok=True)
+    for name in argv[1:] or list(SETS):
+        started = time.perf_counter()
+        headline = score_set(name, out)
+        print(f"== {name} ({time.perf_counter() - started:.1f}s)\n{headline}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
