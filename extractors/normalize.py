@@ -26,6 +26,8 @@ PAGE_BREAK = "\f"
 # marks a line start that markup made structural (a bullet, a heading, a table row,
 # a <p>): unwrapping never joins onto it; removed before the text is final
 HARD = "\ue000"
+# a list item opens here (markdown bullet, <li>): a break that is never undone
+LIST = "\ue001"
 
 _BAD_GLYPH = re.compile(r"\(cid:\d+\)|\x00")
 
@@ -84,6 +86,7 @@ def strip_markup(mt: MappedText, *, html_page: bool = False, markdown: bool = Fa
         mt = mt.sub(
             r"(?<=\t)(\s*<(p|div|ul|ol|li)\b[^>]*>)+", ""
         )  # a cell's first block opens no line
+        mt = mt.sub(r"<li\b[^>]*>", "\n" + LIST)
         mt = mt.sub(_BLOCK_TAG, "\n" + HARD)
         mt = mt.sub(_ANY_TAG, "")
         mt = mt.sub(_ENTITY, lambda m: html.unescape(m.group(0)))
@@ -99,7 +102,7 @@ def strip_markup(mt: MappedText, *, html_page: bool = False, markdown: bool = Fa
         )
         mt = mt.sub(_MD_LINK, lambda m: m.group(1))
         mt = mt.sub(_MD_HEADING, HARD)
-        mt = mt.sub(_MD_BULLET, HARD)
+        mt = mt.sub(_MD_BULLET, LIST)
         mt = mt.sub(_MD_EMPHASIS, "")
         mt = mt.sub(_MD_LINEBREAK, "")
     return mt
@@ -231,7 +234,7 @@ def _line_initial_number(text: str, start: int, token: str) -> bool:
     """`1 日 時` and `ア 住民税…` keep the space after their list marker."""
     line_start = text.rfind("\n", 0, start) + 1
     marker = token.isdigit() or (len(token) == 1 and "\u30a2" <= token <= "\u30f3")
-    return marker and text[line_start:start].strip(" -・*■□●○◆" + HARD) == ""
+    return marker and text[line_start:start].strip(" -・*■□●○◆" + HARD + LIST) == ""
 
 
 def _is_cjk(s: str) -> bool:
@@ -332,6 +335,8 @@ def unwrap_lines(mt: MappedText) -> MappedText:
         # a line that stops mid-word was broken, however short, even where markup opened a
         # paragraph: before hiragana, inside a katakana word, or between two kanji that the
         # tokenizer reads as one word
+        if nxt.lstrip().startswith(LIST):
+            continue  # a list item is a new line whatever its first character
         head = nxt.lstrip().lstrip(HARD)
         mid_word = (
             len(line) >= 10
@@ -376,6 +381,7 @@ def normalize(raw_pages: list[str], *, file_type: str = "text") -> NormalizedTex
     mt = mt.sub(r"(?<!\n)\f", "\n\f")
     mt = unwrap_lines(mt)
     mt = mt.sub(HARD, "")
+    mt = mt.sub(LIST, "")
     mt = mt.sub(r"(?m)^[ \t]+|[ \t]+$", "")
     mt = mt.sub(r"\n[\n ]*", "\n")  # blank lines carry no meaning after unwrapping
     # page starts: the first character whose raw offset lies on the page

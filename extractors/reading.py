@@ -72,7 +72,7 @@ def read_bytes(data: bytes, name: str, limits: Limits | None = None) -> RawDocum
     if len(data) > limits.max_bytes:
         raise ReadError(
             Status.FAILED,
-            f"the file is {len(data):,} bytes, over the limit of {limits.max_bytes:,} (raise --max-bytes to read it)",
+            f"the file is {len(data):,} bytes, over the limit of {limits.max_bytes:,} (raise --max-mb to read it)",
         )
     sniffed = _sniff(data)
     if suffix in PDF_SUFFIXES or sniffed == "pdf":
@@ -274,10 +274,23 @@ def read_pdf(data: bytes, limits: Limits) -> RawDocument:
                 page.flush_cache()
         except Exception as exc:
             raise _pdf_error(exc, data) from exc
+    if not image_only and not any(p.strip() for p in pages):
+        raise ReadError(
+            Status.FAILED,
+            f"all {n_pages} page(s) are empty (no text and no images): nothing to read; check the source of the file",
+            FileType.PDF,
+        )
     if len(image_only) == n_pages or not any(p.strip() for p in pages):
+        blank = n_pages - len(image_only)
         raise ReadError(
             Status.NEEDS_OCR,
-            f"no text layer on any of its {n_pages} page(s) (a scanned document): run OCR (e.g. ocrmypdf) and ingest the result",
+            f"no text layer on any of its {n_pages} page(s)"
+            + (
+                " (a scanned document)"
+                if not blank
+                else f" ({len(image_only)} scanned, {blank} empty)"
+            )
+            + ": run OCR (e.g. ocrmypdf) and ingest the result",
             FileType.PDF,
         )
     warnings = []

@@ -23,17 +23,23 @@ from flows.runners import make_task_runner, task_runner_is_local, use_local_api_
 from models.records import Extraction
 from shingikai import warehouse
 from shingikai.discover import Plan, SourceFile, plan_ingest
-from shingikai.ingest import Summary, load_batch
+from shingikai.ingest import Summary, load_batch, record_without_extraction
 from shingikai.paths import DEFAULT_RAW
 from shingikai.sandbox import extract_in_sandbox, warm
 
 
 @task(name="extract-document", cache_policy=NO_CACHE, persist_result=False)
 def extract_document(
-    path: str, source_path: str, limits: Limits, source_url: str | None = None
+    path: str,
+    source_path: str,
+    limits: Limits,
+    source_url: str | None = None,
+    document_id: str | None = None,
 ) -> Extraction:
     """Read and extract one document, in a child process bounded in time and memory."""
-    return extract_in_sandbox(Path(path), source_path, limits, source_url=source_url)
+    return extract_in_sandbox(
+        Path(path), source_path, limits, source_url=source_url, document_id=document_id
+    )
 
 
 @flow(name="shingikai-ingest", log_prints=True, persist_result=False)
@@ -56,14 +62,14 @@ def ingest_flow(
     else:
         started -= plan.seconds  # the planning done before the flow counts too
     summary = Summary.of_plan(plan, db)
-    logger.info(
-        "%d files found, %d to extract, %d unchanged", plan.seen, len(plan.todo), plan.skipped
-    )
+    todo = plan.to_extract
+    logger.info("%d files found, %d to extract, %d unchanged", plan.seen, len(todo), plan.skipped)
     if plan.todo:
-        if task_runner_is_local():
+        if todo and task_runner_is_local():
             warm()  # load GiNZA once here, before the extraction tasks fork from this process
         with warehouse.Writer(db) as writer:
-            _extract_and_load(writer, plan.todo, limits or Limits(), summary, batch, logger)
+            record_without_extraction(writer.con, plan.without_extraction, summary)
+            _extract_and_load(writer, todo, limits or Limits(), summary, batch, logger)
     summary.seconds = time.monotonic() - started
     for line in summary.lines():
         logger.info(line)
@@ -82,7 +88,8 @@ def _extract_and_load(
     for start in range(0, len(todo), batch):
         chunk = todo[start : start + batch]
         futures = [
-            extract_document.submit(str(f.path), f.source_path, limits, f.source_url) for f in chunk
+            extract_document.submit(str(f.path), f.source_path, limits, f.source_url, f.document_id)
+            for f in chunk
         ]
         extractions = [future.result() for future in futures]
         for f, extraction in zip(chunk, load_batch(writer.con, chunk, extractions), strict=True):
@@ -107,9 +114,13 @@ def run_ingest(
     """
     use_local_api_unless_configured()
     plan = plan_ingest(paths, db, force)
-    if not plan.todo:
-        # nothing new or changed: no orchestration to start (a nightly no-op costs only the hashing)
-        return Summary.of_plan(plan, db)
+    if not plan.to_extract:
+        # nothing to extract: no orchestration to start (a nightly no-op costs only the hashing)
+        summary = Summary.of_plan(plan, db)
+        if plan.todo:  # locations of known bytes, unreadable files: a quick write, no Prefect
+            with warehouse.Writer(db) as writer:
+                record_without_extraction(writer.con, plan.todo, summary)
+        return summary
     runner = make_task_runner(dask, workers)
     run = ingest_flow.with_options(task_runner=runner) if runner is not None else ingest_flow
     return run(paths=paths, db=db, force=force, limits=limits, plan=plan)

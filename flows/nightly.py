@@ -6,6 +6,7 @@ flow as a cron-scheduled deployment (`shingikai serve`).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,15 @@ from prefect.schedules import Cron
 
 from flows.ingest import ingest_flow
 from flows.runners import use_local_api_unless_configured
-from shingikai.fetch import DEFAULT_RAW, DEFAULT_SOURCES, FetchSummary, fetch_all, load_sources
+from shingikai import run_parameters
+from shingikai.fetch import (
+    DEFAULT_RAW,
+    DEFAULT_SOURCES,
+    DOWNLOAD_DEADLINE_S,
+    FetchSummary,
+    fetch_all,
+    load_sources,
+)
 from shingikai.warehouse import DEFAULT_DB
 
 
@@ -26,6 +35,7 @@ def fetch_flow(
     retries: int = 3,
     backoff: float = 1.0,
     timeout: float = 30.0,
+    deadline: float = DOWNLOAD_DEADLINE_S,
 ) -> FetchSummary:
     """Download new or changed documents listed by the sources file into `raw`."""
     logger = get_run_logger()
@@ -36,6 +46,7 @@ def fetch_flow(
         retries=retries,
         backoff=backoff,
         timeout=timeout,
+        deadline=deadline,
         log=logger.info,
     )
     for line in summary.lines():
@@ -53,7 +64,23 @@ def nightly_flow(
     backoff: float = 1.0,
     timeout: float = 30.0,
 ) -> dict:
-    """Fetch, then ingest everything under `raw` (incremental: unchanged files are skipped)."""
+    """Fetch, then ingest everything under `raw` (incremental: unchanged files are skipped).
+
+    Under `shingikai serve`, anyone who can reach the Prefect API can start a run with their own
+    parameters: they are checked against the roots `serve` was given before anything is done.
+    """
+    roots = run_parameters.roots_from_env()
+    if roots is not None:
+        run_parameters.check(
+            roots,
+            sources=sources,
+            raw=raw,
+            db=db,
+            delay=delay,
+            retries=retries,
+            backoff=backoff,
+            timeout=timeout,
+        )
     fetched = fetch_flow(
         sources=sources, raw=raw, delay=delay, retries=retries, backoff=backoff, timeout=timeout
     )
@@ -61,8 +88,47 @@ def nightly_flow(
     return {"fetch": fetched.lines(), "ingest": ingested.lines()}
 
 
-def serve_nightly(name: str, cron: str, timezone: str, parameters: dict[str, Any]) -> None:
-    """Serve the nightly flow as a Prefect deployment on a cron schedule (blocks)."""
+class NoServer(RuntimeError):
+    """`serve` needs a Prefect server that schedules runs; there is none to talk to."""
+
+
+def check_server(timeout: float = 10.0) -> str:
+    """The API URL of a reachable Prefect server, or NoServer: without one, `serve` would wait forever."""
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        raise NoServer(
+            "serve needs a Prefect server that schedules runs: start one with "
+            "`prefect server start` and set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api)"
+        )
+    from prefect.settings import PREFECT_API_AUTH_STRING
+
+    secret = PREFECT_API_AUTH_STRING.value()
+    user, _, password = secret.get_secret_value().partition(":") if secret else ("", "", "")
+    try:
+        httpx.get(
+            f"{url.rstrip('/')}/health", timeout=timeout, auth=(user, password) if secret else None
+        ).raise_for_status()
+    except httpx.HTTPError as exc:
+        raise NoServer(
+            f"no Prefect server answers at PREFECT_API_URL={url} ({type(exc).__name__}: {exc}): "
+            "start it with `prefect server start`, or correct the URL"
+        ) from None
+    return url
+
+
+def serve_nightly(
+    name: str, cron: str, timezone: str, parameters: dict[str, Any], roots: list[Path]
+) -> None:
+    """Serve the nightly flow as a Prefect deployment on a cron schedule (blocks).
+
+    Runs may only use paths inside `roots` (passed to the runs through the environment).
+    """
+    check_server()
+    run_parameters.check(roots, **parameters)  # the schedule's own parameters must pass too
+    os.environ[run_parameters.ROOTS_ENV] = os.pathsep.join(map(str, roots))
     nightly_flow.serve(
         name=name,
         schedule=Cron(cron, timezone=timezone),
@@ -78,9 +144,16 @@ def run_fetch(
     retries: int = 3,
     backoff: float = 1.0,
     timeout: float = 30.0,
+    deadline: float = DOWNLOAD_DEADLINE_S,
 ) -> FetchSummary:
     """Run the fetch flow once, with Prefect's temporary local API unless a server is configured."""
     use_local_api_unless_configured()
     return fetch_flow(
-        sources=sources, raw=raw, delay=delay, retries=retries, backoff=backoff, timeout=timeout
+        sources=sources,
+        raw=raw,
+        delay=delay,
+        retries=retries,
+        backoff=backoff,
+        timeout=timeout,
+        deadline=deadline,
     )

@@ -55,6 +55,16 @@ class Document:
 
 
 @dataclass
+class DocumentLocation:
+    """Where ingest found a document's bytes: one row per file, so no location is ever lost."""
+
+    root: str  # absolute folder given to ingest
+    path: str  # below root, with / separators
+    document_id: str
+    source_path: str  # the short form of documents.source_path
+
+
+@dataclass
 class DocumentText:
     """The normalised text that every offset refers to, with its way back to the source."""
 
@@ -255,6 +265,7 @@ TABLE_ATTRS = {
 # warehouse table -> record type; the contract test checks these against the DDL
 TABLE_RECORDS: dict[str, type] = {
     "documents": Document,
+    "document_locations": DocumentLocation,
     "document_texts": DocumentText,
     "document_pages": Page,
     "meetings": Meeting,

@@ -21,8 +21,8 @@ CREATE TABLE IF NOT EXISTS documents (
     warnings VARCHAR[] NOT NULL
 );
 COMMENT ON TABLE documents IS 'One row per source file seen by ingest, readable or not.';
-COMMENT ON COLUMN documents.document_id IS 'sha256 hex of the raw bytes; primary key.';
-COMMENT ON COLUMN documents.source_path IS 'Path of the file as found under the ingest root.';
+COMMENT ON COLUMN documents.document_id IS 'sha256 hex of the raw bytes; primary key. For a file that could not be read, a sha256 of its location instead (status failed).';
+COMMENT ON COLUMN documents.source_path IS 'Path of the file as found under the ingest root: the root folder''s name, then the path below it. Not unique (two roots may hold the same names); every exact location is in document_locations.';
 COMMENT ON COLUMN documents.file_type IS 'pdf, text, markdown or html; null when the file is not a recognisable document.';
 COMMENT ON COLUMN documents.encoding IS 'Detected text encoding (utf-8, cp932, euc_jp); null for PDF.';
 COMMENT ON COLUMN documents.status IS 'ok, failed, needs_ocr, encrypted or unsupported.';
@@ -36,6 +36,19 @@ COMMENT ON COLUMN documents.ingested_at IS 'When this version of the rows was lo
 COMMENT ON COLUMN documents.size_bytes IS 'Size of the raw file in bytes.';
 COMMENT ON COLUMN documents.source_url IS 'URL the nightly fetch downloaded the file from; null for files placed by hand.';
 COMMENT ON COLUMN documents.warnings IS 'Problems that did not stop loading, e.g. pages without a text layer.';
+
+CREATE TABLE IF NOT EXISTS document_locations (
+    root VARCHAR NOT NULL,
+    path VARCHAR NOT NULL,
+    document_id VARCHAR NOT NULL,
+    source_path VARCHAR NOT NULL,
+    PRIMARY KEY (root, path)
+);
+COMMENT ON TABLE document_locations IS 'Every file location where ingest found a document: identical bytes in two folders are one document with two locations.';
+COMMENT ON COLUMN document_locations.root IS 'Absolute path of the folder given to ingest (symbolic links resolved); for a file given directly, its folder.';
+COMMENT ON COLUMN document_locations.path IS 'Path of the file below root, with / separators; (root, path) is the primary key.';
+COMMENT ON COLUMN document_locations.document_id IS 'The document whose bytes were at this location when it was last ingested (documents.document_id).';
+COMMENT ON COLUMN document_locations.source_path IS 'The short form recorded in documents.source_path: root folder''s name / path.';
 
 CREATE TABLE IF NOT EXISTS document_texts (
     document_id VARCHAR PRIMARY KEY,

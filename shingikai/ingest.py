@@ -1,8 +1,9 @@
 """The ingest steps that `flows.ingest` orchestrates, without Prefect: load a batch, count it.
 
-Order of one run: `shingikai.discover.plan_ingest` (what is new), `shingikai.sandbox`
-(extract each document in a bounded worker), `load_batch` (one commit of a `warehouse.Writer`
-on the lake), `Summary.add` (what the run did).
+Order of one run: `shingikai.discover.plan_ingest` (what is new), `record_without_extraction`
+(locations of bytes already loaded, rows for unreadable files), `shingikai.sandbox` (extract each
+document in a bounded worker), `load_batch` (one commit of a `warehouse.Writer` on the lake),
+`Summary.add` (what the run did).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import duckdb
 from models.records import Extraction
 from models.vocab import Status
 from shingikai import warehouse
-from shingikai.discover import Plan, SourceFile
+from shingikai.discover import Action, Plan, SourceFile, location_of
 from shingikai.sandbox import failed
 
 
@@ -27,6 +28,8 @@ class Summary:
     consultations: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # path, status, error
+    located: int = 0  # files whose bytes were already loaded from another path: location recorded
+    problems: list[tuple[str, str]] = field(default_factory=list)  # path, what was not followed
     seconds: float = 0.0
     db: str = ""
 
@@ -35,6 +38,8 @@ class Summary:
             f"files seen: {self.seen}, new: {self.new}, skipped (unchanged): {self.skipped}, "
             f"failed: {self.failed}, consultations found: {self.consultations}",
         ]
+        if self.located:
+            out.append(f"same bytes as a loaded document, location recorded: {self.located}")
         if self.by_status:
             out.append(
                 "status of new files: "
@@ -42,13 +47,22 @@ class Summary:
             )
         for path, status, error in self.failures:
             out.append(f"  {status}: {path}: {error}")
+        if self.problems:
+            out.append(f"not followed while discovering files: {len(self.problems)}")
+            out += [f"  {reason}: {path}" for path, reason in self.problems]
         out.append(f"warehouse: {self.db} ({self.seconds:.1f} s)")
         return out
 
     @classmethod
     def of_plan(cls, plan: Plan, db: str) -> Summary:
         """The summary of a run before anything is extracted."""
-        return cls(seen=plan.seen, skipped=plan.skipped, db=str(db), seconds=plan.seconds)
+        return cls(
+            seen=plan.seen,
+            skipped=plan.skipped,
+            db=str(db),
+            seconds=plan.seconds,
+            problems=list(plan.problems),
+        )
 
     def add(self, f: SourceFile, extraction: Extraction) -> None:
         """Count one loaded document."""
@@ -61,30 +75,58 @@ class Summary:
         self.consultations += len(extraction.consultations)
 
 
+def record_without_extraction(
+    con: duckdb.DuckDBPyConnection, files: list[SourceFile], summary: Summary
+) -> None:
+    """Load what needs no extraction, in one transaction: the locations of bytes already loaded
+    (or extracted in this run) and a `failed` row for each file that cannot be read."""
+    unreadable = [f for f in files if f.action == Action.UNREADABLE]
+    rows = [
+        failed(f.path, f.source_path, Status.FAILED, f.error or "", f.source_url, f.document_id)
+        for f in unreadable
+    ]
+    try:
+        warehouse.load_many(con, rows, [location_of(f) for f in files])
+    except Exception as exc:
+        warehouse.raise_if_out_of_space(exc)
+        raise
+    summary.located += len(files) - len(unreadable)
+    for f, extraction in zip(unreadable, rows, strict=True):
+        summary.add(f, extraction)
+
+
 def load_batch(
     con: duckdb.DuckDBPyConnection, files: list[SourceFile], extractions: list[Extraction]
 ) -> list[Extraction]:
     """Load a batch in one transaction; if that fails, document by document, so one bad row fails one file.
 
     Returns what was loaded for each file: its extraction, or the failure recorded in its place.
+    A full disk is no file's fault: it stops the run as `warehouse.OutOfSpace`.
     """
     try:
-        warehouse.load_many(con, extractions)
+        warehouse.load_many(con, extractions, _locations(files, extractions))
         return extractions
-    except Exception:
-        pass
+    except Exception as exc:
+        warehouse.raise_if_out_of_space(exc)
     loaded = []
     for f, extraction in zip(files, extractions, strict=True):
         try:
-            warehouse.load(con, extraction)
+            warehouse.load(con, extraction, _locations([f], [extraction]))
         except Exception as exc:
+            warehouse.raise_if_out_of_space(exc)
             extraction = failed(
                 f.path,
                 f.source_path,
                 Status.FAILED,
                 f"extracted but could not be loaded ({type(exc).__name__}: {str(exc)[:200]}); please report it",
                 f.source_url,
+                f.document_id,
             )
-            warehouse.load(con, extraction)
+            warehouse.load(con, extraction, _locations([f], [extraction]))
         loaded.append(extraction)
     return loaded
+
+
+def _locations(files: list[SourceFile], extractions: list[Extraction]) -> list:
+    """Where each file was found, pointing at the document actually extracted from it."""
+    return [location_of(f, e.document.document_id) for f, e in zip(files, extractions, strict=True)]

@@ -32,6 +32,10 @@ def _worker(conn, memory_bytes: int | None) -> None:  # type: ignore[no-untyped-
             return
         try:
             data = Path(path).read_bytes()
+        except OSError as exc:  # deleted or made unreadable since it was planned
+            conn.send(("unreadable", unreadable_reason(exc)))
+            continue
+        try:
             conn.send(
                 ("ok", extract_bytes(data, source_path, limits=limits, source_url=source_url))
             )
@@ -145,13 +149,36 @@ def _near_limit(memory_bytes: int, slack: int = 64 * 1024**2) -> bool:
     return size + slack >= memory_bytes
 
 
+def unreadable_reason(exc: OSError) -> str:
+    """What to tell a person about a file that could not be read."""
+    if isinstance(exc, FileNotFoundError):
+        return "the file disappeared before it could be read (deleted or moved during the run): ingest again"
+    if isinstance(exc, PermissionError):
+        return (
+            "the file cannot be read: permission denied (check its mode and owner, e.g. chmod a+r)"
+        )
+    return f"the file cannot be read: {exc.strerror or exc} (errno {exc.errno})"
+
+
 def failed(
-    path: Path, source_path: str, status: Status, error: str, source_url: str | None = None
+    path: Path,
+    source_path: str,
+    status: Status,
+    error: str,
+    source_url: str | None = None,
+    document_id: str | None = None,
 ) -> Extraction:
-    data = path.read_bytes() if path.exists() else b""
+    """The documents row of a file that failed; `document_id` as planned (the file may be gone)."""
+    try:
+        size: int | None = path.stat().st_size
+        if document_id is None:
+            document_id = document_id_of(path.read_bytes())
+    except OSError:
+        size = None
+        document_id = document_id or document_id_of(f"unreadable\0{path.absolute()}".encode())
     return Extraction(
         Document(
-            document_id=document_id_of(data),
+            document_id=document_id,
             source_path=source_path,
             file_type=None,
             encoding=None,
@@ -163,7 +190,7 @@ def failed(
             n_chars=None,
             extractor_version=extractor_version(),
             ingested_at=datetime.now(UTC).replace(tzinfo=None),
-            size_bytes=len(data),
+            size_bytes=size,
             source_url=source_url,
         )
     )
@@ -187,7 +214,9 @@ def warm() -> None:
         extractor_version()
 
 
-def _in_thread(path: Path, source_path: str, limits: Limits, source_url: str | None) -> Extraction:
+def _in_thread(
+    path: Path, source_path: str, limits: Limits, source_url: str | None, document_id: str | None
+) -> Extraction:
     """Fallback inside a daemonic process (e.g. a Dask worker), which may not fork children:
     extract in a thread bounded in time only (no memory limit; a timed-out thread is abandoned)."""
     import threading
@@ -196,9 +225,12 @@ def _in_thread(path: Path, source_path: str, limits: Limits, source_url: str | N
 
     def run() -> None:
         try:
-            box["ok"] = extract_bytes(
-                Path(path).read_bytes(), source_path, limits=limits, source_url=source_url
-            )
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            box["unreadable"] = unreadable_reason(exc)
+            return
+        try:
+            box["ok"] = extract_bytes(data, source_path, limits=limits, source_url=source_url)
         except BaseException:
             box["error"] = traceback.format_exc(limit=3)
 
@@ -207,22 +239,16 @@ def _in_thread(path: Path, source_path: str, limits: Limits, source_url: str | N
     t.join(limits.timeout_s)
     if "ok" in box:
         return box["ok"]  # type: ignore[return-value]
-    if t.is_alive():
-        return failed(
-            path,
-            source_path,
-            Status.FAILED,
-            f"extraction took longer than the limit of {limits.timeout_s:g} s and was stopped (raise --timeout to allow more)",
-            source_url,
+    if "unreadable" in box:
+        error = str(box["unreadable"])
+    elif t.is_alive():
+        error = f"extraction took longer than the limit of {limits.timeout_s:g} s and was stopped (raise --timeout to allow more)"
+    else:
+        err = str(box.get("error", "")).strip().splitlines()
+        error = (
+            f"extraction failed with an internal error: {err[-1] if err else ''} (please report it)"
         )
-    err = str(box.get("error", "")).strip().splitlines()
-    return failed(
-        path,
-        source_path,
-        Status.FAILED,
-        f"extraction failed with an internal error: {err[-1] if err else ''} (please report it)",
-        source_url,
-    )
+    return failed(path, source_path, Status.FAILED, error, source_url, document_id)
 
 
 def extract_in_sandbox(
@@ -232,12 +258,14 @@ def extract_in_sandbox(
     *,
     source_url: str | None = None,
     memory_bytes: int | None = 6 * 1024**3,
+    document_id: str | None = None,
 ) -> Extraction:
+    """Extract one file in a worker; any failure is a `failed` row (with `document_id`, as planned)."""
     if getattr(limits, "memory_bytes", None):  # `shingikai ingest --max-memory-gb`
         memory_bytes = limits.memory_bytes
     warm()
     if mp.current_process().daemon:
-        return _in_thread(path, source_path, limits, source_url)
+        return _in_thread(path, source_path, limits, source_url, document_id)
     kind, payload, exitcode = pool(memory_bytes).run(path, source_path, limits, source_url)
     if kind == "ok":
         assert isinstance(payload, Extraction)
@@ -246,6 +274,7 @@ def extract_in_sandbox(
         # under an address-space limit, a child that ends without a word failed to allocate
         kind = "memory"
     reasons = {
+        "unreadable": (Status.FAILED, str(payload)),
         "timeout": (
             Status.FAILED,
             f"extraction took longer than the limit of {limits.timeout_s:g} s and was stopped (raise --timeout to allow more)",
@@ -264,4 +293,4 @@ def extract_in_sandbox(
         ),
     }
     status, error = reasons[kind]
-    return failed(path, source_path, status, error, source_url)
+    return failed(path, source_path, status, error, source_url, document_id)

@@ -22,21 +22,27 @@ def _json_default(o: object) -> object:
     raise TypeError(type(o).__name__)
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
+def _limits(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The per-document limits of `ingest` and `extract` (one set of options for both)."""
     from extractors.reading import Limits
-    from flows.ingest import run_ingest  # Prefect is loaded only by the commands that run a flow
 
-    limits = Limits(
+    return Limits(
         max_bytes=int(args.max_mb * 1024 * 1024),
         max_pages=args.max_pages,
+        max_chars=args.max_chars,
         timeout_s=args.timeout,
         memory_bytes=int(args.max_memory_gb * 1024**3),
     )
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from flows.ingest import run_ingest  # Prefect is loaded only by the commands that run a flow
+
     summary = run_ingest(
         [str(p) for p in args.paths],
         str(args.db),
         force=args.force,
-        limits=limits,
+        limits=_limits(args),
         dask=args.dask,
         workers=args.workers,
     )
@@ -45,10 +51,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from extractors.pipeline import extract_bytes
+    from shingikai.sandbox import extract_in_sandbox
 
     path = Path(args.file)
-    extraction = extract_bytes(path.read_bytes(), path.name)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    # the same sandbox and limits as ingest: a hostile file cannot hang or exhaust the machine
+    extraction = extract_in_sandbox(path, path.name, _limits(args))
     data = asdict(extraction)
     if not args.with_text and data.get("text"):
         data["text"].pop("raw_text", None)
@@ -61,10 +70,20 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
-    from shingikai.warehouse.query import QueryRefused, run_query
+    from shingikai.warehouse.query import QueryLimit, QueryRefused, execute_query
 
     try:
-        frame = run_query(Path(args.db), args.sql, at=args.at)
+        result = execute_query(
+            Path(args.db),
+            args.sql,
+            max_rows=args.max_rows,
+            timeout_s=args.timeout,
+            memory_gb=args.max_memory_gb,
+            at=args.at,
+        )
+    except QueryLimit as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except QueryRefused as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
@@ -74,13 +93,18 @@ def cmd_query(args: argparse.Namespace) -> int:
     except duckdb.Error as exc:  # a mistake in the SQL: say what DuckDB said, without a traceback
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(result.rows, columns=result.columns)
+    if result.truncated:
+        print(
+            f"(only the first {args.max_rows} rows: raise --max-rows to see more)", file=sys.stderr
+        )
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif args.format == "json":
         print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
     else:
-        import pandas as pd
-
         with pd.option_context(
             "display.max_rows",
             args.max_rows,
@@ -169,14 +193,17 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         retries=args.retries,
         backoff=args.backoff,
         timeout=args.http_timeout,
+        deadline=args.download_timeout,
     )
     print("\n".join(summary.lines()))
     return 1 if summary.failed else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from flows.nightly import serve_nightly
+    from flows.nightly import NoServer, serve_nightly
+    from shingikai.run_parameters import ParameterRefused, default_roots
 
+    roots = [p.resolve() for p in args.allow_root] or default_roots(args.sources, args.raw, args.db)
     params = {
         "sources": str(Path(args.sources).resolve()),
         "raw": str(Path(args.raw).resolve()),
@@ -185,7 +212,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "retries": args.retries,
         "backoff": args.backoff,
     }
-    serve_nightly(name=args.name, cron=args.cron, timezone=args.timezone, parameters=params)
+    try:
+        serve_nightly(
+            name=args.name, cron=args.cron, timezone=args.timezone, parameters=params, roots=roots
+        )
+    except (NoServer, ParameterRefused) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -214,19 +247,7 @@ def _add_ingest(sub: _Sub) -> None:
     )
     _add_db(s)
     s.add_argument("--force", action="store_true", help="re-extract files that are already loaded")
-    s.add_argument(
-        "--timeout", type=float, default=300.0, help="seconds one document may take (default 300)"
-    )
-    s.add_argument(
-        "--max-mb", type=float, default=200.0, help="largest file read, in MB (default 200)"
-    )
-    s.add_argument("--max-pages", type=int, default=2000, help="most PDF pages read (default 2000)")
-    s.add_argument(
-        "--max-memory-gb",
-        type=float,
-        default=6.0,
-        help="memory (address space) one document's extraction may use, in GiB (default 6)",
-    )
+    _add_limits(s)
     s.add_argument(
         "--dask",
         nargs="?",
@@ -242,6 +263,29 @@ def _add_ingest(sub: _Sub) -> None:
     s.set_defaults(func=cmd_ingest)
 
 
+def _add_limits(s: argparse.ArgumentParser) -> None:
+    """The per-document limits, the same for `ingest` and `extract`."""
+    s.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds one document may take (default 300)"
+    )
+    s.add_argument(
+        "--max-mb", type=float, default=200.0, help="largest file read, in MB (default 200)"
+    )
+    s.add_argument("--max-pages", type=int, default=2000, help="most PDF pages read (default 2000)")
+    s.add_argument(
+        "--max-chars",
+        type=int,
+        default=20_000_000,
+        help="most characters of text read from one document (default 20,000,000)",
+    )
+    s.add_argument(
+        "--max-memory-gb",
+        type=float,
+        default=6.0,
+        help="memory (address space) one document's extraction may use, in GiB (default 6)",
+    )
+
+
 def _add_extract(sub: _Sub) -> None:
     s = sub.add_parser(
         "extract",
@@ -251,6 +295,7 @@ def _add_extract(sub: _Sub) -> None:
     s.add_argument("file", type=Path, help="a PDF, .txt, .md or .html file")
     s.add_argument("--json", action="store_true", help="print JSON (the default and only format)")
     s.add_argument("--with-text", action="store_true", help="include the raw text and offset map")
+    _add_limits(s)
     s.set_defaults(func=cmd_extract)
 
 
@@ -269,7 +314,22 @@ def _add_query(sub: _Sub) -> None:
         help="output format (default table)",
     )
     s.add_argument(
-        "--max-rows", type=int, default=200, help="rows shown in table format (default 200)"
+        "--max-rows",
+        type=int,
+        default=200,
+        help="rows fetched and printed, in every format (default 200)",
+    )
+    s.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="seconds the query may run before it is stopped (default 60)",
+    )
+    s.add_argument(
+        "--max-memory-gb",
+        type=float,
+        default=2.0,
+        help="memory the query may use, in GiB (default 2)",
     )
     s.add_argument(
         "--at",
@@ -401,6 +461,12 @@ def _add_fetch(sub: _Sub) -> None:
     s.add_argument(
         "--http-timeout", type=float, default=30.0, help="seconds per HTTP request (default 30)"
     )
+    s.add_argument(
+        "--download-timeout",
+        type=float,
+        default=600.0,
+        help="seconds one download may take in all, retries included (default 600)",
+    )
     s.set_defaults(func=cmd_fetch)
 
 
@@ -423,6 +489,14 @@ def _add_serve(sub: _Sub) -> None:
         "--timezone", default="Asia/Tokyo", help="timezone of the schedule (default Asia/Tokyo)"
     )
     s.add_argument("--name", default="nightly", help="deployment name (default nightly)")
+    s.add_argument(
+        "--allow-root",
+        type=Path,
+        action="append",
+        default=[],
+        help="a folder runs may read and write in (repeatable); runs created through the Prefect "
+        "API with paths elsewhere are refused (default: the folders of --sources, --raw and --db)",
+    )
     s.set_defaults(func=cmd_serve)
 
 
@@ -453,12 +527,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from shingikai.warehouse import OutOfSpace, WarehouseBusy
+    from shingikai.warehouse.lake import SingleFileWarehouse
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except (
+        WarehouseBusy,
+        OutOfSpace,
+        SingleFileWarehouse,
+    ) as exc:  # the operator's to fix: one line
+        print(f"error: {exc.strerror if isinstance(exc, OSError) else exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from shingikai.fetch.crawler import (
     DEFAULT_RAW,
     DEFAULT_SOURCES,
+    DOWNLOAD_DEADLINE_S,
     LEDGER_NAME,
     Fetcher,
     FetchSummary,
@@ -20,6 +21,7 @@ from shingikai.fetch.crawler import (
 __all__ = [
     "DEFAULT_RAW",
     "DEFAULT_SOURCES",
+    "DOWNLOAD_DEADLINE_S",
     "LEDGER_NAME",
     "FetchSummary",
     "Fetcher",

@@ -165,12 +165,10 @@ def data_dir(con: duckdb.DuckDBPyConnection) -> str:
     return str(scalar(con, f"SELECT value FROM {ALIAS}.options() WHERE option_name = 'data_path'"))
 
 
-def lock_down(con: duckdb.DuckDBPyConnection, db: str | Path | Location) -> None:
-    """No file access outside the lake's data files, and no way to turn that back on."""
-    allowed = location(db).data_path or data_dir(con)
-    con.execute(f"SET allowed_directories = ['{_q(allowed)}']")
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
+def data_path(con: duckdb.DuckDBPyConnection, db: str | Path | Location) -> str:
+    """Where the attached lake's Parquet files are (quoted for SQL): the one folder a read-only
+    query may read files from."""
+    return _q(location(db).data_path or data_dir(con))
 
 
 @contextmanager

@@ -10,6 +10,7 @@ another writer's. The DDL's keys and CHECKs, which DuckLake does not take, are c
 from __future__ import annotations
 
 import dataclasses
+import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from models import DDL_PATH, VIEWS_PATH
-from models.records import TABLE_RECORDS, Extraction
+from models.records import TABLE_RECORDS, DocumentLocation, Extraction, row
 from shingikai.paths import DEFAULT_DB as DEFAULT_DB  # re-exported: warehouse.DEFAULT_DB
 from shingikai.warehouse import lake
 from shingikai.warehouse.constraints import check_rows
@@ -38,6 +39,29 @@ DOCUMENT_TABLES = [
     "utterances",
     "evidence",
 ]
+
+
+class WarehouseBusy(RuntimeError):
+    """Another ingest holds the warehouse (a lake takes several writers: nothing raises it now)."""
+
+
+class OutOfSpace(OSError):
+    """The disk holding the warehouse is full: nothing more can be written until space is freed."""
+
+
+def raise_if_out_of_space(exc: BaseException, where: str = "the warehouse") -> None:
+    """Re-raise a write that failed for lack of disk space as OutOfSpace, whatever raised it."""
+    e: BaseException | None = exc
+    while e is not None:
+        if (isinstance(e, OSError) and e.errno == errno.ENOSPC) or (
+            "no space left on device" in str(e).lower()
+        ):
+            raise OutOfSpace(
+                errno.ENOSPC,
+                f"no space left on device while writing {where}: free some disk space and run "
+                "ingest again (the warehouse holds every batch committed before)",
+            ) from exc
+        e = e.__cause__ or e.__context__
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -73,45 +97,89 @@ def known_documents(db: Path | str) -> dict[str, tuple[str, str]]:
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
-def load(con: duckdb.DuckDBPyConnection, extraction: Extraction) -> None:
-    """Replace one document's rows in one transaction (and any older version at the same path)."""
-    load_many(con, [extraction])
+def known_locations(db: Path | str) -> dict[tuple[str, str], str]:
+    """(root, path) -> document_id of every location recorded in the latest snapshot."""
+    if not lake.location(db).exists():
+        return {}
+    con = connect_readonly(db)
+    try:
+        if not con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'document_locations' "
+            "AND database_name = current_database()"
+        ).fetchall()[0][0]:
+            return {}  # a warehouse from before locations were recorded
+        rows = con.execute("SELECT root, path, document_id FROM document_locations").fetchall()
+    finally:
+        con.close()
+    return {(r[0], r[1]): r[2] for r in rows}
 
 
-def load_many(con: duckdb.DuckDBPyConnection, extractions: list[Extraction]) -> None:
+def load(
+    con: duckdb.DuckDBPyConnection,
+    extraction: Extraction,
+    locations: list[DocumentLocation] | None = None,
+) -> None:
+    """Replace one document's rows in one transaction, and record where its file was found."""
+    load_many(con, [extraction], locations)
+
+
+def load_many(
+    con: duckdb.DuckDBPyConnection,
+    extractions: list[Extraction],
+    locations: list[DocumentLocation] | None = None,
+) -> None:
     """Replace the rows of several documents in one transaction: each document whole, or none.
 
+    `locations` say where each file was found (see `document_locations`). A location that
+    held other bytes before now points at the new document; an older document is deleted only
+    when no location is left pointing at it, never because another file has the same name.
+    A document loaded without locations (older warehouses, tests) is replaced, as before, by a
+    new document with the same `source_path`.
+
     The transaction runs again when its commit collides with another writer's; every run first
-    deletes what the batch replaces (an earlier version at the same path, or the same document a
-    collided run already committed), so each document ends up loaded exactly once.
+    deletes what the batch replaces (an earlier version, or the same document a collided run
+    already committed), so each document ends up loaded exactly once.
     """
-    if extractions:
-        lake.retrying(lambda: _load_once(con, extractions))
+    locations = locations or []
+    if extractions or locations:
+        lake.retrying(lambda: _load_once(con, extractions, locations))
 
 
-def _load_once(con: duckdb.DuckDBPyConnection, extractions: list[Extraction]) -> None:
-    """Rows go in as one Arrow table per warehouse table (row-by-row inserts are far slower)."""
+def _load_once(
+    con: duckdb.DuckDBPyConnection,
+    extractions: list[Extraction],
+    locations: list[DocumentLocation],
+) -> None:
+    """Rows go in as one Arrow table per warehouse table (row-by-row inserts are far slower),
+    each checked against the DDL's keys and CHECKs first."""
     docs = [e.document for e in extractions]
-    merged: dict[str, list[dict]] = {}
-    for extraction in extractions:
-        for table, table_rows in extraction.table_rows().items():
-            merged.setdefault(table, []).extend(table_rows)
     con.execute("BEGIN TRANSACTION")
     try:
-        stale = [
-            r[0]
-            for r in con.execute(
-                "SELECT document_id FROM documents WHERE source_path IN (SELECT unnest(?::VARCHAR[])) "
-                "OR document_id IN (SELECT unnest(?::VARCHAR[]))",
-                [[d.source_path for d in docs], [d.document_id for d in docs]],
-            ).fetchall()
-        ]
+        stale = _replace_locations(con, locations, docs)
+        stale |= {d.document_id for d in docs}
         # new documents have nothing to replace: skip the deletes (most of a nightly run)
-        for table in DOCUMENT_TABLES if stale else []:
+        existing = (
+            [
+                r[0]
+                for r in con.execute(
+                    "SELECT document_id FROM documents WHERE document_id IN (SELECT unnest(?::VARCHAR[]))",
+                    [sorted(stale)],
+                ).fetchall()
+            ]
+            if stale
+            else []
+        )
+        for table in DOCUMENT_TABLES if existing else []:
             con.execute(
-                f"DELETE FROM {table} WHERE document_id IN (SELECT unnest(?::VARCHAR[]))", [stale]
+                f"DELETE FROM {table} WHERE document_id IN (SELECT unnest(?::VARCHAR[]))",
+                [existing],
             )
-        for table in DOCUMENT_TABLES:
+        merged: dict[str, list[dict]] = {}
+        for extraction in extractions:
+            for table, table_rows in extraction.table_rows().items():
+                merged.setdefault(table, []).extend(table_rows)
+        merged["document_locations"] = [row(loc) for loc in locations]
+        for table in [*DOCUMENT_TABLES, "document_locations"]:
             table_rows = merged.get(table) or []
             if not table_rows:
                 continue
@@ -129,6 +197,67 @@ def _load_once(con: duckdb.DuckDBPyConnection, extractions: list[Extraction]) ->
     except BaseException:
         lake.rollback(con)
         raise
+
+
+def _replace_locations(
+    con: duckdb.DuckDBPyConnection, locations: list[DocumentLocation], docs: list
+) -> set[str]:
+    """Free the given locations; return the documents left without any location (to delete).
+
+    Documents that keep another location stay, with `source_path` moved to one they keep.
+    """
+    before: set[str] = set()
+    if locations:
+        con.register(
+            "_keys",
+            pa.table(
+                {"root": [loc.root for loc in locations], "path": [loc.path for loc in locations]}
+            ),
+        )
+        before = {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT document_id FROM document_locations JOIN _keys USING (root, path)"
+            ).fetchall()
+        }
+        con.execute(
+            "DELETE FROM document_locations USING _keys "
+            "WHERE document_locations.root = _keys.root AND document_locations.path = _keys.path"
+        )
+        con.unregister("_keys")
+    # documents loaded without locations, replaced by a new document at the same source_path
+    legacy = (
+        {
+            r[0]
+            for r in con.execute(
+                "SELECT document_id FROM documents d WHERE source_path IN (SELECT unnest(?::VARCHAR[])) "
+                "AND NOT EXISTS (SELECT 1 FROM document_locations l WHERE l.document_id = d.document_id)",
+                [[d.source_path for d in docs]],
+            ).fetchall()
+        }
+        if docs
+        else set()
+    )
+    incoming = {loc.document_id for loc in locations}
+    candidates = (before | legacy) - incoming
+    keep = (
+        {
+            r[0]: r[1]
+            for r in con.execute(
+                "SELECT document_id, min(source_path) FROM document_locations "
+                "WHERE document_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY document_id",
+                [sorted(candidates)],
+            ).fetchall()
+        }
+        if candidates
+        else {}
+    )
+    for document_id, source_path in keep.items():
+        con.execute(
+            "UPDATE documents SET source_path = ? WHERE document_id = ? AND source_path <> ?",
+            [source_path, document_id, source_path],
+        )
+    return candidates - set(keep)
 
 
 def _columns(table: str) -> list[str]:
@@ -149,7 +278,11 @@ class Writer:
         self.db = db
 
     def __enter__(self) -> Writer:
-        self.con = lake.writer(self.db)
+        try:
+            self.con = lake.writer(self.db)
+        except BaseException as exc:
+            raise_if_out_of_space(exc, str(self.db))
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -268,3 +268,18 @@ def test_bad_glyphs_counted_and_dropped() -> None:
     assert "(cid:" not in nt.text and "\x00" not in nt.text, nt.text
     assert nt.bad_glyphs == [1, 1], nt.bad_glyphs
     _check_offsets("bad-glyphs", nt, ["委託先は(cid:123)株式会社", "氏名\x00住所"])
+
+
+@pytest.mark.parametrize(
+    "raw, file_type",
+    [
+        ("第1回審議会議事録\n- とき 令和4年5月26日\n- ところ 第1会議室\n", "markdown"),
+        (
+            "<p>第1回審議会議事録</p><ul><li>とき 令和4年5月26日</li><li>ところ 第1会議室</li></ul>",
+            "html",
+        ),
+    ],
+)
+def test_a_list_item_starting_with_hiragana_stays_its_own_line(raw: str, file_type: str) -> None:
+    text = normalize([raw], file_type=file_type).text
+    assert "\nとき 令和4年5月26日" in text and "\nところ 第1会議室" in text

@@ -1,9 +1,10 @@
 """Crash safety, idempotency and readers during ingestion, with the real `shingikai ingest` in a subprocess.
 
 The corpus is the shipped samples plus tests/fixtures/layouts, copied into tmp. The
-"partial" warehouse has only the samples (the same source paths, so the full run
-adds the layouts to it). The warehouse is a lake: every batch of documents is one commit, so a
-killed run leaves the partial warehouse plus whole documents of the batches it committed.
+"partial" warehouse is the same folder before the layouts were added (the same locations,
+so the full run adds the layouts to it).
+The warehouse is a lake: every batch of documents is one commit, so a killed run leaves the
+partial warehouse plus whole documents of the batches it committed.
 """
 
 from __future__ import annotations
@@ -37,11 +38,9 @@ N_FULL = sum(
 )
 
 
-def _copy_corpus(dest: Path, with_layouts: bool) -> Path:
+def _copy_corpus(dest: Path) -> Path:
     corpus = dest / "in"
     shutil.copytree(SAMPLES, corpus / "samples")
-    if with_layouts:
-        shutil.copytree(LAYOUTS, corpus / "layouts")
     return corpus
 
 
@@ -49,11 +48,11 @@ def _copy_corpus(dest: Path, with_layouts: bool) -> Path:
 def runs(tmp_path_factory):
     """A clean full run, and a complete samples-only run (the state before the full run)."""
     base = tmp_path_factory.mktemp("crash")
-    full = _copy_corpus(base / "full", True)
-    partial = _copy_corpus(base / "partial", False)
+    full = _copy_corpus(base / "full")
     clean_db = base / "clean.ducklake"
     partial_db = base / "partial.ducklake"
-    run_ingest_cli([partial], partial_db)
+    run_ingest_cli([full], partial_db)
+    shutil.copytree(LAYOUTS, full / "layouts")
     first = run_ingest_cli([full], clean_db)
     return {
         "base": base,

@@ -173,6 +173,25 @@ def test_serve_runs_nightly_deployment(tmp_path):
                 "ok",
             )
         ]
+
+        # anyone on the machine can create a run through the API: paths outside the roots are refused
+        outside = tmp_path.parent / f"{tmp_path.name}-outside"
+        evil = {"raw": str(outside / "raw"), "db": str(outside / "w.ducklake")}
+        run = httpx.post(
+            f"{api}/deployments/{deployment['id']}/create_flow_run",
+            json={"parameters": evil},
+            timeout=10,
+        ).json()
+        deadline = time.monotonic() + 150
+        while True:
+            state = httpx.get(f"{api}/flow_runs/{run['id']}", timeout=5).json()["state"]
+            if state["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+                break
+            assert time.monotonic() < deadline, f"flow run still {state['type']}"
+            time.sleep(1)
+        assert state["type"] == "FAILED", state
+        assert "outside the allowed roots" in (state.get("message") or ""), state
+        assert not outside.exists()
     finally:
         if serve is not None:
             _stop(serve)

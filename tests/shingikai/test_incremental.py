@@ -21,7 +21,10 @@ def _warehouse_with(db: Path, files: list[discovery.SourceFile]) -> None:
     """A lake holding extractions of the given files (DDL applied)."""
     with warehouse.Writer(db) as writer:
         for f in files:
-            warehouse.load(writer.con, extract_bytes(f.path.read_bytes(), f.source_path))
+            extraction = extract_bytes(f.path.read_bytes(), f.source_path)
+            warehouse.load(
+                writer.con, extraction, [discovery.location_of(f, extraction.document.document_id)]
+            )
 
 
 @pytest.fixture
@@ -64,7 +67,10 @@ def test_plan_reextracts_on_new_extractor_version(
 def test_plan_skips_duplicate_bytes_once(root: Path, tmp_path: Path) -> None:
     shutil.copy(FIXTURE, root / "copy.txt")
     todo, skipped = discovery.plan(discovery.discover([root]), tmp_path / "none.ducklake")
-    assert (len(todo), skipped) == (1, 1), "two files with the same bytes are one document"
+    actions = sorted(f.action for f in todo)
+    assert skipped == 0 and actions == [discovery.Action.EXTRACT, discovery.Action.LOCATE], (
+        "two files with the same bytes are one document (extracted once) with two locations"
+    )
 
 
 def test_changed_file_replaces_old_rows() -> None:
