@@ -77,7 +77,8 @@ def _serve(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     clean.update(PREFECT_HOME=str(tmp_path / "prefect_home"), **env)
     # a valid sources file, so that serve gets as far as looking for its Prefect server
     (tmp_path / "sources.toml").write_text(
-        '[[source]]\nname = "sample"\nindex_url = "http://127.0.0.1:9/index.html"\n', encoding="utf-8"
+        '[[source]]\nname = "sample"\nindex_url = "http://127.0.0.1:9/index.html"\n',
+        encoding="utf-8",
     )
     return subprocess.run(
         [str(BIN / "shingikai"), "serve", "--sources", str(tmp_path / "sources.toml")],
