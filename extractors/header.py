@@ -156,6 +156,7 @@ def extract_header(text: str, doc_kind: str) -> Header:
     masked = chrome.mask(text, head_end)
     head = list(lines(masked, 0, head_end))
     values = _labelled(masked, head)
+    present_read = False
     for v in values:
         if v.field in (HeaderField.WHEN, HeaderField.TIME):
             _read_when(h, masked, head, v)
@@ -165,8 +166,15 @@ def extract_header(text: str, doc_kind: str) -> Header:
             _read_observers(h, masked[v.start : v.end], v.start)
         elif v.field == HeaderField.AGENDA:
             h.agenda.append((v.start, v.end))
-        elif v.field == HeaderField.ATTENDEES and not h.attendees:
-            h.attendees = _attendees(masked, v.start, _attendee_end(masked, v.end))
+        elif v.field == HeaderField.ATTENDEES and not present_read:
+            present_read = True
+            h.attendees += _attendees(masked, v.start, _attendee_end(masked, v.end))
+        elif v.field == HeaderField.ABSENT:
+            # a row of its own for those absent (欠席者: …): everyone in it was absent
+            h.attendees += [
+                (n, r, side, False, s, e)
+                for n, r, side, _, s, e in _attendees(masked, v.start, v.end)
+            ]
     if h.observers is None:
         _inline_observers(h, masked, head_end)
     _read_body(h, masked, head_end, values)

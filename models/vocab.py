@@ -93,6 +93,7 @@ class HeaderField(StrEnum):
     PLACE = "place"  # where it was held (場所, 開催場所, 会場, ところ)
     OBSERVERS = "observers"  # members of the public present (傍聴者, 傍聴人)
     ATTENDEES = "attendees"  # those present (出席者, 出席委員)
+    ABSENT = "absent"  # those absent (欠席者, 欠席委員)
     BODY = "body"  # the council's name (審議会名, 審議会等名称)
     MEETING = "meeting"  # the meeting's name (会議名, 会議の名称)
     AGENDA = "agenda"  # the agenda (議題, 案件, 次第)

@@ -66,3 +66,12 @@ def test_page_footers_are_not_left_in_utterances(pdf) -> None:
         u.text[-40:] for u in x.utterances if re.search(r"[-－―‐—–]\s*\d+\s*[-－―‐—–]", u.text)
     ]
     assert glued == []
+
+
+def test_an_absent_member_on_a_row_of_their_own_is_an_attendee_not_present() -> None:
+    x = _extract(str(SAMPLES / "kaedehara_2018_08_kaigiroku.txt"))
+    absent = [(a.name, a.role) for a in x.attendees if not a.present]
+    assert absent == [("大城誠", "委員")]
+    assert x.text is not None
+    row = next(a for a in x.attendees if not a.present)
+    assert x.text.text[row.start_char : row.end_char].startswith("大城誠")
