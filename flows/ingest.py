@@ -20,6 +20,7 @@ the worker pool in the background, runs this flow and shuts everything down.
 import itertools
 import queue
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -146,6 +147,19 @@ def stream_as_completed(
         yield chunk, future.result()
 
 
+# Plans made before the flow started, by key. A plan lists every file: for a few thousand
+# files it is far over what Prefect accepts as a flow run's parameters (512 KiB serialised),
+# so the flow is given the key of a plan held in this process, never the plan itself.
+_PLANS: dict[str, Plan] = {}
+
+
+def hand_over(plan: Plan) -> str:
+    """Keep a plan for the next `ingest_flow` run in this process; its key is the parameter."""
+    key = uuid.uuid4().hex
+    _PLANS[key] = plan
+    return key
+
+
 @flow(name="shingikai-ingest", persist_result=False)
 def ingest_flow(
     paths: list[str],
@@ -154,17 +168,19 @@ def ingest_flow(
     limits: Limits | None = None,
     publish_every: int = 200,
     workers: int | None = None,
-    plan: Plan | None = None,
+    plan_key: str | None = None,
 ) -> Summary:
     """Ingest council documents under `paths` into the warehouse at `db`.
 
-    `plan`: the plan `flows.launch.run_ingest` already made for these paths, so no file is
-    hashed twice; without it the flow plans itself (the nightly flow).
+    `plan_key`: names the plan `flows.launch.run_ingest` already made in this process for
+    these paths (see `hand_over`), so no file is hashed twice; without it, or for a key this
+    process does not hold, the flow plans itself (the nightly flow).
     """
     logger = get_run_logger()
     started = time.monotonic()
     limits = limits or Limits()
     workers = workers or default_workers()
+    plan = _PLANS.pop(plan_key, None) if plan_key else None
     if plan is None:
         plan = plan_ingest(paths, db, force)
     else:

@@ -182,7 +182,7 @@ def run_ingest(
             os.environ["PREFECT_API_URL"] = background.server.api_url
         from prefect.task_runners import ThreadPoolTaskRunner
 
-        from flows.ingest import ingest_flow
+        from flows.ingest import hand_over, ingest_flow
         from shingikai.sandbox import default_workers
 
         if dask:
@@ -202,7 +202,7 @@ def run_ingest(
                 force=force,
                 limits=limits,
                 workers=workers,
-                plan=planned,
+                plan_key=hand_over(planned),
             )
         marks.add(f"flow done ({summary.seconds:.1f} s in the flow)")
         return summary

@@ -35,3 +35,17 @@ def test_each_file_is_hashed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     again = run_ingest([str(SAMPLES)], str(db))
     assert (again.seen, again.new, again.skipped) == (4, 0, 4)
     assert sorted(hashed.values()) == [1, 1, 1, 1]
+
+
+def test_the_flow_is_given_a_key_not_the_plan() -> None:
+    """Prefect refuses flow-run parameters over 512 KiB: a plan of ~2,000 files was over it."""
+    import inspect
+
+    from flows import ingest
+    from shingikai.discover import Plan
+
+    params = inspect.signature(ingest.ingest_flow.fn).parameters
+    assert all(p.annotation not in (Plan, "Plan", Plan | None) for p in params.values())
+    plan = Plan(seen=0, todo=[], skipped=0)
+    key = ingest.hand_over(plan)
+    assert len(key) < 64 and ingest._PLANS.pop(key) is plan
