@@ -1,11 +1,12 @@
-"""The DuckDB warehouse: the one writer (`store`), read-only queries, the data dictionary, export."""
+"""The warehouse, a DuckLake (`lake`): the one loader and its writers (`store`), read-only queries,
+the data dictionary, export."""
 
 from shingikai.warehouse.store import (
     DEFAULT_DB,
     DOCUMENT_TABLES,
     OutOfSpace,
-    Staging,
     WarehouseBusy,
+    Writer,
     apply_schema,
     connect_readonly,
     default_db,
@@ -22,7 +23,7 @@ __all__ = [
     "DEFAULT_DB",
     "DOCUMENT_TABLES",
     "OutOfSpace",
-    "Staging",
+    "Writer",
     "WarehouseBusy",
     "apply_schema",
     "connect_readonly",
