@@ -37,7 +37,7 @@ def convert(src: Path, dest: Path | str | None = None) -> tuple[str, dict[str, i
         def copy() -> None:
             con.execute("BEGIN TRANSACTION")
             try:
-                for table in DOCUMENT_TABLES:
+                for table in [*DOCUMENT_TABLES, "document_locations"]:
                     if table not in old_columns:
                         continue
                     new = {

@@ -9,7 +9,6 @@ import os
 import shutil
 from pathlib import Path
 
-from shingikai.warehouse import lake
 from shingikai.warehouse.constraints import scalar
 from shingikai.warehouse.store import apply_schema, readonly
 
@@ -85,6 +84,7 @@ def export_duckdb(
     written = []
     try:
         with readonly(db, at=at) as con:
+            source = scalar(con, "SELECT current_database()")  # the lake, or a single file
             tables = [name for name, kind in relations(con) if kind == "table"]
             con.execute(f"ATTACH '{str(tmp).replace(chr(39), chr(39) * 2)}' AS snapshot_file")
             con.execute("USE snapshot_file")
@@ -100,11 +100,11 @@ def export_duckdb(
                 )
                 con.execute(
                     f'INSERT INTO snapshot_file.main."{name}" ({cols}) '
-                    f'SELECT {cols} FROM {lake.ALIAS}.main."{name}"'
+                    f'SELECT {cols} FROM "{source}".main."{name}"'
                 )
             for name, kind in relations(con):
                 written.append((name, kind, out, scalar(con, f'SELECT count(*) FROM "{name}"')))
-            con.execute(f"USE {lake.ALIAS}")
+            con.execute(f'USE "{source}"')
             con.execute("DETACH snapshot_file")
         os.replace(tmp, out)
     finally:

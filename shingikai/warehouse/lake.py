@@ -40,7 +40,7 @@ T = TypeVar("T")
 
 
 class SingleFileWarehouse(ValueError):
-    """The path holds a single-file DuckDB warehouse of the old layout: convert it first."""
+    """A lake's feature (snapshots, time travel) was asked of a single-file DuckDB warehouse."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,18 @@ def is_duckdb_file(path: Path) -> bool:
         return False
 
 
+def single_file(db: str | Path | Location) -> Path | None:
+    """The path when `db` names a single-file DuckDB warehouse (a `.duckdb` path, or a file that is
+    a DuckDB database), else None: a lake."""
+    if isinstance(db, Location):
+        return None
+    text = str(db)
+    if text.startswith(("ducklake:", "postgres:", "postgresql:", "sqlite:")):
+        return None
+    path = Path(text)
+    return path if path.suffix == ".duckdb" or is_duckdb_file(path) else None
+
+
 def location(db: str | Path | Location, data_path: str | Path | None = None) -> Location:
     """The lake named by `db` (a catalog file path or `postgres:...`)."""
     if isinstance(db, Location):
@@ -82,10 +94,10 @@ def location(db: str | Path | Location, data_path: str | Path | None = None) -> 
             "postgres:" + text.split(":", 1)[1], _dir(data_path) if data_path else None, None
         )
     path = Path(text.removeprefix("sqlite:")).resolve()
-    if is_duckdb_file(path):
+    if single_file(path):
         raise SingleFileWarehouse(
-            f"{path} is a single-file DuckDB warehouse; convert it to a lake with "
-            f"`shingikai convert {path}` and use the .ducklake it writes"
+            f"{path} is a single-file DuckDB warehouse, which keeps no snapshots; convert it to a "
+            f"lake with `shingikai convert {path}` and use the .ducklake it writes"
         )
     return Location(f"sqlite:{path}", _dir(data_path or path.with_name(path.name + ".files")), path)
 
@@ -117,10 +129,6 @@ def connect(
     if not loc.exists():
         if not create:
             raise FileNotFoundError(f"no warehouse at {loc}: run `shingikai ingest` first")
-        if loc.path is not None and loc.path.suffix == ".duckdb":
-            raise ValueError(
-                f"{loc.path}: a new warehouse is a lake; name its catalog .ducklake, not .duckdb"
-            )
         _create_sqlite_catalog(loc)
     names = (extensions.DUCKLAKE, extensions.POSTGRES if loc.postgres else extensions.SQLITE)
     con = extensions.connect(extensions=names)
@@ -342,3 +350,58 @@ def snapshots(db: str | Path | Location) -> list[tuple]:
             f"SELECT snapshot_id, snapshot_time, changes, commit_message FROM {ALIAS}.snapshots() "
             "ORDER BY snapshot_id"
         ).fetchall()
+
+
+# ---- maintenance: small files merged, files no snapshot needs deleted
+
+_INTERVAL = re.compile(r"^\s*(\d+)\s*(second|minute|hour|day|week)s?\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class Maintenance:
+    files_before: int  # data and delete files the latest snapshot reads
+    files_after: int
+    removed: int  # files deleted from the data path (merged away, or never committed)
+
+
+def interval(text: str) -> str:
+    """A SQL INTERVAL literal for '1 day', '6 hours', '0 seconds'; ValueError for anything else."""
+    m = _INTERVAL.match(text)
+    if not m:
+        raise ValueError(f"{text!r} is not an interval like '1 day', '6 hours' or '30 minutes'")
+    return f"INTERVAL '{int(m.group(1))} {m.group(2).lower()}'"
+
+
+def _live_files(con: duckdb.DuckDBPyConnection) -> int:
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = ?", [ALIAS]
+        ).fetchall()
+    ]
+    return sum(
+        int(scalar(con, f"SELECT count(*) FROM ducklake_list_files('{ALIAS}', '{t}')"))
+        for t in tables
+    )
+
+
+def maintain(db: str | Path | Location, keep_for: str = "1 day") -> Maintenance:
+    """Merge the small Parquet files that batch commits leave into larger ones (every snapshot
+    stays readable: time travel is kept), then delete from the data path the files that no
+    snapshot reads any more (merged away) and the files that no commit recorded (a writer killed
+    mid-commit), once they are older than `keep_for`, so that a query still scanning them ends
+    first. Safe while others ingest: the merge is one commit, retried if it collides."""
+    age = interval(keep_for)
+    con = writer(db)
+    try:
+        before = _live_files(con)
+        retrying(lambda: con.execute(f"CALL ducklake_merge_adjacent_files('{ALIAS}')").fetchall())
+        old = con.execute(
+            f"CALL ducklake_cleanup_old_files('{ALIAS}', older_than => now() - {age})"
+        ).fetchall()
+        orphans = con.execute(
+            f"CALL ducklake_delete_orphaned_files('{ALIAS}', older_than => now() - {age})"
+        ).fetchall()
+        return Maintenance(before, _live_files(con), len(old) + len(orphans))
+    finally:
+        con.close()

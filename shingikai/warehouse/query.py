@@ -96,8 +96,9 @@ def execute_query(
     the snapshot (an id or a timestamp) to read, the warehouse as it was then; else the latest."""
     statement = check(sql)
     with readonly(db, at=at) as con:
-        # the lake's own Parquet files are the only files a query may read
-        con.execute(f"SET allowed_directories = ['{lake.data_path(con, db)}']")
+        if lake.single_file(db) is None:
+            # the lake's own Parquet files are the only files a query may read
+            con.execute(f"SET allowed_directories = ['{lake.data_path(con, db)}']")
         con.execute("SET enable_external_access = false")
         con.execute(f"SET memory_limit = '{int(memory_gb * 1024)}MiB'")
         con.execute(f"SET max_temp_directory_size = '{SPILL_LIMIT}'")

@@ -5,12 +5,21 @@ commit is a snapshot. `load_many` replaces a batch of documents in one transacti
 sees each document whole or not at all, and retries the transaction when its commit collides with
 another writer's. The DDL's keys and CHECKs, which DuckLake does not take, are checked here
 (`constraints`). `memory_warehouse` is a plain in-memory DuckDB with the full DDL (tests, `extract`).
+
+A `--db` path ending in `.duckdb` (or naming a DuckDB file) is a single-file warehouse instead: the
+same tables, views and loader in one DuckDB file, which plain DuckDB and `score.py` read as it is.
+DuckDB lets one process at a time open such a file to write, and none to read meanwhile, so its
+writers take turns (a lock file) and its readers wait for a writer's batch to end; it keeps no
+snapshots. For one machine and small collections; the lake is the default.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import errno
+import fcntl
+import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,8 +83,53 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def connect_readonly(db: Path | str, at: str | int | None = None) -> duckdb.DuckDBPyConnection:
     """A researcher's connection: read-only, on the latest snapshot (or the one `at`), never
-    blocking or blocked by ingest."""
-    return lake.connect(db, read_only=True, at=at)
+    blocking or blocked by ingest (a single-file warehouse: waits for a writer's batch)."""
+    path = lake.single_file(db)
+    if path is None:
+        return lake.connect(db, read_only=True, at=at)
+    if at is not None:
+        raise lake.SingleFileWarehouse(
+            f"{path} is a single-file DuckDB warehouse, which keeps no snapshots: --at needs a lake"
+        )
+    if not path.exists():
+        raise FileNotFoundError(
+            f"no warehouse at {path.absolute()}: run `shingikai ingest` first, "
+            "or name one with --db or $SHINGIKAI_DB"
+        )
+    return _single_file_reader(path)
+
+
+# how long a reader of a single-file warehouse waits for a writer to let go of it
+READER_WAIT_S = 120.0
+
+
+def _single_file_reader(path: Path) -> duckdb.DuckDBPyConnection:
+    """The file attached read-only, and in USE, to an in-memory DuckDB (as a lake is): a reader
+    may then attach more, such as the file `export --format duckdb` writes."""
+    deadline = time.monotonic() + READER_WAIT_S
+    quoted = str(path.resolve()).replace("'", "''")
+    while True:
+        con = duckdb.connect()
+        try:
+            con.execute(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
+            con.execute("USE warehouse")
+            return con
+        except duckdb.IOException as exc:  # a writer holds the file ("Could not set lock")
+            con.close()
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                if "lock" in str(exc).lower():
+                    raise WarehouseBusy(
+                        f"ingest has been writing {path} for over {READER_WAIT_S:g} s; a "
+                        "single-file warehouse cannot be read meanwhile (a lake can)"
+                    ) from exc
+                raise
+            time.sleep(0.2)
+
+
+def exists(db: Path | str) -> bool:
+    """True when there is a warehouse at `db` (a lake's catalog, or a single file)."""
+    path = lake.single_file(db)
+    return path.exists() if path is not None else lake.location(db).exists()
 
 
 def memory_warehouse() -> duckdb.DuckDBPyConnection:
@@ -87,7 +141,7 @@ def memory_warehouse() -> duckdb.DuckDBPyConnection:
 
 def known_documents(db: Path | str) -> dict[str, tuple[str, str]]:
     """document_id -> (extractor_version, source_path) in the latest snapshot."""
-    if not lake.location(db).exists():
+    if not exists(db):
         return {}
     con = connect_readonly(db)
     try:
@@ -101,7 +155,7 @@ def known_documents(db: Path | str) -> dict[str, tuple[str, str]]:
 
 def known_locations(db: Path | str) -> dict[tuple[str, str], str]:
     """(root, path) -> document_id of every location recorded in the latest snapshot."""
-    if not lake.location(db).exists():
+    if not exists(db):
         return {}
     con = connect_readonly(db)
     try:
@@ -273,23 +327,49 @@ class Writer:
     Each `load_many` commits its own snapshot, visible to readers at once; there is nothing to
     publish and no lock to hold, so several writers (processes or machines) may load at once.
     A killed writer leaves the lake as its last commit left it.
+
+    On a single-file warehouse the session holds `<file>.lock`: other writers wait their turn
+    (the file takes one writing process), and the file is closed on exit so readers get in.
     """
 
     con: duckdb.DuckDBPyConnection  # open between __enter__ and __exit__
 
     def __init__(self, db: Path | str):
         self.db = db
+        self._lock_fd: int | None = None
 
     def __enter__(self) -> Writer:
         try:
-            self.con = lake.writer(self.db)
+            path = lake.single_file(self.db)
+            if path is None:
+                self.con = lake.writer(self.db)
+            else:
+                self._lock_fd = _take_turn(path)
+                self.con = duckdb.connect(str(path))
+                apply_schema(self.con)
         except BaseException as exc:
+            self._release()
             raise_if_out_of_space(exc, str(self.db))
             raise
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.con.close()
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+
+def _take_turn(path: Path) -> int:
+    """Hold `<path>.lock` (waiting while another writer holds it); its descriptor."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
 
 
 @contextmanager

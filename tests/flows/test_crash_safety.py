@@ -26,8 +26,6 @@ from tests.ingest_helpers import cli_env, copy_lake, ingest_cmd, run_ingest_cli,
 
 pytestmark = pytest.mark.slow  # ingests killed and re-run through the CLI
 
-pytestmark = pytest.mark.slow  # ingests killed and re-run through the CLI
-
 KILL_AFTER_S = (1.0, 4.0, 8.0)
 # documents in the full corpus: every file of the samples and the layouts but gold and READMEs
 N_FULL = sum(
@@ -144,6 +142,33 @@ def test_killed_runs_leave_whole_documents(runs, tmp_path):
     # 3. a rerun to completion gives the same warehouse as a clean run
     run_ingest_cli([runs["full"]], db)
     assert snapshot(db) == runs["clean"]
+    # 4. `maintain` deletes what the killed commits wrote and never recorded; the tables stay
+    files = db.with_name(db.name + ".files")
+    on_disk = len(list(files.rglob("*.parquet")))
+    tidy = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "shingikai.cli",
+            "maintain",
+            "--db",
+            str(db),
+            "--keep-for",
+            "0 seconds",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert tidy.returncode == 0, tidy.stderr
+    assert snapshot(db) == runs["clean"]
+    with connect_readonly(db) as con:
+        recorded = sum(
+            con.execute(f"SELECT count(*) FROM __ducklake_metadata_lake.{t}").fetchone()[0]
+            for t in ("ducklake_data_file", "ducklake_delete_file")
+        )
+    assert len(list(files.rglob("*.parquet"))) == recorded < on_disk
     assert {p.name for p in tmp_path.iterdir()} <= {
         "w.ducklake",
         "w.ducklake-wal",

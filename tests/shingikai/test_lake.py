@@ -18,7 +18,7 @@ from shingikai.warehouse.convert import convert
 from shingikai.warehouse.export import export
 from shingikai.warehouse.query import run_query
 from tests.conftest import SAMPLES
-from tests.ingest_helpers import copy_lake, snapshot
+from tests.ingest_helpers import copy_lake, snapshot, tables_of
 
 
 def test_extensions_load_from_the_packages_without_download():
@@ -215,8 +215,10 @@ def test_convert_a_single_file_warehouse(tmp_path, extractions):
     warehouse.apply_schema(con)
     warehouse.load_many(con, extractions)
     con.close()
+    # a single file is read as it is, but keeps no snapshots
+    assert int(run_query(old, "SELECT count(*) AS n FROM documents")["n"][0]) == 3
     with pytest.raises(lake.SingleFileWarehouse, match="shingikai convert"):
-        warehouse.connect_readonly(old)
+        lake.snapshots(old)
     where, copied = convert(old)
     assert Path(where) == tmp_path / "old.ducklake"
     assert copied["documents"] == 3
@@ -245,3 +247,41 @@ def test_a_column_added_to_the_ddl_is_added_to_the_lake(two_snapshots, tmp_path,
         ).fetchone()
     assert rows == (3, 0)
     assert comment == ("Who checked the rows by hand.",)
+
+
+def test_maintain_merges_small_files_keeps_time_travel_and_removes_leftovers(
+    two_snapshots, extractions, tmp_path
+):
+    db = tmp_path / "w.ducklake"
+    copy_lake(two_snapshots[0], db)
+    with warehouse.Writer(db) as w:  # more small commits: a document replaced, one re-added
+        warehouse.load_many(w.con, extractions[:1])
+        warehouse.load_many(w.con, extractions[2:])
+    history = lake.snapshots(db)
+    before = {s[0]: snapshot_at(db, s[0]) for s in history}
+    files = db.with_name(db.name + ".files")
+    leftover = files / "main" / "documents" / "ducklake-left-by-a-killed-writer.parquet"
+    duckdb.sql("SELECT 1 AS x").write_parquet(str(leftover))
+    n_before = len(list(files.rglob("*.parquet")))
+    kept = lake.maintain(db, keep_for="1 day")  # nothing is old enough to delete yet
+    assert kept.removed == 0 and leftover.exists()
+    assert kept.files_after < kept.files_before
+    done = lake.maintain(db, keep_for="0 seconds")
+    assert done.removed > 0 and not leftover.exists()
+    on_disk = len(list(files.rglob("*.parquet")))
+    # left on disk: exactly the files the catalog records, for the latest or an older snapshot
+    with warehouse.readonly(db) as con:
+        recorded = sum(
+            con.execute(f"SELECT count(*) FROM __ducklake_metadata_lake.{t}").fetchone()[0]
+            for t in ("ducklake_data_file", "ducklake_delete_file")
+        )
+    assert on_disk < n_before and on_disk == recorded
+    # every snapshot reads as before: merging keeps time travel
+    assert {s[0]: snapshot_at(db, s[0]) for s in history} == before
+    with pytest.raises(ValueError, match="not an interval"):
+        lake.maintain(db, keep_for="1; DROP TABLE documents")
+
+
+def snapshot_at(db: Path, at: int) -> dict:
+    with warehouse.readonly(db, at=at) as con:
+        return tables_of(con)
