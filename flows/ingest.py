@@ -197,7 +197,10 @@ def ingest_flow(
         # a new lake is created, with its schema, here: not by the first tasks at once
         with warehouse.Writer(db) as writer:
             record_without_extraction(writer.con, plan.without_extraction, summary)
-        _extract_and_commit(db, todo, limits, summary, workers)
+        try:
+            _extract_and_commit(db, todo, limits, summary, workers)
+        finally:
+            warehouse.close_reused_writers()
     summary.seconds = time.monotonic() - started
     create_markdown_artifact(
         markdown="\n\n".join(summary.lines()), description="what this ingest did"

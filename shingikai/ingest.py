@@ -119,7 +119,7 @@ def commit_batch(
     flow's process, or a Dask worker on another machine when the catalog is PostgreSQL), so
     the flow never holds the extractions; commits that collide are retried by the loader.
     """
-    with warehouse.Writer(db) as writer:
+    with warehouse.reused_writer(db) as writer:
         return [Loaded.of(e) for e in load_batch(writer.con, files, extractions)]
 
 

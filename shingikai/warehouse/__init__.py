@@ -8,6 +8,7 @@ from shingikai.warehouse.store import (
     WarehouseBusy,
     Writer,
     apply_schema,
+    close_reused_writers,
     connect_readonly,
     default_db,
     known_documents,
@@ -17,6 +18,7 @@ from shingikai.warehouse.store import (
     memory_warehouse,
     raise_if_out_of_space,
     readonly,
+    reused_writer,
 )
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "Writer",
     "WarehouseBusy",
     "apply_schema",
+    "close_reused_writers",
     "connect_readonly",
     "default_db",
     "known_documents",
@@ -35,4 +38,5 @@ __all__ = [
     "memory_warehouse",
     "raise_if_out_of_space",
     "readonly",
+    "reused_writer",
 ]

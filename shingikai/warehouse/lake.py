@@ -16,6 +16,7 @@ their commits collide (`retrying`). Nothing here is specific to the tables: the 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import random
@@ -196,7 +197,8 @@ def writer(db: str | Path | Location) -> duckdb.DuckDBPyConnection:
     """A connection that may write the lake, created with the schema if it is new."""
     con = connect(db, create=True)
     try:
-        retrying(lambda: ensure_schema(con))
+        with commit_turn(con):
+            retrying(lambda: ensure_schema(con))
     except BaseException:
         con.close()
         raise
@@ -320,6 +322,31 @@ def retrying(fn: Callable[[], T], attempts: int = MAX_ATTEMPTS, first_wait: floa
     raise AssertionError("unreachable")
 
 
+@contextmanager
+def commit_turn(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Hold `<catalog>.lock` for one transaction when the catalog is a local SQLite file.
+
+    SQLite lets one writer commit at a time, and it fails any transaction that began before
+    another writer's commit ("database is locked"), which must then be redone whole, data files
+    and all. With the turn taken first, writers on this machine wait a moment instead of redoing
+    their work; writers on several machines (a PostgreSQL catalog) rely on DuckLake's own conflict
+    checks and `retrying`. Nothing happens for other connections (a single-file warehouse).
+    """
+    row = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = ? AND type = 'sqlite'",
+        [f"__ducklake_metadata_{ALIAS}"],
+    ).fetchone()
+    if row is None:
+        yield
+        return
+    fd = os.open(f"{row[0]}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def rollback(con: duckdb.DuckDBPyConnection) -> None:
     """Roll back if a transaction is still open (a failed commit has already ended it)."""
     try:
@@ -395,7 +422,10 @@ def maintain(db: str | Path | Location, keep_for: str = "1 day") -> Maintenance:
     con = writer(db)
     try:
         before = _live_files(con)
-        retrying(lambda: con.execute(f"CALL ducklake_merge_adjacent_files('{ALIAS}')").fetchall())
+        with commit_turn(con):
+            retrying(
+                lambda: con.execute(f"CALL ducklake_merge_adjacent_files('{ALIAS}')").fetchall()
+            )
         old = con.execute(
             f"CALL ducklake_cleanup_old_files('{ALIAS}', older_than => now() - {age})"
         ).fetchall()

@@ -19,6 +19,7 @@ import dataclasses
 import errno
 import fcntl
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -192,13 +193,15 @@ def load_many(
     A document loaded without locations (older warehouses, tests) is replaced, as before, by a
     new document with the same `source_path`.
 
-    The transaction runs again when its commit collides with another writer's; every run first
+    Writers on one machine take turns for the transaction (`lake.commit_turn`); it runs again
+    when its commit still collides with another writer's (several machines); every run first
     deletes what the batch replaces (an earlier version, or the same document a collided run
     already committed), so each document ends up loaded exactly once.
     """
     locations = locations or []
     if extractions or locations:
-        lake.retrying(lambda: _load_once(con, extractions, locations))
+        with lake.commit_turn(con):
+            lake.retrying(lambda: _load_once(con, extractions, locations))
 
 
 def _load_once(
@@ -362,6 +365,45 @@ class Writer:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
             self._lock_fd = None
+
+
+# Lake writers kept open for the next batch of this process, by warehouse: opening one (loading
+# the extensions, attaching the catalog) costs about 0.3 s, as much as committing a batch.
+_IDLE: dict[str, list[Writer]] = {}
+_IDLE_LOCK = threading.Lock()
+
+
+@contextmanager
+def reused_writer(db: Path | str) -> Iterator[Writer]:
+    """A writer for one batch, reused by the next batch of this process (each thread gets its own
+    while it holds it). A single-file warehouse gets a fresh one each time, so that its lock is
+    held only for the batch. A writer whose batch failed is closed, not reused."""
+    if lake.single_file(db) is not None:
+        with Writer(db) as fresh:
+            yield fresh
+        return
+    key = str(db)
+    with _IDLE_LOCK:
+        idle = _IDLE.get(key)
+        writer = idle.pop() if idle else None
+    if writer is None:
+        writer = Writer(db).__enter__()
+    try:
+        yield writer
+    except BaseException:
+        writer.__exit__()
+        raise
+    with _IDLE_LOCK:
+        _IDLE.setdefault(key, []).append(writer)
+
+
+def close_reused_writers() -> None:
+    """Close the writers kept for reuse (at the end of a run)."""
+    with _IDLE_LOCK:
+        writers = [w for idle in _IDLE.values() for w in idle]
+        _IDLE.clear()
+    for writer in writers:
+        writer.__exit__()
 
 
 def _take_turn(path: Path) -> int:
