@@ -173,6 +173,7 @@ def test_killed_runs_leave_whole_documents(runs, tmp_path):
         "w.ducklake",
         "w.ducklake-wal",
         "w.ducklake-shm",
+        "w.ducklake.lock",  # where local writers take turns to commit
         "w.ducklake.files",
         "committing",
         "in",

@@ -259,6 +259,7 @@ def test_maintain_merges_small_files_keeps_time_travel_and_removes_leftovers(
         warehouse.load_many(w.con, extractions[2:])
     history = lake.snapshots(db)
     before = {s[0]: snapshot_at(db, s[0]) for s in history}
+    loaded_by = run_query(db, "SELECT document_id, snapshot_id FROM documents ORDER BY 1")
     files = db.with_name(db.name + ".files")
     leftover = files / "main" / "documents" / "ducklake-left-by-a-killed-writer.parquet"
     duckdb.sql("SELECT 1 AS x").write_parquet(str(leftover))
@@ -278,6 +279,10 @@ def test_maintain_merges_small_files_keeps_time_travel_and_removes_leftovers(
     assert on_disk < n_before and on_disk == recorded
     # every snapshot reads as before: merging keeps time travel
     assert {s[0]: snapshot_at(db, s[0]) for s in history} == before
+    # and documents.snapshot_id still says which commit loaded each document
+    assert run_query(db, "SELECT document_id, snapshot_id FROM documents ORDER BY 1").equals(
+        loaded_by
+    )
     with pytest.raises(ValueError, match="not an interval"):
         lake.maintain(db, keep_for="1; DROP TABLE documents")
 

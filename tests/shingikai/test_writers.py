@@ -5,6 +5,7 @@ server that the test starts on loopback (Debian's `postgresql` package; `.ci/run
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -79,41 +80,81 @@ def test_three_writers_sqlite(originals, tmp_path):
     _check(db, originals, reports)
 
 
-def test_a_colliding_commit_is_retried(originals, tmp_path, monkeypatch):
-    """Two writers replace the same document; the second commits while the first holds its
-    transaction open. The first's commit fails, runs again, and the document is there once."""
-    db = tmp_path / "w.ducklake"
-    doc = originals[0]
+def _two_writers_replacing_one_document(db: Path, doc) -> tuple[threading.Thread, list, dict]:
+    """Start a writer thread "first" that replaces `doc` and stops just before its commit; the
+    events say when it holds its transaction and let it go on."""
     with warehouse.Writer(db) as w:
         warehouse.load(w.con, doc)
-    holding, other_done = threading.Event(), threading.Event()
-    real = lake.before_commit
-
-    def pause_first_commit() -> None:
-        if threading.current_thread().name == "first" and not holding.is_set():
-            holding.set()
-            assert other_done.wait(120)
-        real()
-
-    monkeypatch.setattr(lake, "before_commit", pause_first_commit)
+    events = {"holding": threading.Event(), "go_on": threading.Event()}
     errors: list[BaseException] = []
 
-    def load(name: str) -> None:
+    def load() -> None:
         try:
             with warehouse.Writer(db) as w:
                 warehouse.load(w.con, doc)
-        except BaseException as exc:  # reported below
+        except BaseException as exc:  # reported by the test
             errors.append(exc)
 
+    first = threading.Thread(target=load, name="first")
+    return first, errors, events
+
+
+def _pause_first_commit(monkeypatch, events: dict) -> None:
+    real = lake.before_commit
+
+    def pause() -> None:
+        if threading.current_thread().name == "first" and not events["holding"].is_set():
+            events["holding"].set()
+            assert events["go_on"].wait(120)
+        real()
+
+    monkeypatch.setattr(lake, "before_commit", pause)
+
+
+def test_a_colliding_commit_is_retried(originals, tmp_path, monkeypatch):
+    """Writers that do not share a machine (no turn to take) replace the same document; the second
+    commits while the first holds its transaction open. The first's commit fails, runs again,
+    and the document is there once."""
+    db = tmp_path / "w.ducklake"
+    doc = originals[0]
+    first, errors, events = _two_writers_replacing_one_document(db, doc)
+    _pause_first_commit(monkeypatch, events)
+    monkeypatch.setattr(lake, "commit_turn", lambda con: contextlib.nullcontext())
     before = lake.retries_seen
-    first = threading.Thread(target=load, args=("first",), name="first")
     first.start()
-    assert holding.wait(120)
-    load("second")
-    other_done.set()
+    assert events["holding"].wait(120)
+    with warehouse.Writer(db) as w:
+        warehouse.load(w.con, doc)
+    events["go_on"].set()
     first.join(120)
     assert errors == []
     assert lake.retries_seen > before, "the first commit should have collided"
+    assert [r[0] for r in snapshot(db)["documents"]] == [doc.document.document_id]
+
+
+def test_writers_on_one_machine_take_turns_instead_of_colliding(originals, tmp_path, monkeypatch):
+    db = tmp_path / "w.ducklake"
+    doc = originals[0]
+    first, errors, events = _two_writers_replacing_one_document(db, doc)
+    _pause_first_commit(monkeypatch, events)
+    before = lake.retries_seen
+    first.start()
+    assert events["holding"].wait(120)
+    second_done = threading.Event()
+
+    def second() -> None:
+        with warehouse.Writer(db) as w:
+            warehouse.load(w.con, doc)
+        second_done.set()
+
+    other = threading.Thread(target=second)
+    other.start()
+    assert not second_done.wait(1.0), "the second writer should wait for the first's commit"
+    events["go_on"].set()
+    first.join(120)
+    other.join(120)
+    assert errors == [] and second_done.is_set()
+    assert lake.retries_seen == before  # nothing was redone
     assert [r[0] for r in snapshot(db)["documents"]] == [doc.document.document_id]
 
 
