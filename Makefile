@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 BIN := $(VENV)/bin
-DB ?= data/warehouse/shingikai.duckdb
+DB ?= data/warehouse/shingikai.ducklake
 
 .PHONY: setup run test test-fast lint bench eval clean notebooks
 
@@ -39,8 +39,8 @@ lint: setup
 	$(BIN)/lint-imports
 
 eval: setup
-	$(BIN)/shingikai ingest ../shared/corpus/seeds ../shared/corpus/pdf --db data/warehouse/eval.duckdb
-	$(BIN)/shingikai eval --gold ../shared/gold --db data/warehouse/eval.duckdb
+	$(BIN)/shingikai ingest ../shared/corpus/seeds ../shared/corpus/pdf --db data/warehouse/eval.ducklake
+	$(BIN)/shingikai eval --gold ../shared/gold --db data/warehouse/eval.ducklake
 
 # JupyterLab is an optional dependency group: installed here only, not by setup or CI
 notebooks: setup
@@ -49,6 +49,7 @@ notebooks: setup
 
 bench: setup
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.lake
 
 clean:
-	rm -rf $(VENV) .tools data/warehouse/*.duckdb*
+	rm -rf $(VENV) .tools data/warehouse/*.duckdb* data/warehouse/*.ducklake*

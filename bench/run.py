@@ -27,10 +27,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import duckdb
 import psutil
 
 from bench.generate import PDF_DIR, generate
+from shingikai.warehouse import connect_readonly
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
@@ -113,7 +113,7 @@ def startup_seconds() -> float:
 
 def content_digest(db: Path) -> str:
     """A digest of every extracted row (without ingest times and ids), to show runs agree."""
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_readonly(db)
     digest = hashlib.sha256()
     try:
         for table in ("documents", "consultations", "contractors", "data_items", "utterances"):
@@ -149,7 +149,7 @@ def make_run(ref: str, work: Path) -> dict:
 
 
 def corpus_chars(db: Path) -> tuple[int, list[str]]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_readonly(db)
     texts = [r[0] for r in con.execute("SELECT text FROM document_texts").fetchall() if r[0]]
     con.close()
     return sum(len(t) for t in texts), texts
@@ -299,26 +299,28 @@ def main() -> None:
         start_up = startup_seconds()
 
         print("small corpus: temporary Prefect server ...", flush=True)
-        tmp = run_ingest([work / "small"], work / "small-tmp.duckdb")
+        tmp = run_ingest([work / "small"], work / "small-tmp.ducklake")
         print("small corpus: configured Prefect server ...", flush=True)
         server = TemporaryServer()  # a server already running, as the nightly deployment has
         api = server.wait(timeout=300)
-        cfg = run_ingest([work / "small"], work / "small-cfg.duckdb", api_url=api)
+        cfg = run_ingest([work / "small"], work / "small-cfg.ducklake", api_url=api)
         print("small corpus: --workers 1 ...", flush=True)
-        one = run_ingest([work / "small"], work / "small-w1.duckdb", "--workers", "1", api_url=api)
+        one = run_ingest(
+            [work / "small"], work / "small-w1.ducklake", "--workers", "1", api_url=api
+        )
         dask = None
         if not a.no_dask:
             print("small corpus: --dask local ...", flush=True)
             dask = run_ingest(
-                [work / "small"], work / "small-dask.duckdb", "--dask", "local", api_url=api
+                [work / "small"], work / "small-dask.ducklake", "--dask", "local", api_url=api
             )
         digests = {
-            name: content_digest(work / f"small-{name}.duckdb")
+            name: content_digest(work / f"small-{name}.ducklake")
             for name in ("tmp", "cfg", "w1", *(["dask"] if dask else []))
         }
         same = len(set(digests.values())) == 1
 
-        chars, texts = corpus_chars(work / "small-tmp.duckdb")
+        chars, texts = corpus_chars(work / "small-tmp.ducklake")
         print("naive ja_ginza pass ...", flush=True)
         naive_texts = texts[: a.naive_docs] if a.naive_docs else texts
         g = naive_ginza(naive_texts)
@@ -456,14 +458,14 @@ def main() -> None:
 
         version = extractor_version()
         print(f"large corpus ({large}): first ingest, 2 workers ...", flush=True)
-        first = run_ingest([work / "large"], work / "large.duckdb", "--workers", "2", api_url=api)
+        first = run_ingest([work / "large"], work / "large.ducklake", "--workers", "2", api_url=api)
         print(f"large corpus ({large}): first ingest, 1 worker ...", flush=True)
         first1 = run_ingest(
-            [work / "large"], work / "large-w1.duckdb", "--workers", "1", api_url=api
+            [work / "large"], work / "large-w1.ducklake", "--workers", "1", api_url=api
         )
         print("no-op re-run ...", flush=True)
         noop = run_ingest(
-            [work / "large"], work / "large.duckdb"
+            [work / "large"], work / "large.ducklake"
         )  # no server configured: none needed
         noop_ok = extractor_version() == version and "new: 0," in noop["summary"]
         if not noop_ok:

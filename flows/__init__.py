@@ -2,7 +2,8 @@
 
 - `flows.launch`: `run_ingest`, the command line's way into the ingest flow: plans, starts
   Prefect's API and the extraction workers in the background, runs the flow, shuts down cleanly.
-- `flows.ingest`: the ingest flow (extract new documents in batch tasks, load them in order, publish).
+- `flows.ingest`: the ingest flow (extract new documents in batch tasks, each committing its batch
+  to the lake).
 - `flows.server`: Prefect's temporary API server, started without importing Prefect.
 - `flows.nightly`: the nightly flow (fetch, then ingest), `run_fetch` and `serve_nightly`.
 - `flows.runners`: where the extraction tasks run (threads here, or a Dask cluster).

@@ -1,14 +1,15 @@
-"""The ingest flow: extract the planned documents in batches, load each batch as it comes, publish.
+"""The ingest flow: extract the planned documents in batches; each batch commits itself to the lake.
 
 One Prefect task per batch of documents (`extract-batch`): each document of the batch is
-extracted in the worker pool (`shingikai.sandbox`, bounded in time and memory), and the task
-run is named after the documents it held and leaves a table artifact with each one's status.
-Batches are cut by bytes, largest documents first (`plan_batches`). The flow loads each batch
-as soon as it is done, one transaction each, into a staging copy that is published atomically
-(`shingikai.warehouse`), while the next batches are being extracted.
+extracted in the worker pool (`shingikai.sandbox`, bounded in time and memory), then the task
+commits the batch to the warehouse, a DuckLake, in one transaction (`shingikai.ingest.commit_batch`):
+one snapshot, which readers see at once, whole. Several tasks commit at the same time; a commit
+that collides with another is retried. The task run is named after the documents it held and
+leaves a table artifact with each one's status; it returns only each document's outcome.
+Batches are cut by bytes, largest documents first (`plan_batches`).
 
-On the Dask task runner the same tasks run on the cluster's workers and return their
-extractions to the flow, which loads them the same way.
+On the Dask task runner the same tasks run on the cluster's workers and commit from there
+(a lake with a PostgreSQL catalog and shared data files serves workers on several machines).
 
 `flows.launch.run_ingest` is the command line's way in: it plans, starts Prefect's API and
 the worker pool in the background, runs this flow and shuts everything down.
@@ -35,7 +36,7 @@ from models.records import Extraction
 from models.vocab import Status
 from shingikai import warehouse
 from shingikai.discover import Plan, SourceFile, plan_ingest
-from shingikai.ingest import Summary, load_batch, record_without_extraction
+from shingikai.ingest import Loaded, Summary, commit_batch, record_without_extraction
 from shingikai.progress import progress_for
 from shingikai.sandbox import DEFAULT_MEMORY_BYTES, default_workers, extract_in_sandbox, failed
 from shingikai.sandbox import start_pool as start_worker_pool
@@ -98,36 +99,37 @@ def _extract_one(f: SourceFile, limits: Limits) -> Extraction:
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE, persist_result=False)
-def extract_batch(files: list[SourceFile], limits: Limits) -> list[Extraction]:
-    """Extract each document of a batch in the worker pool; record each one's status as an artifact."""
+def extract_batch(files: list[SourceFile], limits: Limits, db: str) -> list[Loaded]:
+    """Extract each document of a batch in the worker pool, commit the batch to the lake at `db`;
+    record each one's status as an artifact."""
     extractions = [_extract_one(f, limits) for f in files]
+    loaded = commit_batch(db, files, extractions)
     create_table_artifact(
         table=[
             {
                 "document": f.source_path,
-                "status": str(e.document.status),
-                "consultations": len(e.consultations),
-                "error": e.document.error or "",
+                "status": o.status,
+                "consultations": o.consultations,
+                "error": o.error or "",
             }
-            for f, e in zip(files, extractions, strict=True)
+            for f, o in zip(files, loaded, strict=True)
         ],
         description=batch_name(files),
     )
-    return extractions
+    return loaded
 
 
 def stream_as_completed(
-    submit: Callable[[list[SourceFile]], PrefectFuture[list[Extraction]]],
+    submit: Callable[[list[SourceFile]], PrefectFuture[list[Loaded]]],
     chunks: Iterable[list[SourceFile]],
     window: int,
-) -> Iterator[tuple[list[SourceFile], list[Extraction]]]:
-    """Each batch with its extractions as soon as it is done, with up to `window` batches in flight.
+) -> Iterator[tuple[list[SourceFile], list[Loaded]]]:
+    """Each batch with its outcomes as soon as it is done, with up to `window` batches in flight.
 
-    The next batch is submitted before a finished one is handed over, so extraction goes on
-    while the caller loads, and a slow batch holds up nothing but itself; a handed-over
-    result is not kept here (memory stays flat).
+    The next batch is submitted before a finished one is handed over, so a slow batch holds up
+    nothing but itself, and only `window` batches are ever submitted and not yet counted.
     """
-    done: queue.Queue[tuple[list[SourceFile], PrefectFuture[list[Extraction]]]] = queue.Queue()
+    done: queue.Queue[tuple[list[SourceFile], PrefectFuture[list[Loaded]]]] = queue.Queue()
 
     def launch(chunk: list[SourceFile]) -> None:
         submit(chunk).add_done_callback(lambda future: done.put((chunk, future)))
@@ -166,7 +168,6 @@ def ingest_flow(
     db: str = str(warehouse.DEFAULT_DB),
     force: bool = False,
     limits: Limits | None = None,
-    publish_every: int = 200,
     workers: int | None = None,
     plan_key: str | None = None,
 ) -> Summary:
@@ -193,10 +194,13 @@ def ingest_flow(
     if plan.todo:
         if todo and task_runner_is_local():  # no-op when the launcher started it already
             start_worker_pool(limits.memory_bytes or DEFAULT_MEMORY_BYTES, workers)
-        with warehouse.Staging(Path(db)) as staging:
-            assert staging.con is not None
-            record_without_extraction(staging.con, plan.without_extraction, summary)
-            _extract_and_load(staging, todo, limits, summary, publish_every, workers)
+        # a new lake is created, with its schema, here: not by the first tasks at once
+        with warehouse.Writer(db) as writer:
+            record_without_extraction(writer.con, plan.without_extraction, summary)
+        try:
+            _extract_and_commit(db, todo, limits, summary, workers)
+        finally:
+            warehouse.close_reused_writers()
     summary.seconds = time.monotonic() - started
     create_markdown_artifact(
         markdown="\n\n".join(summary.lines()), description="what this ingest did"
@@ -204,39 +208,26 @@ def ingest_flow(
     return summary
 
 
-def _extract_and_load(
-    staging: warehouse.Staging,
-    todo: list[SourceFile],
-    limits: Limits,
-    summary: Summary,
-    publish_every: int,
-    workers: int,
+def _extract_and_commit(
+    db: str, todo: list[SourceFile], limits: Limits, summary: Summary, workers: int
 ) -> None:
-    """Extract `todo` in batch tasks; load each batch as it comes; publish every `publish_every` documents."""
-    assert staging.con is not None
-    con = staging.con
+    """Extract `todo` in batch tasks, each committing its own batch; count each batch as it ends."""
     sizes = {id(f): _size(f.path) for f in todo}
     progress = progress_for(len(todo), total_work=sum(sizes.values()))
 
-    def submit(chunk: list[SourceFile]) -> PrefectFuture[list[Extraction]]:
-        return extract_batch.with_options(task_run_name=batch_name(chunk)).submit(chunk, limits)
+    def submit(chunk: list[SourceFile]) -> PrefectFuture[list[Loaded]]:
+        return extract_batch.with_options(task_run_name=batch_name(chunk)).submit(chunk, limits, db)
 
     try:
-        loaded_since_publish = 0
         chunks = plan_batches(todo, workers)
-        for chunk, extractions in stream_as_completed(submit, chunks, window=2 * workers):
+        for chunk, loaded in stream_as_completed(submit, chunks, window=2 * workers):
             failed_before = summary.failed
-            for f, extraction in zip(chunk, load_batch(con, chunk, extractions), strict=True):
-                summary.add(f, extraction)
+            for f, outcome in zip(chunk, loaded, strict=True):
+                summary.add(f, outcome)
             progress.advance(
                 len(chunk),
                 failed=summary.failed - failed_before,
                 work=sum(sizes[id(f)] for f in chunk),
             )
-            loaded_since_publish += len(chunk)
-            if loaded_since_publish >= publish_every:
-                staging.publish()
-                loaded_since_publish = 0
-        staging.publish()
     finally:
         progress.close()

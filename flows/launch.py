@@ -154,7 +154,6 @@ def run_ingest(
     try:
         files, problems = discover_all(Path(p) for p in paths)
         if surely_new(files, Path(db), force):
-            warehouse.Staging.check_free(Path(db))  # busy: say so in one line, before starting
             background.start(limits, workers, local)
             marks.add("server and workers starting")
         todo, skipped = plan(files, Path(db), force)
@@ -170,12 +169,9 @@ def run_ingest(
             # nothing to extract: no orchestration (a nightly no-op costs only the hashing)
             summary = Summary.of_plan(planned, db)
             if planned.todo:  # locations of known bytes, unreadable files: a quick write
-                with warehouse.Staging(Path(db)) as staging:
-                    assert staging.con is not None
-                    record_without_extraction(staging.con, planned.todo, summary)
-                    staging.publish()
+                with warehouse.Writer(db) as writer:
+                    record_without_extraction(writer.con, planned.todo, summary)
             return summary
-        warehouse.Staging.check_free(Path(db))
         background.start(limits, workers, local)
         if background.server is not None:
             # Prefect, then the flow's Dask workers, find the server through the environment

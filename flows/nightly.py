@@ -1,4 +1,5 @@
-"""The nightly Prefect flows: fetch new documents (`shingikai.fetch`), then ingest them.
+"""The nightly Prefect flows: fetch new documents (`shingikai.fetch`), ingest them, then tidy the
+lake's files (`shingikai.warehouse.lake.maintain`).
 
 `run_fetch` runs the fetch flow once (`shingikai fetch`); `serve_nightly` registers the nightly
 flow as a cron-scheduled deployment (`shingikai serve`).
@@ -25,6 +26,7 @@ from shingikai.fetch import (
     load_sources,
 )
 from shingikai.warehouse import DEFAULT_DB
+from shingikai.warehouse.lake import maintain, single_file
 
 
 @flow(name="shingikai-fetch", log_prints=True, persist_result=False)
@@ -85,7 +87,15 @@ def nightly_flow(
         sources=sources, raw=raw, delay=delay, retries=retries, backoff=backoff, timeout=timeout
     )
     ingested = ingest_flow(paths=[raw], db=db)
-    return {"fetch": fetched.lines(), "ingest": ingested.lines()}
+    result = {"fetch": fetched.lines(), "ingest": ingested.lines()}
+    if ingested.new and single_file(db) is None:
+        tidied = maintain(
+            db
+        )  # the night's batches merged into few files; killed runs' leftovers gone
+        result["maintain"] = [
+            f"data files: {tidied.files_before} -> {tidied.files_after}, deleted: {tidied.removed}"
+        ]
+    return result
 
 
 class NoServer(RuntimeError):

@@ -12,19 +12,20 @@ HERE = Path(__file__).resolve().parent
 SETUP = """import os
 from pathlib import Path
 
-import duckdb
 import matplotlib.pyplot as plt
 import matplotlib_fontja  # IPAexGothic ships inside the package: Japanese labels on any machine
 from IPython.display import Image, display
 
 matplotlib_fontja.japanize()
-DB = Path(os.environ.get("SHINGIKAI_DB", "data/warehouse/shingikai.duckdb"))
+DB = Path(os.environ.get("SHINGIKAI_DB", "data/warehouse/shingikai.ducklake"))
 if not DB.is_absolute() and not DB.exists() and (Path.cwd().parent / DB).exists():
     DB = Path.cwd().parent / DB  # run from notebooks/
 # figures go to notebooks/figures/ (git-ignored), whether run from the repository or notebooks/
 OUT = Path(os.environ.get("SHINGIKAI_FIGURES") or ("notebooks/figures" if Path("notebooks").is_dir() else "figures"))
 OUT.mkdir(parents=True, exist_ok=True)
-con = duckdb.connect(str(DB), read_only=True)
+from shingikai.warehouse import connect_readonly
+
+con = connect_readonly(DB)  # the latest snapshot of the lake, read-only; ingest may write meanwhile
 print("warehouse:", DB)
 
 def save_and_show(fig, name):

@@ -2,13 +2,15 @@
 
 Order of one run: `shingikai.discover.plan_ingest` (what is new), `record_without_extraction`
 (locations of bytes already loaded, rows for unreadable files), `shingikai.sandbox` (extract each
-document in a bounded worker), `load_batch` (into a `warehouse.Staging` copy), `Summary.add`
-(what the run did), then `Staging.publish`.
+document in a bounded worker), `commit_batch` (the worker that extracted a batch commits it to the
+lake, one snapshot, retried if it collides with another writer's commit), `Summary.add` (what the
+run did, from each document's `Loaded` outcome: the extractions themselves stay with the worker).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 
@@ -17,6 +19,20 @@ from models.vocab import Status
 from shingikai import warehouse
 from shingikai.discover import Action, Plan, SourceFile, location_of
 from shingikai.sandbox import failed
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the run needs to know of one loaded document (small: it travels from the worker)."""
+
+    status: str
+    error: str | None
+    consultations: int
+
+    @classmethod
+    def of(cls, extraction: Extraction) -> Loaded:
+        doc = extraction.document
+        return cls(str(doc.status), doc.error, len(extraction.consultations))
 
 
 @dataclass
@@ -64,15 +80,14 @@ class Summary:
             problems=list(plan.problems),
         )
 
-    def add(self, f: SourceFile, extraction: Extraction) -> None:
+    def add(self, f: SourceFile, loaded: Loaded) -> None:
         """Count one loaded document."""
-        doc = extraction.document
         self.new += 1
-        self.by_status[doc.status] = self.by_status.get(doc.status, 0) + 1
-        if doc.status != Status.OK:
+        self.by_status[loaded.status] = self.by_status.get(loaded.status, 0) + 1
+        if loaded.status != Status.OK:
             self.failed += 1
-            self.failures.append((f.source_path, doc.status, doc.error or ""))
-        self.consultations += len(extraction.consultations)
+            self.failures.append((f.source_path, loaded.status, loaded.error or ""))
+        self.consultations += loaded.consultations
 
 
 def record_without_extraction(
@@ -92,7 +107,20 @@ def record_without_extraction(
         raise
     summary.located += len(files) - len(unreadable)
     for f, extraction in zip(unreadable, rows, strict=True):
-        summary.add(f, extraction)
+        summary.add(f, Loaded.of(extraction))
+
+
+def commit_batch(
+    db: str | Path, files: list[SourceFile], extractions: list[Extraction]
+) -> list[Loaded]:
+    """Load a batch into the lake at `db` through a writer of its own: one commit, one snapshot.
+
+    This is what each extraction task does with its batch, wherever it runs (a thread of the
+    flow's process, or a Dask worker on another machine when the catalog is PostgreSQL), so
+    the flow never holds the extractions; commits that collide are retried by the loader.
+    """
+    with warehouse.reused_writer(db) as writer:
+        return [Loaded.of(e) for e in load_batch(writer.con, files, extractions)]
 
 
 def load_batch(

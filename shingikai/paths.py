@@ -7,7 +7,8 @@ from pathlib import Path
 
 DEFAULT_RAW = Path("data/raw")  # input documents; `fetch` saves into it
 DEFAULT_SOURCES = Path("data/sources.toml")  # the municipalities `fetch` reads
-DEFAULT_DB = Path("data/warehouse/shingikai.duckdb")  # the published warehouse
+# the warehouse: a DuckLake catalog, its Parquet files in shingikai.ducklake.files/ beside it
+DEFAULT_DB = Path("data/warehouse/shingikai.ducklake")
 
 
 def default_db() -> Path:

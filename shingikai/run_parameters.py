@@ -53,8 +53,8 @@ def check(
             problems.append(f"{name}={value!r} is outside the allowed roots")
     if Path(sources).suffix not in (".toml", ".json"):
         problems.append(f"sources={sources!r} is not a .toml or .json file")
-    if Path(db).suffix != ".duckdb":
-        problems.append(f"db={db!r} is not a .duckdb file")
+    if Path(db).suffix != ".ducklake":
+        problems.append(f"db={db!r} is not a .ducklake catalog")
     for key, number in numbers.items():
         low, high = RANGES[key]
         if number is None or not low <= number <= high:

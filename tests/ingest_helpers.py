@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 
+from shingikai.warehouse import connect_readonly
+from shingikai.warehouse.lake import is_duckdb_file
 from tests.conftest import ROOT
 
 
@@ -52,31 +55,57 @@ def run_ingest_cli(
     return run
 
 
-def snapshot(db: Path) -> dict[str, list[tuple]]:
-    """Every table's rows, sorted, without ingested_at (the one column that differs between runs)."""
-    con = duckdb.connect(str(db), read_only=True)
+def copy_lake(src: Path, dest: Path) -> None:
+    """Copy a lake (catalog file and its .files folder) to another place; it reads from there."""
+    shutil.copyfile(src, dest)
+    for suffix in ("-wal",):
+        if Path(str(src) + suffix).exists():
+            shutil.copyfile(str(src) + suffix, str(dest) + suffix)
+    files = src.with_name(src.name + ".files")
+    if files.exists():
+        shutil.copytree(files, dest.with_name(dest.name + ".files"))
+
+
+def snapshot(db: Path | str, documents: set[str] | None = None) -> dict[str, list[tuple]]:
+    """Every table's rows (`tables_of`) of a lake's latest snapshot, or of a single DuckDB file."""
+    is_file = not str(db).startswith("postgres:") and is_duckdb_file(Path(db))
+    con = duckdb.connect(str(db), read_only=True) if is_file else connect_readonly(db)
     try:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE' "
-                "ORDER BY 1"
-            ).fetchall()
-        ]
-        out = {}
-        for table in tables:
-            cols = [
-                r[0]
-                for r in con.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main' "
-                    "ORDER BY ordinal_position",
-                    [table],
-                ).fetchall()
-                if r[0] != "ingested_at"
-            ]
-            select = ", ".join(f'"{c}"' for c in cols)
-            rows = con.execute(f"SELECT {select} FROM {table}").fetchall()
-            out[table] = sorted(rows, key=repr)
-        return out
+        return tables_of(con, documents)
     finally:
         con.close()
+
+
+def tables_of(
+    con: duckdb.DuckDBPyConnection, documents: set[str] | None = None
+) -> dict[str, list[tuple]]:
+    """Every table's rows, sorted, without ingested_at (the one column that differs between runs);
+    only the rows of `documents` when given."""
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE' "
+            "AND table_catalog = current_database() ORDER BY 1"
+        ).fetchall()
+    ]
+    out = {}
+    for table in tables:
+        cols = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main' "
+                "AND table_catalog = current_database() ORDER BY ordinal_position",
+                [table],
+            ).fetchall()
+            if r[0] != "ingested_at"
+        ]
+        select = ", ".join(f'"{c}"' for c in cols)
+        if documents is None:
+            rows = con.execute(f"SELECT {select} FROM {table}").fetchall()
+        else:
+            rows = con.execute(
+                f"SELECT {select} FROM {table} WHERE document_id IN (SELECT unnest(?::VARCHAR[]))",
+                [sorted(documents)],
+            ).fetchall()
+        out[table] = sorted(rows, key=repr)
+    return out

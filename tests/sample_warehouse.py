@@ -1,6 +1,6 @@
 """One warehouse built from data/raw/samples per test session, shared by the analysis tests.
 
-Built in-process (extract, load, publish: the steps the ingest flow runs, without Prefect), so
+Built in-process (extract, load: the steps the ingest flow runs, without Prefect), so
 that the tests of what reads the warehouse need no subprocess; the flow itself is tested end to
 end in tests/flows/.
 """
@@ -19,17 +19,15 @@ _BUILT: dict[str, Path] = {}
 
 def build(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
     if "db" not in _BUILT:
-        db = tmp_path_factory.mktemp("warehouse") / "samples.duckdb"
+        db = tmp_path_factory.mktemp("warehouse") / "samples.ducklake"
         plan = plan_ingest([SAMPLES], db)
-        with warehouse.Staging(db) as staging:
-            assert staging.con is not None
+        with warehouse.Writer(db) as writer:
             warehouse.load_many(
-                staging.con,
+                writer.con,
                 [
                     extract_bytes(f.path.read_bytes(), f.source_path, source_url=f.source_url)
                     for f in plan.todo
                 ],
             )
-            staging.publish()
         _BUILT["db"] = db
     return _BUILT["db"]

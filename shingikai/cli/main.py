@@ -143,6 +143,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             max_rows=args.max_rows,
             timeout_s=args.timeout,
             memory_gb=args.max_memory_gb,
+            at=args.at,
         )
     except QueryLimit as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -229,12 +230,40 @@ def cmd_export(args: argparse.Namespace) -> int:
     from shingikai.warehouse.export import export
 
     try:
-        written = export(Path(args.db), Path(args.dir), args.format, bom=not args.no_bom)
+        written = export(
+            Path(args.db), Path(args.dir), args.format, bom=not args.no_bom, at=args.at
+        )
     except FileExistsError as exc:
         raise UsageError(str(exc)) from None
     for name, kind, path, rows in written:
         print(f"{kind:<5} {name:<32} {rows:>7} rows  {path}")
-    print(f"{len(written)} files written to {args.dir}")
+    what = "tables and views" if args.format == "duckdb" else "files"
+    print(f"{len(written)} {what} written to {args.dir}")
+    return 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from shingikai.warehouse.convert import convert
+
+    where, copied = convert(Path(args.file), args.db)
+    for table, rows in copied.items():
+        print(f"{table:<32} {rows:>7} rows")
+    print(f"converted {args.file} into the lake {where}")
+    return 0
+
+
+def cmd_maintain(args: argparse.Namespace) -> int:
+    from shingikai.warehouse.lake import interval, maintain
+
+    try:
+        interval(args.keep_for)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    done = maintain(args.db, keep_for=args.keep_for)
+    print(
+        f"data files read by the latest snapshot: {done.files_before} -> {done.files_after}; "
+        f"files deleted: {done.removed}"
+    )
     return 0
 
 
@@ -320,7 +349,7 @@ def _add_ingest(sub: _Sub) -> None:
     s = sub.add_parser(
         "ingest",
         help="ingest council documents into the warehouse (incremental)",
-        description="Discover PDF, text, markdown and HTML files under PATHs, extract every new or changed one, and publish the warehouse atomically.",
+        description="Discover PDF, text, markdown and HTML files under PATHs, extract every new or changed one, and commit them to the warehouse a batch at a time (each commit a snapshot readers see whole).",
     )
     s.add_argument(
         "paths",
@@ -439,6 +468,11 @@ def _add_query(sub: _Sub) -> None:
         default=2.0,
         help="memory the query may use, in GiB (default 2)",
     )
+    s.add_argument(
+        "--at",
+        metavar="SNAPSHOT|TIMESTAMP",
+        help="read the warehouse as it was at a snapshot id or a time, e.g. 3 or '2026-11-30 21:00'",
+    )
     s.set_defaults(func=cmd_query)
 
 
@@ -484,13 +518,16 @@ def _add_search(sub: _Sub) -> None:
 def _add_export(sub: _Sub) -> None:
     s = sub.add_parser(
         "export",
-        help="write every table and view to Parquet or CSV files",
-        description="Copy every warehouse table and view to DIR/<name>.parquet or .csv, from a read-only connection.",
+        help="write every table and view to Parquet or CSV files, or one DuckDB file",
+        description="Copy every warehouse table and view to DIR/<name>.parquet or .csv, or (--format duckdb) "
+        "the whole snapshot with its tables, views and comments to one DuckDB FILE, from a read-only connection.",
     )
-    s.add_argument("dir", type=Path, help="output folder (created if missing)")
+    s.add_argument(
+        "dir", metavar="DIR|FILE", type=Path, help="output folder, or file for --format duckdb"
+    )
     s.add_argument(
         "--format",
-        choices=["parquet", "csv"],
+        choices=["parquet", "csv", "duckdb"],
         default="parquet",
         help="file format (default parquet)",
     )
@@ -499,8 +536,39 @@ def _add_export(sub: _Sub) -> None:
         action="store_true",
         help="CSV without the UTF-8 byte-order mark that Japanese Excel needs to read UTF-8",
     )
+    s.add_argument("--at", metavar="SNAPSHOT|TIMESTAMP", help="export the warehouse as it was then")
     _add_db(s)
     s.set_defaults(func=cmd_export)
+
+
+def _add_convert(sub: _Sub) -> None:
+    s = sub.add_parser(
+        "convert",
+        help="convert a single-file DuckDB warehouse into a lake",
+        description="Copy every table of FILE (a warehouse of the single-file layout) into a new DuckLake, "
+        "in one snapshot. FILE is only read.",
+    )
+    s.add_argument("file", type=Path, help="the single-file warehouse (.duckdb)")
+    s.add_argument("--db", help="the new lake (default: FILE with the suffix .ducklake)")
+    s.set_defaults(func=cmd_convert)
+
+
+def _add_maintain(sub: _Sub) -> None:
+    s = sub.add_parser(
+        "maintain",
+        help="merge the lake's small files and delete the files no snapshot needs",
+        description="Merge the small Parquet files each ingest batch writes (every snapshot stays "
+        "readable), then delete the files no snapshot reads any more and those a killed ingest left "
+        "uncommitted, once older than --keep-for. The nightly flow runs it after ingesting.",
+    )
+    _add_db(s)
+    s.add_argument(
+        "--keep-for",
+        default="1 day",
+        metavar="INTERVAL",
+        help="keep unneeded files this long, for queries still reading them (default: 1 day)",
+    )
+    s.set_defaults(func=cmd_maintain)
 
 
 def _add_show(sub: _Sub) -> None:
@@ -608,6 +676,8 @@ COMMANDS = (
     _add_schema,
     _add_search,
     _add_export,
+    _add_convert,
+    _add_maintain,
     _add_show,
     _add_fetch,
     _add_serve,
@@ -629,6 +699,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from shingikai.render import OutputError
     from shingikai.warehouse import OutOfSpace, WarehouseBusy
+    from shingikai.warehouse.lake import SingleFileWarehouse
 
     args = build_parser().parse_args(argv)
     try:
@@ -640,10 +711,10 @@ def main(argv: list[str] | None = None) -> int:
     except NothingDone as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except (UsageError, OutputError, FileNotFoundError) as exc:
+    except (UsageError, OutputError, FileNotFoundError, SingleFileWarehouse) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (WarehouseBusy, OutOfSpace) as exc:  # an operator's problem, not a bug: one line
+    except (WarehouseBusy, OutOfSpace) as exc:  # the operator's to fix: one line
         print(f"error: {exc.strerror if isinstance(exc, OSError) else exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:  # what was running has been stopped on the way out

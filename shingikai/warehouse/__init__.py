@@ -1,12 +1,14 @@
-"""The DuckDB warehouse: the one writer (`store`), read-only queries, the data dictionary, export."""
+"""The warehouse, a DuckLake (`lake`): the one loader and its writers (`store`), read-only queries,
+the data dictionary, export."""
 
 from shingikai.warehouse.store import (
     DEFAULT_DB,
     DOCUMENT_TABLES,
     OutOfSpace,
-    Staging,
     WarehouseBusy,
+    Writer,
     apply_schema,
+    close_reused_writers,
     connect_readonly,
     default_db,
     known_documents,
@@ -16,15 +18,17 @@ from shingikai.warehouse.store import (
     memory_warehouse,
     raise_if_out_of_space,
     readonly,
+    reused_writer,
 )
 
 __all__ = [
     "DEFAULT_DB",
     "DOCUMENT_TABLES",
     "OutOfSpace",
-    "Staging",
+    "Writer",
     "WarehouseBusy",
     "apply_schema",
+    "close_reused_writers",
     "connect_readonly",
     "default_db",
     "known_documents",
@@ -34,4 +38,5 @@ __all__ = [
     "memory_warehouse",
     "raise_if_out_of_space",
     "readonly",
+    "reused_writer",
 ]

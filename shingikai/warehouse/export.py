@@ -1,4 +1,6 @@
-"""Export every warehouse table and view to Parquet or CSV files, from a read-only connection."""
+"""Export the warehouse: every table and view to Parquet or CSV files, or the whole snapshot to one
+self-contained DuckDB file (same tables, keys, CHECKs, comments and views), from a read-only
+connection."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ import os
 import shutil
 from pathlib import Path
 
-from shingikai.warehouse.store import readonly
+from shingikai.warehouse.constraints import scalar
+from shingikai.warehouse.store import apply_schema, readonly
 
 BOM = codecs.BOM_UTF8
 
@@ -22,21 +25,28 @@ def relations(con) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
 
 
 def export(
-    db: Path, out_dir: Path, fmt: str = "parquet", bom: bool = True
+    db: Path | str,
+    out: Path,
+    fmt: str = "parquet",
+    bom: bool = True,
+    at: str | int | None = None,
 ) -> list[tuple[str, str, Path, int]]:
-    """Write one file per table and view; returns (name, kind, path, rows).
+    """Write one file per table and view (parquet, csv) or one DuckDB file (duckdb) of the
+    latest snapshot, or of the one `at`; returns (name, kind, path, rows).
 
     CSV files start with a UTF-8 byte-order mark unless `bom` is false: without it,
     Excel on a Japanese system reads them as Shift_JIS and garbles every character.
     """
+    if fmt == "duckdb":
+        return export_duckdb(db, Path(out), at=at)
     if fmt not in ("parquet", "csv"):
-        raise ValueError(f"unknown format {fmt!r}: use parquet or csv")
-    out_dir = Path(out_dir)
+        raise ValueError(f"unknown format {fmt!r}: use parquet, csv or duckdb")
+    out_dir = Path(out)
     if out_dir.exists() and not out_dir.is_dir():
         raise FileExistsError(f"{out_dir} is a file: give a folder to write the tables into")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    with readonly(Path(db)) as con:
+    with readonly(db, at=at) as con:
         for name, kind in relations(con):
             path = out_dir / f"{name}.{fmt}"
             target = str(path).replace("'", "''")
@@ -59,3 +69,45 @@ def _prepend_bom(path: Path) -> None:
         out.write(BOM)
         shutil.copyfileobj(src, out, 1 << 20)
     os.replace(tmp, path)
+
+
+def export_duckdb(
+    db: Path | str, out: Path, at: str | int | None = None
+) -> list[tuple[str, str, Path, int]]:
+    """One DuckDB file holding the snapshot: the full DDL (with its keys and CHECKs), comments and
+    views, and every table's rows. Written beside `out` and renamed into place when complete."""
+    if out.exists():
+        raise FileExistsError(f"{out} exists: remove it or choose another file")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".partial")
+    tmp.unlink(missing_ok=True)
+    written = []
+    try:
+        with readonly(db, at=at) as con:
+            source = scalar(con, "SELECT current_database()")  # the lake, or a single file
+            tables = [name for name, kind in relations(con) if kind == "table"]
+            con.execute(f"ATTACH '{str(tmp).replace(chr(39), chr(39) * 2)}' AS snapshot_file")
+            con.execute("USE snapshot_file")
+            apply_schema(con)
+            for name in tables:
+                cols = ", ".join(
+                    f'"{r[0]}"'
+                    for r in con.execute(
+                        "SELECT column_name FROM duckdb_columns() WHERE database_name = 'snapshot_file' "
+                        "AND table_name = ? ORDER BY column_index",
+                        [name],
+                    ).fetchall()
+                )
+                con.execute(
+                    f'INSERT INTO snapshot_file.main."{name}" ({cols}) '
+                    f'SELECT {cols} FROM "{source}".main."{name}"'
+                )
+            for name, kind in relations(con):
+                written.append((name, kind, out, scalar(con, f'SELECT count(*) FROM "{name}"')))
+            con.execute(f'USE "{source}"')
+            con.execute("DETACH snapshot_file")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    return written

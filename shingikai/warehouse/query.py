@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from shingikai.warehouse import lake
 from shingikai.warehouse.store import readonly
 
 READ_ONLY_KINDS = "SELECT, WITH, DESCRIBE, SHOW, EXPLAIN"
@@ -83,16 +84,21 @@ def _explains_a_select(query: str) -> bool:
 
 
 def execute_query(
-    db: Path,
+    db: Path | str,
     sql: str,
     *,
+    at: str | int | None = None,
     max_rows: int = DEFAULT_MAX_ROWS,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     memory_gb: float = DEFAULT_MEMORY_GB,
 ) -> QueryResult:
-    """Run one read-only statement; at most `max_rows` rows are fetched, within the limits."""
+    """Run one read-only statement; at most `max_rows` rows are fetched, within the limits. `at`:
+    the snapshot (an id or a timestamp) to read, the warehouse as it was then; else the latest."""
     statement = check(sql)
-    with readonly(db) as con:
+    with readonly(db, at=at) as con:
+        if lake.single_file(db) is None:
+            # the lake's own Parquet files are the only files a query may read
+            con.execute(f"SET allowed_directories = ['{lake.data_path(con, db)}']")
         con.execute("SET enable_external_access = false")
         con.execute(f"SET memory_limit = '{int(memory_gb * 1024)}MiB'")
         con.execute(f"SET max_temp_directory_size = '{SPILL_LIMIT}'")

@@ -1,19 +1,25 @@
-"""The DuckDB warehouse: the one writer, read-only readers, and atomic publishing.
+"""The warehouse's one loader, its writers and its readers.
 
-DuckDB allows one writing process or many read-only ones, never both. So the
-file researchers open (`shingikai.duckdb`) is never opened for writing: ingest
-writes into a staging copy beside it, one transaction per document, and
-publishes by an atomic rename. A reader keeps the snapshot it opened; a new
-connection sees the new data; a killed ingest leaves the published file as the
-last complete run left it.
+The warehouse is a DuckLake (`shingikai.warehouse.lake`): a catalog plus Parquet files, where every
+commit is a snapshot. `load_many` replaces a batch of documents in one transaction, so a reader
+sees each document whole or not at all, and retries the transaction when its commit collides with
+another writer's. The DDL's keys and CHECKs, which DuckLake does not take, are checked here
+(`constraints`). `memory_warehouse` is a plain in-memory DuckDB with the full DDL (tests, `extract`).
+
+A `--db` path ending in `.duckdb` (or naming a DuckDB file) is a single-file warehouse instead: the
+same tables, views and loader in one DuckDB file, which plain DuckDB and `score.py` read as it is.
+DuckDB lets one process at a time open such a file to write, and none to read meanwhile, so its
+writers take turns (a lock file) and its readers wait for a writer's batch to end; it keeps no
+snapshots. For one machine and small collections; the lake is the default.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import fcntl
 import os
-import shutil
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +32,8 @@ from models import DDL_PATH, VIEWS_PATH
 from models.records import TABLE_RECORDS, DocumentLocation, Extraction, row
 from shingikai.paths import DEFAULT_DB as DEFAULT_DB  # re-exported: warehouse.DEFAULT_DB
 from shingikai.paths import default_db as default_db  # re-exported: warehouse.default_db
+from shingikai.warehouse import lake
+from shingikai.warehouse.constraints import check_rows
 from shingikai.warehouse.derive import derive
 
 # tables whose rows belong to one document, deleted and re-inserted together
@@ -46,7 +54,7 @@ DOCUMENT_TABLES = [
 
 
 class WarehouseBusy(RuntimeError):
-    """Another ingest holds the warehouse."""
+    """Another ingest holds the warehouse (a lake takes several writers: nothing raises it now)."""
 
 
 class OutOfSpace(OSError):
@@ -63,7 +71,7 @@ def raise_if_out_of_space(exc: BaseException, where: str = "the warehouse") -> N
             raise OutOfSpace(
                 errno.ENOSPC,
                 f"no space left on device while writing {where}: free some disk space and run "
-                "ingest again (the published warehouse is unchanged since its last publish)",
+                "ingest again (the warehouse holds every batch committed before)",
             ) from exc
         e = e.__cause__ or e.__context__
 
@@ -74,14 +82,55 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(VIEWS_PATH.read_text(encoding="utf-8"))
 
 
-def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
-    """A researcher's connection: read-only, so it can never block or change ingest."""
-    if not Path(db).exists():
+def connect_readonly(db: Path | str, at: str | int | None = None) -> duckdb.DuckDBPyConnection:
+    """A researcher's connection: read-only, on the latest snapshot (or the one `at`), never
+    blocking or blocked by ingest (a single-file warehouse: waits for a writer's batch)."""
+    path = lake.single_file(db)
+    if path is None:
+        return lake.connect(db, read_only=True, at=at)
+    if at is not None:
+        raise lake.SingleFileWarehouse(
+            f"{path} is a single-file DuckDB warehouse, which keeps no snapshots: --at needs a lake"
+        )
+    if not path.exists():
         raise FileNotFoundError(
-            f"no warehouse at {Path(db).absolute()}: run `shingikai ingest` first, "
+            f"no warehouse at {path.absolute()}: run `shingikai ingest` first, "
             "or name one with --db or $SHINGIKAI_DB"
         )
-    return duckdb.connect(str(db), read_only=True)
+    return _single_file_reader(path)
+
+
+# how long a reader of a single-file warehouse waits for a writer to let go of it
+READER_WAIT_S = 120.0
+
+
+def _single_file_reader(path: Path) -> duckdb.DuckDBPyConnection:
+    """The file attached read-only, and in USE, to an in-memory DuckDB (as a lake is): a reader
+    may then attach more, such as the file `export --format duckdb` writes."""
+    deadline = time.monotonic() + READER_WAIT_S
+    quoted = str(path.resolve()).replace("'", "''")
+    while True:
+        con = duckdb.connect()
+        try:
+            con.execute(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
+            con.execute("USE warehouse")
+            return con
+        except duckdb.IOException as exc:  # a writer holds the file ("Could not set lock")
+            con.close()
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                if "lock" in str(exc).lower():
+                    raise WarehouseBusy(
+                        f"ingest has been writing {path} for over {READER_WAIT_S:g} s; a "
+                        "single-file warehouse cannot be read meanwhile (a lake can)"
+                    ) from exc
+                raise
+            time.sleep(0.2)
+
+
+def exists(db: Path | str) -> bool:
+    """True when there is a warehouse at `db` (a lake's catalog, or a single file)."""
+    path = lake.single_file(db)
+    return path.exists() if path is not None else lake.location(db).exists()
 
 
 def memory_warehouse() -> duckdb.DuckDBPyConnection:
@@ -91,9 +140,9 @@ def memory_warehouse() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def known_documents(db: Path) -> dict[str, tuple[str, str]]:
-    """document_id -> (extractor_version, source_path) of the published warehouse."""
-    if not Path(db).exists():
+def known_documents(db: Path | str) -> dict[str, tuple[str, str]]:
+    """document_id -> (extractor_version, source_path) in the latest snapshot."""
+    if not exists(db):
         return {}
     con = connect_readonly(db)
     try:
@@ -105,14 +154,15 @@ def known_documents(db: Path) -> dict[str, tuple[str, str]]:
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
-def known_locations(db: Path) -> dict[tuple[str, str], str]:
-    """(root, path) -> document_id of every location recorded in the published warehouse."""
-    if not Path(db).exists():
+def known_locations(db: Path | str) -> dict[tuple[str, str], str]:
+    """(root, path) -> document_id of every location recorded in the latest snapshot."""
+    if not exists(db):
         return {}
     con = connect_readonly(db)
     try:
         if not con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'document_locations'"
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'document_locations' "
+            "AND database_name = current_database()"
         ).fetchall()[0][0]:
             return {}  # a warehouse from before locations were recorded
         rows = con.execute("SELECT root, path, document_id FROM document_locations").fetchall()
@@ -141,12 +191,26 @@ def load_many(
     held other bytes before now points at the new document; an older document is deleted only
     when no location is left pointing at it, never because another file has the same name.
     A document loaded without locations (older warehouses, tests) is replaced, as before, by a
-    new document with the same `source_path`. Rows go in as one Arrow table per warehouse
-    table (row-by-row inserts are far slower).
+    new document with the same `source_path`.
+
+    Writers on one machine take turns for the transaction (`lake.commit_turn`); it runs again
+    when its commit still collides with another writer's (several machines); every run first
+    deletes what the batch replaces (an earlier version, or the same document a collided run
+    already committed), so each document ends up loaded exactly once.
     """
     locations = locations or []
-    if not extractions and not locations:
-        return
+    if extractions or locations:
+        with lake.commit_turn(con):
+            lake.retrying(lambda: _load_once(con, extractions, locations))
+
+
+def _load_once(
+    con: duckdb.DuckDBPyConnection,
+    extractions: list[Extraction],
+    locations: list[DocumentLocation],
+) -> None:
+    """Rows go in as one Arrow table per warehouse table (row-by-row inserts are far slower),
+    each checked against the DDL's keys and CHECKs first."""
     docs = [e.document for e in extractions]
     con.execute("BEGIN TRANSACTION")
     try:
@@ -181,13 +245,17 @@ def load_many(
             columns = _columns(table)
             arrow = pa.Table.from_pylist(table_rows).select(columns)
             con.register("_rows", arrow)
-            cols = ", ".join(f'"{c}"' for c in columns)
-            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows")
-            con.unregister("_rows")
+            try:
+                check_rows(con, table, "_rows", existing=table)
+                cols = ", ".join(f'"{c}"' for c in columns)
+                con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows")
+            finally:
+                con.unregister("_rows")
         derive(con)  # copies of one meeting, incident types: facts across documents
+        lake.before_commit()
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        lake.rollback(con)
         raise
 
 
@@ -253,115 +321,103 @@ def _replace_locations(
 
 
 def _columns(table: str) -> list[str]:
-    import dataclasses
-
     return [f.name for f in dataclasses.fields(TABLE_RECORDS[table])]
 
 
-class Staging:
-    """A writable copy of the warehouse, published atomically.
+class Writer:
+    """A writing session on the lake: `with Writer(db) as w: load_many(w.con, ...)`.
 
-    Usage: `with Staging(db) as st: load(st.con, ...); st.publish()`.
-    Holding a lock file keeps two ingests from writing at once.
+    Each `load_many` commits its own snapshot, visible to readers at once; there is nothing to
+    publish and no lock to hold, so several writers (processes or machines) may load at once.
+    A killed writer leaves the lake as its last commit left it.
+
+    On a single-file warehouse the session holds `<file>.lock`: other writers wait their turn
+    (the file takes one writing process), and the file is closed on exit so readers get in.
     """
 
-    def __init__(self, db: Path):
-        self.db = Path(db)
-        self.path = self.db.with_name(self.db.name + ".staging")
-        self.lock_path = self.db.with_name(self.db.name + ".lock")
-        self.con: duckdb.DuckDBPyConnection | None = None
+    con: duckdb.DuckDBPyConnection  # open between __enter__ and __exit__
+
+    def __init__(self, db: Path | str):
+        self.db = db
         self._lock_fd: int | None = None
 
-    def __enter__(self) -> Staging:
-        self._lock_fd = self._lock()
-        # a staging file left by a killed run may hold unpublished work: start from the published copy
-        for leftover in (self.path, Path(str(self.path) + ".wal")):
-            leftover.unlink(missing_ok=True)
-        # a run killed mid-publish leaves its half-written copy: never published, safe to remove under the lock
-        for leftover in self.db.parent.glob(self.db.name + ".publish-*"):
-            leftover.unlink(missing_ok=True)
+    def __enter__(self) -> Writer:
         try:
-            if self.db.exists():
-                shutil.copyfile(self.db, self.path)
-            self.con = duckdb.connect(str(self.path))
-            apply_schema(self.con)
+            path = lake.single_file(self.db)
+            if path is None:
+                self.con = lake.writer(self.db)
+            else:
+                self._lock_fd = _take_turn(path)
+                self.con = duckdb.connect(str(path))
+                apply_schema(self.con)
         except BaseException as exc:
-            self.__exit__()
-            raise_if_out_of_space(exc, str(self.path))
+            self._release()
+            raise_if_out_of_space(exc, str(self.db))
             raise
         return self
 
-    @staticmethod
-    def check_free(db: Path) -> None:
-        """Raise WarehouseBusy now if another ingest holds the warehouse (before any work starts)."""
-        os.close(Staging(db)._lock())  # closing the descriptor releases the lock
-
-    def _lock(self) -> int:
-        """The lock file's descriptor, holding the lock; WarehouseBusy if another ingest has it."""
-        self.db.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise WarehouseBusy(
-                f"another ingest is writing {self.db} (lock {self.lock_path}); wait for it to finish"
-            ) from None
-        return fd
-
-    def publish(self) -> None:
-        """Make everything loaded so far visible to new readers, atomically."""
-        assert self.con is not None
-        tmp = self.db.with_name(self.db.name + f".publish-{os.getpid()}")
-        try:
-            self.con.execute("CHECKPOINT")
-            shutil.copyfile(self.path, tmp)
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-        except BaseException as exc:
-            tmp.unlink(missing_ok=True)
-            raise_if_out_of_space(exc, str(tmp))
-            raise
-        if os.environ.get(
-            "SHINGIKAI_TEST_SLOW_PUBLISH"
-        ):  # tests: a window to kill the run mid-publish
-            time.sleep(float(os.environ["SHINGIKAI_TEST_SLOW_PUBLISH"]))
-        os.replace(tmp, self.db)
-        _fsync_dir(self.db.parent)
-
     def __exit__(self, *exc: object) -> None:
-        if self.con is not None:
-            self.con.close()
-            self.con = None
-        for leftover in (self.path, Path(str(self.path) + ".wal")):
-            leftover.unlink(missing_ok=True)
+        self.con.close()
+        self._release()
+
+    def _release(self) -> None:
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
             self._lock_fd = None
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+# Lake writers kept open for the next batch of this process, by warehouse: opening one (loading
+# the extensions, attaching the catalog) costs about 0.3 s, as much as committing a batch.
+_IDLE: dict[str, list[Writer]] = {}
+_IDLE_LOCK = threading.Lock()
 
 
 @contextmanager
-def readonly(db: Path, retries: int = 20) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection, retried briefly if a publish is renaming the file at that instant."""
-    last: Exception | None = None
-    for _ in range(retries):
-        try:
-            con = connect_readonly(db)
-            break
-        except duckdb.IOException as exc:
-            last = exc
-            time.sleep(0.05)
-    else:
-        raise last  # type: ignore[misc]
+def reused_writer(db: Path | str) -> Iterator[Writer]:
+    """A writer for one batch, reused by the next batch of this process (each thread gets its own
+    while it holds it). A single-file warehouse gets a fresh one each time, so that its lock is
+    held only for the batch. A writer whose batch failed is closed, not reused."""
+    if lake.single_file(db) is not None:
+        with Writer(db) as fresh:
+            yield fresh
+        return
+    key = str(db)
+    with _IDLE_LOCK:
+        idle = _IDLE.get(key)
+        writer = idle.pop() if idle else None
+    if writer is None:
+        writer = Writer(db).__enter__()
+    try:
+        yield writer
+    except BaseException:
+        writer.__exit__()
+        raise
+    with _IDLE_LOCK:
+        _IDLE.setdefault(key, []).append(writer)
+
+
+def close_reused_writers() -> None:
+    """Close the writers kept for reuse (at the end of a run)."""
+    with _IDLE_LOCK:
+        writers = [w for idle in _IDLE.values() for w in idle]
+        _IDLE.clear()
+    for writer in writers:
+        writer.__exit__()
+
+
+def _take_turn(path: Path) -> int:
+    """Hold `<path>.lock` (waiting while another writer holds it); its descriptor."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+@contextmanager
+def readonly(db: Path | str, at: str | int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the latest snapshot (or the one `at`), closed on exit."""
+    con = connect_readonly(db, at=at)
     try:
         yield con
     finally:

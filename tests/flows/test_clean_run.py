@@ -25,7 +25,7 @@ def test_ingest_ends_cleanly_and_a_noop_starts_nothing(tmp_path: Path, monkeypat
     corpus = tmp_path / "in"
     shutil.copytree(SAMPLES, corpus / "samples")
     (corpus / "samples" / "empty.pdf").write_bytes(b"")  # fails, with a reason
-    db = tmp_path / "w.duckdb"
+    db = tmp_path / "w.ducklake"
 
     first = run_ingest_cli([corpus], db)
     _assert_quiet(first.stderr)

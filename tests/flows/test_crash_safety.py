@@ -3,6 +3,8 @@
 The corpus is the shipped samples plus tests/fixtures/layouts, copied into tmp. The
 "partial" warehouse is the same folder before the layouts were added (the same locations,
 so the full run adds the layouts to it).
+The warehouse is a lake: every batch of documents is one commit, so a killed run leaves the
+partial warehouse plus whole documents of the batches it committed.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
+from shingikai.warehouse import connect_readonly
 from tests.conftest import LAYOUTS, ROOT, SAMPLES
-from tests.ingest_helpers import cli_env, ingest_cmd, run_ingest_cli, snapshot
+from tests.ingest_helpers import cli_env, copy_lake, ingest_cmd, run_ingest_cli, snapshot
 
 pytestmark = pytest.mark.slow  # ingests killed and re-run through the CLI
 
@@ -45,8 +47,8 @@ def runs(tmp_path_factory):
     """A clean full run, and a complete samples-only run (the state before the full run)."""
     base = tmp_path_factory.mktemp("crash")
     full = _copy_corpus(base / "full")
-    clean_db = base / "clean.duckdb"
-    partial_db = base / "partial.duckdb"
+    clean_db = base / "clean.ducklake"
+    partial_db = base / "partial.ducklake"
     run_ingest_cli([full], partial_db)
     shutil.copytree(LAYOUTS, full / "layouts")
     first = run_ingest_cli([full], clean_db)
@@ -57,6 +59,7 @@ def runs(tmp_path_factory):
         "partial_db": partial_db,
         "clean": snapshot(clean_db),
         "partial": snapshot(partial_db),
+        "clean_ids": {r[0] for r in snapshot(clean_db)["documents"]},
         "first_stdout": first.stdout,
     }
 
@@ -93,8 +96,8 @@ def test_corpus_is_meaningful(runs):
 
 
 def test_idempotent(runs, tmp_path):
-    db = tmp_path / "w.duckdb"
-    shutil.copyfile(runs["clean_db"], db)
+    db = tmp_path / "w.ducklake"
+    copy_lake(runs["clean_db"], db)
     again = run_ingest_cli([runs["full"]], db)
     assert f"files seen: {N_FULL}, new: 0, skipped (unchanged): {N_FULL}" in again.stdout
     assert snapshot(db) == runs["clean"]
@@ -103,48 +106,94 @@ def test_idempotent(runs, tmp_path):
     assert snapshot(db) == runs["clean"]
 
 
-def test_killed_runs_leave_the_last_published_warehouse(runs, tmp_path):
-    db = tmp_path / "w.duckdb"
-    shutil.copyfile(runs["partial_db"], db)
-    # 1. killed in the middle of publishing: the copy is written but not yet renamed into place
-    proc = _start(runs["full"], db, SHINGIKAI_TEST_SLOW_PUBLISH="60")
+def _whole_documents(db: Path, runs: dict) -> dict:
+    """The lake's tables, checked to be the partial warehouse plus whole documents of the clean run."""
+    got = snapshot(db)
+    ids = {r[0] for r in got["documents"]}
+    assert {r[0] for r in runs["partial"]["documents"]} <= ids <= runs["clean_ids"]
+    assert got == snapshot(runs["clean_db"], documents=ids), "a document is not whole"
+    return got
+
+
+def test_killed_runs_leave_whole_documents(runs, tmp_path):
+    db = tmp_path / "w.ducklake"
+    copy_lake(runs["partial_db"], db)
+    # 1. killed in the middle of a commit: the batch's Parquet files are written, the catalog is not
+    marker = tmp_path / "committing"
+    proc = _start(
+        runs["full"], db, SHINGIKAI_TEST_COMMIT_MARKER=str(marker), SHINGIKAI_TEST_SLOW_COMMIT="60"
+    )
     deadline = time.monotonic() + 300
-    while (
-        not list(tmp_path.glob("w.duckdb.publish-*"))
-        and proc.poll() is None
-        and time.monotonic() < deadline
-    ):
+    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert list(tmp_path.glob("w.duckdb.publish-*")), "the run never reached publish"
+    assert marker.exists(), "the run never reached a commit"
     time.sleep(0.5)
     assert _kill(proc)
     assert snapshot(db) == runs["partial"]
+    assert list(db.with_name(db.name + ".files").rglob("*.parquet")), "no data file was written"
     kills = 1
     # 2. killed after a fixed time (Prefect start-up, discovery, extraction, loading...)
     for delay in KILL_AFTER_S:
         proc = _start(runs["full"], db)
         time.sleep(delay)
         kills += _kill(proc)
-        assert snapshot(db) in (runs["partial"], runs["clean"]), f"after a kill at {delay} s"
+        _whole_documents(db, runs)
     assert kills >= 3
-    # 3. a rerun to completion gives the same warehouse as a clean run, and tidies what the kills left
+    # 3. a rerun to completion gives the same warehouse as a clean run
     run_ingest_cli([runs["full"]], db)
     assert snapshot(db) == runs["clean"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb", "w.duckdb.lock"]
+    # 4. `maintain` deletes what the killed commits wrote and never recorded; the tables stay
+    files = db.with_name(db.name + ".files")
+    on_disk = len(list(files.rglob("*.parquet")))
+    tidy = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "shingikai.cli",
+            "maintain",
+            "--db",
+            str(db),
+            "--keep-for",
+            "0 seconds",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert tidy.returncode == 0, tidy.stderr
+    assert snapshot(db) == runs["clean"]
+    with connect_readonly(db) as con:
+        recorded = sum(
+            con.execute(f"SELECT count(*) FROM __ducklake_metadata_lake.{t}").fetchone()[0]
+            for t in ("ducklake_data_file", "ducklake_delete_file")
+        )
+    assert len(list(files.rglob("*.parquet"))) == recorded < on_disk
+    assert {p.name for p in tmp_path.iterdir()} <= {
+        "w.ducklake",
+        "w.ducklake-wal",
+        "w.ducklake-shm",
+        "w.ducklake.lock",  # where local writers take turns to commit
+        "w.ducklake.files",
+        "committing",
+        "in",
+    }
 
 
 READER = r"""
 import json, os, sys, time
-import duckdb
+from shingikai.warehouse import connect_readonly
 db, stop, out, mode = sys.argv[1:5]
 
-def check(con):
+def check(con, in_transaction):
     ok = {r[0] for r in con.execute("SELECT document_id FROM documents WHERE status = 'ok'").fetchall()}
     texts = {r[0] for r in con.execute("SELECT document_id FROM document_texts").fetchall()}
-    con.execute("BEGIN TRANSACTION")
+    if not in_transaction:
+        con.execute("BEGIN TRANSACTION")
     c1 = con.execute("SELECT document_id, count(*) FROM consultations GROUP BY 1 ORDER BY 1").fetchall()
     c2 = con.execute("SELECT document_id, count(*) FROM consultations GROUP BY 1 ORDER BY 1").fetchall()
-    con.execute("COMMIT")
+    if not in_transaction:
+        con.execute("COMMIT")
     orphans = con.execute("SELECT count(*) FROM consultations WHERE document_id NOT IN (SELECT document_id FROM documents)").fetchone()[0]
     problems = []
     if ok - texts:
@@ -156,33 +205,38 @@ def check(con):
     return len(ok), problems
 
 log = {"seen": [], "problems": [], "errors": [], "after": None}
-# DuckDB shares one database instance per path within a process: a connection opened while another
-# is open sees that one's snapshot. So "held" keeps one connection, "fresh" opens one per query.
-held = duckdb.connect(db, read_only=True) if mode == "held" else None
+# "held" keeps one transaction open throughout: it reads the snapshot it began with.
+# "fresh" opens a connection per check, as `shingikai query` does: it reads the latest snapshot.
+held = connect_readonly(db) if mode == "held" else None
+if held is not None:
+    held.execute("BEGIN TRANSACTION")
 while not os.path.exists(stop):
     try:
-        con = held or duckdb.connect(db, read_only=True)
-    except duckdb.IOException as exc:  # the rename at that instant
+        con = held or connect_readonly(db)
+    except Exception as exc:
         log["errors"].append(str(exc))
     else:
-        n, problems = check(con)
+        n, problems = check(con, held is not None)
         log["seen"].append(n)
         log["problems"] += problems
         if held is None:
             con.close()
     time.sleep(0.2)
 if held is not None:
+    held.execute("COMMIT")
+    log["after"] = held.execute("SELECT count(*) FROM documents WHERE status = 'ok'").fetchone()[0]
     held.close()
-con = duckdb.connect(db, read_only=True)
-log["after"] = con.execute("SELECT count(*) FROM documents WHERE status = 'ok'").fetchone()[0]
-con.close()
+else:
+    con = connect_readonly(db)
+    log["after"] = con.execute("SELECT count(*) FROM documents WHERE status = 'ok'").fetchone()[0]
+    con.close()
 json.dump(log, open(out, "w"))
 """
 
 
 def test_readers_during_ingestion(runs, tmp_path):
-    db = tmp_path / "w.duckdb"
-    shutil.copyfile(runs["partial_db"], db)
+    db = tmp_path / "w.ducklake"
+    copy_lake(runs["partial_db"], db)
     stop = tmp_path / "stop"
     readers = {
         mode: subprocess.Popen(
@@ -219,12 +273,14 @@ def test_readers_during_ingestion(runs, tmp_path):
     n_partial_ok = sum(1 for r in runs["partial"]["documents"] if r[4] == "ok")
     n_clean_ok = sum(1 for r in runs["clean"]["documents"] if r[4] == "ok")
     assert len(held["seen"]) >= 10 and len(fresh["seen"]) >= 10
-    assert set(held["seen"]) == {n_partial_ok}  # the held connection keeps its snapshot throughout
-    assert set(fresh["seen"]) <= {n_partial_ok, n_clean_ok} and fresh["seen"][-1] == n_clean_ok
+    assert set(held["seen"]) == {n_partial_ok}  # the held transaction keeps its snapshot throughout
+    # a new reader sees each committed batch: never fewer documents than before, never half of one
+    assert fresh["seen"] == sorted(fresh["seen"]), fresh["seen"]
+    assert n_partial_ok <= fresh["seen"][0] and fresh["seen"][-1] == n_clean_ok
     assert held["after"] == fresh["after"] == n_clean_ok
-    assert len(fresh["errors"]) <= 2, fresh["errors"]
+    assert fresh["errors"] == []  # readers are never refused while ingest writes
     # a new connection after the run sees the new data
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_readonly(db)
     assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == N_FULL
     con.close()
     assert snapshot(db) == runs["clean"]

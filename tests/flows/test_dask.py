@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
+from shingikai.warehouse import connect_readonly
 from tests.conftest import ROOT, SAMPLES
 
 pytestmark = pytest.mark.slow  # a Dask cluster and Prefect in a subprocess
@@ -19,7 +19,7 @@ QUERY = """SELECT d.source_path, c.* EXCLUDE (document_id)
 
 
 def _consultations(db: Path) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_readonly(db)
     try:
         cols = [r[0] for r in con.execute("DESCRIBE consultations").fetchall()]
         drop = [
@@ -43,7 +43,7 @@ def _consultations(db: Path) -> list[tuple]:
 @pytest.mark.timeout(900)
 def test_dask_matches_sequential(tmp_path):
     env = {**os.environ, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
-    seq_db, dask_db = tmp_path / "seq.duckdb", tmp_path / "dask.duckdb"
+    seq_db, dask_db = tmp_path / "seq.ducklake", tmp_path / "dask.ducklake"
     cmd = [sys.executable, "-m", "shingikai.cli", "ingest", str(SAMPLES)]
     procs = [
         subprocess.Popen(

@@ -12,9 +12,9 @@ import re
 import shutil
 import zipfile
 
-import duckdb
 import pytest
 
+from shingikai.warehouse import connect_readonly
 from tests.conftest import SAMPLES, SHARED
 from tests.ingest_helpers import run_ingest_cli
 
@@ -179,9 +179,9 @@ def hostile_run(tmp_path_factory):
             if (SHARED_PDF / name).exists():
                 shutil.copyfile(SHARED_PDF / name, corpus / f"shared_{name}")
                 shared.append(name)
-    db = root / "w.duckdb"
+    db = root / "w.ducklake"
     run = run_ingest_cli([corpus], db)
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_readonly(db)
     rows = con.execute(
         "SELECT source_path, status, error, warnings, n_pages, n_chars, document_id FROM documents"
     ).fetchall()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import collections
 from pathlib import Path
 
-import duckdb
 import pytest
 
 import shingikai.discover
 from flows.launch import run_ingest
+from shingikai.warehouse import readonly
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.slow  # runs the Prefect flow (a temporary Prefect server)
@@ -24,11 +24,11 @@ def test_each_file_is_hashed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         return real(path)
 
     monkeypatch.setattr(shingikai.discover, "sha256_of", counting)
-    db = tmp_path / "w.duckdb"
+    db = tmp_path / "w.ducklake"
     summary = run_ingest([str(SAMPLES)], str(db))
     assert (summary.seen, summary.new, summary.failed) == (4, 4, 0)
     assert sorted(hashed.values()) == [1, 1, 1, 1], hashed
-    with duckdb.connect(str(db), read_only=True) as con:
+    with readonly(db) as con:
         assert con.execute("SELECT count(*) FROM documents WHERE status = 'ok'").fetchone() == (4,)
     # nothing new: no flow, and still one hash per file
     hashed.clear()

@@ -9,9 +9,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
+from shingikai.warehouse import connect_readonly
 from tests.conftest import SAMPLES
 from tests.ingest_helpers import run_ingest_cli, snapshot
 
@@ -22,7 +22,7 @@ TOSHIN = SAMPLES / "shiomino_2019_11_youroku.md"
 
 
 def _rows(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_readonly(db)
     try:
         return sorted(con.execute(sql).fetchall())
     finally:
@@ -39,7 +39,7 @@ def test_same_names_in_two_roots_are_two_documents_and_identical_bytes_one(tmp_p
     shutil.copy(TOSHIN, folders["osaka"] / "minutes.txt")
     (folders["kyoto"] / "minutes.txt").write_bytes(TOSHIN.read_bytes() + b"\n\n")
     shutil.copy(MINUTES, folders["nara"] / "minutes.txt")
-    db = tmp_path / "w.duckdb"
+    db = tmp_path / "w.ducklake"
 
     run_ingest_cli([folders["tokyo"]], db)
     tokyo_id, tokyo_consultations = _rows(

@@ -37,7 +37,7 @@ def _params(data: Path, **over: object) -> dict:
     params = {
         "sources": str(data / "sources.toml"),
         "raw": str(data / "raw"),
-        "db": str(data / "w.duckdb"),
+        "db": str(data / "w.ducklake"),
     }
     params.update(over)
     return params
@@ -47,7 +47,10 @@ def _params(data: Path, **over: object) -> dict:
     "over, refused",
     [
         ({"raw": "/tmp/shingikai_guard_outside/raw"}, "raw='/tmp/shingikai_guard_outside/raw'"),
-        ({"db": "/tmp/shingikai_guard_outside.duckdb"}, "db='/tmp/shingikai_guard_outside.duckdb'"),
+        (
+            {"db": "/tmp/shingikai_guard_outside.ducklake"},
+            "db='/tmp/shingikai_guard_outside.ducklake'",
+        ),
         ({"sources": "/etc/passwd"}, "sources='/etc/passwd' is outside"),
         ({"raw": "{data}/raw/../../elsewhere"}, "is outside the allowed roots"),
         ({"delay": -1.0}, "delay=-1.0 is outside 0..60"),

@@ -14,10 +14,10 @@ import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import duckdb
 import httpx
 import pytest
 
+from shingikai.warehouse import connect_readonly
 from tests.conftest import ROOT, SAMPLES
 
 pytestmark = pytest.mark.slow  # a Prefect server and the nightly deployment
@@ -77,7 +77,7 @@ def test_serve_runs_nightly_deployment(tmp_path):
         ),
         "utf-8",
     )
-    raw, db = tmp_path / "raw", tmp_path / "w.duckdb"
+    raw, db = tmp_path / "raw", tmp_path / "w.ducklake"
 
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
@@ -163,7 +163,7 @@ def test_serve_runs_nightly_deployment(tmp_path):
             assert time.monotonic() < deadline, f"flow run still {state}"
             time.sleep(1)
         assert state == "COMPLETED"
-        con = duckdb.connect(str(db), read_only=True)
+        con = connect_readonly(db)
         rows = con.execute("SELECT source_path, source_url, status FROM documents").fetchall()
         con.close()
         assert rows == [
@@ -176,7 +176,7 @@ def test_serve_runs_nightly_deployment(tmp_path):
 
         # anyone on the machine can create a run through the API: paths outside the roots are refused
         outside = tmp_path.parent / f"{tmp_path.name}-outside"
-        evil = {"raw": str(outside / "raw"), "db": str(outside / "w.duckdb")}
+        evil = {"raw": str(outside / "raw"), "db": str(outside / "w.ducklake")}
         run = httpx.post(
             f"{api}/deployments/{deployment['id']}/create_flow_run",
             json={"parameters": evil},

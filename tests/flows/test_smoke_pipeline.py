@@ -6,26 +6,28 @@ import json
 import subprocess
 import sys
 
-import duckdb
 import pytest
 
+from shingikai.warehouse import connect_readonly
 from tests.conftest import ROOT, SAMPLES
+from tests.ingest_helpers import cli_env
 
 pytestmark = pytest.mark.slow  # the real CLI in a subprocess, through Prefect
 
 
 def test_ingest_samples_and_eval(tmp_path):
-    db = tmp_path / "w.duckdb"
+    db = tmp_path / "w.ducklake"
     run = subprocess.run(
         [sys.executable, "-m", "shingikai.cli", "ingest", str(SAMPLES), "--db", str(db)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=600,
+        env=cli_env(),  # Prefect's API may take long to start on a loaded machine
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert "consultations found" in run.stdout
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_readonly(db)
     statuses = dict(con.execute("SELECT status, count(*) FROM documents GROUP BY 1").fetchall())
     assert statuses == {"ok": 4}
     assert con.execute("SELECT count(*) FROM consultations").fetchone()[0] >= 4

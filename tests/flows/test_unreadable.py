@@ -12,12 +12,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import duckdb
 import pytest
 
 import shingikai.discover as discovery
 from extractors.reading import Limits
 from shingikai.sandbox import extract_in_sandbox
+from shingikai.warehouse import connect_readonly
 from tests.conftest import ROOT, SAMPLES
 from tests.ingest_helpers import cli_env, ingest_cmd
 
@@ -49,7 +49,7 @@ def test_unreadable_files_and_folders_do_not_stop_the_run(tmp_path: Path):
     outside.write_text("not a council document", "utf-8")
     (raw / "city" / "secret.txt").symlink_to(outside)
     (raw / "city" / "same.txt").symlink_to(raw / "city" / SAMPLE.name)  # inside: followed
-    db = tmp_path / "w.duckdb"
+    db = tmp_path / "w.ducklake"
     try:
         run = subprocess.run(
             _without_root_privileges(ingest_cmd([raw], db)),
@@ -63,7 +63,7 @@ def test_unreadable_files_and_folders_do_not_stop_the_run(tmp_path: Path):
         closed.chmod(0o755)
         locked.chmod(0o644)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_readonly(db)
     docs = {
         p: (s, e)
         for p, s, e in con.execute("SELECT source_path, status, error FROM documents").fetchall()
@@ -90,7 +90,7 @@ def test_file_deleted_between_discovery_and_hashing(tmp_path: Path):
     (raw / "b.txt").write_text("会議録", "utf-8")
     files = discovery.discover([raw])
     (raw / "b.txt").unlink()
-    todo, skipped = discovery.plan(files, tmp_path / "none.duckdb")
+    todo, skipped = discovery.plan(files, tmp_path / "none.ducklake")
     assert skipped == 0
     actions = {f.relative: (f.action, f.error) for f in todo}
     assert actions["a.txt"] == (discovery.Action.EXTRACT, None)

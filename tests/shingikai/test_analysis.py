@@ -11,6 +11,7 @@ import tempfile
 import duckdb
 import pytest
 
+from shingikai.warehouse import connect_readonly
 from tests.conftest import ROOT
 from tests.sample_warehouse import build
 
@@ -42,7 +43,7 @@ def cli(*args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
 
 
 def test_views_exist_and_agree_with_tables(db):
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_readonly(db)
     for v in VIEWS:
         con.execute(f"SELECT * FROM {v}").fetchall()
     n = con.execute("SELECT count(*) FROM consultations").fetchone()[0]
@@ -123,7 +124,7 @@ def test_contractors_multi_municipality_finds_shared_contractor(fresh_db):
 def test_search_finds_utterances_and_titles(db):
     from shingikai.search import search
 
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_readonly(db)
     title = con.execute(
         "SELECT title FROM consultations WHERE title LIKE '%業務委託%' LIMIT 1"
     ).fetchone()
@@ -158,11 +159,12 @@ def test_search_uses_words_not_substrings(db):
 
 
 def test_export_parquet_and_csv(db, tmp_path):
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_readonly(db)
     names = {
         r[0]
         for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name='main'"
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name='main' "
+            "AND database_name = current_database()"
         ).fetchall()
     }
     names |= set(VIEWS)
@@ -184,7 +186,7 @@ def test_export_parquet_and_csv(db, tmp_path):
                 == counts[n]
             ), n
     # the warehouse itself is untouched and still openable read-only by others during export
-    duckdb.connect(str(db), read_only=True).close()
+    connect_readonly(db).close()
 
 
 def _chromium() -> str | None:
@@ -215,7 +217,7 @@ def _chrome(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_show_html_highlights(db, tmp_path):
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_readonly(db)
     doc_id, path, text = con.execute(
         "SELECT d.document_id, d.source_path, t.text FROM documents d JOIN document_texts t USING (document_id) "
         "WHERE d.document_id IN (SELECT document_id FROM contractors) ORDER BY 2 LIMIT 1"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 from shingikai.cli.main import build_parser, main
 from tests.conftest import ROOT, SAMPLES
-from tests.ingest_helpers import cli_env
+from tests.ingest_helpers import cli_env, copy_lake
 from tests.sample_warehouse import build
 
 README = ROOT / "README.md"
@@ -83,7 +82,7 @@ def test_every_command_is_in_the_readme():
 def project(tmp_path_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A working folder laid out like the repository after `make run` on the samples."""
     (tmp_path / "data" / "warehouse").mkdir(parents=True)
-    shutil.copyfile(build(tmp_path_factory), tmp_path / "data" / "warehouse" / "shingikai.duckdb")
+    copy_lake(build(tmp_path_factory), tmp_path / "data" / "warehouse" / "shingikai.ducklake")
     (tmp_path / "data" / "raw").mkdir()
     (tmp_path / "data" / "raw" / "samples").symlink_to(SAMPLES)
     monkeypatch.chdir(tmp_path)
@@ -122,4 +121,4 @@ def test_readme_ingest_example_runs(tmp_path: Path):
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert "files seen: 4, new: 4" in run.stdout
-    assert (tmp_path / "data" / "warehouse" / "shingikai.duckdb").exists()
+    assert (tmp_path / "data" / "warehouse" / "shingikai.ducklake").exists()

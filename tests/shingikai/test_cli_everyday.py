@@ -13,7 +13,7 @@ import pytest
 
 from shingikai.cli.main import main
 from shingikai.render import display_width
-from shingikai.warehouse import apply_schema, load
+from shingikai.warehouse import Writer, load
 from tests.conftest import ROOT
 from tests.shingikai.test_copies import PDF, SEED
 
@@ -21,12 +21,10 @@ from tests.shingikai.test_copies import PDF, SEED
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> Path:
     """A warehouse file with one meeting recorded twice (a text file and its PDF)."""
-    path = tmp_path_factory.mktemp("wh") / "w.duckdb"
-    con = duckdb.connect(str(path))
-    apply_schema(con)
-    load(con, SEED)
-    load(con, PDF)
-    con.close()
+    path = tmp_path_factory.mktemp("wh") / "w.ducklake"
+    with Writer(path) as writer:
+        load(writer.con, SEED)
+        load(writer.con, PDF)
     return path
 
 
@@ -94,10 +92,10 @@ def test_shingikai_db_is_honoured_and_a_missing_warehouse_named_in_full(db, caps
     monkeypatch.setenv("SHINGIKAI_DB", str(db))
     assert main(["query", "SELECT count(*) AS n FROM documents", "--format", "csv"]) == 0
     assert capsys.readouterr().out.split() == ["n", "2"]
-    monkeypatch.setenv("SHINGIKAI_DB", "no/such.duckdb")
+    monkeypatch.setenv("SHINGIKAI_DB", "no/such.ducklake")
     assert main(["search", "委託"]) == 2
     err = capsys.readouterr().err
-    assert f"no warehouse at {Path('no/such.duckdb').absolute()}" in err
+    assert f"no warehouse at {Path('no/such.ducklake').absolute()}" in err
 
 
 @pytest.mark.parametrize(
@@ -105,7 +103,7 @@ def test_shingikai_db_is_honoured_and_a_missing_warehouse_named_in_full(db, caps
     [
         (["extract", "{tmp}"], 2, "is a folder"),
         (["export", "{file}"], 2, "is a file"),
-        (["ingest", "{tmp}", "--db", "{tmp}/w.duckdb"], 1, "no documents found"),
+        (["ingest", "{tmp}", "--db", "{tmp}/w.ducklake"], 1, "no documents found"),
         (["search", "", "--db", "{db}"], 2, "give at least one keyword"),
         (["search", "、 。", "--db", "{db}"], 2, "give at least one keyword"),
         (["eval", "--gold", "{tmp}/nothing", "--db", "{db}"], 2, "no gold folder"),
@@ -133,7 +131,7 @@ def test_everyday_mistakes_are_one_line_and_fail(argv, status, says, db, tmp_pat
     assert main([a.format(**fill) for a in argv]) == status
     err = capsys.readouterr().err
     assert says in err and err.count("\n") == 1 and "Traceback" not in err, err
-    assert not (tmp_path / "empty" / "w.duckdb").exists()  # an empty ingest creates nothing
+    assert not (tmp_path / "empty" / "w.ducklake").exists()  # an empty ingest creates nothing
 
 
 @pytest.mark.slow  # a subprocess
@@ -175,4 +173,4 @@ def test_ingest_reports_how_many_files_are_copies(db, tmp_path):
     from shingikai.cli.main import _copies
 
     assert _copies(db) == 1  # the PDF of the text file
-    assert _copies(tmp_path / "none.duckdb") == 0
+    assert _copies(tmp_path / "none.ducklake") == 0

@@ -10,10 +10,10 @@ import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import duckdb
 import pytest
 
 from shingikai.fetch import Source, fetch_all, find_links, read_ledger
+from shingikai.warehouse import connect_readonly
 from tests.conftest import ROOT, SAMPLES
 
 
@@ -143,7 +143,7 @@ def test_fetch_then_ingest(server, tmp_path):
     old = list((raw / "testcity" / ".versions").iterdir())
     assert len(old) == 1 and old[0].read_bytes() == toshin
 
-    db = tmp_path / "w.duckdb"
+    db = tmp_path / "w.ducklake"
     env = {**os.environ, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
     run = subprocess.run(
         [sys.executable, "-m", "shingikai.cli", "ingest", str(raw), "--db", str(db)],
@@ -155,7 +155,7 @@ def test_fetch_then_ingest(server, tmp_path):
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert "files seen: 3, new: 3" in run.stdout
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_readonly(db)
     rows = dict(con.execute("SELECT source_path, source_url FROM documents").fetchall())
     con.close()
     assert rows == {

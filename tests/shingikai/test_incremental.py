@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 import extractors
@@ -19,17 +18,13 @@ FIXTURE = ROOT / "tests" / "fixtures" / "layouts" / "sjis_kogaura.txt"
 
 
 def _warehouse_with(db: Path, files: list[discovery.SourceFile]) -> None:
-    """A warehouse file holding extractions of the given files (DDL applied)."""
-    con = duckdb.connect(str(db))
-    try:
-        warehouse.apply_schema(con)
+    """A lake holding extractions of the given files (DDL applied)."""
+    with warehouse.Writer(db) as writer:
         for f in files:
             extraction = extract_bytes(f.path.read_bytes(), f.source_path)
             warehouse.load(
-                con, extraction, [discovery.location_of(f, extraction.document.document_id)]
+                writer.con, extraction, [discovery.location_of(f, extraction.document.document_id)]
             )
-    finally:
-        con.close()
 
 
 @pytest.fixture
@@ -41,7 +36,7 @@ def root(tmp_path: Path) -> Path:
 
 
 def test_plan_skips_loaded_file(root: Path, tmp_path: Path) -> None:
-    db = tmp_path / "w.duckdb"
+    db = tmp_path / "w.ducklake"
     files = discovery.discover([root])
     assert [f.source_path for f in files] == [f"raw/{FIXTURE.name}"]
     todo, skipped = discovery.plan(files, db)
@@ -58,7 +53,7 @@ def test_plan_skips_loaded_file(root: Path, tmp_path: Path) -> None:
 def test_plan_reextracts_on_new_extractor_version(
     root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = tmp_path / "w.duckdb"
+    db = tmp_path / "w.ducklake"
     _warehouse_with(db, discovery.discover([root]))
     loaded_version = extractors.extractor_version()
     monkeypatch.setattr(discovery, "extractor_version", lambda: loaded_version + "-next")
@@ -71,7 +66,7 @@ def test_plan_reextracts_on_new_extractor_version(
 
 def test_plan_skips_duplicate_bytes_once(root: Path, tmp_path: Path) -> None:
     shutil.copy(FIXTURE, root / "copy.txt")
-    todo, skipped = discovery.plan(discovery.discover([root]), tmp_path / "none.duckdb")
+    todo, skipped = discovery.plan(discovery.discover([root]), tmp_path / "none.ducklake")
     actions = sorted(f.action for f in todo)
     assert skipped == 0 and actions == [discovery.Action.EXTRACT, discovery.Action.LOCATE], (
         "two files with the same bytes are one document (extracted once) with two locations"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from extractors.reading import Limits
 from shingikai.sandbox import extract_in_sandbox
+from shingikai.warehouse import connect_readonly
 from tests.conftest import SAMPLES
 from tests.flows.test_hostile import pages_300
 from tests.ingest_helpers import run_ingest_cli
@@ -23,9 +23,9 @@ def test_over_the_time_limit_fails_alone(tmp_path: Path):
     corpus.mkdir()
     (corpus / "slow_300_pages.pdf").write_bytes(pages_300())  # ~5 s of pdfplumber
     shutil.copyfile(SAMPLE, corpus / SAMPLE.name)
-    db = tmp_path / "w.duckdb"
+    db = tmp_path / "w.ducklake"
     run = run_ingest_cli([corpus], db, extra_args=["--timeout", "1"])
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_readonly(db)
     rows = {
         p.split("/")[-1]: (s, e)
         for p, s, e in con.execute("SELECT source_path, status, error FROM documents").fetchall()

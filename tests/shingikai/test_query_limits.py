@@ -18,9 +18,9 @@ from tests.shingikai.test_query_readonly import _digest
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> Path:
     """A published warehouse with the schema and no documents: these queries need no rows."""
-    path = tmp_path_factory.mktemp("query_limits") / "w.duckdb"
-    with warehouse.Staging(path) as staging:
-        staging.publish()
+    path = tmp_path_factory.mktemp("query_limits") / "w.ducklake"
+    with warehouse.Writer(path):
+        pass
     return path
 
 

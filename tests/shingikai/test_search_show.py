@@ -7,7 +7,6 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from models.records import DocumentText
@@ -15,7 +14,7 @@ from shingikai.cli.main import main
 from shingikai.fetch import Fetcher, Refused
 from shingikai.search import search_counted, snippet
 from shingikai.show import find_document, render
-from shingikai.warehouse import apply_schema, load
+from shingikai.warehouse import Writer, connect_readonly, load
 from tests.shingikai.test_copies import PDF, minutes
 
 PAGE1 = "諮問第12号 件名12 株式会社みらい 氏名\n"
@@ -36,13 +35,12 @@ def corpus(tmp_path_factory) -> tuple[Path, Path]:
         minutes(doc_id, "samples/x.txt"),
         text=DocumentText(document_id=doc_id, text=text, page_starts=[0, len(PAGE1)]),
     )
-    db = root / "w.duckdb"
-    con = duckdb.connect(str(db))
-    apply_schema(con)
-    load(con, seed)
-    load(con, replace(PDF, document=replace(PDF.document, document_id="b" * 64)))
-    load(con, minutes("9" * 64, "samples/y.txt", municipality="霧ヶ谷町", numbers=(1, 2, 3)))
-    con.close()
+    db = root / "w.ducklake"
+    with Writer(db) as writer:
+        con = writer.con
+        load(con, seed)
+        load(con, replace(PDF, document=replace(PDF.document, document_id="b" * 64)))
+        load(con, minutes("9" * 64, "samples/y.txt", municipality="霧ヶ谷町", numbers=(1, 2, 3)))
     return db, source
 
 
@@ -74,7 +72,7 @@ def test_snippet_marks_every_term():
 def test_show_finds_the_file_as_ingested_with_pages_link_and_copies(corpus, tmp_path, monkeypatch):
     db, source = corpus
     monkeypatch.chdir(source.parents[3])  # the folder holding data/raw
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_readonly(db)
     for ref in ("data/raw/samples/x.txt", "./data/raw/samples/x.txt", str(source), "samples/x.txt"):
         assert find_document(con, ref)[1] == "samples/x.txt", ref
     con.close()
