@@ -1,15 +1,18 @@
-"""Facts the loader derives in SQL from everything loaded, after each load.
+"""Facts the loader derives in SQL from what is loaded, inside each loading transaction.
 
 They depend on more than one document (which files are copies of one meeting) or on a
-vocabulary that can change without re-extraction (the kind of an incident), so they are
-recomputed over the whole warehouse inside the loading transaction: a copy that arrives
-on a later night, or a copy that is replaced or removed, is handled the same way.
-Only rows whose value changes are written.
+vocabulary (the kind of an incident). A load recomputes them for the documents it touches:
+the batch, and every document that shares a meeting key with a document of the batch or with
+one it replaced or removed. So a copy that arrives on a later night, or a copy that is replaced
+or removed, is handled, and the cost is that of the batch, not of the warehouse.
+`derive(con)` with no scope recomputes everything (`shingikai maintain` does, nightly, which
+also catches a change to these rules). Only rows whose value changes are written.
 """
 
 from __future__ import annotations
 
 import duckdb
+import pyarrow as pa
 
 from models.canon import incident_words
 
@@ -37,6 +40,7 @@ FROM (
                 ','
             ) AS consultations
         FROM consultations
+        WHERE {scope}
         GROUP BY document_id
     ),
     keyed AS (
@@ -63,6 +67,7 @@ FROM (
         FROM documents AS d
         LEFT JOIN meetings AS m USING (document_id)
         LEFT JOIN consultation_lists AS cl USING (document_id)
+        WHERE {scope_d}
     ),
     ranked AS (
         SELECT
@@ -105,7 +110,7 @@ FROM (
         SELECT r.report_id, arg_min(w.incident_type, w.priority) AS incident_type
         FROM reports AS r
         JOIN words AS w ON contains(r.title, w.word)
-        WHERE r.is_incident
+        WHERE r.is_incident AND {scope}
         GROUP BY r.report_id
     )
     SELECT
@@ -113,27 +118,84 @@ FROM (
         CASE WHEN r.is_incident THEN coalesce(m.incident_type, 'other') END AS incident_type
     FROM reports AS r
     LEFT JOIN matched AS m USING (report_id)
+    WHERE {scope}
 ) AS t
 WHERE reports.report_id = t.report_id
     AND reports.incident_type IS DISTINCT FROM t.incident_type
 """
 
 
-def mark_copies(con: duckdb.DuckDBPyConnection) -> None:
-    """Set documents.meeting_key for every document, and duplicate_of for every copy but one."""
-    con.execute(MARK_COPIES)
+# the documents a scoped run recomputes: a relation registered for the transaction
+_SCOPE = "document_id IN (SELECT document_id FROM _derive_scope)"
+_EVERYTHING = "true"
 
 
-def classify_incidents(con: duckdb.DuckDBPyConnection) -> None:
+def mark_copies(con: duckdb.DuckDBPyConnection, scoped: bool = False) -> None:
+    """Set documents.meeting_key, and duplicate_of for every copy but one (of the scope)."""
+    con.execute(
+        MARK_COPIES.format(
+            scope=_SCOPE if scoped else _EVERYTHING,
+            scope_d=f"d.{_SCOPE}" if scoped else _EVERYTHING,
+        )
+    )
+
+
+def classify_incidents(con: duckdb.DuckDBPyConnection, scoped: bool = False) -> None:
     """Set reports.incident_type from the words of models/data/incident_types.csv."""
     pairs = incident_words()
     con.execute(
-        CLASSIFY_INCIDENTS,
+        CLASSIFY_INCIDENTS.format(scope=f"r.{_SCOPE}" if scoped else _EVERYTHING),
         {"words": [w for w, _ in pairs], "types": [t for _, t in pairs]},
     )
 
 
-def derive(con: duckdb.DuckDBPyConnection) -> None:
-    """Every derived fact, recomputed over the whole warehouse (call inside the load transaction)."""
-    mark_copies(con)
-    classify_incidents(con)
+def meeting_keys(con: duckdb.DuckDBPyConnection, documents: list[str]) -> list[str]:
+    """The meeting keys recorded for `documents` (before they are replaced or removed)."""
+    if not documents:
+        return []
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT meeting_key FROM documents WHERE meeting_key IS NOT NULL "
+            "AND document_id IN (SELECT unnest(?::VARCHAR[]))",
+            [documents],
+        ).fetchall()
+    ]
+
+
+def derive(
+    con: duckdb.DuckDBPyConnection,
+    documents: list[str] | None = None,
+    old_keys: list[str] | None = None,
+) -> None:
+    """Recompute the derived facts (inside the loading transaction).
+
+    With `documents` (the batch just loaded) and `old_keys` (the meeting keys of the documents
+    it replaced or removed, from `meeting_keys` before the delete), only the batch and the
+    documents sharing a meeting with it, before or after, are recomputed; without, everything.
+    """
+    if documents is None:
+        mark_copies(con)
+        classify_incidents(con)
+        return
+    con.register("_derive_scope", pa.table({"document_id": pa.array(documents, pa.string())}))
+    try:
+        mark_copies(con, scoped=True)  # the batch's own keys, first
+        keys = sorted(set(meeting_keys(con, documents)) | set(old_keys or []))
+        scope = sorted(
+            set(documents)
+            | {
+                r[0]
+                for r in con.execute(
+                    "SELECT document_id FROM documents WHERE meeting_key IN "
+                    "(SELECT unnest(?::VARCHAR[]))",
+                    [keys],
+                ).fetchall()
+            }
+        )
+        con.unregister("_derive_scope")
+        con.register("_derive_scope", pa.table({"document_id": pa.array(scope, pa.string())}))
+        mark_copies(con, scoped=True)  # then every copy of those meetings, ranked together
+        classify_incidents(con, scoped=True)
+    finally:
+        con.unregister("_derive_scope")

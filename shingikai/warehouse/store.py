@@ -34,7 +34,7 @@ from shingikai.paths import DEFAULT_DB as DEFAULT_DB  # re-exported: warehouse.D
 from shingikai.paths import default_db as default_db  # re-exported: warehouse.default_db
 from shingikai.warehouse import lake
 from shingikai.warehouse.constraints import check_rows
-from shingikai.warehouse.derive import derive
+from shingikai.warehouse.derive import derive, meeting_keys
 
 # tables whose rows belong to one document, deleted and re-inserted together
 DOCUMENT_TABLES = [
@@ -214,7 +214,7 @@ def _load_once(
     docs = [e.document for e in extractions]
     con.execute("BEGIN TRANSACTION")
     try:
-        stale = _replace_locations(con, locations, docs)
+        stale, moved = _replace_locations(con, locations, docs)
         stale |= {d.document_id for d in docs}
         # new documents have nothing to replace: skip the deletes (most of a nightly run)
         existing = (
@@ -228,6 +228,7 @@ def _load_once(
             if stale
             else []
         )
+        old_keys = meeting_keys(con, existing)  # their copies are re-ranked below
         for table in DOCUMENT_TABLES if existing else []:
             con.execute(
                 f"DELETE FROM {table} WHERE document_id IN (SELECT unnest(?::VARCHAR[]))",
@@ -251,7 +252,8 @@ def _load_once(
                 con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows")
             finally:
                 con.unregister("_rows")
-        derive(con)  # copies of one meeting, incident types: facts across documents
+        # copies of one meeting, incident types: for the batch and the meetings it touches
+        derive(con, sorted({d.document_id for d in docs} | moved), old_keys)
         lake.before_commit()
         con.execute("COMMIT")
     except BaseException:
@@ -261,11 +263,9 @@ def _load_once(
 
 def _replace_locations(
     con: duckdb.DuckDBPyConnection, locations: list[DocumentLocation], docs: list
-) -> set[str]:
-    """Free the given locations; return the documents left without any location (to delete).
-
-    Documents that keep another location stay, with `source_path` moved to one they keep.
-    """
+) -> tuple[set[str], set[str]]:
+    """Free the given locations; return the documents left without any location (to delete),
+    and those that keep another location and stay, with `source_path` moved to one they keep."""
     before: set[str] = set()
     if locations:
         con.register(
@@ -317,7 +317,7 @@ def _replace_locations(
             "UPDATE documents SET source_path = ? WHERE document_id = ? AND source_path <> ?",
             [source_path, document_id, source_path],
         )
-    return candidates - set(keep)
+    return candidates - set(keep), set(keep)
 
 
 def _columns(table: str) -> list[str]:
