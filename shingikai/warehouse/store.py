@@ -34,7 +34,7 @@ from shingikai.paths import DEFAULT_DB as DEFAULT_DB  # re-exported: warehouse.D
 from shingikai.paths import default_db as default_db  # re-exported: warehouse.default_db
 from shingikai.warehouse import lake
 from shingikai.warehouse.constraints import check_rows
-from shingikai.warehouse.derive import derive, meeting_keys
+from shingikai.warehouse.derive import derive_batch, meeting_keys
 
 # tables whose rows belong to one document, deleted and re-inserted together
 DOCUMENT_TABLES = [
@@ -228,7 +228,8 @@ def _load_once(
             if stale
             else []
         )
-        old_keys = meeting_keys(con, existing)  # their copies are re-ranked below
+        # the meetings of documents replaced, removed or moved: their copies are ranked again
+        old_keys = meeting_keys(con, sorted(set(existing) | moved))
         for table in DOCUMENT_TABLES if existing else []:
             con.execute(
                 f"DELETE FROM {table} WHERE document_id IN (SELECT unnest(?::VARCHAR[]))",
@@ -239,21 +240,22 @@ def _load_once(
             for table, table_rows in extraction.table_rows().items():
                 merged.setdefault(table, []).extend(table_rows)
         merged["document_locations"] = [row(loc) for loc in locations]
-        for table in [*DOCUMENT_TABLES, "document_locations"]:
-            table_rows = merged.get(table) or []
-            if not table_rows:
-                continue
-            columns = _columns(table)
-            arrow = pa.Table.from_pylist(table_rows).select(columns)
+        batch = {  # the rows going in, by table
+            table: pa.Table.from_pylist(merged[table]).select(_columns(table))
+            for table in [*DOCUMENT_TABLES, "document_locations"]
+            if merged.get(table)
+        }
+        # copies of one meeting, incident types: set in the batch's rows, and in the rows of
+        # loaded documents of the meetings it touches when they change
+        batch = derive_batch(con, batch, old_keys)
+        for table, arrow in batch.items():
             con.register("_rows", arrow)
             try:
                 check_rows(con, table, "_rows", existing=table)
-                cols = ", ".join(f'"{c}"' for c in columns)
+                cols = ", ".join(f'"{c}"' for c in arrow.column_names)
                 con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows")
             finally:
                 con.unregister("_rows")
-        # copies of one meeting, incident types: for the batch and the meetings it touches
-        derive(con, sorted({d.document_id for d in docs} | moved), old_keys)
         lake.before_commit()
         con.execute("COMMIT")
     except BaseException:
