@@ -338,17 +338,20 @@ def unwrap_lines(mt: MappedText) -> MappedText:
         if nxt.lstrip().startswith(LIST):
             continue  # a list item is a new line whatever its first character
         head = nxt.lstrip().lstrip(HARD)
+        # judged without trailing blanks, which the final text does not keep either (so that
+        # normalising the text again joins nothing more)
+        bare = line.rstrip(" \t")
         mid_word = (
-            len(line) >= 10
-            and bool(_WORD_END.search(line))
+            len(bare) >= 10
+            and bool(_WORD_END.search(bare))
             and bool(
                 _HIRAGANA.match(head)
-                or (_KATAKANA_END.search(line) and _KATAKANA.match(head))
+                or (_KATAKANA_END.search(bare) and _KATAKANA.match(head))
                 or (
                     width is not None
-                    and _KANJI.search(line[-1])
+                    and _KANJI.search(bare[-1])
                     and _KANJI.match(head)
-                    and _one_word(line[-6:], head[:6])
+                    and _one_word(bare[-6:], head[:6])
                 )
             )
         )
@@ -357,8 +360,10 @@ def unwrap_lines(mt: MappedText) -> MappedText:
         ):
             continue
         gap = text[e:ns]
-        # keep a page break as a character so pages can still be found
-        edits.append((e, ns, PAGE_BREAK if PAGE_BREAK in gap else ""))
+        # keep a page break as a character so pages can still be found; a word broken across
+        # lines is joined without the blanks that ended its first half
+        cut = s + len(bare) if mid_word else e
+        edits.append((cut, ns, PAGE_BREAK if PAGE_BREAK in gap else ""))
     return mt.edit(edits) if edits else mt
 
 

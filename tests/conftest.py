@@ -4,6 +4,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run ("stable"), so that a suite that passed
+# passes again in CI; `HYPOTHESIS_PROFILE=explore` draws new ones to look for new failures
+# (each one found becomes an @example of its test).
+settings.register_profile("stable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "stable"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "raw" / "samples"

@@ -1,15 +1,19 @@
-"""Facts the loader derives in SQL from everything loaded, after each load.
+"""Facts the loader derives in SQL from what is loaded, inside each loading transaction.
 
 They depend on more than one document (which files are copies of one meeting) or on a
-vocabulary that can change without re-extraction (the kind of an incident), so they are
-recomputed over the whole warehouse inside the loading transaction: a copy that arrives
-on a later night, or a copy that is replaced or removed, is handled the same way.
+vocabulary (the kind of an incident). A load recomputes them for the documents it touches:
+the batch, and every document that shares a meeting key with a document of the batch or with
+one it replaced or removed. So a copy that arrives on a later night, or a copy that is replaced
+or removed, is handled, and the cost is that of the batch, not of the warehouse.
+`derive_batch` sets them in the rows of a batch before they go in; `derive(con)` recomputes
+everything (`shingikai maintain` does, nightly, which also catches a change to these rules).
 Only rows whose value changes are written.
 """
 
 from __future__ import annotations
 
 import duckdb
+import pyarrow as pa
 
 from models.canon import incident_words
 
@@ -20,13 +24,9 @@ from models.canon import incident_words
 # that names none) the council's name and at least one consultation must identify it:
 # two councils called 個人情報保護審査会 meeting on one day with nothing deliberated
 # would otherwise be taken for one meeting.
-# The copy that stands for the meeting: text before PDF (its extraction is more
-# direct), UTF-8 before other encodings, then by source_path and document_id.
-MARK_COPIES = r"""
-UPDATE documents
-SET meeting_key = k.meeting_key, duplicate_of = k.duplicate_of
-FROM (
-    WITH consultation_lists AS (
+# The key of each document in scope (tables named, so that it also runs on a batch's rows).
+KEYED = r"""
+consultation_lists AS (
         SELECT
             document_id,
             array_to_string(
@@ -36,7 +36,7 @@ FROM (
                 ))),
                 ','
             ) AS consultations
-        FROM consultations
+        FROM {consultations}
         GROUP BY document_id
     ),
     keyed AS (
@@ -60,10 +60,15 @@ FROM (
                     coalesce(cl.consultations, '')
                 )
             END AS meeting_key
-        FROM documents AS d
-        LEFT JOIN meetings AS m USING (document_id)
+        FROM {documents} AS d
+        LEFT JOIN {meetings} AS m USING (document_id)
         LEFT JOIN consultation_lists AS cl USING (document_id)
-    ),
+    )
+"""
+
+# The copy that stands for the meeting: text before PDF (its extraction is more
+# direct), UTF-8 before other encodings, then by source_path and document_id.
+RANKED = r"""
     ranked AS (
         SELECT
             document_id,
@@ -84,7 +89,13 @@ FROM (
         CASE WHEN meeting_key IS NOT NULL AND counted <> document_id THEN counted END
             AS duplicate_of
     FROM ranked
-) AS k
+"""
+
+# Write the marks where they change.
+UPDATE_MARKS = r"""
+UPDATE documents
+SET meeting_key = k.meeting_key, duplicate_of = k.duplicate_of
+FROM ({marks}) AS k
 WHERE documents.document_id = k.document_id
     AND (
         documents.meeting_key IS DISTINCT FROM k.meeting_key
@@ -92,48 +103,193 @@ WHERE documents.document_id = k.document_id
     )
 """
 
+MARK_COPIES = UPDATE_MARKS.replace("{marks}", "WITH " + KEYED + ", " + RANKED)
+
+# The keys of a batch's documents, from the batch's own rows (nothing read from the warehouse).
+BATCH_KEYED = (
+    "WITH "
+    + KEYED
+    + " SELECT document_id, source_path, file_type, encoding, meeting_key FROM keyed"
+)
+
+# A batch about to be loaded (`_batch_keyed`), ranked with the documents already loaded that
+# share a meeting with it or with a document the batch replaced, removed or moved (their keys
+# as recorded); with each one's marks as they are now (null for the batch's).
+RANK_BATCH = (
+    r"""
+WITH keyed AS (
+    SELECT document_id, source_path, file_type, encoding, meeting_key FROM _batch_keyed
+    UNION ALL
+    SELECT document_id, source_path, file_type, encoding, meeting_key
+    FROM documents
+    WHERE meeting_key IN (SELECT unnest($keys::VARCHAR[]))
+        AND document_id NOT IN (SELECT document_id FROM _batch_keyed)
+),
+marks AS (
+    WITH
+"""
+    + RANKED
+    + r"""
+)
+SELECT marks.*, d.meeting_key AS was_key, d.duplicate_of AS was_duplicate_of, d.document_id IS NULL AS new
+FROM marks LEFT JOIN (
+    SELECT document_id, meeting_key, duplicate_of FROM documents
+    WHERE meeting_key IN (SELECT unnest($keys::VARCHAR[]))
+) AS d USING (document_id)
+"""
+)
+
 # The first word (in file order) found in an incident's title decides its type.
-CLASSIFY_INCIDENTS = """
+CLASSIFIED = """
+WITH words AS (
+    SELECT unnest($words) AS word, unnest($types) AS incident_type,
+           generate_subscripts($words, 1) AS priority
+),
+matched AS (
+    SELECT r.report_id, arg_min(w.incident_type, w.priority) AS incident_type
+    FROM {reports} AS r
+    JOIN words AS w ON contains(r.title, w.word)
+    WHERE r.is_incident
+    GROUP BY r.report_id
+)
+SELECT
+    r.report_id,
+    CASE WHEN r.is_incident THEN coalesce(m.incident_type, 'other') END AS incident_type
+FROM {reports} AS r
+LEFT JOIN matched AS m USING (report_id)
+"""
+
+CLASSIFY_INCIDENTS = f"""
 UPDATE reports
 SET incident_type = t.incident_type
-FROM (
-    WITH words AS (
-        SELECT unnest($words) AS word, unnest($types) AS incident_type,
-               generate_subscripts($words, 1) AS priority
-    ),
-    matched AS (
-        SELECT r.report_id, arg_min(w.incident_type, w.priority) AS incident_type
-        FROM reports AS r
-        JOIN words AS w ON contains(r.title, w.word)
-        WHERE r.is_incident
-        GROUP BY r.report_id
-    )
-    SELECT
-        r.report_id,
-        CASE WHEN r.is_incident THEN coalesce(m.incident_type, 'other') END AS incident_type
-    FROM reports AS r
-    LEFT JOIN matched AS m USING (report_id)
-) AS t
+FROM ({CLASSIFIED.format(reports="reports")}) AS t
 WHERE reports.report_id = t.report_id
     AND reports.incident_type IS DISTINCT FROM t.incident_type
 """
 
+TABLES = {"documents": "documents", "meetings": "meetings", "consultations": "consultations"}
+MARK_COLUMNS = ("document_id", "source_path", "file_type", "encoding", "meeting_key")
+
+
+def _words() -> dict[str, list[str]]:
+    pairs = incident_words()
+    return {"words": [w for w, _ in pairs], "types": [t for _, t in pairs]}
+
 
 def mark_copies(con: duckdb.DuckDBPyConnection) -> None:
-    """Set documents.meeting_key for every document, and duplicate_of for every copy but one."""
-    con.execute(MARK_COPIES)
+    """Set documents.meeting_key, and duplicate_of for every copy but one, everywhere."""
+    con.execute(MARK_COPIES.format(**TABLES))
 
 
 def classify_incidents(con: duckdb.DuckDBPyConnection) -> None:
-    """Set reports.incident_type from the words of models/data/incident_types.csv."""
-    pairs = incident_words()
-    con.execute(
-        CLASSIFY_INCIDENTS,
-        {"words": [w for w, _ in pairs], "types": [t for _, t in pairs]},
-    )
+    """Set reports.incident_type from the words of models/data/incident_types.csv, everywhere."""
+    con.execute(CLASSIFY_INCIDENTS, _words())
 
 
 def derive(con: duckdb.DuckDBPyConnection) -> None:
-    """Every derived fact, recomputed over the whole warehouse (call inside the load transaction)."""
+    """Recompute every derived fact over the whole warehouse (`shingikai maintain`)."""
     mark_copies(con)
     classify_incidents(con)
+
+
+def meeting_keys(con: duckdb.DuckDBPyConnection, documents: list[str]) -> list[str]:
+    """The meeting keys recorded for `documents` (before they are replaced, removed or moved)."""
+    if not documents:
+        return []
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT meeting_key FROM documents WHERE meeting_key IS NOT NULL "
+            "AND document_id IN (SELECT unnest(?::VARCHAR[]))",
+            [documents],
+        ).fetchall()
+    ]
+
+
+def derive_batch(
+    con: duckdb.DuckDBPyConnection, batch: dict[str, pa.Table], touched: list[str]
+) -> dict[str, pa.Table]:
+    """The derived facts of a batch about to be inserted (inside its transaction), set in its rows.
+
+    `batch` is table -> the rows going in; `touched` the meeting keys of documents the batch
+    replaced, removed or moved (`meeting_keys`, before the change). The batch's documents are
+    ranked with the loaded documents of the same meetings (or of touched ones): the batch's
+    marks are set in its rows, and a loaded document's are updated only when they change (a
+    copy arriving, going or moving). Its reports get their incident type. Nothing else is read,
+    so the cost is that of the batch, not of the warehouse.
+    """
+    keyed = _batch_keyed(con, batch)
+    keys = sorted({k for k in keyed.column("meeting_key").to_pylist() if k} | set(touched))
+    if keyed.num_rows or keys:
+        con.register("_batch_keyed", keyed)
+        try:
+            ranked = con.execute(RANK_BATCH, {"keys": keys}).fetch_arrow_table()
+        finally:
+            con.unregister("_batch_keyed")
+        rows = ranked.to_pylist()
+        changed = [
+            r
+            for r in rows
+            if not r["new"]
+            and (r["meeting_key"], r["duplicate_of"]) != (r["was_key"], r["was_duplicate_of"])
+        ]
+        if changed:
+            con.register("_marks", pa.Table.from_pylist(changed))
+            try:
+                con.execute(
+                    UPDATE_MARKS.replace(
+                        "{marks}", "SELECT document_id, meeting_key, duplicate_of FROM _marks"
+                    )
+                )
+            finally:
+                con.unregister("_marks")
+        marks = {r["document_id"]: (r["meeting_key"], r["duplicate_of"]) for r in rows if r["new"]}
+        docs = batch["documents"]
+        ids = docs.column("document_id").to_pylist()
+        batch["documents"] = _set(
+            _set(docs, "meeting_key", [marks.get(i, (None, None))[0] for i in ids]),
+            "duplicate_of",
+            [marks.get(i, (None, None))[1] for i in ids],
+        )
+    if "reports" in batch:
+        con.register("_batch_reports", batch["reports"])
+        try:
+            types = dict(
+                con.execute(CLASSIFIED.format(reports="_batch_reports"), _words()).fetchall()
+            )
+        finally:
+            con.unregister("_batch_reports")
+        reports = batch["reports"]
+        batch["reports"] = _set(
+            reports,
+            "incident_type",
+            [types.get(i) for i in reports.column("report_id").to_pylist()],
+        )
+    return batch
+
+
+def _batch_keyed(con: duckdb.DuckDBPyConnection, batch: dict[str, pa.Table]) -> pa.Table:
+    """MARK_COLUMNS of a batch's documents, computed from its own rows."""
+    if "documents" not in batch:
+        return pa.table({c: pa.array([], pa.string()) for c in MARK_COLUMNS})
+    names = {}
+    for table in TABLES:
+        if table in batch:
+            names[table] = f"_batch_{table}"
+            con.register(names[table], batch[table])
+        else:  # no rows of that table in the batch: an empty relation with its columns
+            names[table] = f"(SELECT * FROM {table} WHERE false)"
+    try:
+        return con.execute(BATCH_KEYED.format(**names)).fetch_arrow_table()
+    finally:
+        for table in TABLES:
+            if table in batch:
+                con.unregister(f"_batch_{table}")
+
+
+def _set(table: pa.Table, column: str, values: list) -> pa.Table:
+    """`table` with `column` replaced by `values` (same type)."""
+    i = table.schema.get_field_index(column)
+    kind = table.schema.field(i).type
+    array = pa.array(values, None if pa.types.is_null(kind) else kind)  # all-null: inferred
+    return table.set_column(i, pa.field(column, array.type), array)

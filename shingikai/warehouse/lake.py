@@ -34,6 +34,7 @@ import duckdb
 from models import DDL_PATH, VIEWS_PATH
 from shingikai.warehouse import extensions
 from shingikai.warehouse.constraints import lake_ddl, scalar
+from shingikai.warehouse.derive import derive
 
 ALIAS = "lake"
 SCHEMA_MESSAGE = "shingikai schema"
@@ -412,12 +413,26 @@ def _live_files(con: duckdb.DuckDBPyConnection) -> int:
     )
 
 
+def _derive_everything(con: duckdb.DuckDBPyConnection) -> None:
+    """The loader's derived facts (copies, incident types) recomputed over the whole lake, in one
+    commit: a load recomputes them only for the meetings it touches."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        derive(con)
+        con.execute("COMMIT")
+    except BaseException:
+        rollback(con)
+        raise
+
+
 def maintain(db: str | Path | Location, keep_for: str = "1 day") -> Maintenance:
     """Merge the small Parquet files that batch commits leave into larger ones (every snapshot
     stays readable: time travel is kept), then delete from the data path the files that no
     snapshot reads any more (merged away) and the files that no commit recorded (a writer killed
     mid-commit), once they are older than `keep_for`, so that a query still scanning them ends
-    first. Safe while others ingest: the merge is one commit, retried if it collides."""
+    first. The derived facts are recomputed over the whole lake on the way (a load recomputes
+    those of the meetings it touches). Safe while others ingest: each step is one commit,
+    retried if it collides."""
     age = interval(keep_for)
     con = writer(db)
     try:
@@ -426,6 +441,8 @@ def maintain(db: str | Path | Location, keep_for: str = "1 day") -> Maintenance:
             retrying(
                 lambda: con.execute(f"CALL ducklake_merge_adjacent_files('{ALIAS}')").fetchall()
             )
+        with commit_turn(con):
+            retrying(lambda: _derive_everything(con))
         old = con.execute(
             f"CALL ducklake_cleanup_old_files('{ALIAS}', older_than => now() - {age})"
         ).fetchall()

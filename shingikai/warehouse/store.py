@@ -34,7 +34,7 @@ from shingikai.paths import DEFAULT_DB as DEFAULT_DB  # re-exported: warehouse.D
 from shingikai.paths import default_db as default_db  # re-exported: warehouse.default_db
 from shingikai.warehouse import lake
 from shingikai.warehouse.constraints import check_rows
-from shingikai.warehouse.derive import derive
+from shingikai.warehouse.derive import derive_batch, meeting_keys
 
 # tables whose rows belong to one document, deleted and re-inserted together
 DOCUMENT_TABLES = [
@@ -214,7 +214,7 @@ def _load_once(
     docs = [e.document for e in extractions]
     con.execute("BEGIN TRANSACTION")
     try:
-        stale = _replace_locations(con, locations, docs)
+        stale, moved = _replace_locations(con, locations, docs)
         stale |= {d.document_id for d in docs}
         # new documents have nothing to replace: skip the deletes (most of a nightly run)
         existing = (
@@ -228,6 +228,8 @@ def _load_once(
             if stale
             else []
         )
+        # the meetings of documents replaced, removed or moved: their copies are ranked again
+        old_keys = meeting_keys(con, sorted(set(existing) | moved))
         for table in DOCUMENT_TABLES if existing else []:
             con.execute(
                 f"DELETE FROM {table} WHERE document_id IN (SELECT unnest(?::VARCHAR[]))",
@@ -238,20 +240,22 @@ def _load_once(
             for table, table_rows in extraction.table_rows().items():
                 merged.setdefault(table, []).extend(table_rows)
         merged["document_locations"] = [row(loc) for loc in locations]
-        for table in [*DOCUMENT_TABLES, "document_locations"]:
-            table_rows = merged.get(table) or []
-            if not table_rows:
-                continue
-            columns = _columns(table)
-            arrow = pa.Table.from_pylist(table_rows).select(columns)
+        batch = {  # the rows going in, by table
+            table: pa.Table.from_pylist(merged[table]).select(_columns(table))
+            for table in [*DOCUMENT_TABLES, "document_locations"]
+            if merged.get(table)
+        }
+        # copies of one meeting, incident types: set in the batch's rows, and in the rows of
+        # loaded documents of the meetings it touches when they change
+        batch = derive_batch(con, batch, old_keys)
+        for table, arrow in batch.items():
             con.register("_rows", arrow)
             try:
                 check_rows(con, table, "_rows", existing=table)
-                cols = ", ".join(f'"{c}"' for c in columns)
+                cols = ", ".join(f'"{c}"' for c in arrow.column_names)
                 con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows")
             finally:
                 con.unregister("_rows")
-        derive(con)  # copies of one meeting, incident types: facts across documents
         lake.before_commit()
         con.execute("COMMIT")
     except BaseException:
@@ -261,11 +265,9 @@ def _load_once(
 
 def _replace_locations(
     con: duckdb.DuckDBPyConnection, locations: list[DocumentLocation], docs: list
-) -> set[str]:
-    """Free the given locations; return the documents left without any location (to delete).
-
-    Documents that keep another location stay, with `source_path` moved to one they keep.
-    """
+) -> tuple[set[str], set[str]]:
+    """Free the given locations; return the documents left without any location (to delete),
+    and those that keep another location and stay, with `source_path` moved to one they keep."""
     before: set[str] = set()
     if locations:
         con.register(
@@ -317,7 +319,7 @@ def _replace_locations(
             "UPDATE documents SET source_path = ? WHERE document_id = ? AND source_path <> ?",
             [source_path, document_id, source_path],
         )
-    return candidates - set(keep)
+    return candidates - set(keep), set(keep)
 
 
 def _columns(table: str) -> list[str]:

@@ -48,6 +48,7 @@ def test_never_raises_and_is_consistent(pages, file_type):
 @SETTINGS
 @given(PAGES)
 @example(["<P>\u3040 :"])  # a markup marker once made a lone kana look like part of a word
+@example(["000000000ぁ ", "ぁ"])  # a blank ending a line once hid a word broken across pages
 def test_idempotent(pages):
     once = normalize(pages).text
     assert normalize([once]).text == once

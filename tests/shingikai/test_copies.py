@@ -274,3 +274,75 @@ def test_a_council_without_municipality_is_known_by_its_name_and_consultations()
     for e in (text, pdf):
         load(bare, replace(e, consultations=[], contractors=[], data_items=[]))
     assert all(key is None and dup is None for key, dup in copies_of(bare).values())
+
+
+def _marks(con) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return con.execute(
+        "SELECT document_id, meeting_key, duplicate_of FROM documents ORDER BY 1"
+    ).fetchall()
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_a_load_recomputes_only_what_it_touches_and_agrees_with_everything(seed):
+    """Loads in random batches and orders, some replacing a document or taking over the file
+    of another: the marks the loader leaves (recomputed for the meetings a batch touches) are
+    always those of a recomputation over the whole warehouse."""
+    import random
+
+    from models.records import DocumentLocation
+    from shingikai.warehouse import load_many
+    from shingikai.warehouse.derive import derive
+
+    rng = random.Random(seed)
+    other_day = [
+        minutes(f"{k}" * 64, f"day2/{k}.txt", held_on=date(2012, 3, 1), encoding=enc)
+        for k, enc in (("5", "utf-8"), ("6", "cp932"))
+    ]
+    pool = [SEED, PDF, SJIS, EUC, *other_day, minutes("7" * 64, "alone.txt", numbers=(9,))]
+
+    def located(e: Extraction, path: str) -> tuple[Extraction, DocumentLocation]:
+        moved = replace(e, document=replace(e.document, source_path=path))
+        return moved, DocumentLocation("/in", path, e.document.document_id, path)
+
+    con = memory_warehouse()
+    for _ in range(6):
+        batch = rng.sample(pool, rng.randint(1, 3))
+        # each document at a location named after it, or at another document's (a file whose
+        # bytes changed: the document that was there goes, unless it is found elsewhere)
+        pairs = [
+            located(e, rng.choice([e.document.source_path, rng.choice(pool).document.source_path]))
+            for e in batch
+        ]
+        seen: set[str] = set()
+        pairs = [p for p in pairs if not (p[1].path in seen or seen.add(p[1].path))]
+        load_many(con, [e for e, _ in pairs], [loc for _, loc in pairs])
+        scoped = _marks(con)
+        con.execute("BEGIN TRANSACTION")
+        derive(con)
+        everything = _marks(con)
+        con.execute("ROLLBACK")
+        assert scoped == everything
+    assert any(dup for _, _, dup in _marks(con)) or len(_marks(con)) < 3
+
+
+def test_a_copy_that_moves_to_another_file_is_ranked_again():
+    """The counted copy loses the file it was named after and keeps another: its source_path
+    changes, and with it which copy stands for the meeting."""
+    from models.records import DocumentLocation
+    from shingikai.warehouse import load_many
+
+    def at(e: Extraction, path: str) -> tuple[Extraction, DocumentLocation]:
+        doc = replace(e.document, source_path=path)
+        return replace(e, document=doc), DocumentLocation("/in", path, doc.document_id, path)
+
+    con = memory_warehouse()
+    sjis, here = at(SJIS, "a/1.txt")
+    euc, there = at(EUC, "b/2.txt")
+    load_many(con, [sjis, euc], [here, there])
+    assert copies_of(con)["b/2.txt"][1] == SJIS.document.document_id
+    load_many(con, [], [DocumentLocation("/in", "z/9.txt", SJIS.document.document_id, "z/9.txt")])
+    newcomer, same_file = at(minutes("8" * 64, "x", held_on=date(2013, 1, 1)), "a/1.txt")
+    load_many(con, [newcomer], [same_file])  # a/1.txt now holds other bytes
+    marks = copies_of(con)
+    assert marks["z/9.txt"][1] == EUC.document.document_id  # b/2.txt sorts first now
+    assert marks["b/2.txt"][1] is None
