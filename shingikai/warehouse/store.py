@@ -54,7 +54,8 @@ DOCUMENT_TABLES = [
 
 
 class WarehouseBusy(RuntimeError):
-    """Another ingest holds the warehouse (a lake takes several writers: nothing raises it now)."""
+    """A single-file warehouse stayed held by a writer longer than a reader waits (a lake never
+    blocks readers)."""
 
 
 class OutOfSpace(OSError):
