@@ -361,6 +361,10 @@ def _read_times(h: Header, masked: str, start: int, end: int) -> bool:
     if single and (single.group(1) or "時" in single.group(0)):
         h.start_time = _clock(single.group(1), single.group(2), single.group(3))
         h.spans["start_time"] = single.span()
+        # `午後1時30分開会 午後3時閉会`: the closing time on the same line
+        closes = _CLOSES.search(masked, single.end(), end)
+        if closes:
+            h.end_time = _clock(closes.group(2), closes.group(3), closes.group(4))
         return True
     return False
 

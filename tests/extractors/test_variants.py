@@ -1,0 +1,262 @@
+"""Ordinary variations of administrative writing, run through the whole extraction.
+
+Councils of other municipalities write the same facts in other ways: dates in other
+numerals and calendars, times as ranges of several shapes, 諮問 numbers before or after
+the word, decisions in other verbs. Each case below changes one fact's wording in one
+short invented document (a fictional city, 霞浦市) and checks what the warehouse would hold.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from extractors.categories import categories
+from extractors.pipeline import extract_bytes
+from models.records import Extraction
+
+TITLE = "図書館システムの運用業務の委託について"
+
+DOC = """第{session}回霞浦市個人情報保護審議会会議録
+1 日時 {when}
+2 場所 霞浦市役所3階 第1会議室
+3 出席者 山田会長、川上副会長、佐藤委員、鈴木委員
+4 傍聴者 なし
+5 議題
+{agenda}
+6 審議の経過
+{body}
+"""
+
+BODY = "諮問第5号 {title}\n中央図書館から資料に基づき説明があった。\n(会長)ご意見はありますか。\n(委員)特にありません。\n{decision}\n"
+
+
+def extract(
+    *,
+    when: str = "令和3年5月10日(月)午後2時から午後3時30分まで",
+    session: str = "3",
+    agenda: str = f"(1)諮問第5号 {TITLE}(中央図書館)",
+    body: str | None = None,
+    decision: str = "審議の結果、原案のとおり承認された。",
+) -> Extraction:
+    body = BODY.format(title=TITLE, decision=decision) if body is None else body
+    raw = DOC.format(when=when, session=session, agenda=agenda, body=body)
+    return extract_bytes(raw.encode("utf-8"), "variants/kasumiura.txt")
+
+
+# --- the meeting's date and times -------------------------------------------------------
+
+WHEN = [
+    ("令和元年5月7日(火)午後2時から午後3時30分まで", date(2019, 5, 7), time(14), time(15, 30)),
+    ("令和３年５月１０日（月）午後２時３０分～午後３時", date(2021, 5, 10), time(14, 30), time(15)),
+    (
+        "令和三年五月十日(月)午後二時から午後三時三十分まで",
+        date(2021, 5, 10),
+        time(14),
+        time(15, 30),
+    ),
+    ("平成30年10月5日(金)14時30分〜16時", date(2018, 10, 5), time(14, 30), time(16)),
+    ("平成元年4月3日(月)10時~11時", date(1989, 4, 3), time(10), time(11)),
+    ("2023年10月5日(木)14:30-16:00", date(2023, 10, 5), time(14, 30), time(16)),
+    ("2023年10月5日（木） 14：30～16：00", date(2023, 10, 5), time(14, 30), time(16)),
+    ("令和5年10月5日 木曜日 14時00分から15時15分", date(2023, 10, 5), time(14), time(15, 15)),
+    ("令和 5 年 10 月 5 日(木)14時~15時", date(2023, 10, 5), time(14), time(15)),
+    ("令和5年10月5日(木)午前10時00分～正午", date(2023, 10, 5), time(10), time(12)),
+    ("令和5年10月5日(木)午後1時30分―午後3時", date(2023, 10, 5), time(13, 30), time(15)),
+    ("令和5年10月5日(木)午後1時30分〜3時", date(2023, 10, 5), time(13, 30), time(15)),
+    ("令和5年10月5日(木)午後1:30~3:00", date(2023, 10, 5), time(13, 30), time(15)),
+    ("令和5年10月5日(木)午後1時半~午後3時", date(2023, 10, 5), time(13, 30), time(15)),
+    ("令和5年10月5日[木]午後2時から午後3時", date(2023, 10, 5), time(14), time(15)),
+    ("令和5年10月5日(木)午後6時30分～8時", date(2023, 10, 5), time(18, 30), time(20)),
+    ("令和5年10月5日(木)午前11時~午後1時", date(2023, 10, 5), time(11), time(13)),
+    ("令和5年10月5日(木)午後2時から", date(2023, 10, 5), time(14), None),
+    # failed before: both times on the line as 開会 / 閉会
+    ("令和5年10月5日(木)午後1時30分開会 午後3時閉会", date(2023, 10, 5), time(13, 30), time(15)),
+    # failed before: 同 for the same half of the day
+    ("令和5年10月5日(木)午後1時30分~同3時", date(2023, 10, 5), time(13, 30), time(15)),
+    ("令和5年10月5日(木)午前9時~同11時", date(2023, 10, 5), time(9), time(11)),
+    # failed before: numeric dates
+    ("2023/10/5(木)14:00~15:00", date(2023, 10, 5), time(14), time(15)),
+    ("2023.10.05(木)14:00~15:00", date(2023, 10, 5), time(14), time(15)),
+    ("令和5.10.5 14:00~15:00", date(2023, 10, 5), time(14), time(15)),
+    ("R5.10.5(木)14:00~15:00", date(2023, 10, 5), time(14), time(15)),
+    ("H31.4.1(月)14:00~15:00", date(2019, 4, 1), time(14), time(15)),
+]
+
+
+@pytest.mark.parametrize("when, day, start, end", WHEN, ids=[w[0] for w in WHEN])
+def test_when_variants(when: str, day: date, start: time | None, end: time | None) -> None:
+    m = extract(when=when).meeting
+    assert m is not None
+    assert (m.held_on, m.start_time, m.end_time) == (day, start, end)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "資料番号 2023/10/5 版",  # read as a date: fine, it is one
+        "バージョン 1.10.5",
+        "面積は 2023.5 平方メートル",
+        "電話 0123/45/6789",
+        "HR5.10.5",
+    ],
+)
+def test_numbers_that_are_no_dates(text: str) -> None:
+    from extractors.common import DATE_RE, parse_date
+
+    found = [parse_date(m) for m in DATE_RE.finditer(text)]
+    assert found == ([date(2023, 10, 5)] if "版" in text else [])
+
+
+SESSIONS = [
+    ("第3回霞浦市個人情報保護審議会会議録", 3, None),
+    ("第３回霞浦市個人情報保護審議会会議録", 3, None),
+    ("第三回霞浦市個人情報保護審議会会議録", 3, None),
+    ("令和5年度第2回霞浦市個人情報保護審議会会議録", 2, 2023),
+    ("令和５年度第十二回霞浦市個人情報保護審議会会議録", 12, 2023),
+    ("霞浦市個人情報保護審議会(令和5年度第2回)会議録", 2, 2023),
+]
+
+
+@pytest.mark.parametrize("title, session, fiscal", SESSIONS, ids=[s[0] for s in SESSIONS])
+def test_session_numbering(title: str, session: int, fiscal: int | None) -> None:
+    raw = DOC.format(session="", when="令和5年10月5日(木)14時~15時", agenda="", body="").replace(
+        "第回霞浦市個人情報保護審議会会議録", title
+    )
+    m = extract_bytes(raw.encode(), "variants/kasumiura.txt").meeting
+    assert m is not None
+    assert (m.session, m.fiscal_year) == (session, fiscal)
+
+
+# --- how a 諮問 is numbered and listed ------------------------------------------------------
+
+AGENDA = [
+    ("諮問第5号 T(中央図書館)", 5),
+    ("諮問第５号 T(中央図書館)", 5),
+    ("諮問第五号 T(中央図書館)", 5),
+    ("第5号諮問 T(中央図書館)", 5),
+    ("諮問番号5 T(中央図書館)", 5),
+    ("(1)T(諮問第5号)", 5),
+    ("⑴諮問第5号 T", 5),
+    ("①諮問第5号 T", 5),
+    ("1. 諮問第5号 T", 5),
+    ("(1)「T」(諮問第5号)", 5),
+    ("諮問第5号「T」", 5),
+    ("【諮問第5号】T", 5),
+    ("諮問第5号\nT", 5),
+    ("諮問第5号:T", 5),
+    ("諮問第十五号 T", 15),
+    ("諮問第二十三号 T", 23),
+    ("諮問事項\n(1)T(中央図書館)", None),
+    ("(1)T(諮問)", None),
+    # failed before: the marker before the title
+    ("(諮問)T", None),
+    ("【諮問】T(中央図書館)", None),
+]
+
+
+@pytest.mark.parametrize("agenda, number", AGENDA, ids=[a[0] for a in AGENDA])
+def test_consultation_numbering(agenda: str, number: int | None) -> None:
+    ref = f"諮問第{number}号 " if number else ""
+    body = f"{ref}{TITLE}\n中央図書館から資料に基づき説明があった。\n審議の結果、原案のとおり承認された。\n"
+    x = extract(agenda=agenda.replace("T", TITLE), body=body)
+    assert [(c.number, c.title, c.outcome) for c in x.consultations] == [
+        (number, TITLE, "approved")
+    ]
+
+
+def test_a_report_marked_before_its_title() -> None:
+    x = extract(
+        agenda="(諮問)図書館システムの運用業務の委託について\n(報告)窓口での書類の誤交付について"
+    )
+    assert [c.title for c in x.consultations] == [TITLE]
+    assert [r.title for r in x.reports] == ["窓口での書類の誤交付について"]
+
+
+# --- the decision ------------------------------------------------------------------------------
+
+DECISIONS = [
+    ("審議の結果、原案のとおり承認された。", "approved", False),
+    ("審議の結果、諮問のとおり承認することが適当であるとされた。", "approved", False),
+    ("審議の結果、了承された。", "approved", False),
+    ("本件は適当と認める。", "approved", False),
+    ("審議の結果、全員一致で承認された。", "approved", False),
+    ("結果:承認", "approved", False),
+    ("審議の結果、妥当であると認められた。", "approved", False),
+    ("審議の結果、異議なく承認された。", "approved", False),
+    ("審議の結果、承認することに決定した。", "approved", False),
+    ("(会長)承認とします。\n(「異議なし」の声)", "approved", False),
+    ("審議の結果、条件付きで承認された。", "approved", True),
+    ("審議の結果、意見を付して承認された。", "approved", True),
+    ("審議の結果、附帯意見を付して承認とした。", "approved", True),
+    ("審議の結果、要望を付して承認された。", "approved", True),
+    ("審議の結果、継続審議となった。", "deferred", None),
+    ("本件は次回改めて審議することとした。", "deferred", None),
+    ("審議の結果、否決された。", "rejected", None),
+    ("審議の結果、不承認とした。", "rejected", None),
+    ("審議の結果、承認しないこととした。", "rejected", None),
+    ("審議の結果、適当でないとされた。", "rejected", None),
+    ("審議の結果、認めないこととした。", "rejected", None),
+    ("実施機関は本件諮問を取り下げた。", "withdrawn", None),
+    # failed before
+    ("審議の結果、保留となった。", "deferred", None),
+    ("審議の結果、審議を保留した。", "deferred", None),
+    ("審議の結果、結論を保留とした。", "deferred", None),
+    ("審議の結果、継続審査となった。", "deferred", None),
+    ("審議の結果、次回に再審議することとなった。", "deferred", None),
+    ("審議の結果、次回再審議となった。", "deferred", None),
+    ("審議の結果、引き続き審議することとなった。", "deferred", None),
+    ("審議の結果、不適当とされた。", "rejected", None),
+]
+
+
+@pytest.mark.parametrize("decision, outcome, conditions", DECISIONS, ids=[d[0] for d in DECISIONS])
+def test_decision_variants(decision: str, outcome: str, conditions: bool | None) -> None:
+    x = extract(decision=decision)
+    assert [(c.number, c.outcome) for c in x.consultations] == [(5, outcome)]
+    if conditions is not None:
+        assert bool(x.conditions) == conditions
+
+
+# --- kinds of handling ------------------------------------------------------------------------
+
+CATEGORIES = [
+    ("窓口業務の外部委託について", {"outsourcing"}),
+    ("健診業務の業務委託について", {"outsourcing"}),
+    ("業務の再委託について", {"outsourcing"}),
+    ("指定管理者による管理業務について", {"outsourcing"}),
+    ("電子計算組織の結合について", {"online_link"}),
+    ("国のシステムとのオンライン結合について", {"online_link"}),
+    ("庁外オンライン結合について", {"online_link"}),
+    ("税情報の目的外利用について", {"non_purpose_use"}),
+    ("税情報の目的外の利用について", {"non_purpose_use"}),
+    ("税情報の外部提供について", {"external_provision"}),
+    ("税情報の第三者提供について", {"external_provision"}),
+    ("警察への個人情報の提供について", {"external_provision"}),
+    ("目的外利用及び外部提供について", {"non_purpose_use", "external_provision"}),
+    ("本人外収集について", {"indirect_collection"}),
+    ("電算処理の記録項目の変更について", {"record_items"}),
+    ("審議会の運営について", {"other"}),
+    ("地域連携の推進について", {"other"}),
+    # failed before
+    ("県の基幹システムとのシステム連携について", {"online_link"}),
+    ("外部システムとのデータ連携について", {"online_link"}),
+    ("県の共同利用ネットワークへの接続について", {"online_link"}),
+    ("税情報の目的外使用について", {"non_purpose_use"}),
+    ("本人以外からの個人情報の収集について", {"indirect_collection"}),
+]
+
+
+@pytest.mark.parametrize("title, expected", CATEGORIES, ids=[c[0] for c in CATEGORIES])
+def test_category_variants(title: str, expected: set[str]) -> None:
+    assert set(categories(title, [])) == expected
+
+
+def test_categories_reach_the_consultation() -> None:
+    title = "住民情報システムと県のシステムとのデータ連携について"
+    x = extract(
+        agenda=f"(1)諮問第5号 {title}(情報政策課)",
+        body=BODY.format(title=title, decision="審議の結果、承認された。"),
+    )
+    assert [(c.number, set(c.categories)) for c in x.consultations] == [(5, {"online_link"})]
