@@ -260,3 +260,44 @@ def test_categories_reach_the_consultation() -> None:
         body=BODY.format(title=title, decision="審議の結果、承認された。"),
     )
     assert [(c.number, set(c.categories)) for c in x.consultations] == [(5, {"online_link"})]
+
+
+# --- a 答申 -------------------------------------------------------------------------------------
+
+TOSHIN = """霞審答第4号
+{date}
+霞浦市長 様
+霞浦市個人情報保護審査会
+会長 川上 一郎
+図書館システムの運用業務の委託について(答申)
+令和5年7月3日付け霞総第12号で諮問のありました諮問第5号「図書館システムの運用業務の委託について」について、次のとおり答申します。
+1 審査会の結論
+{verdict}
+2 理由
+本件は必要な範囲の取扱いであり、安全対策も講じられている。
+"""
+
+ANSWERS = [
+    ("令和5年9月12日", "本件諮問の外部委託は、妥当である。", "approved", False),
+    ("令和５年９月１２日", "本件の外部委託を行うことは差し支えない。", "approved", False),
+    ("令和五年九月十二日", "本件については、やむを得ないものと認める。", "approved", False),
+    ("2023年9月12日", "本件の外部委託は、認められない。", "rejected", False),
+    ("2023/9/12", "本件の外部委託は、適当でない。", "rejected", False),
+    # failed before: the plain verdict 適当である, and 意見を付する after it
+    ("令和5年9月12日", "諮問のとおり実施することは適当である。", "approved", False),
+    (
+        "令和5年9月12日",
+        "本件の外部委託は、妥当であると判断する。ただし、次の意見を付する。\n(1)委託先の監督を徹底すること。",
+        "approved",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize("day, verdict, outcome, conditions", ANSWERS, ids=[a[1] for a in ANSWERS])
+def test_toshin_variants(day: str, verdict: str, outcome: str, conditions: bool) -> None:
+    raw = TOSHIN.format(date=day, verdict=verdict)
+    x = extract_bytes(raw.encode("utf-8"), "variants/kasumiura_toshin.txt")
+    assert x.meeting is not None and x.meeting.held_on == date(2023, 9, 12)
+    assert [(c.number, c.title, c.outcome) for c in x.consultations] == [(5, TITLE, outcome)]
+    assert bool(x.conditions) == conditions
