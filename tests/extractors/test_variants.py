@@ -301,3 +301,55 @@ def test_toshin_variants(day: str, verdict: str, outcome: str, conditions: bool)
     assert x.meeting is not None and x.meeting.held_on == date(2023, 9, 12)
     assert [(c.number, c.title, c.outcome) for c in x.consultations] == [(5, TITLE, outcome)]
     assert bool(x.conditions) == conditions
+
+
+# --- who attended --------------------------------------------------------------------------------
+
+MEMBERS = [("山田太郎", "会長"), ("川上花子", "副会長"), ("佐藤一郎", "委員"), ("鈴木次郎", "委員")]
+
+ATTENDEES = [
+    "山田太郎会長、川上花子副会長、佐藤一郎委員、鈴木次郎委員",
+    "(委員)山田太郎会長、川上花子副会長、佐藤一郎委員、鈴木次郎委員",
+    # failed before: the role first, the role in brackets, a blank inside the name
+    "会長 山田太郎、副会長 川上花子、委員 佐藤一郎、委員 鈴木次郎",
+    "\n会長 山田太郎\n副会長 川上花子\n委員 佐藤一郎\n委員 鈴木次郎\n",
+    "山田太郎(会長) 川上花子(副会長) 佐藤一郎(委員) 鈴木次郎(委員)",
+    "山田太郎委員(会長)、川上花子委員(副会長)、佐藤一郎委員、鈴木次郎委員",
+    "委員 山田太郎(会長)、川上花子(副会長)、佐藤一郎、鈴木次郎",
+    "山田 太郎 会長、川上 花子 副会長、佐藤 一郎 委員、鈴木 次郎 委員",
+]
+
+
+def _attendees(listing: str) -> list[tuple[str, str | None, bool]]:
+    raw = DOC.format(session="3", when="令和5年10月5日(木)14時~15時", agenda="", body="").replace(
+        "山田会長、川上副会長、佐藤委員、鈴木委員", listing
+    )
+    x = extract_bytes(raw.encode("utf-8"), "variants/kasumiura.txt")
+    assert x.text is not None
+    for a in x.attendees:  # each row points at the name it was read from
+        assert x.text.text[a.start_char : a.end_char].replace(" ", "").startswith(a.name)
+    return sorted((a.name, a.role, a.present) for a in x.attendees)
+
+
+@pytest.mark.parametrize("listing", ATTENDEES)
+def test_attendee_list_variants(listing: str) -> None:
+    assert _attendees(listing) == sorted((n, r, True) for n, r in MEMBERS)
+
+
+@pytest.mark.parametrize(
+    "listing",
+    [
+        "山田太郎会長、川上花子副会長、佐藤一郎委員\n欠席者 鈴木次郎委員",  # failed before: read twice
+        "山田太郎会長、川上花子副会長、佐藤一郎委員\n欠席委員 鈴木次郎",  # failed before: not read
+    ],
+)
+def test_absent_member_variants(listing: str) -> None:
+    assert _attendees(listing) == sorted(
+        [(n, r, True) for n, r in MEMBERS[:3]] + [("鈴木次郎", "委員", False)]
+    )
+
+
+def test_officials_after_the_members_take_no_member_role() -> None:
+    listing = "佐藤一郎委員、欠席委員 鈴木次郎\n(説明員)市民課長、同主査"
+    assert ("同主査", "委員", False) not in _attendees(listing)
+    assert ("同主査", "委員", True) not in _attendees(listing)
