@@ -17,9 +17,10 @@ from models.vocab import Outcome, Vote
 _VOTE_UNANIMOUS = re.compile(
     r"異議なし|異議ありません|異議なく|各委員了承|委員一同了承|全員|全会一致|満場一致|[<＜(（]\s*承認\s*[>＞)）]"
 )
-_VOTE_MAJORITY = re.compile(r"多数|賛成多数|挙手多数")
+# a count of those for (賛成5名、反対2名) is a vote decided by majority
+_VOTE_MAJORITY = re.compile(rf"多数|賛成多数|挙手多数|賛成\s*(?:{NUM})\s*[名人]")
 _DISSENT = re.compile(
-    rf"(?:反対[^。<＜\n]{{0,12}}[<＜(（]\s*({NUM})\s*名\s*[>＞)）]|反対(?:者)?(?:は)?\s*({NUM})\s*名|[<＜]\s*({NUM})\s*名\s*[>＞])"
+    rf"(?:反対[^。<＜\n]{{0,12}}[<＜(（]\s*({NUM})\s*[名人]\s*[>＞)）]|反対(?:者)?(?:は)?\s*({NUM})\s*[名人]|[<＜]\s*({NUM})\s*名\s*[>＞])"
 )
 _REQUEST = re.compile(
     r"ほしい|欲しい|もらいたい|いただきたい|要望|求める|すべき|した方が(?:いい|よい|良い)|してはどうか|検討して"

@@ -353,3 +353,62 @@ def test_officials_after_the_members_take_no_member_role() -> None:
     listing = "佐藤一郎委員、欠席委員 鈴木次郎\n(説明員)市民課長、同主査"
     assert ("同主査", "委員", False) not in _attendees(listing)
     assert ("同主査", "委員", True) not in _attendees(listing)
+
+
+# --- how the vote went -----------------------------------------------------------------------
+
+VOTES = [
+    ("審議の結果、賛成多数で承認された。", "majority", None),
+    ("審議の結果、賛成多数(反対1名)で承認された。", "majority", 1),
+    ("審議の結果、反対者1名を除き賛成多数で承認された。", "majority", 1),
+    ("審議の結果、賛成多数(反対一名)で承認された。", "majority", 1),
+    ("審議の結果、挙手多数により承認された。", "majority", None),
+    ("審議の結果、全会一致で承認された。", "unanimous", None),
+    ("審議の結果、委員全員が賛成し承認された。", "unanimous", None),
+    # failed before: the counts for and against, and 人 for 名
+    ("採決の結果、賛成5名、反対2名で承認された。", "majority", 2),
+    ("審議の結果、賛成多数(反対２人)で承認された。", "majority", 2),
+]
+
+
+@pytest.mark.parametrize("decision, vote, dissent", VOTES, ids=[v[0] for v in VOTES])
+def test_vote_variants(decision: str, vote: str, dissent: int | None) -> None:
+    x = extract(decision=decision)
+    assert [(c.outcome, c.vote, c.dissent) for c in x.consultations] == [
+        ("approved", vote, dissent)
+    ]
+
+
+# --- departments and reports --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "bracket",
+    [
+        "(中央図書館)",
+        "【中央図書館】",
+        "〔中央図書館〕",
+        "(所管課:中央図書館)",
+        "(担当:中央図書館)",
+    ],
+)
+def test_department_brackets(bracket: str) -> None:
+    x = extract(agenda=f"(1)諮問第5号 {TITLE}{bracket}")
+    assert [c.department for c in x.consultations] == ["中央図書館"]
+
+
+REPORTS = [
+    ("窓口での書類の誤交付について", True),
+    ("個人情報を含む書類の紛失について", True),
+    ("メールの誤送信について", True),
+    ("委託先における個人情報の漏えいについて", True),
+    ("郵便物の誤配達について", True),
+    ("端末の盗難について", True),
+    ("システムの運用状況について", False),
+]
+
+
+@pytest.mark.parametrize("title, incident", REPORTS, ids=[r[0] for r in REPORTS])
+def test_report_variants(title: str, incident: bool) -> None:
+    x = extract(agenda=f"(1)諮問第5号 {TITLE}(中央図書館)\n報告事項\n(1){title}(市民課)")
+    assert [(r.title, r.is_incident) for r in x.reports] == [(title, incident)]
