@@ -46,7 +46,11 @@ MUNICIPALITY_CHARS = 1200  # where a municipality not in the council's name is l
 COUNCIL = r"(?:審議会|審査会|委員会|協議会)"
 SUB_COUNCIL = r"(?:部会|分科会|小委員会|専門委員会)"
 _NAME_CHAR = r"[^\s、。,()（）「」『』【】\[\]〔〕:：|<>\"'-]"
-BODY_RE = re.compile(rf"{_NAME_CHAR}{{0,40}}?{COUNCIL}(?:{_NAME_CHAR}{{1,40}}?{SUB_COUNCIL})?")
+# councils that sit as one are named joined by ・ (…情報公開審査会・個人情報保護審査会)
+BODY_RE = re.compile(
+    rf"{_NAME_CHAR}{{0,40}}?{COUNCIL}(?:[・･]{_NAME_CHAR}{{1,30}}?{COUNCIL})*"
+    rf"(?:{_NAME_CHAR}{{1,40}}?{SUB_COUNCIL})?"
+)
 _ERA = r"(?:明治|大正|昭和|平成|令和)"
 # what precedes a council's name in a title: a date, a year, 第N期, 第N回
 _NAME_PREFIX = re.compile(

@@ -412,3 +412,28 @@ REPORTS = [
 def test_report_variants(title: str, incident: bool) -> None:
     x = extract(agenda=f"(1)諮問第5号 {TITLE}(中央図書館)\n報告事項\n(1){title}(市民課)")
     assert [(r.title, r.is_incident) for r in x.reports] == [(title, incident)]
+
+
+# --- the council's name ------------------------------------------------------------------------
+
+COUNCILS = [
+    "霞浦市個人情報保護審議会",
+    "霞浦市情報公開・個人情報保護審議会",
+    "霞浦市個人情報保護運営審議会",
+    "霞浦市情報公開及び個人情報保護審査会",
+    "霞浦町個人情報保護審議会",
+    "霞浦村情報公開・個人情報保護審査会",
+    "霞浦市個人情報保護制度運営審議会",
+    # failed before: two councils sitting as one, named joined by ・
+    "霞浦市情報公開審査会・個人情報保護審査会",
+    "霞浦市行政不服審査会・情報公開・個人情報保護審査会",
+]
+
+
+@pytest.mark.parametrize("council", COUNCILS)
+@pytest.mark.parametrize("title", ["第3回{}会議録", "{}(第3回)会議録", "令和5年度 第3回{} 議事録"])
+def test_council_name_variants(council: str, title: str) -> None:
+    raw = title.format(council) + "\n日時:令和5年6月1日(木)午後2時~3時\n"
+    m = extract_bytes(raw.encode("utf-8"), "variants/kasumiura.txt").meeting
+    assert m is not None
+    assert (m.body, m.session, m.municipality) == (council, 3, council[:3])
