@@ -437,3 +437,67 @@ def test_council_name_variants(council: str, title: str) -> None:
     m = extract_bytes(raw.encode("utf-8"), "variants/kasumiura.txt").meeting
     assert m is not None
     assert (m.body, m.session, m.municipality) == (council, 3, council[:3])
+
+
+# --- who receives the data, and which data --------------------------------------------------------
+
+CONTRACTORS = [
+    "委託先は株式会社かすみシステムである。",
+    "受託者:株式会社かすみシステム",
+    "委託先:(株)かすみシステム",
+    "【委託先】株式会社かすみシステム",
+    "受託事業者 株式会社かすみシステム",
+    # failed before: a kana name before its legal form under a label, an address after the name
+    "委託先:かすみシステム株式会社",
+    "委託先:株式会社かすみシステム(霞浦市中央1丁目)",
+    "委託先\n株式会社かすみシステム(本社:霞浦市)",
+]
+
+
+def extract_with(line: str) -> tuple[Extraction, str]:
+    """The document with a line of the explanation before the decision, and its text."""
+    x = extract(body=BODY.format(title=TITLE, decision=line + "\n審議の結果、承認された。"))
+    assert x.text is not None
+    return x, x.text.text
+
+
+@pytest.mark.parametrize("line", CONTRACTORS)
+def test_contractor_variants(line: str) -> None:
+    x, text = extract_with(line)
+    got = [(c.name, text[c.start_char : c.end_char]) for c in x.contractors]
+    name = "かすみシステム株式会社" if "かすみシステム株式会社" in line else None
+    name = name or ("(株)かすみシステム" if "(株)" in line else "株式会社かすみシステム")
+    assert got == [(name, name)]
+
+
+ITEMS = ["氏名", "住所", "生年月日", "電話番号"]
+
+ITEM_LISTS = [
+    "委託する業務で扱う個人情報は、氏名、住所、生年月日、電話番号である。",
+    # failed before: the list under its label outside a formal sheet
+    "取り扱う個人情報:氏名、住所、生年月日、電話番号",
+    "取扱う個人情報 氏名、住所、生年月日、電話番号",
+    "個人情報の項目:氏名、住所、生年月日、電話番号",
+    "委託する個人情報:氏名・住所・生年月日・電話番号",
+    "対象となる個人情報\n氏名、住所、生年月日、電話番号",
+    "提供する個人情報:氏名、住所、生年月日及び電話番号",
+    "取扱う個人情報の項目 氏名,住所,生年月日,電話番号",
+    "記録項目:氏名、住所、生年月日、電話番号",
+    "結合により送信する項目:氏名、住所、生年月日、電話番号",
+    "取り扱う個人情報の範囲:氏名、住所、生年月日、電話番号等",
+    "【取り扱う個人情報】氏名、住所、生年月日、電話番号",
+]
+
+
+@pytest.mark.parametrize("line", ITEM_LISTS)
+def test_data_item_variants(line: str) -> None:
+    x, text = extract_with(line)
+    assert sorted(d.item for d in x.data_items) == sorted(ITEMS)
+    assert all(text[d.start_char : d.end_char] == d.item for d in x.data_items)
+
+
+def test_a_sentence_about_the_items_is_no_list() -> None:
+    x, _ = extract_with(
+        "取り扱う個人情報について\n委員から質問があり、必要な範囲に限ると回答があった。"
+    )
+    assert x.data_items == []
