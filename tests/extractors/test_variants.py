@@ -501,3 +501,23 @@ def test_a_sentence_about_the_items_is_no_list() -> None:
         "取り扱う個人情報について\n委員から質問があり、必要な範囲に限ると回答があった。"
     )
     assert x.data_items == []
+
+
+# --- two consultations, each decided in its own words -----------------------------------------------
+
+OTHER = "住民票の写し等の交付に係るオンライン結合について"
+TWO_AGENDA = f"(1)諮問第5号 {TITLE}(中央図書館)\n(2)諮問第6号 {OTHER}(市民課)"
+TWO_BODIES = {
+    "numbered headings": f"(1)諮問第5号 {TITLE}\n中央図書館から説明があった。\n審議の結果、原案のとおり承認された。\n(2)諮問第6号 {OTHER}\n市民課から説明があった。\n審議の結果、継続審議となった。\n",
+    "marks, chair's question": "■諮問第5号\n中央図書館から説明があった。\n(会長)承認してよろしいか。\n(委員)異議なし。\n(会長)承認とします。\n■諮問第6号\n市民課から説明があった。\n審議の結果、次回継続審議とした。\n",
+    "result labels": "諮問第5号について\n説明があった。\n【結果】承認\n諮問第6号について\n説明があった。\n【結果】継続審議\n",
+    "arrows": f"ア 諮問第5号 {TITLE}\n説明の後、質疑。\n→ 原案のとおり承認\nイ 諮問第6号 {OTHER}\n説明の後、質疑。\n→ 継続審議\n",
+    # failed before: the content of the answer (…を認める旨答申する)
+    "what the answer says": f"諮問第5号 {TITLE}\n説明の後、審議の結果、諮問のとおり実施することを認める旨答申することとした。\n諮問第6号 {OTHER}\n説明の後、審議の結果、継続して審議することとした。\n",
+}
+
+
+@pytest.mark.parametrize("body", TWO_BODIES.values(), ids=TWO_BODIES.keys())
+def test_two_consultations_decided_apart(body: str) -> None:
+    x = extract(agenda=TWO_AGENDA, body=body)
+    assert [(c.number, c.outcome) for c in x.consultations] == [(5, "approved"), (6, "deferred")]
