@@ -74,6 +74,8 @@ _NOON_END = re.compile(
 )
 _OPENS = re.compile(rf"({TIME_RE.pattern})\s*(?:開会|開始|開議)")
 _CLOSES = re.compile(rf"({TIME_RE.pattern})\s*(?:閉会|終了|散会)")
+# the word before the time: `開会 午後2時 閉会 午後3時`
+_CLOSES_AFTER = re.compile(rf"(?:閉会|終了|散会)(?:時刻|時間)?\s*[:：]?\s*({TIME_RE.pattern})")
 _OBSERVER_COUNT = re.compile(
     rf"^(?:(なし|無し|無|いない|いません|0\s*(?:名|人)?(?![0-9]))|({NUM})\s*(?:名|人))"
 )
@@ -348,6 +350,12 @@ def _read_when(h: Header, masked: str, head: list[Line], v: Labelled) -> None:
     nxt = _next_line(head, v.line)
     if d and nxt is not None and not _label(head[nxt].text):
         _read_times(h, masked, head[nxt].start, head[nxt].end)
+        after = _next_line(head, nxt)
+        if h.start_time is not None and h.end_time is None and after is not None:
+            # `開会 午後2時` and `閉会 午後3時` on lines of their own
+            closes = _CLOSES_AFTER.match(masked, head[after].start, head[after].end)
+            if closes:
+                h.end_time = _clock(closes.group(2), closes.group(3), closes.group(4))
 
 
 def _read_times(h: Header, masked: str, start: int, end: int) -> bool:
@@ -369,7 +377,9 @@ def _read_times(h: Header, masked: str, start: int, end: int) -> bool:
         h.start_time = _clock(single.group(1), single.group(2), single.group(3))
         h.spans["start_time"] = single.span()
         # `午後1時30分開会 午後3時閉会`: the closing time on the same line
-        closes = _CLOSES.search(masked, single.end(), end)
+        closes = _CLOSES.search(masked, single.end(), end) or _CLOSES_AFTER.search(
+            masked, single.end(), end
+        )
         if closes:
             h.end_time = _clock(closes.group(2), closes.group(3), closes.group(4))
         return True

@@ -521,3 +521,32 @@ TWO_BODIES = {
 def test_two_consultations_decided_apart(body: str) -> None:
     x = extract(agenda=TWO_AGENDA, body=body)
     assert [(c.number, c.outcome) for c in x.consultations] == [(5, "approved"), (6, "deferred")]
+
+
+# --- header labels ------------------------------------------------------------------------------
+
+HEADERS = [
+    "開催日 令和5年10月5日(木)\n開催時間 午後2時~3時\n会場 霞浦市役所 会議室A\n傍聴者 1名",
+    "日付:令和5年10月5日(木)\n時間:14時00分~15時00分\n会場:霞浦市役所 会議室A\n傍聴者:1名",
+    "開催年月日 令和5年10月5日(木)\n開催時刻 午後2時~午後3時\n開催場所 霞浦市役所 会議室A\n傍聴人数 1名",
+    "日時 令和5年10月5日(木)午後2時~3時\n場所 霞浦市役所 会議室A\n傍聴者 1名(定員5名)",
+    "日時 令和5年10月5日(木)午後2時~3時\n場所 霞浦市役所 会議室A\n傍聴 1人",
+    "日時 令和5年10月5日(木)午後2時開会~午後3時閉会\n場所 霞浦市役所 会議室A\n傍聴者 1名",
+    # failed before: 開会 / 閉会 before their times, on the date's line or lines of their own
+    "日時 令和5年10月5日(木) 開会 午後2時 閉会 午後3時\n場所 霞浦市役所 会議室A\n傍聴者 1名",
+    "日時 令和5年10月5日(木)\n開会 午後2時00分\n閉会 午後3時00分\n場所 霞浦市役所 会議室A\n傍聴者 1名",
+]
+
+
+@pytest.mark.parametrize("head", HEADERS)
+def test_header_label_variants(head: str) -> None:
+    raw = f"第3回霞浦市個人情報保護審議会会議録\n{head}\n議題\n(1)諮問第5号 {TITLE}\n"
+    m = extract_bytes(raw.encode("utf-8"), "variants/kasumiura.txt").meeting
+    assert m is not None
+    assert (m.held_on, m.start_time, m.end_time, m.place, m.observers) == (
+        date(2023, 10, 5),
+        time(14),
+        time(15),
+        "霞浦市役所 会議室A",
+        1,
+    )
