@@ -570,7 +570,9 @@ def _read_counts(h: Header, contexts: list[str]) -> None:
         term = re.search(rf"第\s*({NUM})\s*期", ctx)
         session = re.search(rf"第\s*({NUM})\s*回", ctx)
         fiscal = re.search(
-            rf"{FISCAL_RE.pattern}\s*(?:第\s*(?:{NUM})\s*期\s*)?(?:第\s*(?:{NUM})\s*回|[^\s第]{{0,4}}第\s*(?:{NUM})\s*号)",
+            # the council's name may stand between: 令和5年度 霞浦市…審議会（第2回）
+            rf"{FISCAL_RE.pattern}\s*(?:[^\s第()（）]{{0,40}}?{COUNCIL}\s*[(（]?\s*)?"
+            rf"(?:第\s*(?:{NUM})\s*期\s*)?(?:第\s*(?:{NUM})\s*回|[^\s第]{{0,4}}第\s*(?:{NUM})\s*号)",
             ctx,
         )
         if term and h.term is None:
