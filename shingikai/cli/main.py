@@ -253,8 +253,12 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def cmd_maintain(args: argparse.Namespace) -> int:
-    from shingikai.warehouse.lake import interval, maintain
+    from shingikai.warehouse.lake import interval, maintain, single_file
 
+    if single_file(args.db) is not None:
+        raise UsageError(
+            f"{args.db} is a single-file warehouse: only a lake (.ducklake) has files to tidy"
+        )
     try:
         interval(args.keep_for)
     except ValueError as exc:

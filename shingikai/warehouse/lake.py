@@ -73,16 +73,31 @@ def is_duckdb_file(path: Path) -> bool:
         return False
 
 
+def is_sqlite_file(path: Path) -> bool:
+    """True for a SQLite database file (a lake's catalog, whatever its name)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
 def single_file(db: str | Path | Location) -> Path | None:
-    """The path when `db` names a single-file DuckDB warehouse (a `.duckdb` path, or a file that is
-    a DuckDB database), else None: a lake."""
+    """The path when `db` names a single-file DuckDB warehouse, else None: a lake.
+
+    A lake is named by a catalog ending in `.ducklake` (or an existing SQLite catalog of any
+    name) or by a `postgres:` / `ducklake:` location; any other path is one DuckDB file, as every
+    warehouse was before the lake (so `--db results.duckdb` or `--db out.db` still gives a file
+    that plain DuckDB opens)."""
     if isinstance(db, Location):
         return None
     text = str(db)
     if text.startswith(("ducklake:", "postgres:", "postgresql:", "sqlite:")):
         return None
     path = Path(text)
-    return path if path.suffix == ".duckdb" or is_duckdb_file(path) else None
+    if path.suffix == ".ducklake" or is_sqlite_file(path):
+        return None
+    return path
 
 
 def location(db: str | Path | Location, data_path: str | Path | None = None) -> Location:

@@ -6,7 +6,7 @@ sees each document whole or not at all, and retries the transaction when its com
 another writer's. The DDL's keys and CHECKs, which DuckLake does not take, are checked here
 (`constraints`). `memory_warehouse` is a plain in-memory DuckDB with the full DDL (tests, `extract`).
 
-A `--db` path ending in `.duckdb` (or naming a DuckDB file) is a single-file warehouse instead: the
+A `--db` path not ending in `.ducklake` (`lake.single_file`) is a single-file warehouse instead: the
 same tables, views and loader in one DuckDB file, which plain DuckDB and `score.py` read as it is.
 DuckDB lets one process at a time open such a file to write, and none to read meanwhile, so its
 writers take turns (a lock file) and its readers wait for a writer's batch to end; it keeps no

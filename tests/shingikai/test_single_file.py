@@ -113,3 +113,19 @@ def test_a_reader_waits_for_a_writer_in_another_process(single):
     finally:
         writer.wait(60)
     assert writer.returncode == 0
+
+
+def test_only_a_ducklake_name_or_a_catalog_location_is_a_lake(tmp_path):
+    for name in ("w.duckdb", "w.db", "results"):
+        db = tmp_path / name
+        assert lake.single_file(db) == db
+        with warehouse.Writer(db) as w:
+            warehouse.load(w.con, SEED)
+        assert lake.is_duckdb_file(db)  # what plain DuckDB and the shared scorer open
+    assert lake.single_file(tmp_path / "w.ducklake") is None
+    assert lake.single_file("postgres:dbname=lake host=127.0.0.1") is None
+    catalog = tmp_path / "catalog.sqlite"  # a lake's catalog under another name stays a lake
+    with warehouse.Writer(tmp_path / "x.ducklake"):
+        pass
+    (tmp_path / "x.ducklake").rename(catalog)
+    assert lake.single_file(catalog) is None
