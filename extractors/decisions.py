@@ -169,3 +169,34 @@ def decide(text: str, start: int, end: int, *, toshin: bool) -> Decision:
         first.vote = first.vote or rest.vote
         return first
     return rest
+
+
+def shared_decision(text: str, number: int, start: int, end: int) -> Decision | None:
+    """The decision on 諮問第`number`号 when it was taken up with the next item, whose region is
+    text[start:end] (`諮問第5号及び第6号について、一括して…`).
+
+    A clause naming the number (`諮問第5号は原案のとおり承認し、諮問第6号は…`) decides it;
+    a decision naming no number decides both. None when the region does not open jointly.
+    """
+    head_end = text.find("\n", start, end)
+    head = text[start : end if head_end < 0 else head_end]
+    joint = re.search(
+        rf"諮問\s*第\s*0*{number}\s*号\s*(?:及び|および|並びに|、|と|,)\s*(?:諮問\s*)?第", head
+    )
+    if not joint:
+        return None
+    found = decide(text, start, end, toshin=False)
+    if found.outcome == Outcome.UNKNOWN or found.span is None:
+        return None
+    s, e = found.span
+    sentence = text[s:e]
+    if not re.search(r"諮問\s*第|第\s*\d+\s*号", sentence):
+        return found
+    clause = re.search(rf"諮問\s*第\s*0*{number}\s*号(?:[^。]*?)(?=諮問\s*第|。|$)", sentence)
+    if not clause:
+        return None
+    outcome = _classify(clause.group(0))
+    if outcome is None:
+        return None
+    span = (s + clause.start(), s + clause.end())
+    return Decision(outcome, clause.group(0).strip(), span, None, None, False, [])

@@ -529,6 +529,34 @@ def test_two_consultations_decided_apart(body: str) -> None:
     assert [(c.number, c.outcome) for c in x.consultations] == [(5, "approved"), (6, "deferred")]
 
 
+JOINT = "諮問第5号及び第6号について、一括して説明があった。\n"
+
+
+@pytest.mark.parametrize(
+    "decision, outcomes",
+    [
+        # failed before: the first of two items taken up together had no decision
+        (
+            "審議の結果、諮問第5号は原案のとおり承認し、諮問第6号は継続審議とした。",
+            ["approved", "deferred"],
+        ),
+        ("審議の結果、いずれも原案のとおり承認された。", ["approved", "approved"]),
+        ("審議の結果、2件とも継続審議とした。", ["deferred", "deferred"]),
+    ],
+)
+def test_two_consultations_decided_together(decision: str, outcomes: list[str]) -> None:
+    x = extract(agenda=TWO_AGENDA, body=JOINT + decision + "\n")
+    assert [(c.number, c.outcome) for c in x.consultations] == list(
+        zip([5, 6], outcomes, strict=True)
+    )
+
+
+def test_an_item_taken_up_alone_takes_no_decision_of_the_next() -> None:
+    body = f"諮問第5号 {TITLE}\n説明があった。\n諮問第6号 {OTHER}\n説明の後、承認された。\n"
+    x = extract(agenda=TWO_AGENDA, body=body)
+    assert [(c.number, c.outcome) for c in x.consultations] == [(5, "unknown"), (6, "approved")]
+
+
 # --- header labels ------------------------------------------------------------------------------
 
 HEADERS = [
