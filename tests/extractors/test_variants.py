@@ -584,3 +584,42 @@ def test_header_label_variants(head: str) -> None:
         "霞浦市役所 会議室A",
         1,
     )
+
+
+# --- a results table: the verdict word alone in its cell ----------------------------------------------
+
+CELLS = [
+    ("承認", "approved"),
+    ("継続審議", "deferred"),
+    ("承認(意見あり)", "approved"),
+    ("否決", "rejected"),
+    # failed before: the bare verdict words of a results table
+    ("可", "approved"),
+    ("適当", "approved"),
+    ("妥当", "approved"),
+    ("原案可決", "approved"),
+    ("可(意見あり)", "approved"),
+    ("不可", "rejected"),
+    ("継続", "deferred"),
+    ("保留", "deferred"),
+]
+
+
+@pytest.mark.parametrize("cell, outcome", CELLS, ids=[c[0] for c in CELLS])
+def test_result_cell_variants(cell: str, outcome: str) -> None:
+    raw = (
+        "第3回霞浦市個人情報保護審議会 審議結果\n日時:令和5年10月5日(木)午後2時~3時\n\n"
+        "| 諮問番号 | 件名 | 所管課 | 結果 |\n|---|---|---|---|\n"
+        f"| 第5号 | {TITLE} | 中央図書館 | {cell} |\n"
+    )
+    x = extract_bytes(raw.encode("utf-8"), "variants/kasumiura.md")
+    assert [(c.number, c.outcome) for c in x.consultations] == [(5, outcome)]
+
+
+@pytest.mark.parametrize(
+    "sentence", ["許可の手続を確認した", "継続的に確認する", "(継続)", "保留中の案件"]
+)
+def test_a_verdict_word_inside_a_sentence_is_no_cell(sentence: str) -> None:
+    from models.phrases import first_outcome
+
+    assert first_outcome(sentence) is None
