@@ -443,6 +443,12 @@ def _marked_title(
     """The title of a line that ends with a marker (and at most a department in brackets)."""
     start = line.start + list_lead(line.text)
     seg = text[start : line.end]
+    # the marker before the title: `（諮問）…について（所管課）`
+    lead = mark.match(seg)
+    if lead:
+        title, tspan, dept, dspan = clean_title(text, start + lead.end(), line.end)
+        if title and tspan and "。" not in title and _TITLE_LIKE.search(title):
+            return title, tspan, dept, dspan
     for m in mark.finditer(seg):
         after = seg[m.end() :].strip()
         dept, dspan = department_after(text, start + m.end()) if after else (None, None)

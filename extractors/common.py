@@ -55,8 +55,16 @@ def to_int(s: str | None) -> int | None:
 ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
 # an era year may carry its Western year in brackets: 令和5(2023)年, 平成27年(2015年)
 _WESTERN = r"(?:\s*[(（]\s*(?:19|20)\d\d\s*年?\s*[)）])?"
+# numeric forms: 2023/10/5, 2023.10.05, 令和5.10.5, R5.10.5 (the era by its initial letter)
+_ERA_LETTER = {"R": "令和", "H": "平成", "S": "昭和"}
+_NUMERIC_DATE = (
+    r"(?<![0-9./])((?:19|20)\d\d)(?:\s*/\s*(\d{1,2})\s*/|\s*\.\s*(\d{1,2})\s*\.)\s*(\d{1,2})(?![0-9./])"
+    r"|(?<![0-9A-Za-z.])(令和|平成|昭和|[RHS])\s*(\d{1,2}|元)\s*\.\s*(\d{1,2})\s*\.\s*(\d{1,2})(?![0-9.])"
+)
+# one group as a whole, since other patterns embed DATE_RE.pattern
 DATE_RE = re.compile(
-    rf"(?:(明治|大正|昭和|平成|令和)\s*({NUM}){_WESTERN}|((?:19|20)\d\d))\s*年{_WESTERN}\s*({NUM})\s*月\s*({NUM})\s*日"
+    rf"(?:(?:(明治|大正|昭和|平成|令和)\s*({NUM}){_WESTERN}|((?:19|20)\d\d))\s*年{_WESTERN}\s*({NUM})\s*月\s*({NUM})\s*日"
+    rf"|{_NUMERIC_DATE})"
 )
 FISCAL_RE = re.compile(
     rf"(?:(明治|大正|昭和|平成|令和)\s*({NUM}){_WESTERN}|((?:19|20)\d\d))\s*年度"
@@ -73,8 +81,15 @@ def era_year(era: str | None, year: str | None, western: str | None) -> int | No
 
 
 def parse_date(m: re.Match[str]) -> date | None:
-    year = era_year(m.group(1), m.group(2), m.group(3))
-    month, day = to_int(m.group(4)), to_int(m.group(5))
+    if m.group(6):  # 2023/10/5
+        year, month, day = int(m.group(6)), int(m.group(7) or m.group(8)), int(m.group(9))
+    elif m.group(10):  # 令和5.10.5, R5.10.5
+        era = _ERA_LETTER.get(m.group(10), m.group(10))
+        year = era_year(era, m.group(11), None)
+        month, day = int(m.group(12)), int(m.group(13))
+    else:
+        year = era_year(m.group(1), m.group(2), m.group(3))
+        month, day = to_int(m.group(4)), to_int(m.group(5))
     if year is None or month is None or day is None:
         return None
     try:
@@ -84,7 +99,9 @@ def parse_date(m: re.Match[str]) -> date | None:
 
 
 _TIME = rf"(午前|午後)?\s*({NUM})\s*(?:時|:)\s*(?:({NUM}|半)\s*分?)?"
-TIME_RANGE_RE = re.compile(rf"{_TIME}\s*(?:から|~|〜|～|-|－|ー|―|—|より)\s*{_TIME}")
+# the end of a range may say 同 (the same half of the day): 午後1時30分~同3時
+_END_TIME = rf"(午前|午後|同)?\s*({NUM})\s*(?:時|:)\s*(?:({NUM}|半)\s*分?)?"
+TIME_RANGE_RE = re.compile(rf"{_TIME}\s*(?:から|~|〜|～|-|－|ー|―|—|より)\s*{_END_TIME}")
 TIME_RE = re.compile(_TIME)
 
 
@@ -107,10 +124,11 @@ def _clock(
 def parse_time_range(m: re.Match[str]) -> tuple[time | None, time | None]:
     """午後6時30分～8時30分 -> (18:30, 20:30): 午後 carries over to an end without its own marker."""
     start = _clock(m.group(1), m.group(2), m.group(3))
+    same = m.group(4) in (None, "同")
     end = _clock(
-        m.group(4), m.group(5), m.group(6), carry_pm=m.group(1) == "午後" and m.group(4) is None
+        None if same else m.group(4), m.group(5), m.group(6), carry_pm=m.group(1) == "午後" and same
     )
-    if start and end and end < start and m.group(4) is None and end.hour < 12:
+    if start and end and end < start and same and end.hour < 12:
         end = time(end.hour + 12, end.minute)
     return start, end
 

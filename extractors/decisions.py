@@ -17,9 +17,10 @@ from models.vocab import Outcome, Vote
 _VOTE_UNANIMOUS = re.compile(
     r"異議なし|異議ありません|異議なく|各委員了承|委員一同了承|全員|全会一致|満場一致|[<＜(（]\s*承認\s*[>＞)）]"
 )
-_VOTE_MAJORITY = re.compile(r"多数|賛成多数|挙手多数")
+# a count of those for (賛成5名、反対2名) is a vote decided by majority
+_VOTE_MAJORITY = re.compile(rf"多数|賛成多数|挙手多数|賛成\s*(?:{NUM})\s*[名人]")
 _DISSENT = re.compile(
-    rf"(?:反対[^。<＜\n]{{0,12}}[<＜(（]\s*({NUM})\s*名\s*[>＞)）]|反対(?:者)?(?:は)?\s*({NUM})\s*名|[<＜]\s*({NUM})\s*名\s*[>＞])"
+    rf"(?:反対[^。<＜\n]{{0,12}}[<＜(（]\s*({NUM})\s*[名人]\s*[>＞)）]|反対(?:者)?(?:は)?\s*({NUM})\s*[名人]|[<＜]\s*({NUM})\s*名\s*[>＞])"
 )
 _REQUEST = re.compile(
     r"ほしい|欲しい|もらいたい|いただきたい|要望|求める|すべき|した方が(?:いい|よい|良い)|してはどうか|検討して"
@@ -168,3 +169,34 @@ def decide(text: str, start: int, end: int, *, toshin: bool) -> Decision:
         first.vote = first.vote or rest.vote
         return first
     return rest
+
+
+def shared_decision(text: str, number: int, start: int, end: int) -> Decision | None:
+    """The decision on 諮問第`number`号 when it was taken up with the next item, whose region is
+    text[start:end] (`諮問第5号及び第6号について、一括して…`).
+
+    A clause naming the number (`諮問第5号は原案のとおり承認し、諮問第6号は…`) decides it;
+    a decision naming no number decides both. None when the region does not open jointly.
+    """
+    head_end = text.find("\n", start, end)
+    head = text[start : end if head_end < 0 else head_end]
+    joint = re.search(
+        rf"諮問\s*第\s*0*{number}\s*号\s*(?:及び|および|並びに|、|と|,)\s*(?:諮問\s*)?第", head
+    )
+    if not joint:
+        return None
+    found = decide(text, start, end, toshin=False)
+    if found.outcome == Outcome.UNKNOWN or found.span is None:
+        return None
+    s, e = found.span
+    sentence = text[s:e]
+    if not re.search(r"諮問\s*第|第\s*\d+\s*号", sentence):
+        return found
+    clause = re.search(rf"諮問\s*第\s*0*{number}\s*号(?:[^。]*?)(?=諮問\s*第|。|$)", sentence)
+    if not clause:
+        return None
+    outcome = _classify(clause.group(0))
+    if outcome is None:
+        return None
+    span = (s + clause.start(), s + clause.end())
+    return Decision(outcome, clause.group(0).strip(), span, None, None, False, [])

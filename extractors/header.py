@@ -46,7 +46,11 @@ MUNICIPALITY_CHARS = 1200  # where a municipality not in the council's name is l
 COUNCIL = r"(?:審議会|審査会|委員会|協議会)"
 SUB_COUNCIL = r"(?:部会|分科会|小委員会|専門委員会)"
 _NAME_CHAR = r"[^\s、。,()（）「」『』【】\[\]〔〕:：|<>\"'-]"
-BODY_RE = re.compile(rf"{_NAME_CHAR}{{0,40}}?{COUNCIL}(?:{_NAME_CHAR}{{1,40}}?{SUB_COUNCIL})?")
+# councils that sit as one are named joined by ・ (…情報公開審査会・個人情報保護審査会)
+BODY_RE = re.compile(
+    rf"{_NAME_CHAR}{{0,40}}?{COUNCIL}(?:[・･]{_NAME_CHAR}{{1,30}}?{COUNCIL})*"
+    rf"(?:{_NAME_CHAR}{{1,40}}?{SUB_COUNCIL})?"
+)
 _ERA = r"(?:明治|大正|昭和|平成|令和)"
 # what precedes a council's name in a title: a date, a year, 第N期, 第N回
 _NAME_PREFIX = re.compile(
@@ -70,6 +74,8 @@ _NOON_END = re.compile(
 )
 _OPENS = re.compile(rf"({TIME_RE.pattern})\s*(?:開会|開始|開議)")
 _CLOSES = re.compile(rf"({TIME_RE.pattern})\s*(?:閉会|終了|散会)")
+# the word before the time: `開会 午後2時 閉会 午後3時`
+_CLOSES_AFTER = re.compile(rf"(?:閉会|終了|散会)(?:時刻|時間)?\s*[:：]?\s*({TIME_RE.pattern})")
 _OBSERVER_COUNT = re.compile(
     rf"^(?:(なし|無し|無|いない|いません|0\s*(?:名|人)?(?![0-9]))|({NUM})\s*(?:名|人))"
 )
@@ -171,9 +177,12 @@ def extract_header(text: str, doc_kind: str) -> Header:
             h.attendees += _attendees(masked, v.start, _attendee_end(masked, v.end))
         elif v.field == HeaderField.ABSENT:
             # a row of its own for those absent (欠席者: …): everyone in it was absent
+            # (the attendee list may have run on into this row and read them already)
+            seen = {(a[4], a[5]) for a in h.attendees}
             h.attendees += [
                 (n, r, side, False, s, e)
                 for n, r, side, _, s, e in _attendees(masked, v.start, v.end)
+                if (s, e) not in seen
             ]
     if h.observers is None:
         _inline_observers(h, masked, head_end)
@@ -341,6 +350,12 @@ def _read_when(h: Header, masked: str, head: list[Line], v: Labelled) -> None:
     nxt = _next_line(head, v.line)
     if d and nxt is not None and not _label(head[nxt].text):
         _read_times(h, masked, head[nxt].start, head[nxt].end)
+        after = _next_line(head, nxt)
+        if h.start_time is not None and h.end_time is None and after is not None:
+            # `開会 午後2時` and `閉会 午後3時` on lines of their own
+            closes = _CLOSES_AFTER.match(masked, head[after].start, head[after].end)
+            if closes:
+                h.end_time = _clock(closes.group(2), closes.group(3), closes.group(4))
 
 
 def _read_times(h: Header, masked: str, start: int, end: int) -> bool:
@@ -361,6 +376,12 @@ def _read_times(h: Header, masked: str, start: int, end: int) -> bool:
     if single and (single.group(1) or "時" in single.group(0)):
         h.start_time = _clock(single.group(1), single.group(2), single.group(3))
         h.spans["start_time"] = single.span()
+        # `午後1時30分開会 午後3時閉会`: the closing time on the same line
+        closes = _CLOSES.search(masked, single.end(), end) or _CLOSES_AFTER.search(
+            masked, single.end(), end
+        )
+        if closes:
+            h.end_time = _clock(closes.group(2), closes.group(3), closes.group(4))
         return True
     return False
 
@@ -549,7 +570,9 @@ def _read_counts(h: Header, contexts: list[str]) -> None:
         term = re.search(rf"第\s*({NUM})\s*期", ctx)
         session = re.search(rf"第\s*({NUM})\s*回", ctx)
         fiscal = re.search(
-            rf"{FISCAL_RE.pattern}\s*(?:第\s*(?:{NUM})\s*期\s*)?(?:第\s*(?:{NUM})\s*回|[^\s第]{{0,4}}第\s*(?:{NUM})\s*号)",
+            # the council's name may stand between: 令和5年度 霞浦市…審議会（第2回）
+            rf"{FISCAL_RE.pattern}\s*(?:[^\s第()（）]{{0,40}}?{COUNCIL}\s*[(（]?\s*)?"
+            rf"(?:第\s*(?:{NUM})\s*期\s*)?(?:第\s*(?:{NUM})\s*回|[^\s第]{{0,4}}第\s*(?:{NUM})\s*号)",
             ctx,
         )
         if term and h.term is None:
@@ -734,33 +757,88 @@ _OFFICIAL = re.compile(
 )
 
 
+_ROLE = re.compile(r"委員長|副委員長|会長職務代理|副会長|会長|委員")
+# a person's name alone, or one half of it (`山田 太郎`): kanji or kana, no digits
+_NAME_PART = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc\u4e00-\u9fff々〆ヶ]{1,8}")
+_NO_PERSON = re.compile(r"全員|一同|各位|出席|以上|ほか|他|計|名$|人$")
+_NAMED_ROLE = re.compile(r"(.{1,12}?)[(（](委員長|副委員長|副会長|会長|委員)[)）]")
+
+
 def _attendees(
     text: str, start: int, end: int
 ) -> list[tuple[str, str | None, str, bool, int, int]]:
-    """(name, role, side, present, start, end) for each person in the attendee list."""
+    """(name, role, side, present, start, end) for each person in the attendee list.
+
+    Members are written name then role (`山田太郎会長`, `山田 太郎 会長`), role then name
+    (`会長 山田太郎`, `委員 佐藤一郎、鈴木次郎`) or name with the role in brackets
+    (`山田太郎（会長）`).
+    """
     out = []
     present = True
     official = False
+    role_first: str | None = None  # a role written before the names it heads
+    parts: list[tuple[str, int, int]] = []  # name halves waiting for a role or a separator
+
+    def flush(role: str | None) -> None:
+        if role and parts and not official:
+            joined = len(parts) <= 2 and all(len(p) <= 4 for p, _, _ in parts)
+            groups = [parts] if joined else [[p] for p in parts]
+            for g in groups:
+                name = "".join(p for p, _, _ in g)
+                out.append((name, role, "member", present, g[0][1], g[-1][2]))
+        parts.clear()
+
     for m in re.finditer(r"[^、,・\s:：]+", text[start:end]):
         token = m.group(0)
         s = start + m.start()
+        gap = text[start + (m.start() and m.start() - 1) : s]
+        if parts and re.search(r"[、,・\n]", gap):
+            flush(role_first)
         if "欠席" in token:
-            present = False
-            official = False
+            flush(role_first)
+            present, official = False, False
+            r = _ROLE.search(token)  # `欠席委員 鈴木次郎`
+            role_first = r.group(0) if r else None
             continue
         if re.search(
             r"区側|市側|町側|村側|事務局\)|事務局）|^\(市|^（市|^\(区|^（区|出席者", token
         ):
+            flush(role_first)
             official = "側" in token or "事務局" in token
+            role_first = None
             token = re.sub(r"^.*[:：)）]", "", token)
             if not token:
                 continue
-        p = _PERSON.fullmatch(token.strip("()（）"))
+        bare = token.strip("()（）")
+        if _ROLE.fullmatch(bare):
+            if parts:  # `山田 太郎 会長`: the role after the name's halves
+                flush(bare)
+                role_first = None
+            else:
+                role_first = bare
+            continue
+        named = _NAMED_ROLE.fullmatch(token)
+        if named and not official and _NAME_PART.fullmatch(named.group(1)):
+            flush(role_first)
+            name = _ROLE.sub("", named.group(1)) or named.group(1)  # `山田委員（会長）`
+            out.append((name, named.group(2), "member", present, s, s + len(token)))
+            continue
+        p = _PERSON.fullmatch(bare)
         if p and not official:
+            flush(role_first)
             role = p.group(4) or p.group(3)
             out.append((p.group(1), role, "member", present, s, s + len(token)))
             continue
         o = _OFFICIAL.fullmatch(token)
         if o:
+            flush(role_first)
+            role_first = None  # the members' list has ended
             out.append((o.group(1), o.group(1), "official", present, s, s + len(token)))
+            continue
+        if _NAME_PART.fullmatch(token) and not _NO_PERSON.search(token):
+            parts.append((token, s, s + len(token)))
+        else:
+            flush(role_first)
+            role_first = None
+    flush(role_first)
     return out

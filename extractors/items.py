@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from extractors.sheets import SheetRow
+from extractors.sheets import SheetRow, labelled_values
 from models.canon import canonical_item, data_item_vocabulary
 
 _PROSE = re.compile(
@@ -229,10 +229,12 @@ def for_consultation(
 ) -> list[tuple[str, int, int]]:
     """(item, start, end) of each data item a consultation handles, each item once.
 
-    From the sheet's item rows; else lists written in prose (`扱う情報は、…である`); else,
+    From the sheet's item rows; else lists under an items label in the text; else lists written in prose (`扱う情報は、…である`); else,
     as a last resort, verb objects that read mostly as personal-data items.
     """
     spans = [(r.value_start, r.value_end) for r in sheet if r.family == "items"]
+    if not spans:
+        spans = labelled_values(text, start, end, "items")
     if not spans:
         spans = prose_lists(text, start, end)
     if not spans:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from extractors.sheets import SheetRow
+from extractors.sheets import SheetRow, labelled_values
 from models.canon import canonical_contractor
 
 LEGAL = r"(?:株式会社|有限会社|合同会社|合資会社|合名会社|\(株\)|\(有\)|一般社団法人|公益社団法人|一般財団法人|公益財団法人|社会福祉法人|特定非営利活動法人|NPO法人|医療法人|学校法人|独立行政法人|地方独立行政法人)"
@@ -41,7 +41,7 @@ def from_sheet(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     out = []
     for ls, le in _split_spans(text, start, end, _SEPARATORS):
         tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[ls:le])]
-        tokens = [(ls + a, ls + b) for a, b in tokens]
+        tokens = [(ls + a, ls + b - _address_len(text[ls + a : ls + b])) for a, b in tokens]
         tokens = [t for t in tokens if not re.fullmatch(r"[(（].*[)）]", text[t[0] : t[1]])]
         if not tokens:
             continue
@@ -59,6 +59,17 @@ def from_sheet(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
         else:
             out.append((text[tokens[-1][0] : tokens[-1][1]], *tokens[-1]))
     return [(_unwrap(n), s, e) for n, s, e in out if len(n) >= 2]
+
+
+# the party's address in brackets after its name: `株式会社X(霞浦市中央1丁目)`, `X(本社:東京都)`
+_ADDRESS = re.compile(
+    r"(?<=[^(（])[(（][^()（）]{0,20}(?:[都道府県市区町村郡]|丁目|番地|所在地|本社|本店|住所)[^()（）]{0,20}[)）]$"
+)
+
+
+def _address_len(token: str) -> int:
+    m = _ADDRESS.search(token)
+    return len(m.group(0)) if m else 0
 
 
 def _unwrap(name: str) -> str:
@@ -179,6 +190,9 @@ def for_consultation(
             found += [
                 (n, s, e, "sheet") for n, s, e in from_sheet(text, r.value_start, r.value_end)
             ]
+    if not found:
+        for vs, ve in labelled_values(text, start, end, "contractor"):
+            found += [(n, s, e, "sheet") for n, s, e in from_sheet(text, vs, ve)]
     if not found:
         found = [
             (n, s, e, "discussion")

@@ -174,7 +174,8 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
         text, consults, reports, proceedings, toshin=toshin, rows=rows, result_spans=result_spans
     )
     for n, region in enumerate(item_regions, start=1):
-        _consultation(out, norm, region, n, toshin=toshin)
+        following = item_regions[n] if n < len(item_regions) else None
+        _consultation(out, norm, region, n, toshin=toshin, following=following)
     for n, item in enumerate(reports, start=1):
         s, e = item.title_span or (item.start, item.end)
         is_incident = bool(_INCIDENT.search(item.title or ""))
@@ -212,7 +213,13 @@ def _pages(doc_id: str, norm: NormalizedText, raw: RawDocument) -> list[Page]:
 
 
 def _consultation(
-    out: Extraction, norm: NormalizedText, region: ItemRegion, n: int, *, toshin: bool
+    out: Extraction,
+    norm: NormalizedText,
+    region: ItemRegion,
+    n: int,
+    *,
+    toshin: bool,
+    following: ItemRegion | None = None,
 ) -> None:
     """One consultation's records: the row, its evidence, conditions, contractors and items."""
     text = norm.text
@@ -220,6 +227,10 @@ def _consultation(
     cid = f"{doc_id[:16]}-c{n:02d}"
     item, start, end, sheet = region.item, region.start, region.end, region.sheet
     decision = decisions.decide(text, start, end, toshin=toshin)
+    if decision.outcome == Outcome.UNKNOWN and following is not None and item.number is not None:
+        # taken up with the next item (諮問第5号及び第6号について…): decided in its region
+        shared = decisions.shared_decision(text, item.number, following.start, following.end)
+        decision = shared or decision
     department, dspan = departments.of_consultation(text, item, sheet, start, end)
     span = item.title_span or (item.start, item.end)
     out.consultations.append(

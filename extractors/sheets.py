@@ -119,6 +119,48 @@ def _finish(text: str, cur: dict) -> SheetRow:
     )
 
 
+# a value under its label in the discussion or a handout quoted in it, outside a formal sheet
+# (no row that would cut the item's region): `取り扱う個人情報：氏名、住所`, `【委託先】X`,
+# the label alone above its value, `取扱う個人情報 氏名、住所` (a list after a blank)
+_LABELLED = re.compile(
+    r"(?m)^[ \t\u3000・●○■□◆◇\-]*(?:(?:\d{1,2}|[(（]\d{1,2}[)）]|[①-⑳])\s*[.．、)]?\s*)?"
+    r"(?:【([^【】\n]{2,24})】|([^\s:：、。【】]{2,24}?)\s*[:：])[ \t\u3000]*([^\n]*)$"
+    r"|^[ \t\u3000・●○■□◆◇\-]*([^\s:：、。【】]{2,24})[ \t\u3000]*$"
+    r"|^[ \t\u3000・●○■□◆◇\-]*([^\s:：、。【】]{2,24})[ \t\u3000]+([^\s。][^\n。]*[、,，][^\n。]*)$"
+)
+
+
+# what a link or a provision sends, as a label of its own (not a sheet row: a formal sheet
+# uses these words in headings about the items too, `提供する個人情報の範囲について`)
+_SENT_ITEMS = re.compile(r"(?:提供|送信|送付)する(?:項目|個人情報)$")
+
+
+def labelled_values(text: str, start: int, end: int, family: str) -> list[tuple[int, int]]:
+    """Spans of the values under a label of a family (取り扱う個人情報, 委託先) in text[start:end]."""
+    out = []
+    for m in _LABELLED.finditer(text, start, end):
+        label = m.group(1) or m.group(2) or m.group(4) or m.group(5)
+        family_of = label_family(label)
+        if family_of is None and _SENT_ITEMS.search(label):
+            family_of = "items"
+        if family_of != family or re.search(r"[はをがの]$|について", label):
+            continue
+        value = 6 if m.group(5) else 3
+        s, e = m.span(value) if (m.group(value) or "").strip() else (m.end(), m.end())
+        if s == e:  # the label alone: the list is the next line
+            nl = text.find("\n", m.end(), end)
+            if nl < 0:
+                continue
+            s = nl + 1
+            e = text.find("\n", s, end)
+            e = end if e < 0 else e
+            if not text[s:e].strip() or "。" in text[s:e]:
+                continue
+        e = s + len(text[s:e].rstrip("。 \t\u3000"))
+        out.append((s, e))
+    return out
+
+
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
 
 
