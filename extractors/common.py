@@ -81,6 +81,9 @@ def era_year(era: str | None, year: str | None, western: str | None) -> int | No
 
 
 def parse_date(m: re.Match[str]) -> date | None:
+    year: int | None
+    month: int | None
+    day: int | None
     if m.group(6):  # 2023/10/5
         year, month, day = int(m.group(6)), int(m.group(7) or m.group(8)), int(m.group(9))
     elif m.group(10):  # 令和5.10.5, R5.10.5

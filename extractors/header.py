@@ -773,7 +773,7 @@ def _attendees(
     (`会長 山田太郎`, `委員 佐藤一郎、鈴木次郎`) or name with the role in brackets
     (`山田太郎（会長）`).
     """
-    out = []
+    out: list[tuple[str, str | None, str, bool, int, int]] = []
     present = True
     official = False
     role_first: str | None = None  # a role written before the names it heads
