@@ -66,6 +66,15 @@ def copy_lake(src: Path, dest: Path) -> None:
         shutil.copytree(files, dest.with_name(dest.name + ".files"))
 
 
+def recorded_files(db: Path | str) -> int:
+    """How many data and delete files a lake's catalog records, for any snapshot."""
+    with connect_readonly(db) as con:
+        return sum(
+            con.execute(f"SELECT count(*) FROM __ducklake_metadata_lake.{t}").fetchone()[0]
+            for t in ("ducklake_data_file", "ducklake_delete_file")
+        )
+
+
 def snapshot(db: Path | str, documents: set[str] | None = None) -> dict[str, list[tuple]]:
     """Every table's rows (`tables_of`) of a lake's latest snapshot, or of a single DuckDB file."""
     is_file = not str(db).startswith("postgres:") and is_duckdb_file(Path(db))

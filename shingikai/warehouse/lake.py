@@ -355,7 +355,16 @@ def commit_turn(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     if row is None:
         yield
         return
-    fd = os.open(f"{row[0]}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    with held_lock(Path(f"{row[0]}.lock")):
+        yield
+
+
+@contextmanager
+def held_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file `path` (made if missing), waiting while another
+    process or thread holds it; released on exit, or by the system if the holder dies."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import dataclasses
 import errno
-import fcntl
-import os
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import duckdb
@@ -342,7 +340,7 @@ class Writer:
 
     def __init__(self, db: Path | str):
         self.db = db
-        self._lock_fd: int | None = None
+        self._turn = ExitStack()  # holds a single file's lock for the session
 
     def __enter__(self) -> Writer:
         try:
@@ -350,24 +348,18 @@ class Writer:
             if path is None:
                 self.con = lake.writer(self.db)
             else:
-                self._lock_fd = _take_turn(path)
+                self._turn.enter_context(lake.held_lock(path.with_name(path.name + ".lock")))
                 self.con = duckdb.connect(str(path))
                 apply_schema(self.con)
         except BaseException as exc:
-            self._release()
+            self._turn.close()
             raise_if_out_of_space(exc, str(self.db))
             raise
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.con.close()
-        self._release()
-
-    def _release(self) -> None:
-        if self._lock_fd is not None:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        self._turn.close()
 
 
 # Lake writers kept open for the next batch of this process, by warehouse: opening one (loading
@@ -407,14 +399,6 @@ def close_reused_writers() -> None:
         _IDLE.clear()
     for writer in writers:
         writer.__exit__()
-
-
-def _take_turn(path: Path) -> int:
-    """Hold `<path>.lock` (waiting while another writer holds it); its descriptor."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
-    fcntl.flock(fd, fcntl.LOCK_EX)
-    return fd
 
 
 @contextmanager

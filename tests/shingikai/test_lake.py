@@ -18,7 +18,7 @@ from shingikai.warehouse.convert import convert
 from shingikai.warehouse.export import export
 from shingikai.warehouse.query import run_query
 from tests.conftest import SAMPLES
-from tests.ingest_helpers import copy_lake, snapshot, tables_of
+from tests.ingest_helpers import copy_lake, recorded_files, snapshot, tables_of
 
 
 def test_extensions_load_from_the_packages_without_download():
@@ -271,12 +271,7 @@ def test_maintain_merges_small_files_keeps_time_travel_and_removes_leftovers(
     assert done.removed > 0 and not leftover.exists()
     on_disk = len(list(files.rglob("*.parquet")))
     # left on disk: exactly the files the catalog records, for the latest or an older snapshot
-    with warehouse.readonly(db) as con:
-        recorded = sum(
-            con.execute(f"SELECT count(*) FROM __ducklake_metadata_lake.{t}").fetchone()[0]
-            for t in ("ducklake_data_file", "ducklake_delete_file")
-        )
-    assert on_disk < n_before and on_disk == recorded
+    assert on_disk < n_before and on_disk == recorded_files(db)
     # every snapshot reads as before: merging keeps time travel
     assert {s[0]: snapshot_at(db, s[0]) for s in history} == before
     # and documents.snapshot_id still says which commit loaded each document
