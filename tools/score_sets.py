@@ -2,7 +2,7 @@
 
 usage: python tools/score_sets.py [OUT_DIR] [SET ...]   (run from the checkout's root)
 
-Sets: seeds, seeds-pdf, real, real-pdf (all four when none is named). For each set,
+Sets: seeds, seeds-pdf, real, real-pdf, full, full-html, full-pdf (all when none is named). For each set,
 OUT_DIR/NAME.duckdb is the warehouse, OUT_DIR/NAME.txt the scorer's per-measure
 report and OUT_DIR/NAME.json its numbers; the headline is printed. No Prefect, no
 worker pool: quick enough to run before and after every change.
@@ -26,7 +26,12 @@ SETS = {
     "seeds-pdf": (SHARED / "corpus/pdf", SHARED / "gold"),
     "real": (SHARED / "corpus/real", SHARED / "gold/real"),
     "real-pdf": (SHARED / "corpus/real-pdf", SHARED / "gold/real"),
+    "full": (SHARED / "corpus/full", SHARED / "gold/full"),
+    "full-html": (SHARED / "corpus/full", SHARED / "gold/full"),
+    "full-pdf": (SHARED / "corpus/full-pdf", SHARED / "gold/full"),
 }
+# the full documents come as .txt and .html in one folder: each rendering is a set of its own
+SUFFIX = {"full": ".txt", "full-html": ".html"}
 
 
 def documents(name: str, folder: Path) -> list[Path]:
@@ -34,6 +39,8 @@ def documents(name: str, folder: Path) -> list[Path]:
     out = [p for p in sorted(folder.iterdir()) if p.is_file() and p.name != "README.md"]
     if name == "seeds-pdf":
         out = [p for p in out if p.suffix == ".pdf" and p.stem[0].isdigit()]
+    if name in SUFFIX:
+        out = [p for p in out if p.suffix == SUFFIX[name]]
     return out
 
 
