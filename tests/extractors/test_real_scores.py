@@ -43,7 +43,7 @@ BAR = {
     "seeds": 0.99,
     "seeds-pdf": 0.99,
     "full": 0.78,
-    "full-html": 0.82,
+    "full-html": 0.81,
     "full-pdf": 0.82,
 }
 # No measure under its set's floor: the lowest measure measured, rounded down.
