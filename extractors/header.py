@@ -116,7 +116,7 @@ class Labelled:
 # --- the kind of document ----------------------------------------------------
 
 _TOSHIN = re.compile(
-    r"[(（]\s*答申\s*[)）]|答申第\s*\d+\s*号|^\s*答\s*申\s*(書)?\s*$|次のとおり答申", re.M
+    rf"[(（]\s*答申\s*[)）]|答申第\s*(?:{NUM})\s*号|^\s*答\s*申\s*(書)?\s*$|次のとおり答申", re.M
 )
 
 
@@ -132,8 +132,11 @@ def _kind_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 def doc_kind(text: str, n_turns: int) -> str:
     """minutes, toshin or summary from the earliest kind word of the document's own title and headings.
 
-    A document that reads as a dialogue (3 turns or more) is minutes whatever its title;
-    a heading of the minutes themselves (〇 会議記録) makes a results page minutes.
+    The document's own designation decides, even on a short page and whatever its body looks
+    like (a 答申 quotes the department's explanation; a results page has Q/A lines). A heading
+    of the minutes themselves (〇 会議記録) makes a results page minutes. Without any
+    designation, a dialogue (3 turns or more) or a meeting's header (its date and place, who
+    attended) is the record of a meeting: minutes.
     """
     head = chrome.mask(text, 1500)[:1500]
     word, heading = _kind_patterns()
@@ -141,16 +144,20 @@ def doc_kind(text: str, n_turns: int) -> str:
     toshin = _TOSHIN.search(head)
     if toshin:
         found.append((toshin.start(), DocKind.TOSHIN))
-    if n_turns >= 3:
-        found = [(0, DocKind.MINUTES)]
     kind = min(found)[1] if found else None
     if kind in (DocKind.SUMMARY, None) and heading.search(text):
         return DocKind.MINUTES
     if kind is not None:
         return kind
+    if n_turns >= 3 or _MEETING_HEADER.search(head):
+        return DocKind.MINUTES
     if any(_body_candidates(head, len(head), [])):
         return DocKind.SUMMARY  # an account of a council's meeting that is neither
     return DocKind.OTHER
+
+
+# a meeting's header: who attended, under its own label (出席者, 出席委員)
+_MEETING_HEADER = re.compile(r"^\s*(?:\d+\s*)?[【(（]?\s*出\s*席\s*(?:者|委員)", re.M)
 
 
 # --- the header ----------------------------------------------------------------
