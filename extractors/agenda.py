@@ -47,7 +47,7 @@ _TITLE_TAIL = re.compile(
 )
 _TITLE_TRAIL_PUNCT = " \t:：、。,「」『』"
 _PROCEEDINGS = re.compile(
-    r"^[\s【■□◆●\[]*(\d+\s*[.．、]?\s*)?(記録$|審議の概要|審議の要旨|議事の要旨|会議の内容|議事の内容|審議の内容|審議経過|発言内容|会議経過|議事経過|審議経過|審議内容|会議内容|議事録|議事内容|発言要旨|議事の経過|会議の経過|審議の経過|質疑応答)"
+    r"^[\s【■□◆●\[]*(\d+\s*[.．、]?\s*)?(記録$|(?:審議|会議|議事)等の(?:内容|概要|経過|要旨)|審議の概要|審議の要旨|議事の要旨|会議の内容|議事の内容|審議の内容|審議経過|発言内容|会議経過|議事経過|審議経過|審議内容|会議内容|議事録|議事内容|発言要旨|議事の経過|会議の経過|審議の経過|質疑応答)"
 )
 _SPEAKER_START = re.compile(
     r"^[-・]?\s*[(（](?![0-9一二三四五六七八九十]+[)）]|(?:注意|注|参考|備考|説明概要)[)）])[^()（）\n]{1,20}[)）]\s*\S|^[○◯◎]\S{1,15}\s|^[^\s:：、。]{0,14}(?:会長|委員|課長|部長|局長|所長)[:：]"
@@ -584,6 +584,9 @@ def _wrapped_title_start(text: str, line: Line) -> int:
     return start
 
 
+from extractors import agenda_blocks  # noqa: E402  (it builds on the helpers above)
+
+
 def consultation_items(
     text: str, toshin: bool, agenda_end: int | None = None
 ) -> tuple[list[Item], dict[int, tuple[int, int]]]:
@@ -600,7 +603,10 @@ def consultation_items(
         consults = [t.item for t in table]
     marked, _ = marked_items(text)
     strong, weak, _ = heading_items(text)
-    for extra in marked + strong:
+    listed, neutral, _ = agenda_blocks.block_items(text, agenda_end)
+    if not (consults or marked or strong or listed):
+        listed = neutral  # a neutral agenda's entries stand in when nothing marks a 諮問
+    for extra in marked + strong + listed:
         if not any(same_title(extra.title, c.title) for c in consults):
             consults.append(extra)
     untitled = [c for c in consults if c.title is None]
@@ -622,9 +628,11 @@ def consultation_items(
 
 def all_report_items(text: str, consults: list[Item], agenda_end: int | None = None) -> list[Item]:
     """報告 items: from the agenda's report section and from lines marked (報告)."""
+    agenda_end = proceedings_start(text) if agenda_end is None else agenda_end
     reports = report_items(text, consults, agenda_end)
     _, marked = marked_items(text)
-    for extra in marked + heading_items(text)[2]:
+    listed = agenda_blocks.block_items(text, agenda_end)[2]
+    for extra in marked + heading_items(text)[2] + listed:
         if not any(same_title(extra.title, o.title) for o in reports + consults):
             reports.append(extra)
     return sorted(reports, key=lambda i: i.start)
