@@ -31,36 +31,14 @@ CATEGORIES = {
 }
 OUTCOMES = {"approved", "rejected", "deferred", "withdrawn", "unknown"}
 VOTES = {"unanimous", "majority", None}
-MEETING_KEYS = {
-    "document",
-    "doc_kind",
-    "municipality",
-    "body",
-    "term",
-    "session",
-    "fiscal_year",
-    "held_on",
-    "start_time",
-    "end_time",
-    "place",
-    "observers",
-    "consultations",
-    "reports",
-}
-CONSULTATION_KEYS = {
-    "number",
-    "title",
-    "department",
-    "categories",
-    "outcome",
-    "vote",
-    "dissent",
-    "contractors",
-    "optional_contractors",
-    "data_items",
-    "optional_data_items",
-    "conditions",
-}
+MEETING_KEYS = set(
+    "document doc_kind municipality body term session fiscal_year held_on"
+    " start_time end_time place observers consultations reports".split()
+)
+CONSULTATION_KEYS = set(
+    "number title department categories outcome vote dissent contractors"
+    " optional_contractors data_items optional_data_items conditions".split()
+)
 
 
 def norm(s: str) -> str:
@@ -103,7 +81,9 @@ def test_gold_follows_the_schema(path):
         assert c["dissent"] is None or isinstance(c["dissent"], int)
         assert isinstance(c["conditions"], bool)
         # a value is either required or optional, never both
-        assert not {norm(v) for v in c["contractors"]} & {norm(v) for v in c["optional_contractors"]}
+        assert not {norm(v) for v in c["contractors"]} & {
+            norm(v) for v in c["optional_contractors"]
+        }
         assert not {norm(v) for v in c["data_items"]} & {norm(v) for v in c["optional_data_items"]}
     for r in gold["reports"]:
         assert set(r) == {"title", "department", "incident"}
