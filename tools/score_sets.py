@@ -29,6 +29,8 @@ SETS = {
     "full": (SHARED / "corpus/full", SHARED / "gold/full"),
     "full-html": (SHARED / "corpus/full", SHARED / "gold/full"),
     "full-pdf": (SHARED / "corpus/full-pdf", SHARED / "gold/full"),
+    # invented documents written without reading the extractors (tests/fixtures/blind/README.md)
+    "blind": (Path("tests/fixtures/blind"), Path("tests/fixtures/blind")),
 }
 # the full documents come as .txt and .html in one folder: each rendering is a set of its own
 SUFFIX = {"full": ".txt", "full-html": ".html"}
@@ -36,7 +38,11 @@ SUFFIX = {"full": ".txt", "full-html": ".html"}
 
 def documents(name: str, folder: Path) -> list[Path]:
     """The set's documents: every file but the README; of the seed PDFs only the five with gold."""
-    out = [p for p in sorted(folder.iterdir()) if p.is_file() and p.name != "README.md"]
+    out = [
+        p
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.name != "README.md" and p.suffix != ".json"
+    ]
     if name == "seeds-pdf":
         out = [p for p in out if p.suffix == ".pdf" and p.stem[0].isdigit()]
     if name in SUFFIX:
