@@ -35,8 +35,9 @@ _HEADING = re.compile(
 )
 # a section label inside an agenda, or a label standing before a title anywhere in the agenda
 _CONSULT_LABEL = re.compile(
-    r"^[【\[〔(（≪《<＜]?\s*(?:新規|継続|追加)?\s*(?:諮問|審議)\s*(?:事項|案件|事案)?\s*(?:[0-9]+|[①-⑳])?"
-    r"\s*[】\]〕)）≫》>＞]?\s*(?:[:：]\s*|(?=\s|$|[(（【\[]))"
+    r"^[【\[〔(（≪《<＜]?\s*(?:新規|継続|追加)?\s*(?:諮問|審議)\s*(?:事項|案件|事案)?\s*"
+    r"(?:(?:[0-9]+|[①-⑳])\s*[】\]〕)）≫》>＞]?\s*[:：]?"  # numbered: `審議1…`, `【諮問案件2】…`
+    r"|[】\]〕)）≫》>＞]?\s*(?:[:：]\s*|(?=\s|$|[(（【\[])))"
     r"|^[≪《<＜]?\s*[0-9]*\s*答申(?:書|案)?(?:の|について)?(?:確認|承認|決定)\s*(?:[:：]\s*|$)"
 )
 _REPORT_LABEL = re.compile(
@@ -54,7 +55,9 @@ _HEADER_LABEL = re.compile(
     r"資料|公開|非公開|担当|問い?合わ?せ|次回)"
 )
 # the group line of sub-items: `諮問に係る審議について`, `諮問事項について`
-_GROUP_CONSULT = re.compile(r"^(?:新規)?(?:諮問|審議)(?:事項|案件)?(?:に係る|に関する|の)?(?:審議|事項)?について$")
+_GROUP_CONSULT = re.compile(
+    r"^(?:新規)?(?:諮問|審議)(?:事項|案件)?(?:に係る|に関する|の)?(?:審議|事項)?について$"
+)
 _GROUP_REPORT = re.compile(r"^報告(?:事項)?(?:に係る|に関する|の)?(?:事項)?について$")
 # a title ends as a subject does
 _SUBJECT_END = re.compile(
@@ -62,7 +65,9 @@ _SUBJECT_END = re.compile(
     r"\s*(?:[(（][^()（）]{0,30}[)）])?$"
 )
 # procedural items of a meeting that are no 諮問 whatever their wording
-_PROCEDURAL = re.compile(r"会議録|議事録|開催概要|要旨|の承認について$|会長|副会長|委員の|日程|スケジュール")
+_PROCEDURAL = re.compile(
+    r"会議録|議事録|開催概要|要旨|の承認について$|会長|副会長|委員の|日程|スケジュール"
+)
 # a line wholly in brackets is a heading of the proceedings (【質疑】, 《資料による説明》), no title
 _ENCLOSED = re.compile(r"^[【《≪<＜〈\[][^】》≫>＞〉\]]*[】》≫>＞〉\]]$")
 # an entry that is a report by its own words
@@ -115,7 +120,11 @@ def _label_kind(rest: str) -> tuple[str, int] | None:
     """
     m = _CONSULT_LABEL.match(rest)
     if m and not NUMBER_RE.match(rest):
-        return ("deliberation" if "諮問" not in m.group(0) and "答申" not in m.group(0) else "consultation"), m.end()
+        return (
+            "deliberation"
+            if "諮問" not in m.group(0) and "答申" not in m.group(0)
+            else "consultation"
+        ), m.end()
     m = _REPORT_LABEL.match(rest)
     if m:
         return "report", m.end()
@@ -157,7 +166,9 @@ def _read_block(text: str, head: list[Line], i: int, entries: list[_Entry]) -> i
         heading = _HEADING.match(rest)
         if heading:
             word = heading.group(1)
-            section = "consultation" if "諮問" in word else "deliberation" if "審議" in word else None
+            section = (
+                "consultation" if "諮問" in word else "deliberation" if "審議" in word else None
+            )
             marked = section == "consultation"
             in_block = True
             after = rest[heading.end() :].strip()
@@ -240,12 +251,13 @@ def _lead_class(line_text: str) -> str:
 def _parents(entries: list[_Entry]) -> set[int]:
     """Entries that head a sub-list (ア …について, then ・「…」 lines): their children are the items."""
     out = set()
+    first: dict[str, int] = {}  # a list's levels, in the order their enumerators first appear
+    for i, e in enumerate(entries):
+        first.setdefault(e.lead, i)
     for i, e in enumerate(entries[:-1]):
         nxt = entries[i + 1]
-        if e.lead and nxt.lead and nxt.lead != e.lead and e.kind == nxt.kind:
-            later = [x.lead for x in entries[i + 1 :]]
-            if e.lead in later or all(x == nxt.lead for x in later):
-                out.add(i)
+        if e.lead and nxt.lead and first[e.lead] < first[nxt.lead] and e.kind == nxt.kind:
+            out.add(i)
     return out
 
 
@@ -335,6 +347,12 @@ def _title(
         s, e = strip_span(text, start, span2[1])
         tspan = (s, e)
         title = re.sub(r"\s*\n\s*", "", text[s:e])
-    if title is None or tspan is None or "。" in title or len(title) > 150 or _ENCLOSED.match(title):
+    if (
+        title is None
+        or tspan is None
+        or "。" in title
+        or len(title) > 150
+        or _ENCLOSED.match(title)
+    ):
         return None, None, None, None
     return title, tspan, dept, dspan

@@ -401,10 +401,50 @@ def _read_place(h: Header, masked: str, v: Labelled) -> None:
         if found and found[0] != HeaderField.PLACE:
             value = value[: m.start()]
             break
+    # an address in brackets after the room (`…委員会室（所在：…1-1）`) is not the place
+    address = _PLACE_ADDRESS.search(value)
+    if address:
+        value = value[: address.start()]
     s, e = strip_span(masked, v.start, v.start + len(value))
     if s < e and not DATE_RE.search(masked, s, e):
-        h.place = masked[s:e]
+        cont = _place_continues(masked, e)
+        if cont > e and _ADDRESS_ONLY.match(masked[s:e]):  # the address, then the room: the room
+            s = masked.rfind("\n", 0, cont) + 1
+            s, cont = strip_span(masked, s, cont)
+        e = cont
+        h.place = re.sub(r"\s*\n\s*", " ", masked[s:e])
         h.spans["place"] = (s, e)
+
+
+_PLACE_ADDRESS = re.compile(r"\s*[(（]\s*(?:所在地?|住所)\s*[:：]?[^()（）]*[)）]?\s*$")
+# a street address alone (…五丁目10番1号, …2-1-1): where the building stands, not the room
+_ADDRESS_ONLY = re.compile(
+    r"^[^\s室]*(?:丁目|番地|[0-9]+番[0-9]*号?|[0-9]+[-−‐][0-9]+(?:[-−‐][0-9]+)?)$"
+)
+_ROOM = re.compile(r"室|ホール|講堂|会議|研修|ルーム|[0-9]+\s*階|[0-9]+\s*F\b")
+
+
+def _place_continues(masked: str, end: int) -> int:
+    """A place the layout broke over lines: the building on one line, the floor or room below.
+
+    The next line carries on the place when it has no label of its own, is short, names a room
+    or floor, and the value so far has no room yet (or the line is indented under it).
+    """
+    nl = masked.find("\n", end)
+    if nl < 0 or masked[end:nl].strip():
+        return end
+    nxt_end = masked.find("\n", nl + 1)
+    nxt_end = len(masked) if nxt_end < 0 else nxt_end
+    line = masked[nl + 1 : nxt_end]
+    rest = line.strip()
+    if not rest or len(rest) > 30 or "。" in rest or _label(rest) or DATE_RE.search(rest):
+        return end
+    start = masked.rfind("\n", 0, end) + 1
+    indented = line[:1] in (" ", "\u3000", "\t")
+    has_room = bool(re.search(r"室|ホール|講堂", masked[start:end]))
+    if _ROOM.search(rest) and (indented or not has_room) and not re.search(r"[:：]", rest):
+        return nl + 1 + len(line.rstrip())
+    return end
 
 
 def _read_observers(h: Header, value: str, offset: int) -> None:

@@ -53,3 +53,81 @@ KINDS = [
 @pytest.mark.parametrize(("text", "kind"), KINDS)
 def test_the_documents_own_designation_decides_its_kind(text: str, kind: str) -> None:
     assert extract(text).document.doc_kind == kind
+
+
+# --- the place: a building on one line, the room on the next --------------------------------
+
+PLACES = [
+    # failed before: the room on an indented line of its own
+    ("2 場所\n  若葉台市役所 本庁舎3階\n  第2委員会室\n", "若葉台市役所 本庁舎3階 第2委員会室"),
+    ("開催場所:若葉台市役所 東庁舎\n     5階 501会議室\n", "若葉台市役所 東庁舎 5階501会議室"),
+    # failed before: an address in brackets after the room
+    ("場所 本庁舎2階 第3委員会室(所在:若葉台市中央1-2-3)\n", "本庁舎2階 第3委員会室"),
+    # failed before: the address first, the room on the next line
+    (
+        "場所\n若葉台市中央三丁目5番1号\n若葉台市役所本庁舎4階 第1会議室\n",
+        "若葉台市役所本庁舎4階 第1会議室",
+    ),
+    # the next line is a label of its own: not part of the place
+    ("場所 若葉台市役所 大会議室\n出席者 山本委員、川口委員\n", "若葉台市役所 大会議室"),
+]
+
+
+@pytest.mark.parametrize(("lines", "place"), PLACES)
+def test_a_place_broken_over_lines(lines: str, place: str) -> None:
+    text = "令和5年度第1回若葉台市個人情報保護審議会会議録\n日時 令和5年6月1日(木)午後2時から午後3時まで\n"
+    got = extract(text + lines + "出席者 山本会長、川口委員\n").meeting
+    assert got is not None and got.place == place
+
+
+# --- agenda items that never say 諮問第N号 ---------------------------------------------------
+
+AGENDAS = [
+    # failed before: section labels with the titles below them, a department line after each
+    (
+        "会議の議題\n1.答申書の確認\n・図書館システムの運用業務の委託について\n[担当課:中央図書館]\n"
+        "2.新規諮問事項\n・住民健診の結果の外部提供について\n[担当課:健康推進課]\n3.その他\n",
+        ["図書館システムの運用業務の委託について", "住民健診の結果の外部提供について"],
+    ),
+    # failed before: an item label with its department, the title wrapped over two lines
+    (
+        "配布資料\n・【諮問案件1】(税務課)\n固定資産税の課税資料を用いた空家等対策のための\n"
+        "個人情報の目的外利用について\n",
+        ["固定資産税の課税資料を用いた空家等対策のための個人情報の目的外利用について"],
+    ),
+    # failed before: a group line with lettered sub-items, each naming its subject below
+    (
+        "4 議題\n(1) 前回会議録の承認について\n(2) 諮問に係る審議について\n"
+        "ア 条例第8条に基づく個人情報の取扱いについて\n・「児童手当の現況確認のための住民情報の利用について」(こども課)\n"
+        "イ 条例第9条に基づく個人情報の取扱いについて\n・「防災行政無線の戸別受信機の貸与のための本人以外からの収集について」(危機管理課)\n"
+        "(3) その他\n5 議事要旨\n",
+        [
+            "児童手当の現況確認のための住民情報の利用について",
+            "防災行政無線の戸別受信機の貸与のための本人以外からの収集について",
+        ],
+    ),
+    # failed before: deliberation items numbered by their label (審議1, 審議2), reports after them
+    (
+        "議題\n\n 審議1 妊婦健康診査の受診票の電子化\n\n 審議2 地域包括ケア情報共有システムの運用業務\n\n"
+        " 報告\n\n 新規1 家庭ごみ収集カレンダー送付事務\n\n",
+        ["妊婦健康診査の受診票の電子化", "地域包括ケア情報共有システムの運用業務"],
+    ),
+    # a list that marks its 諮問 marks them all: the unmarked line is no 諮問
+    (
+        "議題\n1 住民票の写しのコンビニ交付に係る電子計算組織の結合について(諮問)\n"
+        "2 個人情報取扱事務の登録状況について\n3 その他\n",
+        ["住民票の写しのコンビニ交付に係る電子計算組織の結合について"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("agenda", "titles"), AGENDAS)
+def test_agenda_items_without_a_number(agenda: str, titles: list[str]) -> None:
+    text = (
+        "令和5年度第2回若葉台市個人情報保護審議会会議録\n日時 令和5年8月3日(木)午後2時から午後4時まで\n"
+        "場所 若葉台市役所 第1会議室\n出席者 山本会長、川口委員\n"
+        + agenda
+        + "審議の経過\n(会長)はじめます。\n"
+    )
+    got = [c.title for c in extract(text).consultations]
+    assert got == titles
