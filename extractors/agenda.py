@@ -390,7 +390,7 @@ def table_items(text: str) -> list[TableItem]:
                     (i for i, c in enumerate(names) if "番号" in c or c in ("No", "No.", "号")), -1
                 )
                 header["dept"] = next(
-                    (i for i, c in enumerate(names) if re.search(r"所管|担当|課", c)), -1
+                    (i for i, c in enumerate(names) if re.search(r"所管|担当|課|実施機関", c)), -1
                 )
             continue
         offsets = []

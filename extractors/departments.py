@@ -36,17 +36,47 @@ def shortest(name: str) -> tuple[str, int]:
     return name, 0
 
 
+# other ways a record says who is responsible, in the item's region:
+# `〔説明：生活支援課〕`, `（所管　総務部総務課）`, `【担当課：市民課】`
+_LABELLED = re.compile(
+    rf"[(（〔【\[]\s*(?:説明|所管|担当|主管)(?:課|部署|部局|者)?\s*[:：\s]\s*"
+    rf"([^()（）〔〕【】\[\]\s、。]{{2,30}}?{SECTION})\s*[)）〕】\]]"
+)
+# `実施機関である…教育委員会（学務課）から` : the section in brackets after the 実施機関
+_ORGAN = re.compile(
+    rf"実施機関(?:である|の)?[^、。()（）\n]{{0,20}}[(（]([^()（）\s、。]{{2,30}}?{SECTION})[)）]"
+)
+# the section announcing itself as its turn begins: `○椎名保険年金課長　保険年金課でございます`
+_ANNOUNCE = re.compile(rf"([^\s、。,()（）「」『』【】○◯◎●]{{2,30}}?{SECTION})でございます")
+# `健康長寿課からは、…が説明された`: the explanation may come later in the same sentence
+_EXPLAINED_LATER = re.compile(
+    rf"([^\s、。,，()（）「」『』【】<>＜＞:：]{{2,30}}?{SECTION})(?:から|より)は?[、,]?[^。\n]{{0,200}}?説明"
+)
+# words that stand for a department without naming one
+_GENERIC = re.compile(
+    r"^(?:担当|所管|主管|関係|各|当該|事務局|実施機関)?(?:課|部署|担当|部局|室)?$"
+)
+
+
 def explainer(text: str, start: int, end: int) -> tuple[str | None, tuple[int, int] | None]:
-    """The department that explained the item, from the first lines of its region."""
-    m = _EXPLAINER.search(text, start, min(end, start + 600))
-    if not m:
-        return None, None
-    s, e = m.span(1)
-    lead = _LEAD_IN.match(text, s, e)
-    if lead:
-        s = lead.end()
-    name, offset = shortest(text[s:e])
-    return name, (s + offset, s + offset + len(name))
+    """The department responsible for the item, from the first lines of its region.
+
+    In order: a label in brackets (`〔説明：…課〕`), the section after the 実施機関
+    (`実施機関である…（…課）から`), who explained (`…課長より説明`), the section announcing
+    itself (`…課でございます`), who explained later in the sentence (`…課からは、…説明`).
+    """
+    stop = min(end, start + 600)
+    for rx in (_LABELLED, _ORGAN, _EXPLAINER, _ANNOUNCE, _EXPLAINED_LATER):
+        for m in rx.finditer(text, start, stop):
+            s, e = m.span(1)
+            lead = _LEAD_IN.match(text, s, e)
+            if lead:
+                s = lead.end()
+            name, offset = shortest(text[s:e])
+            if _GENERIC.match(name):
+                continue
+            return name, (s + offset, s + offset + len(name))
+    return None, None
 
 
 _SHEET_TAIL = re.compile(r"([^\s部局本]{2,20}?(?:課|室|館|係|センター|事務所|担当))$")
@@ -63,7 +93,14 @@ def from_sheet_value(text: str, s: int, e: int) -> tuple[str | None, tuple[int, 
     return short, (pos, pos + len(short)) if pos >= 0 else None
 
 
+# the organ with its section in brackets (`市長（危機管理課）`, `教育委員会(中央図書館)`)
+_ORGAN_SECTION = re.compile(rf"^[^()（）]{{1,15}}[(（]([^()（）]{{2,30}}?{SECTION})[)）]$")
+
+
 def _short(name: str, span: tuple[int, int]) -> tuple[str, tuple[int, int]]:
+    inner = _ORGAN_SECTION.match(name)
+    if inner:
+        name, span = inner.group(1), (span[0] + inner.start(1), span[0] + inner.end(1))
     short, offset = shortest(name)
     return short, (span[0] + offset, span[0] + offset + len(short))
 

@@ -131,3 +131,63 @@ def test_agenda_items_without_a_number(agenda: str, titles: list[str]) -> None:
     )
     got = [c.title for c in extract(text).consultations]
     assert got == titles
+
+
+# --- the department: wherever the record says who is responsible -----------------------------
+
+DEPARTMENTS = [
+    # failed before: a label in brackets under the item
+    (
+        "諮問第5号 図書館システムの運用業務の委託について\n〔説明:中央図書館管理課〕\n",
+        "中央図書館管理課",
+    ),
+    (
+        "諮問第5号 図書館システムの運用業務の委託について\n(所管 教育部図書館管理課)\n",
+        "図書館管理課",
+    ),
+    # failed before: the section in brackets after the 実施機関
+    (
+        "諮問第5号 図書館システムの運用業務の委託について\n実施機関である若葉台市教育委員会(図書館管理課)"
+        "から、委託の内容について説明があった。\n",
+        "図書館管理課",
+    ),
+    # failed before: the section announcing itself as its turn begins
+    (
+        "諮問第5号 図書館システムの運用業務の委託について\n○会長 説明をお願いします。\n"
+        "○川村図書館管理課長 図書館管理課でございます。諮問第5号について御説明いたします。\n",
+        "図書館管理課",
+    ),
+    # failed before: the explanation later in the same sentence
+    (
+        "諮問第5号 図書館システムの運用業務の委託について\n図書館管理課からは、委託先の選定方法と"
+        "再委託の禁止について、資料に基づき説明があった。\n",
+        "図書館管理課",
+    ),
+    # a generic word is no department
+    (
+        "諮問第5号 図書館システムの運用業務の委託について\n○会長 担当課から説明をお願いします。\n"
+        "○図書館管理課長 図書館管理課でございます。\n",
+        "図書館管理課",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "department"), DEPARTMENTS)
+def test_department_variants(body: str, department: str) -> None:
+    text = (
+        "令和5年度第3回若葉台市個人情報保護審議会会議録\n日時 令和5年9月7日(木)午後2時から午後4時まで\n"
+        "場所 若葉台市役所 第1会議室\n出席者 山本会長、川口委員\n議事の経過\n"
+        + body
+        + "審議の結果、承認された。\n"
+    )
+    got = extract(text).consultations
+    assert [c.department for c in got] == [department]
+
+
+def test_an_organ_with_its_section_in_brackets_is_the_section() -> None:
+    text = (
+        "令和5年度第4回若葉台市個人情報保護審議会(審議結果)\n開催日:令和5年10月5日\n"
+        "諮問番号\t件名\t実施機関\t結果\n1\t図書館システムの運用業務の委託について\t教育委員会(図書館管理課)\t承認\n"
+    )
+    got = extract(text).consultations
+    assert [c.department for c in got] == ["図書館管理課"]
