@@ -287,6 +287,46 @@ def reapply(db: Path | str, document_id: str) -> None:
         warehouse.load(w.con, extraction)
 
 
+def apply_all(db: Path | str) -> list[str]:
+    """Apply every corrections file to its document in the warehouse (files pulled from a
+    colleague, or edited by hand, since the last load); the source paths of those applied."""
+    if not store.exists(db):
+        raise CorrectionError(f"no warehouse at {db}: run `shingikai ingest` first")
+    with warehouse.readonly(db) as con:
+        loaded = dict(
+            con.execute(
+                "SELECT document_id, source_path FROM documents WHERE status = 'ok'"
+            ).fetchall()
+        )
+    done = []
+    for path in sorted(fix.directory().glob("*.toml")):
+        document_id = fix.read_file(path).document_id
+        if document_id in loaded:
+            reapply(db, document_id)
+            done.append(loaded[document_id])
+    return done
+
+
+def summary_line(db: Path | str) -> str | None:
+    """What the warehouse made of the corrections (after an ingest), or None when there are none."""
+    if not store.exists(db):
+        return None
+    with warehouse.readonly(db) as con:
+        try:
+            counts = dict(
+                con.execute("SELECT status, count(*) FROM corrections GROUP BY 1").fetchall()
+            )
+        except duckdb.CatalogException:  # a warehouse from before corrections
+            return None
+    if not counts:
+        return None
+    parts = ", ".join(f"{k} {counts[k]}" for k in sorted(counts))
+    alarm = counts.get("missing", 0) + counts.get("conflict", 0)
+    return f"corrections: {parts}" + (
+        " (see shingikai corrections: some are not applied)" if alarm else ""
+    )
+
+
 def _extracted(con: duckdb.DuckDBPyConnection, document_id: str) -> dict[str, list[dict]]:
     """The rows as extracted that the warehouse keeps for a corrected document, typed again."""
     out = {}

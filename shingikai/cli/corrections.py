@@ -69,6 +69,11 @@ def _conflict_line(where: str, a: Any, b: Any) -> str:
     )
 
 
+def ingest_note(db: Path) -> str | None:
+    """The line `ingest` prints on what its loads made of the corrections."""
+    return _library().summary_line(db)
+
+
 def cmd_correct(args: argparse.Namespace) -> int:
     from shingikai.warehouse.corrections import CorrectionError
 
@@ -125,6 +130,9 @@ def cmd_corrections(args: argparse.Namespace) -> int:
                     "no fully checked document to export: confirm one with shingikai confirm DOC"
                 )
             return 0
+        if args.apply:
+            for source_path in lib.apply_all(args.db):
+                print(f"applied: {source_path}")
         listed, disputes = lib.listing(args.db)
     except CorrectionError as exc:
         raise _fail(exc) from None
@@ -269,6 +277,12 @@ def add_corrections(sub: _Sub) -> None:
         "--export-gold",
         metavar="DIR",
         help="write a gold file (../shared/gold/SCHEMA.md format) for each fully checked document",
+    )
+    s.add_argument(
+        "--apply",
+        action="store_true",
+        help="apply every corrections file to the warehouse first (files pulled from colleagues "
+        "or edited by hand since the last load)",
     )
     _add_db(s)
     s.set_defaults(func=cmd_corrections)

@@ -79,6 +79,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             f"copies: {copies} files record a meeting that another file records too; "
             "the views count each meeting once (documents.duplicate_of, view meetings_once)"
         )
+    corrected = corrections_cli.ingest_note(Path(args.db))
+    if corrected:
+        print(corrected)
     return 0
 
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+import shlex
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -25,7 +28,9 @@ from shingikai.cli.main import main
 from shingikai.discover import plan_ingest
 from shingikai.warehouse import corrections as fix
 from shingikai.warehouse.corrections import CorrectionError
-from tests.conftest import SAMPLES, SHARED
+from tests.conftest import ROOT, SAMPLES, SHARED
+from tests.ingest_helpers import cli_env, copy_lake
+from tests.sample_warehouse import build
 
 KAEDE = "samples/kaedehara_2018_08_kaigiroku.txt"  # three 諮問 (5, 6, 7), all approved, 傍聴 2
 SHIO = "samples/shiomino_2019_11_youroku.md"
@@ -121,7 +126,7 @@ def test_file_round_trips(tmp_path):
         "set",
         fix.parse_value(fix.parse_place("meeting.held_on"), "2018-08-08", "set"),
         "山田",
-        fix._utc(__import__("datetime").datetime(2026, 12, 3, 9, 0)),
+        datetime(2026, 12, 3, 9, 0, tzinfo=UTC),
         'the date "8日" on p.1',
     )
     cf = fix.CorrectionsFile("ab" * 32, "x/y.txt", [entry], "山田", entry.at)
@@ -332,6 +337,7 @@ def test_eval_corrections_scores_the_extractor_against_checked_values(db, capsys
     assert scores["meeting.observers"] == {"accuracy": 1.0, "n": 1}
 
 
+@pytest.mark.slow  # the shared scorer runs as a subprocess
 def test_exported_gold_scores_one_with_the_shared_scorer(db, tmp_path, capsys):
     lib.correct(db, KAEDE, "consultation:6.outcome", "deferred", why="p.2")
     lib.correct(db, KAEDE, "meeting.observers", "3", why="p.1")
@@ -371,3 +377,115 @@ def test_exported_gold_scores_one_with_the_shared_scorer(db, tmp_path, capsys):
 
 
 SAMPLES_KIRI = "samples/kirigaya_2015_10_kaigiroku.pdf"
+
+
+# ---- visible: show, the views, the listing
+
+
+def test_show_marks_the_corrected_value_and_lists_the_corrections(db, tmp_path):
+    from shingikai.show import show
+
+    lib.correct(db, KAEDE, "consultation:6.outcome", "deferred", why="継続審議, p.2")
+    lib.correct(db, KAEDE, "consultation:6.contractors", "楓原市", "add", why="提供先")
+    page = show(db, KAEDE, tmp_path / "page.html")[0].read_text(encoding="utf-8")
+    marked = re.findall(r'<mark id="s-\d+" data-label="(\w+)"[^>]*data-corrected="([^"]*)"', page)
+    assert sorted(label for label, _ in marked) == ["contractor", "outcome"]
+    assert any("deferred" in note and "approved" in note for _, note in marked)
+    table = page[page.index('<table id="corrections">') :]
+    assert table.count("<tr><td>") == 2 and "継続審議, p.2" in table
+
+
+def test_views_tell_corrected_from_extracted(db):
+    lib.correct(db, KAEDE, "consultation:6.outcome", "deferred", why="p.2")
+    lib.confirm(db, KAEDE, "consultation:5.outcome")
+    origins = _one(
+        db,
+        "SELECT number, corrected_fields, checked_fields FROM consultation_value_origins "
+        "JOIN documents USING (document_id) WHERE source_path = ? ORDER BY number",
+        KAEDE,
+    )
+    assert origins == [(5, [], ["outcome"]), (6, ["outcome"], []), (7, [], [])]
+    values = _one(
+        db,
+        "SELECT field, value, extracted_value, differs_from_extraction FROM corrected_values "
+        "ORDER BY corrected_at, field",
+    )
+    assert values == [
+        ("outcome", '"deferred"', '"approved"', True),
+        ("outcome", '"approved"', '"approved"', False),
+    ]
+
+
+def test_corrections_apply_pulls_in_files_written_elsewhere(db, tmp_path, capsys):
+    # a colleague's file arrives (git pull): nothing is loaded yet, --apply loads it
+    document_id = _one(db, "SELECT document_id FROM documents WHERE source_path = ?", KAEDE)[0][0]
+    entry = fix.Correction(
+        "meeting.observers",
+        "set",
+        4,
+        "suzuki",
+        datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+        "傍聴者 4名",
+    )
+    fix.write_file(fix.path_for(document_id), fix.CorrectionsFile(document_id, KAEDE, [entry]))
+    assert main(["corrections", "--db", str(db)]) == 0
+    assert "\tnot loaded\t" in capsys.readouterr().out
+    assert main(["corrections", "--apply", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert f"applied: {KAEDE}" in out and "\tapplied\t" in out
+    assert _one(db, "SELECT observers FROM meetings WHERE document_id = ?", document_id) == [(4,)]
+
+
+# ---- the README's loop, on a lake, through the real ingest
+
+
+def _readme_loop() -> list[str]:
+    text = (ROOT / "README.md").read_text("utf-8")
+    section = text[text.index("## Correcting the record") :]
+    block = re.search(r"```sh\n(.*?)```", section, flags=re.S)
+    assert block
+    return [line.split("  #")[0].strip() for line in block.group(1).splitlines() if line.strip()]
+
+
+@pytest.mark.slow  # ingest --force runs the Prefect flow in a subprocess
+def test_the_readme_loop_runs(tmp_path_factory, tmp_path, monkeypatch, capsys):
+    steps = _readme_loop()
+    assert len(steps) == 5 and [shlex.split(s)[1] for s in steps] == [
+        "query",
+        "correct",
+        "show",
+        "ingest",
+        "eval",
+    ]
+    (tmp_path / "data" / "warehouse").mkdir(parents=True)
+    lake = tmp_path / "data" / "warehouse" / "shingikai.ducklake"
+    copy_lake(build(tmp_path_factory), lake)
+    (tmp_path / "data" / "raw").mkdir()
+    (tmp_path / "data" / "raw" / "samples").symlink_to(SAMPLES)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SHINGIKAI_CORRECTIONS", raising=False)
+    monkeypatch.delenv("SHINGIKAI_DB", raising=False)
+    monkeypatch.setenv("SHINGIKAI_USER", "yamada")
+    query, correct, show, ingest, evaluate = (shlex.split(s)[1:] for s in steps)
+    assert main(query) == 0
+    assert "approved" in capsys.readouterr().out
+    assert main(correct) == 0
+    assert 'applied; extracted "approved"' in capsys.readouterr().out
+    assert len(list((tmp_path / "data" / "corrections").glob("*.toml"))) == 1
+    assert main(show) == 0
+    capsys.readouterr()
+    assert "data-corrected" in (tmp_path / "page.html").read_text(encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "shingikai.cli", *ingest],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=cli_env(),
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "new: 4" in run.stdout and "corrections: applied 1" in run.stdout
+    assert main(query) == 0
+    assert "deferred" in capsys.readouterr().out
+    assert main(evaluate) == 0
+    assert re.search(r"consultation.outcome +accuracy 0.000 +\(n=1\)", capsys.readouterr().out)
