@@ -242,13 +242,12 @@ def _record(
     if checked:
         cf.checked_by, cf.checked_at = checked
     fix.write_file(path, cf)
-    reapply(db, document_id)
+    applied = reapply(db, document_id)
     out = Written(document_id, source_path, path)
     ours = {id(e) for e in entries}
     out.conflicts = [
         (a, b) for a, b in fix.conflicts(cf.corrections) if id(a) in ours or id(b) in ours
     ]
-    applied = _applied(db, document_id)
     for entry in entries:
         out.statuses.append((entry, *applied.get(_entry_key(entry), ("not loaded", "", "null"))))
     return out
@@ -258,33 +257,37 @@ def _entry_key(c: Correction) -> tuple[str, str, str, str]:
     return (c.place, c.by, c.at.replace(tzinfo=None).isoformat(), fix.encode(c.value))
 
 
-def _applied(db: Path | str, document_id: str | None = None) -> dict[tuple, tuple[str, str, str]]:
-    """(place, by, at, value) -> (status, note, extracted value as JSON) of the corrections as the warehouse applied them."""
+def _applied(db: Path | str) -> dict[tuple, tuple[str, str, str]]:
+    """(place, by, at, value) -> (status, note, extracted value as JSON) of every correction as
+    the warehouse applied it."""
     if not store.exists(db):
         return {}
     with warehouse.readonly(db) as con:
-        sql = (
-            "SELECT place, corrected_by, corrected_at, value, status, note, document_id, "
-            "extracted_value FROM corrections"
-        )
-        rows = con.execute(sql).fetchall()
-    return {
-        (r[0], r[1], r[2].isoformat(), r[3]): (r[4], r[5], r[7])
-        for r in rows
-        if document_id is None or r[6] == document_id
-    }
+        return _statuses(con)
 
 
-def reapply(db: Path | str, document_id: str) -> None:
-    """Load a document again from the warehouse's rows, its corrections file applied anew."""
+def _statuses(
+    con: duckdb.DuckDBPyConnection, document_id: str | None = None
+) -> dict[tuple, tuple[str, str, str]]:
+    rows = con.execute(
+        "SELECT place, corrected_by, corrected_at, value, status, note, extracted_value "
+        "FROM corrections WHERE ? IS NULL OR document_id = ?",
+        [document_id, document_id],
+    ).fetchall()
+    return {(r[0], r[1], r[2].isoformat(), r[3]): (r[4], r[5], r[6]) for r in rows}
+
+
+def reapply(db: Path | str, document_id: str) -> dict[tuple, tuple[str, str, str]]:
+    """Load a document again from the warehouse's rows, its corrections file applied anew;
+    return what each of its corrections found (see `_statuses`)."""
     with warehouse.Writer(db) as w:
         rows = current_rows(w.con, document_id)
         if not rows["documents"]:
-            return
+            return {}
         for table, stored in _extracted(w.con, document_id).items():
             rows[table] = stored
-        extraction = _as_extraction(rows)
-        warehouse.load(w.con, extraction)
+        warehouse.load(w.con, _as_extraction(rows))
+        return _statuses(w.con, document_id)
 
 
 def apply_all(db: Path | str) -> list[str]:

@@ -30,6 +30,9 @@ from typing import Any
 from models.canon import canonical_contractor, canonical_item
 from models.vocab import Category, CorrectionAction, DocKind, Outcome, Vote
 
+# two spellings of a value compare as the gold schema compares them
+from shingikai.evaluation import norm, strip_legal
+
 DEFAULT_DIR = Path("data/corrections")  # beside data/raw, under version control
 
 
@@ -315,13 +318,6 @@ def _iso(value: Any) -> str:
     raise TypeError(type(value).__name__)
 
 
-def norm(value: Any) -> str:
-    """NFKC, no whitespace, no surrounding quotes: how two spellings of a value are compared."""
-    if value is None:
-        return ""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).strip("「」『』\"'")
-
-
 def conflicts(corrections: list[Correction]) -> list[tuple[Correction, Correction]]:
     """Pairs of entries by different researchers that say different things about one value."""
     latest: dict[tuple[str, str | None, str], Correction] = {}
@@ -572,20 +568,9 @@ def _key_of(table: str, row: dict, wanted: list[str]) -> str:
 
 def _matches(table: str, row: dict, value: str) -> bool:
     if table == "contractors":
-        key = _core(value)
-        return key in (_core(row["name"]), _core(row["name_normalized"]))
+        key = strip_legal(value)
+        return key in (strip_legal(row["name"]), strip_legal(row["name_normalized"]))
     return norm(value) in (norm(row["item"]), norm(row["item_normalized"]))
-
-
-_LEGAL = re.compile(
-    r"(株式会社|\(株\)|有限会社|\(有\)|合同会社|一般社団法人|一般財団法人|公益社団法人|公益財団法人"
-    r"|社会福祉法人|特定非営利活動法人)"
-)
-
-
-def _core(name: Any) -> str:
-    """A party's name without its legal form, as the gold schema compares names."""
-    return _LEGAL.sub("", norm(name))
 
 
 def _new_row(table: str, cid: str, document_id: str, value: str, span: tuple[int, int]) -> dict:

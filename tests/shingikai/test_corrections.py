@@ -12,6 +12,7 @@ import copy
 import json
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -47,12 +48,20 @@ def _load(db: Path, extractions: list[Extraction]) -> None:
         warehouse.load_many(w.con, extractions)
 
 
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory, extractions) -> Path:
+    """The samples loaded once, uncorrected; each test works on a copy."""
+    path = tmp_path_factory.mktemp("corrections") / "template.duckdb"
+    _load(path, extractions)
+    return path
+
+
 @pytest.fixture
-def db(tmp_path, monkeypatch, extractions) -> Path:
+def db(tmp_path, monkeypatch, loaded) -> Path:
     monkeypatch.setenv("SHINGIKAI_CORRECTIONS", str(tmp_path / "corrections"))
     monkeypatch.setenv("SHINGIKAI_USER", "yamada")
     path = tmp_path / "w.duckdb"
-    _load(path, extractions)
+    shutil.copyfile(loaded, path)
     return path
 
 
