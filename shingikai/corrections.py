@@ -292,7 +292,8 @@ def reapply(db: Path | str, document_id: str) -> dict[tuple, tuple[str, str, str
 
 def apply_all(db: Path | str) -> list[str]:
     """Apply every corrections file to its document in the warehouse (files pulled from a
-    colleague, or edited by hand, since the last load); the source paths of those applied."""
+    colleague, edited or deleted by hand, since the last load); the source paths of those
+    applied again."""
     if not store.exists(db):
         raise CorrectionError(f"no warehouse at {db}: run `shingikai ingest` first")
     with warehouse.readonly(db) as con:
@@ -301,13 +302,16 @@ def apply_all(db: Path | str) -> list[str]:
                 "SELECT document_id, source_path FROM documents WHERE status = 'ok'"
             ).fetchall()
         )
+        # documents corrected before whose file is gone: back to their values as extracted
+        corrected = {
+            r[0] for r in con.execute("SELECT DISTINCT document_id FROM extracted_rows").fetchall()
+        }
+    files = {fix.read_file(path).document_id for path in fix.directory().glob("*.toml")}
     done = []
-    for path in sorted(fix.directory().glob("*.toml")):
-        document_id = fix.read_file(path).document_id
-        if document_id in loaded:
-            reapply(db, document_id)
-            done.append(loaded[document_id])
-    return done
+    for document_id in sorted((files | corrected) & set(loaded)):
+        reapply(db, document_id)
+        done.append(loaded[document_id])
+    return sorted(done)
 
 
 def summary_line(db: Path | str) -> str | None:

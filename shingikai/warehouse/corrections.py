@@ -302,7 +302,8 @@ def _toml(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, list):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)
+    # JSON escapes the control characters TOML forbids in a string, but for DEL
+    return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def encode(value: Any) -> str:
@@ -450,8 +451,9 @@ def _record(rows: dict[str, list[dict]], place: Place) -> tuple[str, dict]:
     if place.kind == "meeting":
         if place.field in ("doc_kind",):
             return "documents", rows["documents"][0]
-        if not rows["meetings"]:
-            rows["meetings"].append(_empty_meeting(rows["documents"][0]["document_id"]))
+        if not rows["meetings"]:  # a row of its own only once a value is set (`_apply_one`)
+            empty = _empty_meeting(rows["documents"][0]["document_id"])
+            return "meetings", dict(empty, **{EXTRACTED: empty})
         return "meetings", rows["meetings"][0]
     table = "consultations" if place.kind == "consultation" else "reports"
     found = _find(rows[table], place.key or "", by_number=place.kind == "consultation")
@@ -506,6 +508,9 @@ def _apply_one(
     if _same(result.extracted, c.value) and EXTRACTED in record:
         result.status = "confirmed" if c.action == "confirm" else "redundant"
     record[place.field] = c.value
+    if table == "meetings" and not any(r is record for r in rows["meetings"]):
+        if c.value is not None:  # a header the extractor did not find at all
+            rows["meetings"].append(record)
     if place.kind == "meeting" and place.field == "municipality":  # also where readers find it
         rows["documents"][0]["municipality"] = c.value
         for consultation in rows["consultations"]:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractors.pipeline import extract_bytes
 from models.records import Extraction
@@ -141,6 +143,43 @@ def test_file_round_trips(tmp_path):
     cf = fix.CorrectionsFile("ab" * 32, "x/y.txt", [entry], "山田", entry.at)
     fix.write_file(tmp_path / "f.toml", cf)
     assert fix.read_file(tmp_path / "f.toml") == cf
+
+
+@given(
+    text=st.text(max_size=40),
+    value=st.one_of(st.none(), st.text(max_size=20), st.integers(), st.booleans()),
+)
+@settings(max_examples=60, deadline=None)
+def test_any_text_survives_the_file(tmp_path_factory, text, value):
+    """Whatever a researcher types (quotes, backslashes, control characters, DEL) reads back."""
+    entry = fix.Correction(
+        "meeting.place", "set", value, text or "x", datetime(2026, 1, 2, 3, 4, tzinfo=UTC), text
+    )
+    path = tmp_path_factory.mktemp("toml") / "f.toml"
+    cf = fix.CorrectionsFile("ab" * 32, text, [entry])
+    fix.write_file(path, cf)
+    assert fix.read_file(path) == cf
+
+
+def test_a_document_without_a_header_gets_a_meeting_row_only_when_a_value_is_set():
+    rows = {"documents": [{"document_id": "d" * 64, "doc_kind": "other", "warnings": []}]}
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+
+    def entry(action, value, minute):
+        return fix.Correction(
+            "meeting.observers", action, value, "y", at.replace(minute=minute), ""
+        )
+
+    confirmed, provenance = fix.apply_document(
+        rows, fix.CorrectionsFile("d" * 64, corrections=[entry("confirm", None, 0)])
+    )
+    assert confirmed["meetings"] == [] and provenance[0]["status"] == "confirmed"
+    corrected, provenance = fix.apply_document(
+        rows, fix.CorrectionsFile("d" * 64, corrections=[entry("set", 3, 1)])
+    )
+    assert [m["observers"] for m in corrected["meetings"]] == [3]
+    assert provenance[0]["status"] == "applied" and provenance[0]["extracted_value"] == "null"
+    assert "__extracted__" not in corrected["meetings"][0]
 
 
 # ---- applied on load, with provenance, surviving re-extraction
@@ -443,6 +482,11 @@ def test_corrections_apply_pulls_in_files_written_elsewhere(db, tmp_path, capsys
     out = capsys.readouterr().out
     assert f"applied: {KAEDE}" in out and "\tapplied\t" in out
     assert _one(db, "SELECT observers FROM meetings WHERE document_id = ?", document_id) == [(4,)]
+    # the file is withdrawn (deleted): --apply puts the extracted value back
+    fix.path_for(document_id).unlink()
+    assert main(["corrections", "--apply", "--db", str(db)]) == 0
+    assert _one(db, "SELECT observers FROM meetings WHERE document_id = ?", document_id) == [(2,)]
+    assert _one(db, "SELECT count(*) FROM corrections")[0][0] == 0
 
 
 # ---- the README's loop, on a lake, through the real ingest
