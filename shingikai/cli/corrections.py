@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shingikai.cli.common import NothingDone, UsageError
-from shingikai.paths import DEFAULT_DB, default_db
+from shingikai.cli.common import NothingDone, UsageError, add_db
 
 _Sub = argparse._SubParsersAction  # type: ignore[type-arg]
 
@@ -198,13 +197,7 @@ def cmd_eval_corrections(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_db(s: argparse.ArgumentParser) -> None:
-    s.add_argument(
-        "--db",
-        type=Path,
-        default=default_db(),
-        help=f"warehouse (default: $SHINGIKAI_DB, else {DEFAULT_DB})",
-    )
+_add_db = add_db
 
 
 def _add_common(s: argparse.ArgumentParser) -> None:

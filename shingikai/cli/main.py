@@ -13,8 +13,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from shingikai.cli import corrections as corrections_cli
-from shingikai.cli.common import NothingDone, UsageError, silence_stdout
-from shingikai.paths import DEFAULT_DB, DEFAULT_RAW, DEFAULT_SOURCES, default_db
+from shingikai.cli.common import NothingDone, UsageError, add_db, silence_stdout
+from shingikai.paths import DEFAULT_RAW, DEFAULT_SOURCES
 
 _Sub = argparse._SubParsersAction  # type: ignore[type-arg]
 
@@ -348,13 +348,7 @@ def _env_path(name: str, default: Path) -> Path:
     return Path(os.environ.get(name, str(default)))
 
 
-def _add_db(s: argparse.ArgumentParser) -> None:
-    s.add_argument(
-        "--db",
-        type=Path,
-        default=default_db(),
-        help=f"warehouse file (default: $SHINGIKAI_DB, else {DEFAULT_DB})",
-    )
+_add_db = add_db
 
 
 def _add_ingest(sub: _Sub) -> None:
