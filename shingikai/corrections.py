@@ -58,10 +58,19 @@ class Written:
 
 
 def _document(con: duckdb.DuckDBPyConnection, ref: str) -> tuple[str, str]:
+    """The document `ref` names, if it was read: a file that failed has no values to correct."""
     try:
-        return find_document(con, ref)
+        document_id, source_path = find_document(con, ref)
     except DocumentNotFound as exc:
         raise CorrectionError(str(exc)) from None
+    status, error = con.execute(
+        "SELECT status, error FROM documents WHERE document_id = ?", [document_id]
+    ).fetchall()[0]
+    if status != "ok":
+        raise CorrectionError(
+            f"{source_path} was not read (status {status}: {error}): it has no values to correct"
+        )
+    return document_id, source_path
 
 
 def current_rows(con: duckdb.DuckDBPyConnection, document_id: str) -> dict[str, list[dict]]:
@@ -156,7 +165,7 @@ def _check_target(rows: dict[str, list[dict]], place: Place, value: Any, action:
     if place.kind == "meeting":
         return
     table = "consultations" if place.kind == "consultation" else "reports"
-    found = fix._find(rows[table], place.key or "", by_number=place.kind == "consultation")
+    found = fix.find_records(rows[table], place.key or "", by_number=place.kind == "consultation")
     if place.field is None and action == "add":
         if found:
             raise CorrectionError(f"{place} is already in the document: nothing to add")

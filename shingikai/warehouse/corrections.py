@@ -456,7 +456,7 @@ def _record(rows: dict[str, list[dict]], place: Place) -> tuple[str, dict]:
             return "meetings", dict(empty, **{EXTRACTED: empty})
         return "meetings", rows["meetings"][0]
     table = "consultations" if place.kind == "consultation" else "reports"
-    found = _find(rows[table], place.key or "", by_number=place.kind == "consultation")
+    found = find_records(rows[table], place.key or "", by_number=place.kind == "consultation")
     if not found:
         raise LookupError(f"no {place.kind} {place.key!r} in the document any more")
     if len(found) > 1:
@@ -464,7 +464,9 @@ def _record(rows: dict[str, list[dict]], place: Place) -> tuple[str, dict]:
     return table, found[0]
 
 
-def _find(records: list[dict], key: str, by_number: bool) -> list[dict]:
+def find_records(records: list[dict], key: str, by_number: bool) -> list[dict]:
+    """The consultations or reports a key names: by number (digits), else by title, written
+    exactly or (a new extractor may trim a title differently) the most similar at 0.8 or more."""
     if by_number and key.isdigit():
         return [r for r in records if r.get("number") == int(key)]
     exact = [r for r in records if norm(r.get("title")) == norm(key)]
@@ -630,8 +632,8 @@ def _apply_record(
     """Add a consultation or report the extractor missed, or remove one it invented."""
     table = "consultations" if place.kind == "consultation" else "reports"
     by_number = place.kind == "consultation"
-    found = _find(rows[table], place.key or "", by_number)
-    extracted = _find(originals[table], place.key or "", by_number)
+    found = find_records(rows[table], place.key or "", by_number)
+    extracted = find_records(originals[table], place.key or "", by_number)
     doc_id = rows["documents"][0]["document_id"]
     agreed = "confirmed" if c.action == "confirm" else "redundant"
     if c.action == "remove":

@@ -40,8 +40,8 @@ SHIO = "samples/shiomino_2019_11_youroku.md"
 
 
 @pytest.fixture(scope="module")
-def extractions() -> list[Extraction]:
-    plan = plan_ingest([SAMPLES], SAMPLES.parent / "no-warehouse.duckdb")
+def extractions(tmp_path_factory) -> list[Extraction]:
+    plan = plan_ingest([SAMPLES], tmp_path_factory.mktemp("plan") / "none.duckdb")
     return [extract_bytes(f.path.read_bytes(), f.source_path) for f in plan.todo]
 
 
@@ -370,6 +370,21 @@ def test_cli_bad_input_is_one_line(db, capsys, args, message):
     out, err = capsys.readouterr()
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
     assert not list(Path(fix.directory()).glob("*.toml"))  # nothing was written
+
+
+def test_a_document_that_was_not_read_has_nothing_to_correct(db, tmp_path, capsys):
+    from models.vocab import Status
+    from shingikai.sandbox import failed
+
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 truncated")
+    _load(db, [failed(broken, "x/broken.pdf", Status.FAILED, "truncated: download it again")])
+    assert (
+        main(["correct", "x/broken.pdf", "meeting.observers", "2", "--why", "x", "--db", str(db)])
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "x/broken.pdf was not read (status failed: truncated" in err and err.count("\n") == 1
 
 
 # ---- evaluation and gold
