@@ -12,6 +12,8 @@ A value's place names the record by what a reader sees, never by a row position 
 extractor may shift: `meeting.FIELD`, `consultation:KEY[.FIELD]` and `report:KEY[.FIELD]`,
 where KEY is the 諮問 number (digits) or the title. This module is pure (rows in, rows out)
 but for reading and writing the files; the loader (`store._load_once`) calls `apply_to_batch`.
+The loader reads the folder where it runs: ingest on Dask workers of other machines needs
+$SHINGIKAI_CORRECTIONS pointing at the same folder there (shared storage, like the lake's files).
 """
 
 from __future__ import annotations
