@@ -19,6 +19,8 @@ from typing import Any
 from models.vocab import (
     Category,
     ContractorKind,
+    CorrectionAction,
+    CorrectionStatus,
     DocKind,
     FileType,
     IncidentType,
@@ -226,6 +228,40 @@ class Evidence:
     end_char: int
 
 
+# ---- researchers' corrections (shingikai/warehouse/corrections.py): rows the loader writes
+@dataclass
+class CorrectionApplied:
+    """A researcher's correction or confirmation of one value, as the last load applied it.
+
+    Never built by an extractor: the loader reads data/corrections/<document_id>.toml.
+    """
+
+    document_id: str
+    place: str  # meeting.FIELD, consultation:KEY[.FIELD], report:KEY[.FIELD]
+    action: CorrectionAction
+    value: str  # JSON
+    extracted_value: str  # JSON: what the extractor gave; "null" when nothing
+    corrected_by: str
+    corrected_at: datetime  # UTC
+    why: str
+    status: CorrectionStatus
+    record_table: str | None
+    record_id: str | None
+    note: str
+
+
+@dataclass
+class ExtractedRows:
+    """A corrected document's rows of one table as extracted, kept to re-apply corrections."""
+
+    document_id: str
+    record_table: str
+    rows_json: str
+
+
+# ---- end of researchers' corrections
+
+
 @dataclass
 class Extraction:
     """Everything extracted from one document; what `shingikai extract --json` prints."""
@@ -282,6 +318,8 @@ TABLE_RECORDS: dict[str, type] = {
     "reports": Report,
     "utterances": Utterance,
     "evidence": Evidence,
+    "corrections": CorrectionApplied,
+    "extracted_rows": ExtractedRows,
 }
 
 

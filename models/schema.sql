@@ -279,3 +279,43 @@ COMMENT ON COLUMN evidence.field IS 'Column name of the value.';
 COMMENT ON COLUMN evidence.value IS 'The value as stored, as text.';
 COMMENT ON COLUMN evidence.start_char IS 'Start of the evidence in document_texts.text.';
 COMMENT ON COLUMN evidence.end_char IS 'End of the evidence (exclusive).';
+
+-- ---- researchers' corrections (shingikai/warehouse/corrections.py; files in data/corrections)
+CREATE TABLE IF NOT EXISTS corrections (
+    document_id VARCHAR NOT NULL,
+    place VARCHAR NOT NULL,
+    action VARCHAR NOT NULL CHECK (action IN ('set', 'add', 'remove', 'confirm')),
+    value VARCHAR NOT NULL,
+    extracted_value VARCHAR NOT NULL,
+    corrected_by VARCHAR NOT NULL,
+    corrected_at TIMESTAMP NOT NULL,
+    why VARCHAR NOT NULL,
+    status VARCHAR NOT NULL CHECK (status IN ('applied', 'redundant', 'confirmed', 'missing', 'conflict')),
+    record_table VARCHAR,
+    record_id VARCHAR,
+    note VARCHAR NOT NULL
+);
+COMMENT ON TABLE corrections IS 'Each researcher''s correction or confirmation of a value (data/corrections/<document_id>.toml), as the last load of its document applied it: the values in the other tables are the corrected ones.';
+COMMENT ON COLUMN corrections.document_id IS 'The document corrected.';
+COMMENT ON COLUMN corrections.place IS 'Where the value is: meeting.FIELD, consultation:NUMBER_OR_TITLE[.FIELD] or report:TITLE[.FIELD].';
+COMMENT ON COLUMN corrections.action IS 'set (a field), add or remove (a contractor, data item, consultation or report), confirm (the value is checked and right).';
+COMMENT ON COLUMN corrections.value IS 'The value the researcher gives, as JSON (a name for add/remove; a list for a confirmed list).';
+COMMENT ON COLUMN corrections.extracted_value IS 'What the extractor gave before the correction, as JSON (null when it gave nothing; the list of names for contractors or data items).';
+COMMENT ON COLUMN corrections.corrected_by IS 'Who made the correction.';
+COMMENT ON COLUMN corrections.corrected_at IS 'When the correction was made (UTC).';
+COMMENT ON COLUMN corrections.why IS 'The researcher''s reason, e.g. where the document says so.';
+COMMENT ON COLUMN corrections.status IS 'applied (the extracted value was replaced), redundant (the extractor already agrees), confirmed (a confirmation the extractor agrees with), missing (its target no longer exists: not applied), conflict (another researcher says otherwise: neither applied).';
+COMMENT ON COLUMN corrections.record_table IS 'Table of the corrected value: documents, meetings, consultations, contractors, data_items or reports; null when its target was not found.';
+COMMENT ON COLUMN corrections.record_id IS 'document_id for documents and meetings, consultation_id for consultations, contractors and data items, report_id for reports.';
+COMMENT ON COLUMN corrections.note IS 'Why a correction was not applied (missing, conflict); empty otherwise.';
+
+CREATE TABLE IF NOT EXISTS extracted_rows (
+    document_id VARCHAR NOT NULL,
+    record_table VARCHAR NOT NULL,
+    rows_json VARCHAR NOT NULL
+);
+COMMENT ON TABLE extracted_rows IS 'For a corrected document only: its rows as the extractor gave them, before corrections, so that a new correction applies without extracting again.';
+COMMENT ON COLUMN extracted_rows.document_id IS 'The document.';
+COMMENT ON COLUMN extracted_rows.record_table IS 'The table the rows belong to (documents, meetings, consultations, contractors, data_items, consultation_conditions, reports, evidence).';
+COMMENT ON COLUMN extracted_rows.rows_json IS 'The rows as a JSON array of objects (dates and times in ISO 8601).';
+-- ---- end of researchers' corrections

@@ -413,3 +413,101 @@ COMMENT ON COLUMN unmapped_values.n_mentions IS 'Times it is written.';
 COMMENT ON COLUMN unmapped_values.n_municipalities IS 'Municipalities it is written in.';
 COMMENT ON COLUMN unmapped_values.as_written IS 'Its spellings as written.';
 COMMENT ON COLUMN unmapped_values.municipalities IS 'Those municipalities, sorted.';
+
+-- ---- researchers' corrections (shingikai/warehouse/corrections.py)
+CREATE OR REPLACE VIEW corrected_values AS
+WITH corrections AS (
+    SELECT * FROM main.corrections
+),
+documents AS (
+    SELECT document_id, source_path, municipality, duplicate_of FROM main.documents
+),
+final AS (
+    SELECT
+        c.document_id,
+        d.source_path,
+        d.municipality,
+        c.record_table,
+        c.record_id,
+        nullif(regexp_extract(c.place, '\.([a-z_]+)$', 1), '') AS field,
+        c.place,
+        c.action,
+        c.value,
+        c.extracted_value,
+        c.status,
+        c.status = 'applied' AS differs_from_extraction,
+        c.corrected_by,
+        c.corrected_at,
+        c.why,
+        d.duplicate_of IS NULL AS counted
+    FROM corrections AS c
+    JOIN documents AS d USING (document_id)
+)
+SELECT * FROM final
+ORDER BY source_path, corrected_at;
+COMMENT ON VIEW corrected_values IS 'Every value researchers corrected or confirmed (data/corrections), as the last load applied it: the value the warehouse now holds beside the one the extractor gave.';
+COMMENT ON COLUMN corrected_values.document_id IS 'The document.';
+COMMENT ON COLUMN corrected_values.source_path IS 'Source path of the document.';
+COMMENT ON COLUMN corrected_values.municipality IS 'Local government of the document.';
+COMMENT ON COLUMN corrected_values.record_table IS 'Table holding the value (documents, meetings, consultations, contractors, data_items, reports); null when its target was not found.';
+COMMENT ON COLUMN corrected_values.record_id IS 'document_id, consultation_id or report_id of the record.';
+COMMENT ON COLUMN corrected_values.field IS 'Column of the value (contractors, data_items for a list); null for a whole consultation or report added or removed.';
+COMMENT ON COLUMN corrected_values.place IS 'Where the value is, as the researcher named it (meeting.FIELD, consultation:KEY.FIELD, report:KEY.FIELD).';
+COMMENT ON COLUMN corrected_values.action IS 'set, add, remove or confirm.';
+COMMENT ON COLUMN corrected_values.value IS 'The researcher''s value (JSON).';
+COMMENT ON COLUMN corrected_values.extracted_value IS 'The extractor''s value (JSON).';
+COMMENT ON COLUMN corrected_values.status IS 'applied, redundant (the extractor agrees), confirmed, missing (target gone: not applied), conflict (researchers disagree: not applied).';
+COMMENT ON COLUMN corrected_values.differs_from_extraction IS 'True when the warehouse holds the researcher''s value in place of a different extracted one.';
+COMMENT ON COLUMN corrected_values.corrected_by IS 'Who.';
+COMMENT ON COLUMN corrected_values.corrected_at IS 'When (UTC).';
+COMMENT ON COLUMN corrected_values.why IS 'Why.';
+COMMENT ON COLUMN corrected_values.counted IS 'True when the document is the copy the other views count (documents.duplicate_of is null).';
+
+CREATE OR REPLACE VIEW consultation_value_origins AS
+WITH consultations AS (
+    SELECT consultation_id, document_id, number, title, outcome FROM main.consultations
+),
+corrections AS (
+    SELECT
+        record_id AS consultation_id,
+        regexp_extract(place, '\.([a-z_]+)$', 1) AS field,
+        status
+    FROM main.corrections
+    WHERE record_table IN ('consultations', 'contractors', 'data_items')
+),
+origins AS (
+    SELECT
+        consultation_id,
+        list(DISTINCT field ORDER BY field) FILTER (WHERE status = 'applied' AND field <> '')
+            AS corrected_fields,
+        list(DISTINCT field ORDER BY field) FILTER (WHERE status IN ('redundant', 'confirmed') AND field <> '')
+            AS checked_fields,
+        bool_or(status = 'applied' AND field = '') AS added_by_researcher
+    FROM corrections
+    GROUP BY consultation_id
+),
+final AS (
+    SELECT
+        c.consultation_id,
+        c.document_id,
+        c.number,
+        c.title,
+        c.outcome,
+        coalesce(o.corrected_fields, []) AS corrected_fields,
+        coalesce(o.checked_fields, []) AS checked_fields,
+        coalesce(o.added_by_researcher, false) AS added_by_researcher
+    FROM consultations AS c
+    LEFT JOIN origins AS o USING (consultation_id)
+)
+SELECT * FROM final
+ORDER BY document_id, consultation_id;
+COMMENT ON VIEW consultation_value_origins IS 'For each consultation, which of its values researchers corrected and which they checked: every other value is as extracted.';
+COMMENT ON COLUMN consultation_value_origins.consultation_id IS 'The consultation.';
+COMMENT ON COLUMN consultation_value_origins.document_id IS 'The document.';
+COMMENT ON COLUMN consultation_value_origins.number IS 'N of 諮問第N号 (as corrected).';
+COMMENT ON COLUMN consultation_value_origins.title IS 'Subject (as corrected).';
+COMMENT ON COLUMN consultation_value_origins.outcome IS 'Outcome (as corrected).';
+COMMENT ON COLUMN consultation_value_origins.corrected_fields IS 'Fields whose value is a researcher''s, replacing a different extracted one (contractors, data_items: the list was changed).';
+COMMENT ON COLUMN consultation_value_origins.checked_fields IS 'Fields a researcher confirmed or corrected to the value the extractor gives.';
+COMMENT ON COLUMN consultation_value_origins.added_by_researcher IS 'True for a consultation the extractor missed, added by a correction.';
+-- ---- end of researchers' corrections

@@ -106,6 +106,25 @@ class ChromeShape(StrEnum):
     MARKER = "marker"  # a navigation or tool word of the site (印刷する, ここから本文です)
 
 
+# ---- researchers' corrections (shingikai/warehouse/corrections.py)
+class CorrectionAction(StrEnum):
+    SET = "set"  # a field's value
+    ADD = "add"  # a contractor or data item to a list, or a consultation or report missed
+    REMOVE = "remove"  # one that is not there in the document
+    CONFIRM = "confirm"  # the value is checked and right
+
+
+class CorrectionStatus(StrEnum):
+    APPLIED = "applied"  # the extracted value was replaced
+    REDUNDANT = "redundant"  # the extractor already gives the corrected value
+    CONFIRMED = "confirmed"  # a confirmation the extractor agrees with
+    MISSING = "missing"  # its target is no longer in the document: not applied
+    CONFLICT = "conflict"  # another researcher says otherwise: neither applied
+
+
+# ---- end of researchers' corrections
+
+
 @lru_cache(maxsize=1)
 def header_labels() -> Mapping[str, HeaderField]:
     """Header label as written (NFKC) -> the field it introduces, from header_labels.csv."""

@@ -46,6 +46,7 @@ class Span:
     record_id: str
     consultation: str
     value: str
+    corrected: str = ""  # a researcher's correction of this value: what, by whom (see corrections)
 
 
 class DocumentNotFound(FileNotFoundError):
@@ -166,6 +167,8 @@ def highlight(text: str, spans: list[Span], page_starts: list[int] | None = None
                 f' title="{html.escape(s.field + ": " + s.value)}"'
                 f' style="background:{COLORS.get(s.field, "#ffe0b3")}"'
             )
+            if s.corrected:
+                attrs += f' data-corrected="{html.escape(s.corrected)}" class="corrected"'
             if s.sid not in seen:
                 seen.add(s.sid)
                 attrs = f' id="{s.sid}" data-label="{html.escape(s.field)}"' + attrs
@@ -188,6 +191,7 @@ mark[data-label]::before{content:attr(data-label);font-size:.62em;vertical-align
 mark:target{outline:3px solid #e33}
 table{border-collapse:collapse;font-size:.85em;margin-top:1em}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
 .legend span{display:inline-block;padding:0 6px;margin:2px;border-radius:3px}
+mark.corrected{outline:2px dashed #c00}
 span.page{display:block;text-align:right;color:#777;font-size:.8em;border-top:1px dashed #bbb;margin-top:.5em}
 """
 
@@ -211,10 +215,12 @@ def render(db: Path, ref: str) -> tuple[str, str, int]:
             "SELECT municipality, body, held_on FROM meetings WHERE document_id = ?", [doc_id]
         ).fetchone()
         spans = collect_spans(con, doc_id, len(text))
+        corrections = mark_corrected(con, doc_id, spans, text)
     body = highlight(text, spans, page_starts)
     rows = "\n".join(
         f'<tr><td><a href="#{s.sid}">{s.sid}</a></td><td>{s.table}</td><td>{html.escape(s.field)}</td>'
-        f"<td>{html.escape(s.consultation)}</td><td>{html.escape(s.value)}</td>"
+        f"<td>{html.escape(s.consultation)}</td><td>{html.escape(s.value)}"
+        f"{'<br>✎ ' + html.escape(s.corrected) if s.corrected else ''}</td>"
         f"<td>{s.start}–{s.end}</td><td>{page_of(page_starts, s.start)}</td>"
         f"<td>{html.escape(text[s.start : s.end][:60])}</td></tr>"
         for s in spans
@@ -254,9 +260,88 @@ def render(db: Path, ref: str) -> tuple[str, str, int]:
 <tbody>
 {rows}
 </tbody></table>
+{corrections_table(corrections)}
 </body></html>
 """
     return page, doc_id, len(spans)
+
+
+# ---- researchers' corrections (shingikai/corrections.py): marked on the values they changed
+
+
+def mark_corrected(con, doc_id: str, spans: list[Span], text: str) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """Mark each span whose value a researcher corrected; return the document's corrections.
+
+    A scalar's evidence span is the one for its record and field; a contractor or data item
+    added by a correction is the span of that name in its consultation."""
+    if not con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'corrections' "
+        "AND database_name = current_database()"
+    ).fetchone()[0]:
+        return []  # a warehouse from before corrections
+    rows = con.execute(
+        "SELECT place, action, value, extracted_value, status, corrected_by, corrected_at, why, "
+        "record_table, record_id, note FROM corrections WHERE document_id = ? ORDER BY corrected_at",
+        [doc_id],
+    ).fetchall()
+    for place, action, value, extracted, status, by, at, _, table, rid, _ in rows:
+        if status != "applied" or table is None:
+            continue
+        column = place.rpartition(".")[2]
+        note = f"{action} {value} by {by} {at:%Y-%m-%d} (extracted: {extracted})"
+        for s in spans:
+            if s.table != table or s.record_id != rid:
+                continue
+            if table in ("contractors", "data_items"):
+                added = action in ("add", "confirm") and _same_text(text[s.start : s.end], value)
+                if added:
+                    s.corrected = note
+            elif s.field == column:
+                s.corrected = note
+    return rows
+
+
+def _same_text(written: str, value_json: str) -> bool:
+    import json
+    import re
+
+    value = json.loads(value_json)
+    names = value if isinstance(value, list) else [value]
+    squeeze = lambda v: re.sub(r"\s+", "", str(v))  # noqa: E731
+    return squeeze(written) in {squeeze(n) for n in names}
+
+
+def corrections_table(rows: list[tuple]) -> str:
+    """The document's corrections: each value, what it replaced, its status, who, when, why."""
+    if not rows:
+        return ""
+    body = "\n".join(
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(str(v))}</td>"
+            for v in (
+                place,
+                action,
+                value,
+                extracted,
+                status,
+                by,
+                f"{at:%Y-%m-%d %H:%M}",
+                why,
+                note,
+            )
+        )
+        + "</tr>"
+        for place, action, value, extracted, status, by, at, why, _, _, note in rows
+    )
+    return (
+        '<h2>Corrections</h2>\n<table id="corrections"><thead><tr><th>place</th><th>action</th>'
+        "<th>value</th><th>extracted</th><th>status</th><th>by</th><th>at</th><th>why</th>"
+        f"<th>note</th></tr></thead>\n<tbody>\n{body}\n</tbody></table>"
+    )
+
+
+# ---- end of researchers' corrections
 
 
 def show(db: Path, ref: str, out: Path | None = None) -> tuple[Path, int]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
+from pathlib import Path
+
+from shingikai.paths import DEFAULT_DB, default_db
 
 
 class UsageError(Exception):
@@ -19,3 +23,13 @@ def silence_stdout() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
+
+
+def add_db(s: argparse.ArgumentParser) -> None:
+    """The --db option every command that reads or writes the warehouse takes."""
+    s.add_argument(
+        "--db",
+        type=Path,
+        default=default_db(),
+        help=f"warehouse file (default: $SHINGIKAI_DB, else {DEFAULT_DB})",
+    )

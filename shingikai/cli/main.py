@@ -12,8 +12,9 @@ from dataclasses import asdict
 from datetime import date, datetime, time
 from pathlib import Path
 
-from shingikai.cli.common import NothingDone, UsageError, silence_stdout
-from shingikai.paths import DEFAULT_DB, DEFAULT_RAW, DEFAULT_SOURCES, default_db
+from shingikai.cli import corrections as corrections_cli
+from shingikai.cli.common import NothingDone, UsageError, add_db, silence_stdout
+from shingikai.paths import DEFAULT_RAW, DEFAULT_SOURCES
 
 _Sub = argparse._SubParsersAction  # type: ignore[type-arg]
 
@@ -78,6 +79,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             f"copies: {copies} files record a meeting that another file records too; "
             "the views count each meeting once (documents.duplicate_of, view meetings_once)"
         )
+    corrected = corrections_cli.ingest_note(Path(args.db))
+    if corrected:
+        print(corrected)
     return 0
 
 
@@ -179,6 +183,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from shingikai.evaluation import evaluate, format_report
     from shingikai.warehouse import readonly
 
+    if args.corrections:  # researchers' corrections and confirmations as the gold
+        return corrections_cli.cmd_eval_corrections(args)
+    if args.gold is None:
+        raise UsageError("give --gold DIR (hand-made gold files) or --corrections")
     gold = Path(args.gold)
     if not gold.is_dir():
         raise UsageError(f"no gold folder at {gold.absolute()}")
@@ -340,13 +348,7 @@ def _env_path(name: str, default: Path) -> Path:
     return Path(os.environ.get(name, str(default)))
 
 
-def _add_db(s: argparse.ArgumentParser) -> None:
-    s.add_argument(
-        "--db",
-        type=Path,
-        default=default_db(),
-        help=f"warehouse file (default: $SHINGIKAI_DB, else {DEFAULT_DB})",
-    )
+_add_db = add_db
 
 
 def _add_ingest(sub: _Sub) -> None:
@@ -484,9 +486,14 @@ def _add_eval(sub: _Sub) -> None:
     s = sub.add_parser(
         "eval",
         help="score the warehouse against gold annotations",
-        description="Score documents in the warehouse against gold JSON files (matched by file stem): per-field precision, recall, F1 or accuracy, and a headline.",
+        description="Score documents in the warehouse against gold JSON files (matched by file stem): per-field precision, recall, F1 or accuracy, and a headline; or (--corrections) the extractor against the values researchers corrected or confirmed.",
     )
-    s.add_argument("--gold", type=Path, required=True, help="folder of gold JSON files")
+    s.add_argument("--gold", type=Path, help="folder of gold JSON files")
+    s.add_argument(
+        "--corrections",
+        action="store_true",
+        help="score the extractor against every value researchers corrected or confirmed",
+    )
     _add_db(s)
     s.add_argument("--json", action="store_true", help="print the scores as JSON")
     s.add_argument("--errors", action="store_true", help="list every mismatch behind the scores")
@@ -685,6 +692,7 @@ COMMANDS = (
     _add_show,
     _add_fetch,
     _add_serve,
+    *corrections_cli.COMMANDS,  # correct, confirm, corrections
 )
 
 

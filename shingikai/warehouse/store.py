@@ -32,6 +32,7 @@ from shingikai.paths import DEFAULT_DB as DEFAULT_DB  # re-exported: warehouse.D
 from shingikai.paths import default_db as default_db  # re-exported: warehouse.default_db
 from shingikai.warehouse import lake
 from shingikai.warehouse.constraints import check_rows
+from shingikai.warehouse.corrections import apply_to_batch as apply_corrections
 from shingikai.warehouse.derive import derive_batch, meeting_keys
 
 # tables whose rows belong to one document, deleted and re-inserted together
@@ -48,6 +49,8 @@ DOCUMENT_TABLES = [
     "reports",
     "utterances",
     "evidence",
+    "corrections",  # researchers' corrections as applied (shingikai.warehouse.corrections)
+    "extracted_rows",
 ]
 
 
@@ -238,6 +241,8 @@ def _load_once(
         for extraction in extractions:
             for table, table_rows in extraction.table_rows().items():
                 merged.setdefault(table, []).extend(table_rows)
+        # researchers' corrections (data/corrections) replace the extracted values they name
+        merged = apply_corrections(merged)
         merged["document_locations"] = [row(loc) for loc in locations]
         batch = {  # the rows going in, by table
             table: pa.Table.from_pylist(merged[table]).select(_columns(table))
