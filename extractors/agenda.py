@@ -165,11 +165,11 @@ def title_after(
 ) -> tuple[str | None, tuple[int, int] | None, str | None, tuple[int, int] | None]:
     """The title (and department) that follow an item's number or enumerator."""
     q = _QUOTED.match(text[pos : pos + 205])
-    if q:
+    line = _line_at(text, pos)
+    if q and not _QUOTE_GOES_ON.match(text, pos + q.end(), _line_at(text, pos + q.end()).end):
         ts, te = pos + q.start(1), pos + q.end(1)
         dept, dspan = department_after(text, pos + q.end())
         return text[ts:te], (ts, te), dept, dspan
-    line = _line_at(text, pos)
     rest_start = pos
     while rest_start < line.end and text[rest_start] in " \t)）】]:：、.":
         rest_start += 1
@@ -177,8 +177,8 @@ def title_after(
     dept, dspan = None, None
     if not short and not _BRACKETED.match(text, rest_start, line.end):
         found = clean_title(text, rest_start, line.end)
-        if found[0] is not None:
-            return found
+        if found[0] is not None and found[1] is not None:
+            return continued_title(text, found) or found
         dept, dspan = found[2], found[3]
     elif not short:
         dept, dspan = department_after(text, rest_start)
@@ -189,13 +189,50 @@ def title_after(
     following = _line_at(text, nxt + 1)
     item = _title_line(text, following)
     if item is None and short:
-        return clean_title(text, following.start, following.end)
+        found = clean_title(text, following.start, following.end)
+        return continued_title(text, found) or found
     if item is None:
         return None, None, dept, dspan
+    if item.title_span and not item.department:
+        more = continued_title(text, (item.title, item.title_span, None, None))
+        if more:
+            return more[0], more[1], dept or more[2], dspan or more[3]
     return item.title, item.title_span, dept or item.department, dspan or item.department_span
 
 
 _BRACKETED = re.compile(r"\s*[(（][^()（）\n]*[)）]\s*$")
+# after a quoted name, the title goes on (`「…業務」における…について`) unless a bracket follows
+_QUOTE_GOES_ON = re.compile(r"\s*[^\s(（【〔\[]{2}")
+# a title ends as a subject does
+SUBJECT_END = re.compile(
+    r"(?:について|の件|に係る[^\s]{0,12}|に関する[^\s]{0,12}|に伴う[^\s]{0,12}|事務|業務|事業)"
+    r"\s*(?:[(（][^()（）]{0,30}[)）])?$"
+)
+_TITLE_END = re.compile(r"について|の件")
+_ENDED = re.compile(r"(?:について|の件|事務|業務|事業|[)）」』】])$")
+
+
+def continued_title(
+    text: str, found: tuple[str | None, tuple[int, int] | None, str | None, tuple[int, int] | None]
+) -> tuple[str, tuple[int, int], str | None, tuple[int, int] | None] | None:
+    """A title the page's width broke: the next line, a bare line that ends it, carries it on."""
+    title, tspan, dept, dspan = found
+    if title is None or tspan is None or dept is not None or _ENDED.search(title):
+        return None
+    line = _line_at(text, tspan[1])
+    if line.end >= len(text):
+        return None
+    nxt = _line_at(text, line.end + 1)
+    rest = nxt.text.strip()
+    if not rest or list_lead(nxt.text) or NUMBER_RE.search(rest) or "。" in rest or len(rest) > 120:
+        return None
+    t2, span2, dept2, dspan2 = clean_title(text, nxt.start, nxt.end)
+    if t2 is None or span2 is None or not _TITLE_END.search(t2):
+        return None
+    s, e = tspan[0], span2[1]
+    if s > 0 and text[s - 1] in "「『" and text.count("」", s, e) > text.count("「", s, e):
+        s -= 1  # the quoted name the title opens with keeps its opening bracket
+    return re.sub(r"\s*\n\s*", "", text[s:e]), (s, e), dept2, dspan2
 
 
 def clean_title(

@@ -191,3 +191,32 @@ def test_an_organ_with_its_section_in_brackets_is_the_section() -> None:
     )
     got = extract(text).consultations
     assert [c.department for c in got] == ["図書館管理課"]
+
+
+# --- titles the page's width broke -----------------------------------------------------------
+
+WRAPPED = [
+    # failed before: the number's line breaks the title mid-word; the next line ends it
+    (
+        "2.諮問第10号 市民税の納税証明書のコンビニ交付に係る保有\n個人情報の目的外利用について【税務課】\n",
+        "市民税の納税証明書のコンビニ交付に係る保有個人情報の目的外利用について",
+    ),
+    # failed before: a quoted name the title goes on from, over two lines
+    (
+        "1諮問第10号\n「子育て支援業務」における外部委託に伴う個人情報の保護措置及び外部の電\n子計算機との回線結合について\n",
+        "「子育て支援業務」における外部委託に伴う個人情報の保護措置及び外部の電子計算機との回線結合について",
+    ),
+    # a quoted title with its department after it stays the quoted title
+    ("諮問第10号「子育て支援業務の委託について」(子育て支援課)\n", "子育て支援業務の委託について"),
+]
+
+
+@pytest.mark.parametrize(("agenda", "title"), WRAPPED)
+def test_a_title_broken_by_the_line_width(agenda: str, title: str) -> None:
+    text = (
+        "令和5年度第5回若葉台市個人情報保護審議会会議録\n日時 令和5年11月2日(木)午後2時から午後4時まで\n"
+        "場所 若葉台市役所 第1会議室\n出席者 山本会長、川口委員\n会議次第\n"
+        + agenda
+        + "審議の経過\n(会長)はじめます。\n"
+    )
+    assert [c.title for c in extract(text).consultations] == [title]
