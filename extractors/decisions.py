@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from extractors.common import NUM, to_int
+from extractors.regions import ItemRegion
 from models.phrases import first_outcome, has_condition
 from models.vocab import Outcome, Vote
 
@@ -200,3 +201,28 @@ def shared_decision(text: str, number: int, start: int, end: int) -> Decision | 
         return None
     span = (s + clause.start(), s + clause.end())
     return Decision(outcome, clause.group(0).strip(), span, None, None, False, [])
+
+
+def of_region(
+    text: str, region: ItemRegion, following: ItemRegion | None, *, toshin: bool
+) -> Decision:
+    """The decision on the consultation of `region`; `following` is the next item's region.
+
+    A sheet quoted inside the discussion cuts the region (regions.py), but the discussion
+    and its decision go on after it: when the cut region holds no decision, or the decision
+    comes after the cut and before the next item is taken up, the uncut region decides.
+    """
+    start, end = region.start, region.end
+    decision = decide(text, start, end, toshin=toshin)
+    whole = region.uncut_end
+    if whole is not None and whole > end:
+        wider = decide(text, start, whole, toshin=toshin)
+        after_cut = wider.span is not None and wider.span[0] >= end and following is not None
+        if decision.outcome == Outcome.UNKNOWN or after_cut:
+            decision = wider
+    item = region.item
+    if decision.outcome == Outcome.UNKNOWN and following is not None and item.number is not None:
+        # taken up with the next item (諮問第5号及び第6号について…): decided in its region
+        shared = shared_decision(text, item.number, following.start, following.end)
+        decision = shared or decision
+    return decision

@@ -27,6 +27,9 @@ class ItemRegion:
     start: int
     end: int
     sheet: list[SheetRow] = field(default_factory=list)
+    # where the region would end had no attachment cut it: a discussion that quotes a sheet
+    # (資料1 …届出書 as a table) goes on, and reaches its decision, after the sheet
+    uncut_end: int | None = None
 
 
 def item_regions(
@@ -40,14 +43,14 @@ def item_regions(
     result_spans: dict[int, tuple[int, int]],
 ) -> list[ItemRegion]:
     """One region per consultation, in order; a results-table row is its own region."""
-    bounds = _bounds(text, consults + reports, body_start, toshin)
-    if not toshin:
-        bounds = _cut_at_attachments(bounds, rows, body_start)
+    uncut = _bounds(text, consults + reports, body_start, toshin)
+    bounds = uncut if toshin else _cut_at_attachments(uncut, rows, body_start)
     sheets = _assign_sheets(text, rows, consults)
     out = []
     for i, item in enumerate(consults):
         start, end = result_spans.get(i, bounds[i])
-        out.append(ItemRegion(item, start, end, sheets.get(i, [])))
+        whole = None if i in result_spans else uncut[i][1]
+        out.append(ItemRegion(item, start, end, sheets.get(i, []), whole))
     return out
 
 

@@ -225,6 +225,60 @@ def test_decision_variants(decision: str, outcome: str, conditions: bool | None)
         assert bool(x.conditions) == conditions
 
 
+PROCEEDINGS = """霞浦市個人情報保護審議会会議録
+一 日時 令和5年10月5日(木)午後2時開会 午後3時閉会
+二 出席者
+(委員)山田会長、川上副会長、佐藤委員、鈴木委員
+(市)総務課長、中央図書館長
+三 議題
+(一)諮問第5号 {title}(中央図書館)
+(二)諮問第6号 公民館の利用者登録事務の委託について(生涯学習課)
+{heading}
+山田会長 それでは、諮問第5号について中央図書館から説明をお願いします。
+中央図書館長 図書館の窓口業務と資料の配送業務を民間事業者に委託し、利用者の登録と貸出の受付を任せるものでございます。委託の内容は資料1のとおりでございます。受託者は公募型プロポーザルにより選定いたしました。受託者の従事者には研修を受講させます。委託の期間は3年間でございます。委託料は年額で予算の範囲内でございます。
+資料1 個人情報の処理の委託に関する届出書
+委託先\t霞浦データサービス株式会社
+委託する個人情報\t氏名、住所、電話番号
+再委託\tなし
+中央図書館長 委託先の管理は契約書で定めます。
+佐藤委員 委託先への立入検査は行いますか。
+中央図書館長 年1回行います。
+山田会長 採決します。諮問第5号について、承認することに賛成の方は挙手をお願いします。
+(挙手多数)
+山田会長 賛成三名、反対一名。諮問第5号は原案のとおり承認することといたします。
+山田会長 次に、諮問第6号について、生涯学習課から説明をお願いします。
+生涯学習課長 公民館の利用者登録事務を委託いたします。
+山田会長 御異議ございませんか。
+(「異議なし」の声あり)
+山田会長 諮問第6号は継続審議といたします。
+"""
+
+
+@pytest.mark.parametrize(
+    "heading",
+    # failed before: the proceedings heading numbered in kanji, or named 会議記録 / 会議の概要,
+    # was not seen, and each item's region stayed in the agenda
+    ["九 会議の経過", "7 会議記録", "四 会議の概要"],
+)
+def test_proceedings_under_other_headings(heading: str) -> None:
+    raw = PROCEEDINGS.format(title=TITLE, heading=heading)
+    x = extract_bytes(raw.encode("utf-8"), "variants/kasumiura.txt")
+    assert [(c.number, c.outcome, c.vote, c.dissent) for c in x.consultations] == [
+        (5, "approved", "majority", 1),
+        (6, "deferred", "unanimous", None),
+    ]
+
+
+def test_a_sheet_quoted_in_the_discussion_does_not_hide_the_decision() -> None:
+    # failed before: the quoted sheet (委託先<TAB>…) ended the item's region before the vote
+    raw = PROCEEDINGS.format(title=TITLE, heading="6 審議の経過")
+    x = extract_bytes(raw.encode("utf-8"), "variants/kasumiura.txt")
+    assert [(c.number, c.outcome, c.vote, c.dissent) for c in x.consultations] == [
+        (5, "approved", "majority", 1),
+        (6, "deferred", "unanimous", None),
+    ]
+
+
 # --- kinds of handling ------------------------------------------------------------------------
 
 CATEGORIES = [

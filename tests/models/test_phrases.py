@@ -48,6 +48,9 @@ def test_condition_row_finds_its_example(phrase) -> None:
         ("全会一致で原案を可決した。", "approved"),
         ("結論は次回に持ち越すこととした。", "deferred"),
         ("支障はないのでしょうか。", None),
+        # failed before: a past approval the speaker refers to is no decision
+        ("既に本審議会で御承認いただいた範囲で行います。", None),
+        ("前回ご承認いただいております。", None),
     ],
 )
 def test_outcome_cases(sentence: str, outcome: str | None) -> None:
