@@ -12,16 +12,27 @@ from dataclasses import dataclass
 
 from extractors.common import NUM, to_int
 from extractors.regions import ItemRegion
-from models.phrases import first_outcome, has_condition
+from models.phrases import first_outcome, has_condition, outcome_starts
 from models.vocab import Outcome, Vote
 
 _VOTE_UNANIMOUS = re.compile(
     r"異議なし|異議ありません|異議なく|各委員了承|委員一同了承|全員|全会一致|満場一致|[<＜(（]\s*承認\s*[>＞)）]"
 )
 # a count of those for (賛成5名、反対2名) is a vote decided by majority
-_VOTE_MAJORITY = re.compile(rf"多数|賛成多数|挙手多数|賛成\s*(?:{NUM})\s*[名人]")
+_VOTE_MAJORITY = re.compile(
+    rf"多数|賛成多数|挙手多数|賛成\s*(?:{NUM})\s*[名人]|賛成\s*(?:{NUM})\s*[、,・]\s*反対\s*(?:{NUM})"
+)
 _DISSENT = re.compile(
-    rf"(?:反対[^。<＜\n]{{0,12}}[<＜(（]\s*({NUM})\s*[名人]\s*[>＞)）]|反対(?:者)?(?:は)?\s*({NUM})\s*[名人]|[<＜]\s*({NUM})\s*名\s*[>＞])"
+    rf"(?:反対[^。<＜\n]{{0,12}}[<＜(（]\s*({NUM})\s*[名人]\s*[>＞)）]|反対(?:者)?(?:は)?\s*({NUM})\s*[名人]|[<＜]\s*({NUM})\s*名\s*[>＞]"
+    # the counts for and against without a counter word (賛成5、反対2)
+    rf"|賛成\s*(?:{NUM})\s*[名人]?\s*[、,・]?\s*反対\s*({NUM}))"
+)
+# the members against named in brackets: 賛成多数(反対:A委員、B委員)
+_AGAINST_NAMED = re.compile(r"反対\s*[:：]\s*([^()（）:：。\n]{1,80})[)）]")
+# a minority opinion and how many members held it (委員1名から少数意見が述べられた)
+_MINORITY = re.compile(
+    rf"(?:委員\s*({NUM})\s*[名人]|({NUM})\s*[名人]の委員)[^。]{{0,30}}少数意見"
+    rf"|少数意見[^。]{{0,30}}?(?:委員\s*({NUM})\s*[名人]|({NUM})\s*[名人]の委員)|少数意見"
 )
 _REQUEST = re.compile(
     r"ほしい|欲しい|もらいたい|いただきたい|要望|求める|すべき|した方が(?:いい|よい|良い)|してはどうか|検討して"
@@ -81,15 +92,18 @@ def find_decision(text: str, start: int, end: int, *, toshin: bool = False) -> D
     i, s, e, outcome = found
     window = text[s : sents[min(i + 3, len(sents) - 1)][1]]
     before = text[sents[max(0, i - 3)][0] : e]
+    # a 答申 states the split of the council anywhere (少数意見 is a section of its own)
+    around = text[start:end] if toshin else before[-200:] + window
     vote = None
-    if _VOTE_MAJORITY.search(window) or _VOTE_MAJORITY.search(before[-120:]):
+    if (
+        _VOTE_MAJORITY.search(window)
+        or _VOTE_MAJORITY.search(before[-120:])
+        or (toshin and _MINORITY.search(around))
+    ):
         vote = Vote.MAJORITY
     elif _VOTE_UNANIMOUS.search(window) or _VOTE_UNANIMOUS.search(before[-80:]):
         vote = Vote.UNANIMOUS
-    dissent = None
-    dm = _DISSENT.search(before[-200:] + window) if vote == Vote.MAJORITY else None
-    if dm:
-        dissent = to_int(dm.group(1) or dm.group(2) or dm.group(3))
+    dissent = _dissent(around) if vote == Vote.MAJORITY else None
     conditions = _conditions(text, sents, i, toshin) if outcome == Outcome.APPROVED else []
     return Decision(outcome, text[s:e].strip(), (s, e), vote, dissent, bool(conditions), conditions)
 
@@ -97,9 +111,26 @@ def find_decision(text: str, start: int, end: int, *, toshin: bool = False) -> D
 _NEGATION = re.compile(r"ない|ず[、。]|ぬ|ません")
 
 
+def _dissent(text: str) -> int | None:
+    """How many members voted against, by count, by name or as holders of a minority opinion."""
+    dm = _DISSENT.search(text)
+    if dm:
+        return to_int(next(g for g in dm.groups() if g))
+    named = _AGAINST_NAMED.search(text)
+    if named:
+        return len([n for n in re.split(r"[、,・]", named.group(1)) if n.strip()])
+    for minority in _MINORITY.finditer(text):
+        if any(minority.groups()):
+            return to_int(next(g for g in minority.groups() if g))
+    return None
+
+
 def _classify(sentence: str) -> str | None:
     outcome = first_outcome(sentence)
-    if outcome == Outcome.APPROVED and _NEGATION.search(sentence):
+    # the verdict is the sentence's last approval: a negation before it belongs to another
+    # clause (…の部分は承認しないこととし、一部承認となった)
+    last = max(outcome_starts(sentence, Outcome.APPROVED), default=0)
+    if outcome == Outcome.APPROVED and _NEGATION.search(sentence, last):
         # a verdict word under a negation the phrase rows do not spell out
         # (`適当であるとは認められない`): GiNZA's parse decides, on this one sentence
         from extractors.nlp import negates_decision
@@ -139,10 +170,7 @@ def _conditions(
         for a, b in following[:6]:
             if has_condition(text[a:b], "answer"):
                 out.append((a, b))
-    elif following and re.search(
-        r"意見が付され|意見を付|要望が付され|付帯意見|^\s*(?:ただし|なお)[、,].{0,40}(?:要望|求め)",
-        text[following[0][0] : following[0][1]],
-    ):
+    elif following and has_condition(text[following[0][0] : following[0][1]], "after"):
         out.append(following[0])
     elif following and _OPINION_HEAD.search(text[following[0][0] : following[0][1]]):
         # a decision followed by the members' opinions attached to it

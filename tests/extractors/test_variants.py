@@ -214,6 +214,28 @@ DECISIONS = [
     ("審議の結果、次回再審議となった。", "deferred", None),
     ("審議の結果、引き続き審議することとなった。", "deferred", None),
     ("審議の結果、不適当とされた。", "rejected", None),
+    # failed before: the polite past, a partial approval, conditions in the sentence after
+    ("審議の結果、全会一致で承認されました。", "approved", False),
+    (
+        "審議の結果、申込みの部分は承認するが、添付書類の部分は承認しないこととし、一部承認となった。",
+        "approved",
+        False,
+    ),
+    (
+        "全員賛成で承認された。ただし、委託先の決定後に審議会へ報告することを条件とする。",
+        "approved",
+        True,
+    ),
+    (
+        "全会一致で承認された。なお、従事者への研修の実施を、審議会の意見として付すこととした。",
+        "approved",
+        True,
+    ),
+    (
+        "採決の結果、賛成多数により承認された。なお、附帯意見は別紙のとおりである。",
+        "approved",
+        True,
+    ),
 ]
 
 
@@ -351,7 +373,22 @@ ANSWERS = [
         "approved",
         True,
     ),
+    # failed before: the verdict as ことを認める
+    ("令和5年9月12日", "諮問のとおり、運用業務を委託することを認める。", "approved", False),
 ]
+
+
+def test_a_minority_opinion_is_a_vote_by_majority() -> None:
+    # failed before: the 答申's own section on the minority opinion was not read as the vote
+    verdict = "諮問のとおり、運用業務を委託することを認める。"
+    raw = TOSHIN.format(date="令和5年9月12日", verdict=verdict) + (
+        "3 少数意見\n本答申は、当審査会の多数意見によるものである。"
+        "なお、委員1名から、委託は時期尚早であるとの少数意見が述べられた。\n"
+    )
+    x = extract_bytes(raw.encode("utf-8"), "variants/kasumiura_toshin.txt")
+    assert [(c.outcome, c.vote, c.dissent) for c in x.consultations] == [
+        ("approved", "majority", 1)
+    ]
 
 
 @pytest.mark.parametrize("day, verdict, outcome, conditions", ANSWERS, ids=[a[1] for a in ANSWERS])
@@ -428,6 +465,10 @@ VOTES = [
     # failed before: the counts for and against, and 人 for 名
     ("採決の結果、賛成5名、反対2名で承認された。", "majority", 2),
     ("審議の結果、賛成多数(反対２人)で承認された。", "majority", 2),
+    # failed before: counts without a counter word, the members against by name
+    ("採決の結果、賛成5、反対2の賛成多数により承認された。", "majority", 2),
+    ("採決の結果、賛成多数(反対:田中委員、中村委員)により承認することとした。", "majority", 2),
+    ("採決の結果、賛成多数(反対:田中委員)により承認することとした。", "majority", 1),
 ]
 
 
