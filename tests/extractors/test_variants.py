@@ -400,6 +400,38 @@ def test_toshin_variants(day: str, verdict: str, outcome: str, conditions: bool)
     assert bool(x.conditions) == conditions
 
 
+APPEAL = """霞情審答申第12号
+令和5年9月12日
+霞浦市長 様
+霞浦市情報公開・個人情報保護審査会
+会長 川上 一郎
+保有個人情報の部分開示決定に対する審査請求について(答申)
+令和5年4月3日付けで諮問のありました諮問第21号「保有個人情報の部分開示決定に対する審査請求について」について、次のとおり答申します。
+第1 審査会の結論
+{verdict}
+第2 審査請求の趣旨
+審査請求人は、本件処分を取り消し、全部の開示を求めている。
+第3 審査会の判断
+本件文書には、第三者の氏名が記録されている。
+"""
+
+APPEALS = [
+    ("実施機関が行った部分開示決定は、妥当である。", "approved"),
+    # failed before: the appeal dismissed, the decision to be revoked or the records disclosed
+    ("本件審査請求は、棄却すべきである。", "approved"),
+    ("実施機関が行った部分開示決定は、正当である。", "approved"),
+    ("実施機関は、本件処分を取り消し、非開示とした部分を開示すべきである。", "rejected"),
+    ("実施機関が非開示とした部分のうち、氏名を除く部分は開示すべきである。", "rejected"),
+]
+
+
+@pytest.mark.parametrize("verdict, outcome", APPEALS, ids=[a[0] for a in APPEALS])
+def test_answers_to_appeals(verdict: str, outcome: str) -> None:
+    raw = APPEAL.format(verdict=verdict)
+    x = extract_bytes(raw.encode("utf-8"), "variants/kasumiura_appeal.txt")
+    assert [(c.number, c.outcome) for c in x.consultations] == [(21, outcome)]
+
+
 # --- who attended --------------------------------------------------------------------------------
 
 MEMBERS = [("山田太郎", "会長"), ("川上花子", "副会長"), ("佐藤一郎", "委員"), ("鈴木次郎", "委員")]

@@ -53,6 +53,7 @@ def test_condition_row_finds_its_example(phrase) -> None:
         ("前回ご承認いただいております。", None),
         # failed before: finding no problem is no rejection
         ("提供先の安全管理措置に特段の問題は認められない。", None),
+        ("当該部分を開示すべきであるとはいえない。", None),
     ],
 )
 def test_outcome_cases(sentence: str, outcome: str | None) -> None:
