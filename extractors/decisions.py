@@ -248,9 +248,29 @@ def of_region(
         after_cut = wider.span is not None and wider.span[0] >= end and following is not None
         if decision.outcome == Outcome.UNKNOWN or after_cut:
             decision = wider
+    if region.discussion is not None:
+        decision = _with_discussion(decision, decide(text, *region.discussion, toshin=toshin))
     item = region.item
     if decision.outcome == Outcome.UNKNOWN and following is not None and item.number is not None:
         # taken up with the next item (諮問第5号及び第6号について…): decided in its region
         shared = shared_decision(text, item.number, following.start, following.end)
         decision = shared or decision
     return decision
+
+
+def _with_discussion(row: Decision, talk: Decision) -> Decision:
+    """A results-table row's decision, with what the discussion of the item adds to it.
+
+    The row states the outcome; the summary of the discussion may state the vote, the
+    dissent or the opinions attached. They are taken only when both agree on the outcome.
+    """
+    if row.outcome == Outcome.UNKNOWN:
+        return talk
+    if talk.outcome != row.outcome:
+        return row
+    row.vote = row.vote or talk.vote
+    row.dissent = row.dissent if row.dissent is not None else talk.dissent
+    if talk.has_conditions and not row.has_conditions:
+        row.has_conditions = True
+        row.condition_spans = row.condition_spans + talk.condition_spans
+    return row

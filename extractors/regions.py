@@ -30,6 +30,9 @@ class ItemRegion:
     # where the region would end had no attachment cut it: a discussion that quotes a sheet
     # (資料1 …届出書 as a table) goes on, and reaches its decision, after the sheet
     uncut_end: int | None = None
+    # for a results-table row: the stretch where the proceedings discuss the item, which may
+    # say how the vote went when the row gives only the outcome
+    discussion: tuple[int, int] | None = None
 
 
 def item_regions(
@@ -49,8 +52,10 @@ def item_regions(
     out = []
     for i, item in enumerate(consults):
         start, end = result_spans.get(i, bounds[i])
-        whole = None if i in result_spans else uncut[i][1]
-        out.append(ItemRegion(item, start, end, sheets.get(i, []), whole))
+        row = i in result_spans
+        whole = None if row else uncut[i][1]
+        talk = bounds[i] if row and bounds[i] != (start, end) else None
+        out.append(ItemRegion(item, start, end, sheets.get(i, []), whole, talk))
     return out
 
 

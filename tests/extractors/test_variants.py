@@ -301,6 +301,34 @@ def test_a_sheet_quoted_in_the_discussion_does_not_hide_the_decision() -> None:
     ]
 
 
+RESULTS = """第3回霞浦市個人情報保護審議会の審議結果
+開催日時 令和5年10月5日(木)午後2時から午後3時まで
+審議事項及び結果
+諮問番号\t件名\t審議結果
+第5号\t{title}(中央図書館)\t承認
+第6号\t公民館の利用者登録事務の委託について(生涯学習課)\t承認
+審議の概要
+諮問第5号 {title}
+中央図書館から説明があった。
+採決の結果、賛成5、反対1の賛成多数により承認されました。
+諮問第6号 公民館の利用者登録事務の委託について
+生涯学習課から説明があった。
+審議の結果、全会一致で承認されました。なお、附帯意見は別紙のとおりである。
+"""
+
+
+def test_a_results_row_takes_the_vote_from_the_discussion() -> None:
+    # failed before: the row (承認) was the whole decision, the summary's vote was not read
+    raw = RESULTS.format(title=TITLE)
+    x = extract_bytes(raw.encode("utf-8"), "variants/kasumiura_results.txt")
+    assert [
+        (c.number, c.outcome, c.vote, c.dissent, c.has_conditions) for c in x.consultations
+    ] == [
+        (5, "approved", "majority", 1, False),
+        (6, "approved", "unanimous", None, True),
+    ]
+
+
 # --- kinds of handling ------------------------------------------------------------------------
 
 CATEGORIES = [
