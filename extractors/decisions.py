@@ -20,19 +20,21 @@ _VOTE_UNANIMOUS = re.compile(
 )
 # a count of those for (賛成5名、反対2名) is a vote decided by majority
 _VOTE_MAJORITY = re.compile(
-    rf"多数|賛成多数|挙手多数|賛成\s*(?:{NUM})\s*[名人]|賛成\s*(?:{NUM})\s*[、,・]\s*反対\s*(?:{NUM})"
+    rf"多数|賛成多数|挙手多数|賛成\s*(?:{NUM})\s*[名人票]|賛成\s*(?:{NUM})\s*[、,・]\s*反対\s*(?:{NUM})"
 )
 _DISSENT = re.compile(
     rf"(?:反対[^。<＜\n]{{0,12}}[<＜(（]\s*({NUM})\s*[名人]\s*[>＞)）]|反対(?:者)?(?:は)?\s*({NUM})\s*[名人]|[<＜]\s*({NUM})\s*名\s*[>＞]"
-    # the counts for and against without a counter word (賛成5、反対2)
-    rf"|賛成\s*(?:{NUM})\s*[名人]?\s*[、,・]?\s*反対\s*({NUM}))"
+    # the counts for and against without a counter word (賛成5、反対2) or in votes (票)
+    rf"|賛成\s*(?:{NUM})\s*[名人票]?\s*[、,・]?\s*反対\s*({NUM})"
+    # the members against counted: 反対する委員が1名, 反対の委員は2人, 1名の委員が反対
+    rf"|反対(?:する|の)?(?:委員|者)(?:は|が)?\s*({NUM})\s*[名人]|({NUM})\s*[名人](?:の委員)?(?:が|は)反対)"
 )
 # the members against named in brackets: 賛成多数(反対:A委員、B委員)
 _AGAINST_NAMED = re.compile(r"反対\s*[:：]\s*([^()（）:：。\n]{1,80})[)）]")
 # a minority opinion and how many members held it (委員1名から少数意見が述べられた)
 _MINORITY = re.compile(
     rf"(?:委員\s*({NUM})\s*[名人]|({NUM})\s*[名人]の委員)[^。]{{0,30}}少数意見"
-    rf"|少数意見[^。]{{0,30}}?(?:委員\s*({NUM})\s*[名人]|({NUM})\s*[名人]の委員)|少数意見"
+    rf"|少数意見[^。]{{0,30}}?(?:委員\s*({NUM})\s*[名人]|({NUM})\s*[名人]の委員)"
 )
 _REQUEST = re.compile(
     r"ほしい|欲しい|もらいたい|いただきたい|要望|求める|すべき|した方が(?:いい|よい|良い)|してはどうか|検討して"
@@ -98,7 +100,7 @@ def find_decision(text: str, start: int, end: int, *, toshin: bool = False) -> D
     if (
         _VOTE_MAJORITY.search(window)
         or _VOTE_MAJORITY.search(before[-120:])
-        or (toshin and _MINORITY.search(around))
+        or (toshin and re.search("多数意見|少数意見", around))
     ):
         vote = Vote.MAJORITY
     elif _VOTE_UNANIMOUS.search(window) or _VOTE_UNANIMOUS.search(before[-80:]):

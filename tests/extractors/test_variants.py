@@ -236,6 +236,9 @@ DECISIONS = [
         "approved",
         True,
     ),
+    ("審議の結果、委員の意見が分かれ、結論に至らなかった。", "deferred", None),
+    # a phrase row now, not only GiNZA's reading of the negation
+    ("審議の結果、本件の外部提供を承認することはできないとされた。", "rejected", None),
 ]
 
 
@@ -406,16 +409,24 @@ ANSWERS = [
 ]
 
 
-def test_a_minority_opinion_is_a_vote_by_majority() -> None:
+@pytest.mark.parametrize(
+    "split, dissent",
+    [
+        ("本答申は、当審査会の多数意見によるものである。", None),
+        (
+            "本答申は、当審査会の多数意見によるものである。"
+            "なお、委員1名から、委託は時期尚早であるとの少数意見が述べられた。",
+            1,
+        ),
+    ],
+)
+def test_a_minority_opinion_is_a_vote_by_majority(split: str, dissent: int | None) -> None:
     # failed before: the 答申's own section on the minority opinion was not read as the vote
     verdict = "諮問のとおり、運用業務を委託することを認める。"
-    raw = TOSHIN.format(date="令和5年9月12日", verdict=verdict) + (
-        "3 少数意見\n本答申は、当審査会の多数意見によるものである。"
-        "なお、委員1名から、委託は時期尚早であるとの少数意見が述べられた。\n"
-    )
+    raw = TOSHIN.format(date="令和5年9月12日", verdict=verdict) + f"3 審議の状況\n{split}\n"
     x = extract_bytes(raw.encode("utf-8"), "variants/kasumiura_toshin.txt")
     assert [(c.outcome, c.vote, c.dissent) for c in x.consultations] == [
-        ("approved", "majority", 1)
+        ("approved", "majority", dissent)
     ]
 
 
@@ -529,6 +540,9 @@ VOTES = [
     ("採決の結果、賛成5、反対2の賛成多数により承認された。", "majority", 2),
     ("採決の結果、賛成多数(反対:田中委員、中村委員)により承認することとした。", "majority", 2),
     ("採決の結果、賛成多数(反対:田中委員)により承認することとした。", "majority", 1),
+    ("採決の結果、反対する委員が1名あったが、賛成多数で承認された。", "majority", 1),
+    ("採決の結果、2名の委員が反対したが、賛成多数で承認された。", "majority", 2),
+    ("採決の結果、賛成6票、反対1票で承認された。", "majority", 1),
 ]
 
 
