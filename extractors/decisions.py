@@ -67,8 +67,39 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def find_decision(text: str, start: int, end: int, *, toshin: bool = False) -> Decision:
-    """The decision about the item whose region is text[start:end]."""
+# a 諮問 number as a 答申 names it: 諮問第7号, and the second of 諮問第7号及び第8号
+_CONSULT_NO = re.compile(rf"(?:諮問\s*|(?:及び|および|並びに|、|と)\s*)第\s*({NUM})\s*号")
+
+
+def _answer_section(text: str, start: int, end: int, number: int | None) -> int:
+    """Where a 答申 that answers several 諮問 begins its answer to 諮問第`number`号.
+
+    That is the first line naming this 諮問 and no other (`第2 諮問第8号について`); a
+    答申 on one 諮問, or one that never names them apart, is answered from its start.
+    """
+    if number is None:
+        return start
+    named = [(m.start(), to_int(m.group(1))) for m in _CONSULT_NO.finditer(text, start, end)]
+    if len({n for _, n in named}) < 2:
+        return start
+    for pos, n in named:
+        if n != number:
+            continue
+        line_start = text.rfind("\n", 0, pos) + 1
+        line_end = text.find("\n", pos)
+        line_end = end if line_end < 0 else line_end
+        if {m for p, m in named if line_start <= p < line_end} == {number}:
+            return line_start
+    return start
+
+
+def find_decision(
+    text: str, start: int, end: int, *, toshin: bool = False, number: int | None = None
+) -> Decision:
+    """The decision about the item whose region is text[start:end] (諮問第`number`号)."""
+    region_start = start
+    if toshin:
+        start = _answer_section(text, start, end, number)
     sents = _sentences(text, start, end)
     found = None
     # minutes end an item with the decision; a 答申 opens with its conclusion, then gives reasons
@@ -95,7 +126,7 @@ def find_decision(text: str, start: int, end: int, *, toshin: bool = False) -> D
     window = text[s : sents[min(i + 3, len(sents) - 1)][1]]
     before = text[sents[max(0, i - 3)][0] : e]
     # a 答申 states the split of the council anywhere (少数意見 is a section of its own)
-    around = text[start:end] if toshin else before[-200:] + window
+    around = text[region_start:end] if toshin else before[-200:] + window
     vote = None
     if (
         _VOTE_MAJORITY.search(window)
@@ -182,14 +213,14 @@ def _conditions(
     return out
 
 
-def decide(text: str, start: int, end: int, *, toshin: bool) -> Decision:
-    """The decision on the item whose region is text[start:end].
+def decide(text: str, start: int, end: int, *, toshin: bool, number: int | None = None) -> Decision:
+    """The decision on the item (諮問第`number`号) whose region is text[start:end].
 
     A decision written on the line that takes the item up (`○ 諮問第N号「…」について…「可」とする`)
     is the decision, with the vote or conditions the rest of the region adds.
     """
     if toshin:
-        return find_decision(text, start, end, toshin=True)
+        return find_decision(text, start, end, toshin=True, number=number)
     line_end = text.find("\n", start)
     line_end = end if line_end < 0 or line_end > end else line_end
     first = find_decision(text, start, line_end)
@@ -243,10 +274,10 @@ def of_region(
     comes after the cut and before the next item is taken up, the uncut region decides.
     """
     start, end = region.start, region.end
-    decision = decide(text, start, end, toshin=toshin)
+    decision = decide(text, start, end, toshin=toshin, number=region.item.number)
     whole = region.uncut_end
     if whole is not None and whole > end:
-        wider = decide(text, start, whole, toshin=toshin)
+        wider = decide(text, start, whole, toshin=toshin, number=region.item.number)
         after_cut = wider.span is not None and wider.span[0] >= end and following is not None
         if decision.outcome == Outcome.UNKNOWN or after_cut:
             decision = wider

@@ -439,6 +439,33 @@ def test_toshin_variants(day: str, verdict: str, outcome: str, conditions: bool)
     assert bool(x.conditions) == conditions
 
 
+TWO_ANSWERS = """霞審答第4号
+令和5年9月12日
+霞浦市長 様
+霞浦市個人情報保護審査会
+会長 川上 一郎
+個人情報の取扱いについて(答申)
+令和5年7月3日付けで諮問のありました諮問第5号「{title}」及び諮問第6号「公民館の利用者情報の外部提供について」について、次のとおり答申します。
+第1 諮問第5号について
+1 結論
+本件の外部委託は、妥当である。
+2 理由
+委託先の安全管理措置は十分である。
+第2 諮問第6号について
+1 結論
+本件の外部提供は、認められない。
+2 理由
+提供の必要性が示されていない。
+"""
+
+
+def test_one_answer_to_two_consultations_answers_each_apart() -> None:
+    # failed before: the first verdict of the 答申 was taken for both
+    raw = TWO_ANSWERS.format(title=TITLE)
+    x = extract_bytes(raw.encode("utf-8"), "variants/kasumiura_two.txt")
+    assert [(c.number, c.outcome) for c in x.consultations] == [(5, "approved"), (6, "rejected")]
+
+
 APPEAL = """霞情審答申第12号
 令和5年9月12日
 霞浦市長 様
