@@ -47,7 +47,12 @@ _TITLE_TAIL = re.compile(
 )
 _TITLE_TRAIL_PUNCT = " \t:：、。,「」『』"
 _PROCEEDINGS = re.compile(
-    r"^[\s【■□◆●\[]*(\d+\s*[.．、]?\s*)?(記録$|(?:審議|会議|議事)等の(?:内容|概要|経過|要旨)|審議の概要|審議の要旨|議事の要旨|会議の内容|議事の内容|審議の内容|審議経過|発言内容|会議経過|議事経過|審議経過|審議内容|会議内容|議事録|議事内容|発言要旨|議事の経過|会議の経過|審議の経過|質疑応答)"
+    r"^[\s【■□◆●\[]*((?:\d+|[一二三四五六七八九十]+)\s*[.．、]?\s*)?(記録$|会議記録$|(?:審議|会議|議事)等の(?:内容|概要|経過|要旨)|審議の概要|審議の要旨|議事の要旨|会議の内容|議事の内容|審議の内容|審議経過|発言内容|会議経過|議事経過|審議経過|審議内容|会議内容|議事録|議事内容|発言要旨|議事の経過|会議の経過|審議の経過|質疑応答)"
+)
+# a heading that heads the proceedings in some minutes and the agenda in others: the
+# proceedings only when no other heading names them
+_PROCEEDINGS_WEAK = re.compile(
+    r"^[\s【■□◆●\[]*((?:\d+|[一二三四五六七八九十]+)\s*[.．、]?\s*)?会議の概要$"
 )
 _SPEAKER_START = re.compile(
     r"^[-・]?\s*[(（](?![0-9一二三四五六七八九十]+[)）]|(?:注意|注|参考|備考|説明概要)[)）])[^()（）\n]{1,20}[)）]\s*\S|^[○◯◎]\S{1,15}\s|^[^\s:：、。]{0,14}(?:会長|委員|課長|部長|局長|所長)[:：]"
@@ -91,6 +96,9 @@ def proceedings_start(text: str) -> int:
     """Where the proceedings (speech or discussion) begin; the agenda is before."""
     for line in lines(text):
         if _PROCEEDINGS.match(line.text.strip()):
+            return line.end
+    for line in lines(text):
+        if _PROCEEDINGS_WEAK.match(line.text.strip()):
             return line.end
     for line in lines(text):
         if _SPEAKER_START.match(line.text):
@@ -201,8 +209,8 @@ def title_after(
 
 
 _BRACKETED = re.compile(r"\s*[(（][^()（）\n]*[)）]\s*$")
-# after a quoted name, the title goes on (`「…業務」における…について`) unless a bracket follows
-_QUOTE_GOES_ON = re.compile(r"\s*[^\s(（【〔\[]{2}")
+# after a quoted name, the title goes on (`「…業務」における…について`) when a particle joins it
+_QUOTE_GOES_ON = re.compile(r"(?:における|に係る|に関する|に伴う|に基づく|の)(?!件)\S")
 # a title ends as a subject does
 SUBJECT_END = re.compile(
     r"(?:について|の件|に係る[^\s]{0,12}|に関する[^\s]{0,12}|に伴う[^\s]{0,12}|事務|業務|事業)"

@@ -11,16 +11,30 @@ import re
 from dataclasses import dataclass
 
 from extractors.common import NUM, to_int
-from models.phrases import first_outcome, has_condition
+from extractors.regions import ItemRegion
+from models.phrases import first_outcome, has_condition, outcome_starts
 from models.vocab import Outcome, Vote
 
 _VOTE_UNANIMOUS = re.compile(
     r"異議なし|異議ありません|異議なく|各委員了承|委員一同了承|全員|全会一致|満場一致|[<＜(（]\s*承認\s*[>＞)）]"
 )
 # a count of those for (賛成5名、反対2名) is a vote decided by majority
-_VOTE_MAJORITY = re.compile(rf"多数|賛成多数|挙手多数|賛成\s*(?:{NUM})\s*[名人]")
+_VOTE_MAJORITY = re.compile(
+    rf"多数|賛成多数|挙手多数|賛成\s*(?:{NUM})\s*[名人票]|賛成\s*(?:{NUM})\s*[、,・]\s*反対\s*(?:{NUM})"
+)
 _DISSENT = re.compile(
-    rf"(?:反対[^。<＜\n]{{0,12}}[<＜(（]\s*({NUM})\s*[名人]\s*[>＞)）]|反対(?:者)?(?:は)?\s*({NUM})\s*[名人]|[<＜]\s*({NUM})\s*名\s*[>＞])"
+    rf"(?:反対[^。<＜\n]{{0,12}}[<＜(（]\s*({NUM})\s*[名人]\s*[>＞)）]|反対(?:者)?(?:は)?\s*({NUM})\s*[名人]|[<＜]\s*({NUM})\s*名\s*[>＞]"
+    # the counts for and against without a counter word (賛成5、反対2) or in votes (票)
+    rf"|賛成\s*(?:{NUM})\s*[名人票]?\s*[、,・]?\s*反対\s*({NUM})"
+    # the members against counted: 反対する委員が1名, 反対の委員は2人, 1名の委員が反対
+    rf"|反対(?:する|の)?(?:委員|者)(?:は|が)?\s*({NUM})\s*[名人]|({NUM})\s*[名人](?:の委員)?(?:が|は)反対)"
+)
+# the members against named in brackets: 賛成多数(反対:A委員、B委員)
+_AGAINST_NAMED = re.compile(r"反対\s*[:：]\s*([^()（）:：。\n]{1,80})[)）]")
+# a minority opinion and how many members held it (委員1名から少数意見が述べられた)
+_MINORITY = re.compile(
+    rf"(?:委員\s*({NUM})\s*[名人]|({NUM})\s*[名人]の委員)[^。]{{0,30}}少数意見"
+    rf"|少数意見[^。]{{0,30}}?(?:委員\s*({NUM})\s*[名人]|({NUM})\s*[名人]の委員)"
 )
 _REQUEST = re.compile(
     r"ほしい|欲しい|もらいたい|いただきたい|要望|求める|すべき|した方が(?:いい|よい|良い)|してはどうか|検討して"
@@ -53,8 +67,39 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def find_decision(text: str, start: int, end: int, *, toshin: bool = False) -> Decision:
-    """The decision about the item whose region is text[start:end]."""
+# a 諮問 number as a 答申 names it: 諮問第7号, and the second of 諮問第7号及び第8号
+_CONSULT_NO = re.compile(rf"(?:諮問\s*|(?:及び|および|並びに|、|と)\s*)第\s*({NUM})\s*号")
+
+
+def _answer_section(text: str, start: int, end: int, number: int | None) -> int:
+    """Where a 答申 that answers several 諮問 begins its answer to 諮問第`number`号.
+
+    That is the first line naming this 諮問 and no other (`第2 諮問第8号について`); a
+    答申 on one 諮問, or one that never names them apart, is answered from its start.
+    """
+    if number is None:
+        return start
+    named = [(m.start(), to_int(m.group(1))) for m in _CONSULT_NO.finditer(text, start, end)]
+    if len({n for _, n in named}) < 2:
+        return start
+    for pos, n in named:
+        if n != number:
+            continue
+        line_start = text.rfind("\n", 0, pos) + 1
+        line_end = text.find("\n", pos)
+        line_end = end if line_end < 0 else line_end
+        if {m for p, m in named if line_start <= p < line_end} == {number}:
+            return line_start
+    return start
+
+
+def find_decision(
+    text: str, start: int, end: int, *, toshin: bool = False, number: int | None = None
+) -> Decision:
+    """The decision about the item whose region is text[start:end] (諮問第`number`号)."""
+    region_start = start
+    if toshin:
+        start = _answer_section(text, start, end, number)
     sents = _sentences(text, start, end)
     found = None
     # minutes end an item with the decision; a 答申 opens with its conclusion, then gives reasons
@@ -80,15 +125,18 @@ def find_decision(text: str, start: int, end: int, *, toshin: bool = False) -> D
     i, s, e, outcome = found
     window = text[s : sents[min(i + 3, len(sents) - 1)][1]]
     before = text[sents[max(0, i - 3)][0] : e]
+    # a 答申 states the split of the council anywhere (少数意見 is a section of its own)
+    around = text[region_start:end] if toshin else before[-200:] + window
     vote = None
-    if _VOTE_MAJORITY.search(window) or _VOTE_MAJORITY.search(before[-120:]):
+    if (
+        _VOTE_MAJORITY.search(window)
+        or _VOTE_MAJORITY.search(before[-120:])
+        or (toshin and re.search("多数意見|少数意見", around))
+    ):
         vote = Vote.MAJORITY
     elif _VOTE_UNANIMOUS.search(window) or _VOTE_UNANIMOUS.search(before[-80:]):
         vote = Vote.UNANIMOUS
-    dissent = None
-    dm = _DISSENT.search(before[-200:] + window) if vote == Vote.MAJORITY else None
-    if dm:
-        dissent = to_int(dm.group(1) or dm.group(2) or dm.group(3))
+    dissent = _dissent(around) if vote == Vote.MAJORITY else None
     conditions = _conditions(text, sents, i, toshin) if outcome == Outcome.APPROVED else []
     return Decision(outcome, text[s:e].strip(), (s, e), vote, dissent, bool(conditions), conditions)
 
@@ -96,9 +144,26 @@ def find_decision(text: str, start: int, end: int, *, toshin: bool = False) -> D
 _NEGATION = re.compile(r"ない|ず[、。]|ぬ|ません")
 
 
+def _dissent(text: str) -> int | None:
+    """How many members voted against, by count, by name or as holders of a minority opinion."""
+    dm = _DISSENT.search(text)
+    if dm:
+        return to_int(next(g for g in dm.groups() if g))
+    named = _AGAINST_NAMED.search(text)
+    if named:
+        return len([n for n in re.split(r"[、,・]", named.group(1)) if n.strip()])
+    for minority in _MINORITY.finditer(text):
+        if any(minority.groups()):
+            return to_int(next(g for g in minority.groups() if g))
+    return None
+
+
 def _classify(sentence: str) -> str | None:
     outcome = first_outcome(sentence)
-    if outcome == Outcome.APPROVED and _NEGATION.search(sentence):
+    # the verdict is the sentence's last approval: a negation before it belongs to another
+    # clause (…の部分は承認しないこととし、一部承認となった)
+    last = max(outcome_starts(sentence, Outcome.APPROVED), default=0)
+    if outcome == Outcome.APPROVED and _NEGATION.search(sentence, last):
         # a verdict word under a negation the phrase rows do not spell out
         # (`適当であるとは認められない`): GiNZA's parse decides, on this one sentence
         from extractors.nlp import negates_decision
@@ -138,10 +203,7 @@ def _conditions(
         for a, b in following[:6]:
             if has_condition(text[a:b], "answer"):
                 out.append((a, b))
-    elif following and re.search(
-        r"意見が付され|意見を付|要望が付され|付帯意見|^\s*(?:ただし|なお)[、,].{0,40}(?:要望|求め)",
-        text[following[0][0] : following[0][1]],
-    ):
+    elif following and has_condition(text[following[0][0] : following[0][1]], "after"):
         out.append(following[0])
     elif following and _OPINION_HEAD.search(text[following[0][0] : following[0][1]]):
         # a decision followed by the members' opinions attached to it
@@ -151,14 +213,14 @@ def _conditions(
     return out
 
 
-def decide(text: str, start: int, end: int, *, toshin: bool) -> Decision:
-    """The decision on the item whose region is text[start:end].
+def decide(text: str, start: int, end: int, *, toshin: bool, number: int | None = None) -> Decision:
+    """The decision on the item (諮問第`number`号) whose region is text[start:end].
 
     A decision written on the line that takes the item up (`○ 諮問第N号「…」について…「可」とする`)
     is the decision, with the vote or conditions the rest of the region adds.
     """
     if toshin:
-        return find_decision(text, start, end, toshin=True)
+        return find_decision(text, start, end, toshin=True, number=number)
     line_end = text.find("\n", start)
     line_end = end if line_end < 0 or line_end > end else line_end
     first = find_decision(text, start, line_end)
@@ -200,3 +262,48 @@ def shared_decision(text: str, number: int, start: int, end: int) -> Decision | 
         return None
     span = (s + clause.start(), s + clause.end())
     return Decision(outcome, clause.group(0).strip(), span, None, None, False, [])
+
+
+def of_region(
+    text: str, region: ItemRegion, following: ItemRegion | None, *, toshin: bool
+) -> Decision:
+    """The decision on the consultation of `region`; `following` is the next item's region.
+
+    A sheet quoted inside the discussion cuts the region (regions.py), but the discussion
+    and its decision go on after it: when the cut region holds no decision, or the decision
+    comes after the cut and before the next item is taken up, the uncut region decides.
+    """
+    start, end = region.start, region.end
+    decision = decide(text, start, end, toshin=toshin, number=region.item.number)
+    whole = region.uncut_end
+    if whole is not None and whole > end:
+        wider = decide(text, start, whole, toshin=toshin, number=region.item.number)
+        after_cut = wider.span is not None and wider.span[0] >= end and following is not None
+        if decision.outcome == Outcome.UNKNOWN or after_cut:
+            decision = wider
+    if region.discussion is not None:
+        decision = _with_discussion(decision, decide(text, *region.discussion, toshin=toshin))
+    item = region.item
+    if decision.outcome == Outcome.UNKNOWN and following is not None and item.number is not None:
+        # taken up with the next item (諮問第5号及び第6号について…): decided in its region
+        shared = shared_decision(text, item.number, following.start, following.end)
+        decision = shared or decision
+    return decision
+
+
+def _with_discussion(row: Decision, talk: Decision) -> Decision:
+    """A results-table row's decision, with what the discussion of the item adds to it.
+
+    The row states the outcome; the summary of the discussion may state the vote, the
+    dissent or the opinions attached. They are taken only when both agree on the outcome.
+    """
+    if row.outcome == Outcome.UNKNOWN:
+        return talk
+    if talk.outcome != row.outcome:
+        return row
+    row.vote = row.vote or talk.vote
+    row.dissent = row.dissent if row.dissent is not None else talk.dissent
+    if talk.has_conditions and not row.has_conditions:
+        row.has_conditions = True
+        row.condition_spans = row.condition_spans + talk.condition_spans
+    return row

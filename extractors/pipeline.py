@@ -226,11 +226,7 @@ def _consultation(
     doc_id = out.document.document_id
     cid = f"{doc_id[:16]}-c{n:02d}"
     item, start, end, sheet = region.item, region.start, region.end, region.sheet
-    decision = decisions.decide(text, start, end, toshin=toshin)
-    if decision.outcome == Outcome.UNKNOWN and following is not None and item.number is not None:
-        # taken up with the next item (諮問第5号及び第6号について…): decided in its region
-        shared = decisions.shared_decision(text, item.number, following.start, following.end)
-        decision = shared or decision
+    decision = decisions.of_region(text, region, following, toshin=toshin)
     department, dspan = departments.of_consultation(text, item, sheet, start, end)
     span = item.title_span or (item.start, item.end)
     out.consultations.append(

@@ -27,6 +27,12 @@ class ItemRegion:
     start: int
     end: int
     sheet: list[SheetRow] = field(default_factory=list)
+    # where the region would end had no attachment cut it: a discussion that quotes a sheet
+    # (資料1 …届出書 as a table) goes on, and reaches its decision, after the sheet
+    uncut_end: int | None = None
+    # for a results-table row: the stretch where the proceedings discuss the item, which may
+    # say how the vote went when the row gives only the outcome
+    discussion: tuple[int, int] | None = None
 
 
 def item_regions(
@@ -40,14 +46,16 @@ def item_regions(
     result_spans: dict[int, tuple[int, int]],
 ) -> list[ItemRegion]:
     """One region per consultation, in order; a results-table row is its own region."""
-    bounds = _bounds(text, consults + reports, body_start, toshin)
-    if not toshin:
-        bounds = _cut_at_attachments(bounds, rows, body_start)
+    uncut = _bounds(text, consults + reports, body_start, toshin)
+    bounds = uncut if toshin else _cut_at_attachments(uncut, rows, body_start)
     sheets = _assign_sheets(text, rows, consults)
     out = []
     for i, item in enumerate(consults):
         start, end = result_spans.get(i, bounds[i])
-        out.append(ItemRegion(item, start, end, sheets.get(i, [])))
+        row = i in result_spans
+        whole = None if row else uncut[i][1]
+        talk = bounds[i] if row and bounds[i] != (start, end) else None
+        out.append(ItemRegion(item, start, end, sheets.get(i, []), whole, talk))
     return out
 
 

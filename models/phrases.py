@@ -58,5 +58,15 @@ def first_outcome(sentence: str) -> str | None:
     return None
 
 
+def outcome_starts(sentence: str, value: str) -> list[int]:
+    """Where in a sentence the phrase rows of one outcome match (every match of every row)."""
+    return [
+        m.start()
+        for phrase in outcome_phrases()
+        if phrase.value == value
+        for m in phrase.pattern.finditer(sentence)
+    ]
+
+
 def has_condition(sentence: str, where: str) -> bool:
     return any(p.pattern.search(sentence) for p in condition_phrases() if p.value == where)

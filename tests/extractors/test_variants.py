@@ -214,6 +214,31 @@ DECISIONS = [
     ("審議の結果、次回再審議となった。", "deferred", None),
     ("審議の結果、引き続き審議することとなった。", "deferred", None),
     ("審議の結果、不適当とされた。", "rejected", None),
+    # failed before: the polite past, a partial approval, conditions in the sentence after
+    ("審議の結果、全会一致で承認されました。", "approved", False),
+    (
+        "審議の結果、申込みの部分は承認するが、添付書類の部分は承認しないこととし、一部承認となった。",
+        "approved",
+        False,
+    ),
+    (
+        "全員賛成で承認された。ただし、委託先の決定後に審議会へ報告することを条件とする。",
+        "approved",
+        True,
+    ),
+    (
+        "全会一致で承認された。なお、従事者への研修の実施を、審議会の意見として付すこととした。",
+        "approved",
+        True,
+    ),
+    (
+        "採決の結果、賛成多数により承認された。なお、附帯意見は別紙のとおりである。",
+        "approved",
+        True,
+    ),
+    ("審議の結果、委員の意見が分かれ、結論に至らなかった。", "deferred", None),
+    # a phrase row now, not only GiNZA's reading of the negation
+    ("審議の結果、本件の外部提供を承認することはできないとされた。", "rejected", None),
 ]
 
 
@@ -223,6 +248,88 @@ def test_decision_variants(decision: str, outcome: str, conditions: bool | None)
     assert [(c.number, c.outcome) for c in x.consultations] == [(5, outcome)]
     if conditions is not None:
         assert bool(x.conditions) == conditions
+
+
+PROCEEDINGS = """霞浦市個人情報保護審議会会議録
+一 日時 令和5年10月5日(木)午後2時開会 午後3時閉会
+二 出席者
+(委員)山田会長、川上副会長、佐藤委員、鈴木委員
+(市)総務課長、中央図書館長
+三 議題
+(一)諮問第5号 {title}(中央図書館)
+(二)諮問第6号 公民館の利用者登録事務の委託について(生涯学習課)
+{heading}
+山田会長 それでは、諮問第5号について中央図書館から説明をお願いします。
+中央図書館長 図書館の窓口業務と資料の配送業務を民間事業者に委託し、利用者の登録と貸出の受付を任せるものでございます。委託の内容は資料1のとおりでございます。受託者は公募型プロポーザルにより選定いたしました。受託者の従事者には研修を受講させます。委託の期間は3年間でございます。委託料は年額で予算の範囲内でございます。
+資料1 個人情報の処理の委託に関する届出書
+委託先\t霞浦データサービス株式会社
+委託する個人情報\t氏名、住所、電話番号
+再委託\tなし
+中央図書館長 委託先の管理は契約書で定めます。
+佐藤委員 委託先への立入検査は行いますか。
+中央図書館長 年1回行います。
+山田会長 採決します。諮問第5号について、承認することに賛成の方は挙手をお願いします。
+(挙手多数)
+山田会長 賛成三名、反対一名。諮問第5号は原案のとおり承認することといたします。
+山田会長 次に、諮問第6号について、生涯学習課から説明をお願いします。
+生涯学習課長 公民館の利用者登録事務を委託いたします。
+山田会長 御異議ございませんか。
+(「異議なし」の声あり)
+山田会長 諮問第6号は継続審議といたします。
+"""
+
+
+@pytest.mark.parametrize(
+    "heading",
+    # failed before: the proceedings heading numbered in kanji, or named 会議記録 / 会議の概要,
+    # was not seen, and each item's region stayed in the agenda
+    ["九 会議の経過", "7 会議記録", "四 会議の概要"],
+)
+def test_proceedings_under_other_headings(heading: str) -> None:
+    raw = PROCEEDINGS.format(title=TITLE, heading=heading)
+    x = extract_bytes(raw.encode("utf-8"), "variants/kasumiura.txt")
+    assert [(c.number, c.outcome, c.vote, c.dissent) for c in x.consultations] == [
+        (5, "approved", "majority", 1),
+        (6, "deferred", "unanimous", None),
+    ]
+
+
+def test_a_sheet_quoted_in_the_discussion_does_not_hide_the_decision() -> None:
+    # failed before: the quoted sheet (委託先<TAB>…) ended the item's region before the vote
+    raw = PROCEEDINGS.format(title=TITLE, heading="6 審議の経過")
+    x = extract_bytes(raw.encode("utf-8"), "variants/kasumiura.txt")
+    assert [(c.number, c.outcome, c.vote, c.dissent) for c in x.consultations] == [
+        (5, "approved", "majority", 1),
+        (6, "deferred", "unanimous", None),
+    ]
+
+
+RESULTS = """第3回霞浦市個人情報保護審議会の審議結果
+開催日時 令和5年10月5日(木)午後2時から午後3時まで
+審議事項及び結果
+諮問番号\t件名\t審議結果
+第5号\t{title}(中央図書館)\t承認
+第6号\t公民館の利用者登録事務の委託について(生涯学習課)\t承認
+審議の概要
+諮問第5号 {title}
+中央図書館から説明があった。
+採決の結果、賛成5、反対1の賛成多数により承認されました。
+諮問第6号 公民館の利用者登録事務の委託について
+生涯学習課から説明があった。
+審議の結果、全会一致で承認されました。なお、附帯意見は別紙のとおりである。
+"""
+
+
+def test_a_results_row_takes_the_vote_from_the_discussion() -> None:
+    # failed before: the row (承認) was the whole decision, the summary's vote was not read
+    raw = RESULTS.format(title=TITLE)
+    x = extract_bytes(raw.encode("utf-8"), "variants/kasumiura_results.txt")
+    assert [
+        (c.number, c.outcome, c.vote, c.dissent, c.has_conditions) for c in x.consultations
+    ] == [
+        (5, "approved", "majority", 1, False),
+        (6, "approved", "unanimous", None, True),
+    ]
 
 
 # --- kinds of handling ------------------------------------------------------------------------
@@ -297,7 +404,30 @@ ANSWERS = [
         "approved",
         True,
     ),
+    # failed before: the verdict as ことを認める
+    ("令和5年9月12日", "諮問のとおり、運用業務を委託することを認める。", "approved", False),
 ]
+
+
+@pytest.mark.parametrize(
+    "split, dissent",
+    [
+        ("本答申は、当審査会の多数意見によるものである。", None),
+        (
+            "本答申は、当審査会の多数意見によるものである。"
+            "なお、委員1名から、委託は時期尚早であるとの少数意見が述べられた。",
+            1,
+        ),
+    ],
+)
+def test_a_minority_opinion_is_a_vote_by_majority(split: str, dissent: int | None) -> None:
+    # failed before: the 答申's own section on the minority opinion was not read as the vote
+    verdict = "諮問のとおり、運用業務を委託することを認める。"
+    raw = TOSHIN.format(date="令和5年9月12日", verdict=verdict) + f"3 審議の状況\n{split}\n"
+    x = extract_bytes(raw.encode("utf-8"), "variants/kasumiura_toshin.txt")
+    assert [(c.outcome, c.vote, c.dissent) for c in x.consultations] == [
+        ("approved", "majority", dissent)
+    ]
 
 
 @pytest.mark.parametrize("day, verdict, outcome, conditions", ANSWERS, ids=[a[1] for a in ANSWERS])
@@ -307,6 +437,65 @@ def test_toshin_variants(day: str, verdict: str, outcome: str, conditions: bool)
     assert x.meeting is not None and x.meeting.held_on == date(2023, 9, 12)
     assert [(c.number, c.title, c.outcome) for c in x.consultations] == [(5, TITLE, outcome)]
     assert bool(x.conditions) == conditions
+
+
+TWO_ANSWERS = """霞審答第4号
+令和5年9月12日
+霞浦市長 様
+霞浦市個人情報保護審査会
+会長 川上 一郎
+個人情報の取扱いについて(答申)
+令和5年7月3日付けで諮問のありました諮問第5号「{title}」及び諮問第6号「公民館の利用者情報の外部提供について」について、次のとおり答申します。
+第1 諮問第5号について
+1 結論
+本件の外部委託は、妥当である。
+2 理由
+委託先の安全管理措置は十分である。
+第2 諮問第6号について
+1 結論
+本件の外部提供は、認められない。
+2 理由
+提供の必要性が示されていない。
+"""
+
+
+def test_one_answer_to_two_consultations_answers_each_apart() -> None:
+    # failed before: the first verdict of the 答申 was taken for both
+    raw = TWO_ANSWERS.format(title=TITLE)
+    x = extract_bytes(raw.encode("utf-8"), "variants/kasumiura_two.txt")
+    assert [(c.number, c.outcome) for c in x.consultations] == [(5, "approved"), (6, "rejected")]
+
+
+APPEAL = """霞情審答申第12号
+令和5年9月12日
+霞浦市長 様
+霞浦市情報公開・個人情報保護審査会
+会長 川上 一郎
+保有個人情報の部分開示決定に対する審査請求について(答申)
+令和5年4月3日付けで諮問のありました諮問第21号「保有個人情報の部分開示決定に対する審査請求について」について、次のとおり答申します。
+第1 審査会の結論
+{verdict}
+第2 審査請求の趣旨
+審査請求人は、本件処分を取り消し、全部の開示を求めている。
+第3 審査会の判断
+本件文書には、第三者の氏名が記録されている。
+"""
+
+APPEALS = [
+    ("実施機関が行った部分開示決定は、妥当である。", "approved"),
+    # failed before: the appeal dismissed, the decision to be revoked or the records disclosed
+    ("本件審査請求は、棄却すべきである。", "approved"),
+    ("実施機関が行った部分開示決定は、正当である。", "approved"),
+    ("実施機関は、本件処分を取り消し、非開示とした部分を開示すべきである。", "rejected"),
+    ("実施機関が非開示とした部分のうち、氏名を除く部分は開示すべきである。", "rejected"),
+]
+
+
+@pytest.mark.parametrize("verdict, outcome", APPEALS, ids=[a[0] for a in APPEALS])
+def test_answers_to_appeals(verdict: str, outcome: str) -> None:
+    raw = APPEAL.format(verdict=verdict)
+    x = extract_bytes(raw.encode("utf-8"), "variants/kasumiura_appeal.txt")
+    assert [(c.number, c.outcome) for c in x.consultations] == [(21, outcome)]
 
 
 # --- who attended --------------------------------------------------------------------------------
@@ -374,6 +563,13 @@ VOTES = [
     # failed before: the counts for and against, and 人 for 名
     ("採決の結果、賛成5名、反対2名で承認された。", "majority", 2),
     ("審議の結果、賛成多数(反対２人)で承認された。", "majority", 2),
+    # failed before: counts without a counter word, the members against by name
+    ("採決の結果、賛成5、反対2の賛成多数により承認された。", "majority", 2),
+    ("採決の結果、賛成多数(反対:田中委員、中村委員)により承認することとした。", "majority", 2),
+    ("採決の結果、賛成多数(反対:田中委員)により承認することとした。", "majority", 1),
+    ("採決の結果、反対する委員が1名あったが、賛成多数で承認された。", "majority", 1),
+    ("採決の結果、2名の委員が反対したが、賛成多数で承認された。", "majority", 2),
+    ("採決の結果、賛成6票、反対1票で承認された。", "majority", 1),
 ]
 
 

@@ -29,7 +29,7 @@ def test_outcome_row_classifies_its_example(phrase) -> None:
 
 @pytest.mark.parametrize("phrase", condition_phrases(), ids=lambda p: p.example)
 def test_condition_row_finds_its_example(phrase) -> None:
-    assert phrase.value in ("decision", "answer")
+    assert phrase.value in ("decision", "after", "answer")
     assert has_condition(phrase.example, phrase.value)
 
 
@@ -48,6 +48,12 @@ def test_condition_row_finds_its_example(phrase) -> None:
         ("全会一致で原案を可決した。", "approved"),
         ("結論は次回に持ち越すこととした。", "deferred"),
         ("支障はないのでしょうか。", None),
+        # failed before: a past approval the speaker refers to is no decision
+        ("既に本審議会で御承認いただいた範囲で行います。", None),
+        ("前回ご承認いただいております。", None),
+        # failed before: finding no problem is no rejection
+        ("提供先の安全管理措置に特段の問題は認められない。", None),
+        ("当該部分を開示すべきであるとはいえない。", None),
     ],
 )
 def test_outcome_cases(sentence: str, outcome: str | None) -> None:
