@@ -582,7 +582,9 @@ def _add_show(sub: _Sub) -> None:
         description="Render DOCUMENT (a document_id prefix, a source_path, or the file itself) as one "
         "self-contained HTML page: its text with contractors, data items, evidence, reports and "
         "conditions highlighted and page numbers marked, a link to the source file, the other "
-        "files that record the same meeting, and a table of records linking to the spans.",
+        "files that record the same meeting, the other documents of each 諮問's history (its "
+        "earlier and later meetings and its 答申, linked to their pages), and a table of records "
+        "linking to the spans.",
     )
     s.add_argument(
         "document", help="document_id prefix, source_path, or the file as given to ingest"

@@ -17,7 +17,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.records import Consultation, Contractor, DataItem, Document, Extraction, Meeting
+from models.records import (
+    Consultation,
+    Contractor,
+    DataItem,
+    Document,
+    DocumentText,
+    Extraction,
+    Meeting,
+)
 from shingikai.warehouse import load_many, memory_warehouse
 from shingikai.warehouse.history import asked_date, link_all, normalise_council
 
@@ -29,7 +37,7 @@ OTHER_COUNCIL = "楓原市情報公開審査会"
 def doc(
     name: str,
     held_on: date,
-    items: list[tuple[int | None, str, str, str | None]],
+    items: list[tuple[int | None, str | None, str, str | None]],
     *,
     municipality: str = CITY,
     body: str | None = COUNCIL,
@@ -97,6 +105,7 @@ def doc(
             place=None,
             observers=None,
         ),
+        text=DocumentText(doc_id, "。" * 100, [0]),
         consultations=consultations,
         contractors=contractors,
         data_items=data_items,
@@ -357,6 +366,7 @@ def test_replacing_a_document_relinks_its_history():
     changed = doc("a21may", date(2021, 5, 10), [(1, LIBRARY, "unknown", None)])
     changed.document.document_id = "a21may-v2".ljust(64, "0")
     changed.meeting.document_id = changed.document.document_id
+    changed.text.document_id = changed.document.document_id
     for c in changed.consultations:
         c.document_id = changed.document.document_id
     changed.document.source_path = "invented/a21may.txt"
@@ -425,3 +435,33 @@ def test_a_copy_of_a_meeting_takes_its_twins_links():
         "SELECT n_documents FROM consultations_final WHERE consultation_key = 'a22may-c01'"
     ).fetchall() == [(4,)]
     con.close()
+
+
+def test_show_lists_the_other_documents_of_each_history(tmp_path):
+    from shingikai.show import render
+    from shingikai.warehouse import Writer
+
+    db = tmp_path / "w.duckdb"
+    with Writer(db) as w:
+        load_many(w.con, SEQUENCES)
+    page, _, _ = render(db, "invented/a22jun.txt")
+    block = page.split('<div class="history">', 1)[1].split("</div>", 1)[0]
+    ids = {e.document.source_path: e.document.document_id for e in SEQUENCES}
+    for other in ("a22may", "a22jul", "a22aug-toshin"):  # 第1号's history, linked
+        assert (
+            f'<a href="{ids[f"invented/{other}.txt"][:12]}.html">invented/{other}.txt</a>' in block
+        )
+    assert "invented/a22jun.txt — this page" in block
+    assert "2022-08-01 answered (approved)" in block
+    # a row that fitted two histories says so
+    page, _, _ = render(db, "invented/x22jun.txt")
+    assert "fits 2 earlier 諮問 equally, linked to none" in page
+
+
+def test_schema_shows_the_history_views():
+    from shingikai.warehouse.dictionary import data_dictionary
+
+    text = data_dictionary()
+    for view in ("consultation_history", "consultations_final", "consultation_links_to_review"):
+        assert f"\n{view}: " in text
+    assert "days_to_decision" in text
