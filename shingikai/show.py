@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import bisect
 import html
-from itertools import groupby
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 from shingikai.discover import sha256_of
