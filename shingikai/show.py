@@ -118,8 +118,8 @@ def history_html(rows: list[tuple], doc_id: str) -> str:
     """A list per consultation of the documents of its history, each linked to its own page
     (`shingikai show` writes <document_id prefix>.html side by side in data/show/)."""
     blocks = []
-    for cid, events in groupby(rows, key=lambda r: r[0]):
-        events = list(events)
+    for cid, group in groupby(rows, key=lambda r: r[0]):
+        events = list(group)
         _, number, title, candidates = events[0][:4]
         review = (
             f" — fits {len(candidates)} earlier 諮問 equally, linked to none "
