@@ -465,3 +465,15 @@ def test_schema_shows_the_history_views():
     for view in ("consultation_history", "consultations_final", "consultation_links_to_review"):
         assert f"\n{view}: " in text
     assert "days_to_decision" in text
+
+
+def test_the_worked_example_of_the_docs_runs(loaded):
+    """docs/research-views.md: median days from 諮問 to decision per local government."""
+    from tests.conftest import ROOT
+
+    doc_text = (ROOT / "docs" / "research-views.md").read_text(encoding="utf-8")
+    example = doc_text.split("### Worked example", 1)[1].split("```sql", 1)[1].split("```", 1)[0]
+    rows = {r[0]: r[1:] for r in loaded.execute(example).fetchall()}
+    # 楓原市: 35, 126, 35, 63, 35 (withdrawn), 63 (confirmed), 35 (other council) days
+    assert rows["楓原市"] == (7, 35, 126)
+    assert rows["霞浦市"] == (1, 35, 35)
