@@ -34,6 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 import duckdb
 import pyarrow as pa
@@ -194,15 +195,17 @@ def fiscal_year(d: date) -> int:
     return d.year if d.month >= 4 else d.year - 1
 
 
+@lru_cache(maxsize=65536)
 def close_titles(a: str, b: str) -> bool:
     """Very close subjects: equal, or nearly so, once normalised."""
     if not a or not b:
         return False
     if a == b:
         return True
-    if min(len(a), len(b)) < 8:
-        return False
-    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= TITLE_RATIO
+    if min(len(a), len(b)) < 8 or 2 * min(len(a), len(b)) < TITLE_RATIO * (len(a) + len(b)):
+        return False  # too short to tell, or lengths too far apart for the ratio
+    m = SequenceMatcher(None, a, b, autojunk=False)
+    return m.quick_ratio() >= TITLE_RATIO and m.ratio() >= TITLE_RATIO
 
 
 @dataclass
@@ -255,7 +258,6 @@ class History:
             return False
         gap = (e.held_on - self.last_on).days  # type: ignore[operator]
         numbers = {x.number for x in self.events if x.number is not None}
-        titled = any(close_titles(e.title, x.title) for x in self.events)
         if e.number is not None and numbers:
             if numbers != {e.number} or gap > NUMBER_GAP:
                 return False
@@ -264,8 +266,12 @@ class History:
             # across a change of fiscal year the number may have been given again: the titles
             # must agree too, unless one is missing where numbers are known not to restart
             untitled = not e.title or not any(x.title for x in self.events)
-            return titled or (untitled and not restarts)
-        return titled and gap <= TITLE_GAP
+            return self.titled(e) or (untitled and not restarts)
+        return gap <= TITLE_GAP and self.titled(e)
+
+    def titled(self, e: Event) -> bool:
+        """True when `e`'s title is very close to one of the history's."""
+        return any(close_titles(e.title, t) for t in {x.title for x in self.events})
 
 
 def _restarting(events: list[Event]) -> set[str | None]:
@@ -341,8 +347,10 @@ def _link_place(events: list[Event]) -> dict[str, Link]:
     histories: list[History] = []
     out: dict[str, Link] = {}
     candidates: dict[str, tuple[str, ...]] = {}
+    active: list[History] = []  # histories whose last event is recent enough to continue
     for e in events:
-        fits = [h for h in histories if h.accepts(e, e.council in restarts, councils)]
+        active = [h for h in active if (e.held_on - h.last_on).days <= NUMBER_GAP]  # type: ignore[operator]
+        fits = [h for h in active if h.accepts(e, e.council in restarts, councils)]
         if len(fits) == 1:
             h = fits[0]
             h.stages.append(e.hint or _plain_stage(e, first=False))
@@ -353,6 +361,7 @@ def _link_place(events: list[Event]) -> dict[str, Link]:
         histories.append(
             History([e], [e.hint or _plain_stage(e, first=True)], doubtful=len(fits) > 1)
         )
+        active.append(histories[-1])
     for h in histories:
         for e, stage in zip(h.events, h.stages, strict=True):
             out[e.consultation_id] = Link(
