@@ -216,6 +216,22 @@ class History:
     stages: list[str] = field(default_factory=list)
     # begun by a row that fitted two histories: what follows it could belong to either
     doubtful: bool = False
+    numbers: set[int] = field(default_factory=set)  # the numbers its rows give
+
+    def add(self, e: Event, stage: str) -> None:
+        self.events.append(e)
+        self.stages.append(stage)
+        if e.number is not None:
+            self.numbers.add(e.number)
+
+    @property
+    def closed(self) -> bool:
+        """Nothing can follow: begun in doubt, answered, or withdrawn."""
+        return (
+            self.doubtful
+            or "answered" in self.stages
+            or any(x.outcome == "withdrawn" for x in self.events)
+        )
 
     @property
     def key(self) -> str:
@@ -257,7 +273,7 @@ class History:
         if e.asked_on and asked and abs((e.asked_on - asked).days) > ASKED_SLACK:
             return False
         gap = (e.held_on - self.last_on).days  # type: ignore[operator]
-        numbers = {x.number for x in self.events if x.number is not None}
+        numbers = self.numbers
         if e.number is not None and numbers:
             if numbers != {e.number} or gap > NUMBER_GAP:
                 return False
@@ -349,19 +365,27 @@ def _link_place(events: list[Event]) -> dict[str, Link]:
     candidates: dict[str, tuple[str, ...]] = {}
     active: list[History] = []  # histories whose last event is recent enough to continue
     for e in events:
-        active = [h for h in active if (e.held_on - h.last_on).days <= NUMBER_GAP]  # type: ignore[operator]
-        fits = [h for h in active if h.accepts(e, e.council in restarts, councils)]
+        active = [
+            h
+            for h in active
+            if not h.closed and (e.held_on - h.last_on).days <= NUMBER_GAP  # type: ignore[operator]
+        ]
+        fits = [
+            h
+            for h in active
+            # another number is another 諮問: skip those before the full test
+            if (e.number is None or not h.numbers or e.number in h.numbers)
+            and h.accepts(e, e.council in restarts, councils)
+        ]
         if len(fits) == 1:
-            h = fits[0]
-            h.stages.append(e.hint or _plain_stage(e, first=False))
-            h.events.append(e)
+            fits[0].add(e, e.hint or _plain_stage(e, first=False))
             continue
         if len(fits) > 1:  # two histories fit: link neither, a person decides
             candidates[e.consultation_id] = tuple(sorted(h.key for h in fits))
-        histories.append(
-            History([e], [e.hint or _plain_stage(e, first=True)], doubtful=len(fits) > 1)
-        )
-        active.append(histories[-1])
+        h = History(doubtful=len(fits) > 1)
+        h.add(e, e.hint or _plain_stage(e, first=True))
+        histories.append(h)
+        active.append(h)
     for h in histories:
         for e, stage in zip(h.events, h.stages, strict=True):
             out[e.consultation_id] = Link(
