@@ -14,9 +14,11 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.schedules import Cron
 
+from flows.digest import check_paths, digest_flow
 from flows.ingest import ingest_flow
 from flows.runners import use_local_api_unless_configured
 from shingikai import run_parameters
+from shingikai.digest import DIGEST_DIR
 from shingikai.fetch import (
     DEFAULT_RAW,
     DEFAULT_SOURCES,
@@ -65,8 +67,11 @@ def nightly_flow(
     retries: int = 3,
     backoff: float = 1.0,
     timeout: float = 30.0,
+    watch: str | None = None,
+    digest: str = str(DIGEST_DIR),
 ) -> dict:
-    """Fetch, then ingest everything under `raw` (incremental: unchanged files are skipped).
+    """Fetch, then ingest everything under `raw` (incremental: unchanged files are skipped);
+    with a `watch` list, then write the night's digest into `digest` (flows.digest).
 
     Under `shingikai serve`, anyone who can reach the Prefect API can start a run with their own
     parameters: they are checked against the roots `serve` was given before anything is done.
@@ -83,6 +88,7 @@ def nightly_flow(
             backoff=backoff,
             timeout=timeout,
         )
+        check_paths(roots, watch=watch, digest=digest if watch else None)  # issue 21
     fetched = fetch_flow(
         sources=sources, raw=raw, delay=delay, retries=retries, backoff=backoff, timeout=timeout
     )
@@ -95,6 +101,8 @@ def nightly_flow(
         result["maintain"] = [
             f"data files: {tidied.files_before} -> {tidied.files_after}, deleted: {tidied.removed}"
         ]
+    if watch:  # issue 21: what is new tonight, for the watch list
+        result["digest"] = digest_flow(db=db, watch=watch, out=digest)
     return result
 
 
@@ -137,7 +145,10 @@ def serve_nightly(
     Runs may only use paths inside `roots` (passed to the runs through the environment).
     """
     check_server()
-    run_parameters.check(roots, **parameters)  # the schedule's own parameters must pass too
+    # the schedule's own parameters must pass too (the digest's paths: issue 21)
+    paths = {k: parameters[k] for k in ("watch", "digest") if k in parameters}
+    run_parameters.check(roots, **{k: v for k, v in parameters.items() if k not in paths})
+    check_paths(roots, **paths)
     os.environ[run_parameters.ROOTS_ENV] = os.pathsep.join(map(str, roots))
     nightly_flow.serve(
         name=name,

@@ -147,6 +147,13 @@ class Consultation:
     start_char: int
     end_char: int
     page: int | None  # 1-based page where the consultation starts
+    # ---- history across documents (issue 21): set by the loader (shingikai.warehouse.history),
+    # never by extraction
+    consultation_key: str | None = None  # the 諮問 this row records, shared by all its documents
+    stage: str | None = None  # submitted, deliberated, deferred, answered or confirmed
+    asked_on: date | None = None  # date of the 諮問, when an answer states it
+    link_candidates: list[str] | None = None  # histories that fit equally: linked to none
+    # ---- end history
 
 
 @dataclass

@@ -168,6 +168,16 @@ COMMENT ON COLUMN consultations.has_conditions IS 'True when the council attache
 COMMENT ON COLUMN consultations.start_char IS 'Start of the consultation''s first mention as an agenda item or heading.';
 COMMENT ON COLUMN consultations.end_char IS 'End of that mention (exclusive).';
 COMMENT ON COLUMN consultations.page IS '1-based page where that mention is.';
+-- ---- history across documents (issue 21): set by the loader, shingikai/warehouse/history.py
+ALTER TABLE consultations ADD COLUMN IF NOT EXISTS consultation_key VARCHAR;
+ALTER TABLE consultations ADD COLUMN IF NOT EXISTS stage VARCHAR;
+ALTER TABLE consultations ADD COLUMN IF NOT EXISTS asked_on DATE;
+ALTER TABLE consultations ADD COLUMN IF NOT EXISTS link_candidates VARCHAR[];
+COMMENT ON COLUMN consultations.consultation_key IS 'The 諮問 this row records, shared by every document of its history (submitted, deliberated, deferred, answered, confirmed): the consultation_id of its earliest row. Same local government, same council when both name it, same number within its numbering period or a very close title within 183 days; never across local governments. Set by the loader; see view consultation_history.';
+COMMENT ON COLUMN consultations.stage IS 'Where this row stands in its 諮問''s history: submitted (first seen, undecided), deliberated (discussed or decided at a meeting), deferred (継続審議), answered (a 答申 document) or confirmed (the council confirms its answer, 答申書の確認). Set by the loader.';
+COMMENT ON COLUMN consultations.asked_on IS 'Date the 諮問 was made, when a 答申 states it (…付けで諮問のあった); null otherwise. Set by the loader.';
+COMMENT ON COLUMN consultations.link_candidates IS 'When the row fits the histories of two or more earlier 諮問 equally: their consultation_key values (the row is linked to none of them; see view consultation_links_to_review). Null otherwise. Set by the loader.';
+-- ---- end history
 
 CREATE TABLE IF NOT EXISTS contractors (
     consultation_id VARCHAR NOT NULL,

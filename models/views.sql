@@ -116,9 +116,229 @@ COMMENT ON COLUMN consultations_with_meeting.meeting_key IS 'Identity of the mee
 COMMENT ON COLUMN consultations_with_meeting.n_copies IS 'How many files record the meeting.';
 COMMENT ON COLUMN consultations_with_meeting.copies IS 'Source paths of every file recording the meeting, the counted one first.';
 
+-- ---- history across documents (issue 21): consultations.consultation_key, set by the loader
+-- (shingikai/warehouse/history.py), links the rows of one 諮問 across meetings and its 答申.
+COMMENT ON COLUMN consultations_with_meeting.consultation_key IS 'The 諮問 across documents (consultations.consultation_key); see consultation_history.';
+COMMENT ON COLUMN consultations_with_meeting.stage IS 'Stage of the 諮問 in this document: submitted, deliberated, deferred, answered or confirmed.';
+COMMENT ON COLUMN consultations_with_meeting.asked_on IS 'Date the 諮問 was made, when a 答申 states it.';
+COMMENT ON COLUMN consultations_with_meeting.link_candidates IS 'Histories this row fitted equally (linked to none); null otherwise.';
+
+CREATE OR REPLACE VIEW consultation_history AS
+WITH consultations AS (
+    SELECT * FROM main.consultations_with_meeting
+),
+keyed AS (
+    SELECT *, coalesce(consultation_key, consultation_id) AS history_key FROM consultations
+),
+final AS (
+    SELECT
+        history_key AS consultation_key,
+        row_number() OVER (
+            PARTITION BY history_key ORDER BY held_on NULLS LAST, document_id, start_char
+        ) AS seq,
+        count(*) OVER (PARTITION BY history_key) AS n_events,
+        held_on,
+        coalesce(stage, CASE WHEN doc_kind = 'toshin' THEN 'answered' ELSE 'deliberated' END) AS stage,
+        outcome,
+        outcome_text,
+        has_conditions,
+        meeting_municipality AS municipality,
+        body,
+        number,
+        title,
+        asked_on,
+        consultation_id,
+        document_id,
+        doc_kind,
+        source_path,
+        link_candidates
+    FROM keyed
+)
+SELECT * FROM final
+ORDER BY municipality, consultation_key, seq;
+COMMENT ON VIEW consultation_history IS 'One row per event in the life of a 諮問: each document (counted copy of its meeting) that records it, in date order, with its stage (submitted, deliberated, deferred, answered, confirmed) and the outcome at that stage. Rows sharing consultation_key are one 諮問.';
+COMMENT ON COLUMN consultation_history.consultation_key IS 'The 諮問 (consultations.consultation_key): the consultation_id of its earliest row.';
+COMMENT ON COLUMN consultation_history.seq IS '1-based order of the event in the 諮問''s history (by date, then document).';
+COMMENT ON COLUMN consultation_history.n_events IS 'How many documents record this 諮問.';
+COMMENT ON COLUMN consultation_history.held_on IS 'Date of the meeting, or of the 答申.';
+COMMENT ON COLUMN consultation_history.stage IS 'submitted, deliberated, deferred, answered (a 答申) or confirmed (答申書の確認).';
+COMMENT ON COLUMN consultation_history.outcome IS 'Outcome at this stage: approved, rejected, deferred, withdrawn or unknown.';
+COMMENT ON COLUMN consultation_history.outcome_text IS 'The document''s own words of the decision at this stage.';
+COMMENT ON COLUMN consultation_history.has_conditions IS 'True when conditions or requests were attached at this stage.';
+COMMENT ON COLUMN consultation_history.municipality IS 'Local government (consultation, else meeting header, else document).';
+COMMENT ON COLUMN consultation_history.body IS 'The council''s name as this document gives it.';
+COMMENT ON COLUMN consultation_history.number IS 'N of 諮問第N号 as this document gives it; null when none.';
+COMMENT ON COLUMN consultation_history.title IS 'Subject of the 諮問 as this document gives it.';
+COMMENT ON COLUMN consultation_history.asked_on IS 'Date the 諮問 was made, when a 答申 of its history states it.';
+COMMENT ON COLUMN consultation_history.consultation_id IS 'The row in consultations.';
+COMMENT ON COLUMN consultation_history.document_id IS 'The document of this event.';
+COMMENT ON COLUMN consultation_history.doc_kind IS 'minutes, toshin, summary or other.';
+COMMENT ON COLUMN consultation_history.source_path IS 'Source path of the document.';
+COMMENT ON COLUMN consultation_history.link_candidates IS 'When this row fitted two or more earlier 諮問 equally (and was linked to none): their keys.';
+
+CREATE OR REPLACE VIEW consultations_final AS
+WITH history AS (
+    SELECT * FROM main.consultation_history
+),
+contractors AS (
+    SELECT consultation_id, name_normalized FROM main.contractors WHERE kind <> 'unnamed'
+),
+data_items AS (
+    SELECT consultation_id, item_normalized FROM main.data_items
+),
+conditions AS (
+    SELECT consultation_id, text, start_char FROM main.consultation_conditions
+),
+events AS (
+    SELECT
+        consultation_key,
+        min(held_on) AS first_on,
+        max(held_on) AS last_on,
+        min(asked_on) AS asked_on,
+        arg_min(municipality, seq) AS municipality,
+        arg_min(body, seq) AS body,
+        arg_min(number, seq) FILTER (WHERE number IS NOT NULL) AS number,
+        arg_min(title, seq) AS title,
+        count(*) AS n_documents,
+        list(stage ORDER BY seq) AS stages,
+        list(outcome ORDER BY seq) AS outcomes,
+        list(document_id ORDER BY seq) AS document_ids,
+        list(source_path ORDER BY seq) AS source_paths,
+        bool_or(has_conditions) AS has_conditions,
+        bool_or(link_candidates IS NOT NULL) AS to_review,
+        -- the last outcome stated, else unknown
+        coalesce(arg_max(outcome, seq) FILTER (WHERE outcome <> 'unknown'), 'unknown') AS final_outcome,
+        -- the first decision: a vote, a withdrawal or a 答申
+        min(held_on) FILTER (
+            WHERE outcome IN ('approved', 'rejected', 'withdrawn') OR stage = 'answered'
+        ) AS decided_on
+    FROM history
+    GROUP BY consultation_key
+),
+parties AS (
+    SELECT h.consultation_key, list(DISTINCT c.name_normalized ORDER BY c.name_normalized) AS contractors
+    FROM history AS h JOIN contractors AS c USING (consultation_id)
+    GROUP BY h.consultation_key
+),
+items AS (
+    SELECT h.consultation_key, list(DISTINCT d.item_normalized ORDER BY d.item_normalized) AS data_items
+    FROM history AS h JOIN data_items AS d USING (consultation_id)
+    GROUP BY h.consultation_key
+),
+asked AS (
+    SELECT h.consultation_key, list(c.text ORDER BY h.seq, c.start_char) AS conditions
+    FROM history AS h JOIN conditions AS c USING (consultation_id)
+    GROUP BY h.consultation_key
+),
+final AS (
+    SELECT
+        e.consultation_key,
+        e.municipality,
+        e.body,
+        e.number,
+        e.title,
+        least(e.asked_on, e.first_on) AS first_on,
+        e.last_on,
+        e.decided_on,
+        -- a history that begins with its 答申 and does not say when it was asked: unknown
+        CASE WHEN e.asked_on IS NOT NULL OR e.stages[1] NOT IN ('answered', 'confirmed')
+            THEN date_diff('day', least(e.asked_on, e.first_on), e.decided_on)
+        END AS days_to_decision,
+        e.final_outcome,
+        year(coalesce(e.decided_on, e.last_on)) AS year,
+        e.has_conditions OR a.conditions IS NOT NULL AS has_conditions,
+        coalesce(a.conditions, []::VARCHAR[]) AS conditions,
+        coalesce(p.contractors, []::VARCHAR[]) AS contractors,
+        coalesce(i.data_items, []::VARCHAR[]) AS data_items,
+        e.n_documents,
+        e.stages,
+        e.outcomes,
+        e.document_ids,
+        e.source_paths,
+        e.to_review
+    FROM events AS e
+    LEFT JOIN parties AS p USING (consultation_key)
+    LEFT JOIN items AS i USING (consultation_key)
+    LEFT JOIN asked AS a USING (consultation_key)
+)
+SELECT * FROM final
+ORDER BY municipality, first_on, consultation_key;
+COMMENT ON VIEW consultations_final IS 'One row per 諮問 however many documents record it: first and last date, days from 諮問 to decision, final outcome, conditions attached at any stage, and every contractor and data item named in any of its documents.';
+COMMENT ON COLUMN consultations_final.consultation_key IS 'The 諮問 (consultations.consultation_key).';
+COMMENT ON COLUMN consultations_final.municipality IS 'Local government, from its first document.';
+COMMENT ON COLUMN consultations_final.body IS 'The council''s name, from its first document.';
+COMMENT ON COLUMN consultations_final.number IS 'N of 諮問第N号, from the first document that gives it; null when none does.';
+COMMENT ON COLUMN consultations_final.title IS 'Subject, from its first document.';
+COMMENT ON COLUMN consultations_final.first_on IS 'Date the 諮問 was made when a 答申 states it, else the date of its first document.';
+COMMENT ON COLUMN consultations_final.last_on IS 'Date of its last document.';
+COMMENT ON COLUMN consultations_final.decided_on IS 'Date of the first decision: approved, rejected or withdrawn at a meeting, or a 答申; null while undecided.';
+COMMENT ON COLUMN consultations_final.days_to_decision IS 'Days from first_on to decided_on; null while undecided, or when the history begins with its answer and does not say when it was asked.';
+COMMENT ON COLUMN consultations_final.final_outcome IS 'The last outcome its documents state (approved, rejected, deferred, withdrawn); unknown when none states one.';
+COMMENT ON COLUMN consultations_final.year IS 'Year of decided_on, else of last_on: the year the 諮問 counts in.';
+COMMENT ON COLUMN consultations_final.has_conditions IS 'True when conditions or requests were attached at any stage.';
+COMMENT ON COLUMN consultations_final.conditions IS 'Every condition or request sentence, in the order of its history (empty when none).';
+COMMENT ON COLUMN consultations_final.contractors IS 'Every named contractor (name_normalized) in any of its documents, sorted.';
+COMMENT ON COLUMN consultations_final.data_items IS 'Every personal-data item (item_normalized) in any of its documents, sorted.';
+COMMENT ON COLUMN consultations_final.n_documents IS 'How many documents record it (counted copies of meetings).';
+COMMENT ON COLUMN consultations_final.stages IS 'Its stages in order (see consultation_history).';
+COMMENT ON COLUMN consultations_final.outcomes IS 'The outcome at each stage, in the same order.';
+COMMENT ON COLUMN consultations_final.document_ids IS 'Its documents, in the same order.';
+COMMENT ON COLUMN consultations_final.source_paths IS 'Their source paths, in the same order.';
+COMMENT ON COLUMN consultations_final.to_review IS 'True when one of its rows fitted two histories and was linked to none (view consultation_links_to_review).';
+
+CREATE OR REPLACE VIEW consultation_links_to_review AS
+WITH history AS (
+    SELECT * FROM main.consultation_history
+),
+candidates AS (
+    SELECT consultation_key, consultation_id, held_on, municipality, body, number, title,
+        source_path, unnest(link_candidates) AS candidate_key
+    FROM history
+    WHERE link_candidates IS NOT NULL
+),
+final AS (
+    SELECT
+        c.consultation_id,
+        c.consultation_key,
+        c.municipality,
+        c.held_on,
+        c.body,
+        c.number,
+        c.title,
+        c.source_path,
+        c.candidate_key,
+        f.first_on AS candidate_first_on,
+        f.number AS candidate_number,
+        f.title AS candidate_title,
+        f.source_paths AS candidate_source_paths
+    FROM candidates AS c
+    LEFT JOIN main.consultations_final AS f ON f.consultation_key = c.candidate_key
+)
+SELECT * FROM final
+ORDER BY municipality, held_on, consultation_id, candidate_key;
+COMMENT ON VIEW consultation_links_to_review IS 'Rows that fit the histories of two or more earlier 諮問 equally and were linked to none: one row per such row and candidate, for a person to judge.';
+COMMENT ON COLUMN consultation_links_to_review.consultation_id IS 'The row left unlinked (consultations.consultation_id).';
+COMMENT ON COLUMN consultation_links_to_review.consultation_key IS 'Its own history (it starts one).';
+COMMENT ON COLUMN consultation_links_to_review.municipality IS 'Local government.';
+COMMENT ON COLUMN consultation_links_to_review.held_on IS 'Date of its document.';
+COMMENT ON COLUMN consultation_links_to_review.body IS 'Council, as its document gives it.';
+COMMENT ON COLUMN consultation_links_to_review.number IS 'N of 諮問第N号 in its document; null when none.';
+COMMENT ON COLUMN consultation_links_to_review.title IS 'Subject, as its document gives it.';
+COMMENT ON COLUMN consultation_links_to_review.source_path IS 'Source path of its document.';
+COMMENT ON COLUMN consultation_links_to_review.candidate_key IS 'A history it fits (consultations_final.consultation_key).';
+COMMENT ON COLUMN consultation_links_to_review.candidate_first_on IS 'When that history began.';
+COMMENT ON COLUMN consultation_links_to_review.candidate_number IS 'Its number; null when none.';
+COMMENT ON COLUMN consultation_links_to_review.candidate_title IS 'Its subject.';
+COMMENT ON COLUMN consultation_links_to_review.candidate_source_paths IS 'Its documents'' source paths, in order.';
+-- ---- end history
+
 CREATE OR REPLACE VIEW data_flows AS
 WITH consultations AS (
     SELECT * FROM main.consultations_with_meeting
+),
+histories AS (
+    -- issue 21: a 諮問 recorded by several documents counts once, with its final outcome
+    SELECT consultation_key, final_outcome, has_conditions, conditions FROM main.consultations_final
 ),
 contractors AS (
     -- one row per named party and consultation, at its first mention
@@ -143,48 +363,80 @@ data_items AS (
     FROM main.data_items
     GROUP BY consultation_id, item_normalized
 ),
-conditions AS (
-    SELECT consultation_id, list(text ORDER BY start_char) AS conditions
-    FROM main.consultation_conditions
-    GROUP BY consultation_id
-),
-final AS (
+flows AS (
     SELECT
-        c.meeting_municipality AS municipality,
-        c.year,
-        c.held_on,
-        c.body,
-        c.consultation_id,
-        c.number AS consultation_number,
-        c.title AS consultation_title,
-        c.department,
-        c.categories,
+        c.*,
+        coalesce(c.consultation_key, c.consultation_id) AS history_key,
         ct.name_normalized AS contractor,
         ct.kind AS contractor_kind,
-        d.item_normalized AS data_item,
-        d.category AS data_item_category,
-        c.outcome,
-        c.vote,
-        c.has_conditions,
-        coalesce(cc.conditions, []::VARCHAR[]) AS conditions,
-        c.document_id,
-        c.source_path,
-        c.start_char AS consultation_start,
-        c.end_char AS consultation_end,
         ct.name AS contractor_as_written,
         ct.start_char AS contractor_start,
         ct.end_char AS contractor_end,
+        d.item_normalized AS data_item,
+        d.category AS data_item_category,
         d.item AS data_item_as_written,
         d.start_char AS data_item_start,
         d.end_char AS data_item_end
     FROM consultations AS c
     LEFT JOIN contractors AS ct USING (consultation_id)
     LEFT JOIN data_items AS d USING (consultation_id)
-    LEFT JOIN conditions AS cc USING (consultation_id)
+),
+once AS (
+    -- each contractor and item of a 諮問 once, from the first document naming it; a row without
+    -- a contractor (an item) only when no document of the 諮問 names one with that item (contractor)
+    SELECT
+        *,
+        row_number() OVER (
+            PARTITION BY history_key, contractor, data_item ORDER BY held_on NULLS LAST, document_id
+        ) AS nth,
+        bool_or(contractor IS NOT NULL) OVER (PARTITION BY history_key, data_item) AS item_has_party,
+        bool_or(data_item IS NOT NULL) OVER (PARTITION BY history_key, contractor) AS party_has_item,
+        bool_or(contractor IS NOT NULL OR data_item IS NOT NULL) OVER (PARTITION BY history_key)
+            AS any_named
+    FROM flows
+),
+final AS (
+    SELECT
+        o.meeting_municipality AS municipality,
+        o.year,
+        o.held_on,
+        o.body,
+        o.consultation_id,
+        o.number AS consultation_number,
+        o.title AS consultation_title,
+        o.department,
+        o.categories,
+        o.contractor,
+        o.contractor_kind,
+        o.data_item,
+        o.data_item_category,
+        coalesce(h.final_outcome, o.outcome) AS outcome,
+        o.vote,
+        coalesce(h.has_conditions, o.has_conditions) AS has_conditions,
+        coalesce(h.conditions, []::VARCHAR[]) AS conditions,
+        o.document_id,
+        o.source_path,
+        o.start_char AS consultation_start,
+        o.end_char AS consultation_end,
+        o.contractor_as_written,
+        o.contractor_start,
+        o.contractor_end,
+        o.data_item_as_written,
+        o.data_item_start,
+        o.data_item_end,
+        o.history_key AS consultation_key,
+        o.stage,
+        o.outcome AS outcome_in_document
+    FROM once AS o
+    LEFT JOIN histories AS h ON h.consultation_key = o.history_key
+    WHERE o.nth = 1
+        AND (o.contractor IS NOT NULL OR NOT o.item_has_party)
+        AND (o.data_item IS NOT NULL OR NOT o.party_has_item)
+        AND (o.contractor IS NOT NULL OR o.data_item IS NOT NULL OR NOT o.any_named)
 )
 SELECT * FROM final
 ORDER BY municipality, year, consultation_id, contractor, data_item;
-COMMENT ON VIEW data_flows IS 'Which personal data goes to which contractor, and what the council decided: one row per municipality, year, consultation, contractor and data item, with the outcome, the conditions, and where each value was read (document, spans). Each meeting counts once. A consultation without a named recipient or item has a row with nulls there.';
+COMMENT ON VIEW data_flows IS 'Which personal data goes to which contractor, and what the council decided: one row per municipality, year, consultation, contractor and data item, with the final outcome of the 諮問, its conditions, and where each value was read (document, spans). Each meeting counts once, and a 諮問 recorded by several documents once (consultation_key): each contractor and item from the first document naming it. A consultation without a named recipient or item has a row with nulls there.';
 COMMENT ON COLUMN data_flows.municipality IS 'Local government (consultation, else meeting header, else document).';
 COMMENT ON COLUMN data_flows.year IS 'Year of the meeting date, else the fiscal year.';
 COMMENT ON COLUMN data_flows.held_on IS 'Meeting date; for a 答申, the date it was issued.';
@@ -198,10 +450,10 @@ COMMENT ON COLUMN data_flows.contractor IS 'Party receiving the data (contractor
 COMMENT ON COLUMN data_flows.contractor_kind IS 'company, public_body, association, designated_manager, or unnamed for generic words.';
 COMMENT ON COLUMN data_flows.data_item IS 'Personal-data item (data_items.item_normalized); null when the consultation lists none.';
 COMMENT ON COLUMN data_flows.data_item_category IS 'Category of the item: identity, contact, tax, family, health, usage, ...';
-COMMENT ON COLUMN data_flows.outcome IS 'approved, rejected, deferred, withdrawn or unknown.';
+COMMENT ON COLUMN data_flows.outcome IS 'Final outcome of the 諮問 over all its documents (consultations_final.final_outcome): approved, rejected, deferred, withdrawn or unknown.';
 COMMENT ON COLUMN data_flows.vote IS 'unanimous or majority; null when not stated.';
-COMMENT ON COLUMN data_flows.has_conditions IS 'True when the council attached requests, conditions or 付帯意見.';
-COMMENT ON COLUMN data_flows.conditions IS 'The sentences stating the conditions or requests, in document order (empty when none).';
+COMMENT ON COLUMN data_flows.has_conditions IS 'True when the council attached requests, conditions or 付帯意見 at any stage of the 諮問.';
+COMMENT ON COLUMN data_flows.conditions IS 'The sentences stating the conditions or requests at any stage of the 諮問, in the order of its history (empty when none).';
 COMMENT ON COLUMN data_flows.document_id IS 'The document every span of the row points into (document_texts.text).';
 COMMENT ON COLUMN data_flows.source_path IS 'Source path of the document.';
 COMMENT ON COLUMN data_flows.consultation_start IS 'Start of the consultation''s first mention.';
@@ -212,6 +464,9 @@ COMMENT ON COLUMN data_flows.contractor_end IS 'End of that mention (exclusive).
 COMMENT ON COLUMN data_flows.data_item_as_written IS 'The item as written at its first mention.';
 COMMENT ON COLUMN data_flows.data_item_start IS 'Start of the item''s first mention in the consultation.';
 COMMENT ON COLUMN data_flows.data_item_end IS 'End of that mention (exclusive).';
+COMMENT ON COLUMN data_flows.consultation_key IS 'The 諮問 across documents (consultations.consultation_key); see consultation_history.';
+COMMENT ON COLUMN data_flows.stage IS 'Stage of the 諮問 in the document the row is read from (submitted, deliberated, deferred, answered, confirmed).';
+COMMENT ON COLUMN data_flows.outcome_in_document IS 'The outcome stated in that document (the outcome at that stage).';
 
 CREATE OR REPLACE VIEW contractors_multi_municipality AS
 WITH contractors AS (
@@ -310,13 +565,14 @@ COMMENT ON COLUMN item_frequency.n_consultations IS 'Distinct consultations hand
 
 CREATE OR REPLACE VIEW outcomes_by_municipality_year AS
 WITH consultations AS (
-    SELECT * FROM main.consultations_with_meeting
+    -- issue 21: each 諮問 once, with its final outcome, in the year it was decided
+    SELECT * FROM main.consultations_final
 ),
 final AS (
     SELECT
-        meeting_municipality AS municipality,
+        municipality,
         year,
-        outcome,
+        final_outcome AS outcome,
         count(*) AS n_consultations,
         count(*) FILTER (WHERE has_conditions) AS with_conditions
     FROM consultations
@@ -324,10 +580,10 @@ final AS (
 )
 SELECT * FROM final
 ORDER BY municipality, year, outcome;
-COMMENT ON VIEW outcomes_by_municipality_year IS 'Consultations per municipality, year and outcome, with how many carried conditions or requests (with_conditions). Each meeting counts once.';
+COMMENT ON VIEW outcomes_by_municipality_year IS 'Consultations per municipality, year and final outcome, with how many carried conditions or requests (with_conditions). Each 諮問 counts once however many documents record it (consultations_final), in the year of its decision (else of its last document).';
 COMMENT ON COLUMN outcomes_by_municipality_year.municipality IS 'Local government.';
-COMMENT ON COLUMN outcomes_by_municipality_year.year IS 'Year of the meeting date, else the fiscal year.';
-COMMENT ON COLUMN outcomes_by_municipality_year.outcome IS 'approved, rejected, deferred, withdrawn or unknown.';
+COMMENT ON COLUMN outcomes_by_municipality_year.year IS 'Year of the decision, else of the last document (consultations_final.year).';
+COMMENT ON COLUMN outcomes_by_municipality_year.outcome IS 'Final outcome: approved, rejected, deferred, withdrawn or unknown.';
 COMMENT ON COLUMN outcomes_by_municipality_year.n_consultations IS 'Consultations with that outcome.';
 COMMENT ON COLUMN outcomes_by_municipality_year.with_conditions IS 'Of those, how many carried requests, conditions or 付帯意見.';
 

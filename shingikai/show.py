@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import html
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 from shingikai.discover import sha256_of
@@ -96,6 +97,60 @@ def copies(con, doc_id: str) -> list[tuple[str, str, str | None, bool]]:  # type
         "WHERE me.document_id = ? ORDER BY d.duplicate_of NULLS FIRST, d.source_path",
         [doc_id],
     ).fetchall()
+
+
+# ---- history across documents (issue 21) ----------------------------------------------------
+
+
+def history(con, doc_id: str) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """For each consultation of the document, every event of its 諮問's history: (consultation_id,
+    number_text, title, link_candidates, seq, held_on, stage, outcome, document_id, source_path)."""
+    return con.execute(
+        "SELECT me.consultation_id, me.number_text, me.title, me.link_candidates, h.seq, "
+        "h.held_on, h.stage, h.outcome, h.document_id, h.source_path "
+        "FROM consultations AS me JOIN consultation_history AS h "
+        "ON h.consultation_key = coalesce(me.consultation_key, me.consultation_id) "
+        "WHERE me.document_id = ? ORDER BY me.start_char, me.consultation_id, h.seq",
+        [doc_id],
+    ).fetchall()
+
+
+def history_html(rows: list[tuple], doc_id: str) -> str:
+    """A list per consultation of the documents of its history, each linked to its own page
+    (`shingikai show` writes <document_id prefix>.html side by side in data/show/)."""
+    blocks = []
+    for cid, group in groupby(rows, key=lambda r: r[0]):
+        events = list(group)
+        _, number, title, candidates = events[0][:4]
+        review = (
+            f" — fits {len(candidates)} earlier 諮問 equally, linked to none "
+            "(view consultation_links_to_review)"
+            if candidates
+            else ""
+        )
+        items = []
+        for *_, held_on, stage, outcome, other, path in events:
+            name = html.escape(path)
+            here = other == doc_id
+            link = f"{name} — this page" if here else f'<a href="{other[:12]}.html">{name}</a>'
+            items.append(
+                f"<li>{held_on or '?'} {html.escape(stage)} ({html.escape(outcome)}): {link}</li>"
+            )
+        blocks.append(
+            f'<li data-history="{html.escape(cid)}">{html.escape(number or "")} '
+            f"{html.escape(title or '')}{review}<ol>{''.join(items)}</ol></li>"
+        )
+    if not blocks:
+        return ""
+    return (
+        '<div class="history"><h2>History of each 諮問</h2><p>Documents recording the same '
+        "諮問 (consultations.consultation_key), in date order; the others' pages are made with "
+        "<code>shingikai show &lt;document_id prefix&gt;</code>.</p>"
+        f"<ul>{''.join(blocks)}</ul></div>"
+    )
+
+
+# ---- end history
 
 
 def page_of(page_starts: list[int], offset: int) -> int:
@@ -216,6 +271,7 @@ def render(db: Path, ref: str) -> tuple[str, str, int]:
         ).fetchone()
         spans = collect_spans(con, doc_id, len(text))
         corrections = mark_corrected(con, doc_id, spans, text)
+        histories_html = history_html(history(con, doc_id), doc_id)  # issue 21
     body = highlight(text, spans, page_starts)
     rows = "\n".join(
         f'<tr><td><a href="#{s.sid}">{s.sid}</a></td><td>{s.table}</td><td>{html.escape(s.field)}</td>'
@@ -253,6 +309,7 @@ def render(db: Path, ref: str) -> tuple[str, str, int]:
 <p>{html.escape(head)} — document <code>{doc_id[:16]}</code>, {len(page_starts)} page(s), {len(spans)} highlighted values</p>
 <p class="source">{source_html}</p>
 {copies_html}
+{histories_html}
 <p class="legend">{legend}</p>
 <pre class="doc">{body}</pre>
 <h2>Records</h2>

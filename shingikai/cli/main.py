@@ -291,6 +291,50 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- digest (issue 21)
+def cmd_digest(args: argparse.Namespace) -> int:
+    from shingikai.digest import WatchError, write_digest
+
+    try:
+        digest = write_digest(Path(args.db), args.watch, args.out, args.show_dir)
+    except WatchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{digest.markdown_path} and {digest.html_path}: {len(digest.entries)} 諮問 new or moved")
+    return 0
+
+
+def _add_digest(sub: _Sub) -> None:
+    s = sub.add_parser(
+        "digest",
+        help="list the 諮問 new or moved a stage since the last digest that match a watch list",
+        description="Write a Markdown and an HTML digest of the 諮問 that are new, or moved a "
+        "stage, since the last digest written to the same folder, and match the watch list "
+        "(terms, contractors, data items, local governments: a TOML file, see docs/watch.md), "
+        "with a `show` page for every document they name. The nightly flow does the same after "
+        "each ingest when given a watch list.",
+    )
+    s.add_argument("--watch", type=Path, required=True, help="the watch list (TOML)")
+    _add_db(s)
+    s.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        default=Path("data/digest"),
+        help="folder of the digests and of what they reported (default data/digest, git-ignored)",
+    )
+    s.add_argument(
+        "--show-dir",
+        type=Path,
+        default=None,
+        help="folder of the show pages the digest links to (default: show beside --out)",
+    )
+    s.set_defaults(func=cmd_digest)
+
+
+# ---- end digest
+
+
 def _check_sources(path: Path) -> None:
     """Read the sources file before any flow starts, so a mistake in it is one line."""
     from shingikai.fetch import SourcesError, load_sources
@@ -326,6 +370,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _check_sources(args.sources)
 
     roots = [p.resolve() for p in args.allow_root] or default_roots(args.sources, args.raw, args.db)
+    if args.watch is not None and not args.allow_root:  # issue 21: the digest's own folders
+        roots = sorted({*roots, args.watch.resolve().parent, args.digest_dir.resolve()})
     params = {
         "sources": str(Path(args.sources).resolve()),
         "raw": str(Path(args.raw).resolve()),
@@ -334,6 +380,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "retries": args.retries,
         "backoff": args.backoff,
     }
+    if args.watch is not None:  # issue 21: the nightly digest
+        params["watch"] = str(Path(args.watch).resolve())
+        params["digest"] = str(Path(args.digest_dir).resolve())
     try:
         serve_nightly(
             name=args.name, cron=args.cron, timezone=args.timezone, parameters=params, roots=roots
@@ -589,7 +638,9 @@ def _add_show(sub: _Sub) -> None:
         description="Render DOCUMENT (a document_id prefix, a source_path, or the file itself) as one "
         "self-contained HTML page: its text with contractors, data items, evidence, reports and "
         "conditions highlighted and page numbers marked, a link to the source file, the other "
-        "files that record the same meeting, and a table of records linking to the spans.",
+        "files that record the same meeting, the other documents of each 諮問's history (its "
+        "earlier and later meetings and its 答申, linked to their pages), and a table of records "
+        "linking to the spans.",
     )
     s.add_argument(
         "document", help="document_id prefix, source_path, or the file as given to ingest"
@@ -676,6 +727,19 @@ def _add_serve(sub: _Sub) -> None:
         help="a folder runs may read and write in (repeatable); runs created through the Prefect "
         "API with paths elsewhere are refused (default: the folders of --sources, --raw and --db)",
     )
+    s.add_argument(
+        "--watch",
+        type=Path,
+        default=None,
+        help="a watch list (TOML, docs/watch.md): after each ingest, write a digest of the 諮問 "
+        "new or moved a stage that match it (a Prefect artifact and files in --digest-dir)",
+    )
+    s.add_argument(
+        "--digest-dir",
+        type=Path,
+        default=Path("data/digest"),
+        help="folder of the nightly digests (default data/digest)",
+    )
     s.set_defaults(func=cmd_serve)
 
 
@@ -693,6 +757,7 @@ COMMANDS = (
     _add_fetch,
     _add_serve,
     *corrections_cli.COMMANDS,  # correct, confirm, corrections
+    _add_digest,  # issue 21
 )
 
 

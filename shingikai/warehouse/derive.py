@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from models.canon import incident_words
+from shingikai.warehouse import history
 
 # A meeting or 答申 is identified by municipality, council, date, kind of document and the
 # consultations it records (numbers, else titles without spaces, sorted), so the same
@@ -190,6 +191,7 @@ def derive(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute every derived fact over the whole warehouse (`shingikai maintain`)."""
     mark_copies(con)
     classify_incidents(con)
+    history.link_all(con)  # issue 21: one consultation across documents (after the copies)
 
 
 def meeting_keys(con: duckdb.DuckDBPyConnection, documents: list[str]) -> list[str]:
@@ -207,12 +209,16 @@ def meeting_keys(con: duckdb.DuckDBPyConnection, documents: list[str]) -> list[s
 
 
 def derive_batch(
-    con: duckdb.DuckDBPyConnection, batch: dict[str, pa.Table], touched: list[str]
+    con: duckdb.DuckDBPyConnection,
+    batch: dict[str, pa.Table],
+    touched: list[str],
+    places: list[str] | None = None,
 ) -> dict[str, pa.Table]:
     """The derived facts of a batch about to be inserted (inside its transaction), set in its rows.
 
     `batch` is table -> the rows going in; `touched` the meeting keys of documents the batch
-    replaced, removed or moved (`meeting_keys`, before the change). The batch's documents are
+    replaced, removed or moved (`meeting_keys`, before the change), `places` the local
+    governments of their consultations (`history.places_of`). The batch's documents are
     ranked with the loaded documents of the same meetings (or of touched ones): the batch's
     marks are set in its rows, and a loaded document's are updated only when they change (a
     copy arriving, going or moving). Its reports get their incident type. Nothing else is read,
@@ -251,6 +257,8 @@ def derive_batch(
             "duplicate_of",
             [marks.get(i, (None, None))[1] for i in ids],
         )
+    # issue 21: the batch's consultations linked to the histories already loaded (copy marks first)
+    batch = history.link_batch(con, batch, places or [])
     if "reports" in batch:
         con.register("_batch_reports", batch["reports"])
         try:

@@ -34,6 +34,7 @@ from shingikai.warehouse import lake
 from shingikai.warehouse.constraints import check_rows
 from shingikai.warehouse.corrections import apply_to_batch as apply_corrections
 from shingikai.warehouse.derive import derive_batch, meeting_keys
+from shingikai.warehouse.history import places_of
 
 # tables whose rows belong to one document, deleted and re-inserted together
 DOCUMENT_TABLES = [
@@ -232,6 +233,7 @@ def _load_once(
         )
         # the meetings of documents replaced, removed or moved: their copies are ranked again
         old_keys = meeting_keys(con, sorted(set(existing) | moved))
+        old_places = places_of(con, existing)  # their consultations' histories are relinked
         for table in DOCUMENT_TABLES if existing else []:
             con.execute(
                 f"DELETE FROM {table} WHERE document_id IN (SELECT unnest(?::VARCHAR[]))",
@@ -249,9 +251,9 @@ def _load_once(
             for table in [*DOCUMENT_TABLES, "document_locations"]
             if merged.get(table)
         }
-        # copies of one meeting, incident types: set in the batch's rows, and in the rows of
+        # copies of one meeting, incident types, consultation histories: set in the batch's rows, and in the rows of
         # loaded documents of the meetings it touches when they change
-        batch = derive_batch(con, batch, old_keys)
+        batch = derive_batch(con, batch, old_keys, old_places)
         for table, arrow in batch.items():
             con.register("_rows", arrow)
             try:

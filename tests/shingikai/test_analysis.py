@@ -24,6 +24,10 @@ VIEWS = [
     "unmapped_values",
     "data_flows",
     "meetings_once",
+    # history across documents (issue 21)
+    "consultation_history",
+    "consultations_final",
+    "consultation_links_to_review",
 ]
 
 
