@@ -21,7 +21,6 @@ Writes a markdown report (default bench/out/pdf.md); the load average is beside 
 
 from __future__ import annotations
 
-import argparse
 import io
 import logging
 import tempfile
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from bench.run import load, run_ingest
+from bench.run import arg_parser, load, run_ingest
 from extractors.pdf_page import PdfiumPage
 from extractors.pipeline import extract_bytes
 from extractors.reading import Limits, ReadError, page_text, read_bytes
@@ -72,12 +71,11 @@ def read_after(data: bytes) -> list[str]:
     return read_bytes(data, "x.pdf", Limits()).pages
 
 
-def timed(fn, datas: list[bytes]) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    """(CPU seconds, wall seconds) to read every document."""
+def timed(fn, datas: list[bytes]) -> tuple[float, float, list[list[str]]]:  # type: ignore[no-untyped-def]
+    """(CPU seconds, wall seconds, pages read) to read every document."""
     c0, w0 = time.process_time(), time.perf_counter()
-    for data in datas:
-        fn(data)
-    return time.process_time() - c0, time.perf_counter() - w0
+    pages = [fn(data) for data in datas]
+    return time.process_time() - c0, time.perf_counter() - w0, pages
 
 
 def reader_rates(rounds: int) -> list[dict]:
@@ -85,18 +83,22 @@ def reader_rates(rounds: int) -> list[dict]:
     for name, (folder, pattern) in SETS.items():
         paths = sorted(folder.glob(pattern))
         datas = [p.read_bytes() for p in paths]
-        pages = pages_of(paths)
-        same = sum(
-            a == b for d in datas for a, b in zip(read_before(d), read_after(d), strict=True)
-        )
         best: dict[str, tuple[float, float, str]] = {}
+        read: dict[str, list[list[str]]] = {}
         for _ in range(rounds):
             for label, fn in (("before", read_before), ("after", read_after)):
                 before = load()
-                cpu, wall = timed(fn, datas)
+                cpu, wall, read[label] = timed(fn, datas)
                 if label not in best or cpu < best[label][0]:
                     best[label] = (cpu, wall, f"{before} → {load()}")
-        rows.append({"set": name, "docs": len(paths), "pages": pages, "same": same, **best})
+        same = sum(
+            a == b
+            for old, new in zip(read["before"], read["after"], strict=True)
+            for a, b in zip(old, new, strict=True)
+        )
+        rows.append(
+            {"set": name, "docs": len(paths), "pages": pages_of(paths), "same": same, **best}
+        )
     return rows
 
 
@@ -252,9 +254,7 @@ def report(rates: list[dict], parts: dict, heavy: dict, rounds: int) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    ap = arg_parser(__doc__)
     ap.add_argument("--rounds", type=int, default=2, help="before/after rounds (best counts)")
     ap.add_argument("--repeat-pages", type=int, default=500, help="pages in the PDF-heavy corpus")
     ap.add_argument("--no-ingest", action="store_true", help="skip `shingikai ingest`")

@@ -17,14 +17,13 @@ figure, since the machine's two cores are shared.
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench.run import load, run_ingest
+from bench.run import arg_parser, load, run_ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "corpus" / "seeds"
@@ -72,9 +71,7 @@ def corpus(work: Path, copies: int) -> Path:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    ap = arg_parser(__doc__)
     ap.add_argument("--runs", type=int, default=3, help="runs of the forty documents")
     ap.add_argument("--copies", type=int, default=8, help="variants of each seed")
     ap.add_argument("--no-dask", action="store_true", help="skip the --dask local run")
