@@ -1,9 +1,9 @@
 """A PDF page read by PDFium, shaped like the pdfplumber page `extractors.reading` lays out.
 
-pdfplumber spends nearly all its time in pdfminer's layout pass (about 5 pages/s
-per core here, against ~150 for PDFium on the same pages), while its text and
-table geometry (clustering characters into lines, finding ruled cells from the
-edges) is cheap. So PDFium reads each character's text and box and each path's
+pdfplumber spends most of its time in pdfminer's parse and layout pass, while
+its text and table geometry (clustering characters into lines, finding ruled
+cells from the edges) is cheap: without pdfminer the same pages take 3.4-3.9x
+less CPU (`python -m bench.pdf`, bench/out/pdf.md). So PDFium reads each character's text and box and each path's
 segments, and pdfplumber's own geometry runs on those: the page text comes out
 as pdfplumber wrote it, at PDFium's speed.
 
