@@ -37,6 +37,13 @@ OUT = Path(__file__).resolve().parent / "out"
 SUDACHI_MAX_BYTES = 49_149
 
 
+def arg_parser(doc: str | None) -> argparse.ArgumentParser:
+    """A benchmark's command line, its module docstring as the help."""
+    return argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+
 def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -246,9 +253,7 @@ def met(ok: bool) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    ap = arg_parser(__doc__)
     ap.add_argument("--quick", action="store_true", help="small scale: 20 vs 100 documents, 5 PDFs")
     ap.add_argument(
         "--small", type=int, help="documents in the small corpus (default 200; quick 20)"

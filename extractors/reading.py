@@ -1,8 +1,9 @@
 """Read a source file into pages of text, or say clearly why it cannot be read.
 
-PDFs go through pdfplumber: ruled tables are read with `find_tables()` and
-written as `label<TAB>value` lines in their place on the page, so a label is
-never interleaved with its value's lines. Text files (.txt, .md, .html) are
+PDFs are read by PDFium (`extractors.pdf_page`: each character's box and the
+page's rulings), laid out with pdfplumber's geometry: ruled tables are found
+with `find_tables()` and written as `label<TAB>value` lines in their place on
+the page, so a label is never interleaved with its value's lines. Text files (.txt, .md, .html) are
 decoded as UTF-8, CP932 (Shift_JIS) or EUC-JP, whichever fits, and the encoding
 is recorded. Nothing here extracts meaning: see `extractors.pipeline`.
 """
@@ -243,19 +244,16 @@ def read_text(data: bytes, suffix: str, limits: Limits) -> RawDocument:
 
 
 def read_pdf(data: bytes, limits: Limits) -> RawDocument:
-    import io
+    import pypdfium2 as pdfium
 
-    import pdfplumber
-    from pdfplumber.utils.exceptions import PdfminerException
+    from extractors.pdf_page import PdfiumPage
 
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-        n_pages = len(pdf.pages)
-    except PdfminerException as exc:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
         raise _pdf_error(exc, data) from exc
-    except Exception as exc:  # pdfminer raises many kinds on damaged files
-        raise _pdf_error(exc, data) from exc
-    with pdf:
+    try:
+        n_pages = len(pdf)
         if n_pages == 0:
             raise ReadError(Status.FAILED, "the PDF has no pages: download it again", FileType.PDF)
         if n_pages > limits.max_pages:
@@ -266,14 +264,20 @@ def read_pdf(data: bytes, limits: Limits) -> RawDocument:
             )
         pages, image_only = [], []
         try:
-            for number, page in enumerate(pdf.pages, start=1):
+            for number in range(1, n_pages + 1):
+                pdf_page = pdf[number - 1]
+                try:
+                    page = PdfiumPage.read(pdf_page)
+                finally:
+                    pdf_page.close()
                 text = page_text(page)
                 if not text.strip() and page.images:
                     image_only.append(number)
                 pages.append(text)
-                page.flush_cache()
         except Exception as exc:
             raise _pdf_error(exc, data) from exc
+    finally:
+        pdf.close()
     if not image_only and not any(p.strip() for p in pages):
         raise ReadError(
             Status.FAILED,
@@ -300,27 +304,20 @@ def read_pdf(data: bytes, limits: Limits) -> RawDocument:
 
 
 def _pdf_error(exc: Exception, data: bytes) -> ReadError:
-    chain = []
-    e: BaseException | None = exc
-    while e is not None:
-        chain.append(f"{type(e).__name__}: {e}")
-        e = (
-            e.__cause__
-            or e.__context__
-            or (e.args[0] if e.args and isinstance(e.args[0], BaseException) else None)
-        )
-    message = " / ".join(chain)
-    if (
-        "Password" in message
-        or "Encrypt" in message
-        or (b"/Encrypt" in data and "EOF" not in message)
+    """PDFium's error code says what is wrong: a password, a damaged file, or something else."""
+    import pypdfium2.raw as pdfium_c
+
+    code = getattr(exc, "err_code", None)
+    message = f"{type(exc).__name__}: {exc}"
+    if code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY) or (
+        code is None and b"/Encrypt" in data
     ):
         return ReadError(
             Status.ENCRYPTED,
             "the PDF is encrypted with a password: ask the publisher for an unprotected copy, or decrypt it (qpdf --decrypt) and ingest that",
             FileType.PDF,
         )
-    if "EOF" in message or "xref" in message.lower() or "trailer" in message.lower():
+    if code in (pdfium_c.FPDF_ERR_FORMAT, pdfium_c.FPDF_ERR_FILE):
         return ReadError(
             Status.FAILED,
             f"the PDF is damaged or truncated ({message[:200]}): download it again",
@@ -328,7 +325,7 @@ def _pdf_error(exc: Exception, data: bytes) -> ReadError:
         )
     return ReadError(
         Status.FAILED,
-        f"pdfplumber could not parse the PDF ({message[:200]}): check the file, or download it again",
+        f"PDFium could not read the PDF ({message[:200]}): check the file, or download it again",
         FileType.PDF,
     )
 

@@ -30,6 +30,8 @@ def make_task_runner(address: str | None, workers: int) -> TaskRunner[Any] | Non
                 "threads_per_worker": 1,
                 "processes": True,
                 "dashboard_address": None,
+                # each worker starts loading GiNZA as it starts, not at its first task
+                "preload": ["flows.dask_preload"],
             },
         )
     return DaskTaskRunner(address=address)

@@ -20,6 +20,8 @@ WARM_UP = """会議録
 """
 
 try:
+    # PDFium and pdfplumber's geometry (~1-4 s to import): once here, not in each worker's first PDF
+    import extractors.pdf_page  # noqa: F401
     from extractors.pipeline import extract_bytes
     from shingikai.sandbox import warm
 

@@ -11,17 +11,33 @@ from extractors.reading import Limits
 from shingikai.sandbox import extract_in_sandbox
 from shingikai.warehouse import connect_readonly
 from tests.conftest import SAMPLES
-from tests.flows.test_hostile import pages_300
+from tests.flows.test_hostile import _letters, build_pdf, text_page
 from tests.ingest_helpers import run_ingest_cli
 
 SAMPLE = SAMPLES / "shirasagidai_2023_toshin.txt"
+
+
+def slow_pdf() -> bytes:
+    """1,000 full pages: some 10 s of reading and extracting (PDFium reads 300 short pages
+    in about 1 s, too close to a 1 s limit on an idle machine)."""
+    return build_pdf(
+        [
+            text_page(
+                [
+                    f"Sheet {_letters(p)}, line {_letters(i)}: the members approved it."
+                    for i in range(40)
+                ]
+            )
+            for p in range(1000)
+        ]
+    )
 
 
 @pytest.mark.slow
 def test_over_the_time_limit_fails_alone(tmp_path: Path):
     corpus = tmp_path / "in"
     corpus.mkdir()
-    (corpus / "slow_300_pages.pdf").write_bytes(pages_300())  # ~5 s of pdfplumber
+    (corpus / "slow_1000_pages.pdf").write_bytes(slow_pdf())
     shutil.copyfile(SAMPLE, corpus / SAMPLE.name)
     db = tmp_path / "w.ducklake"
     run = run_ingest_cli([corpus], db, extra_args=["--timeout", "1"])
@@ -32,7 +48,7 @@ def test_over_the_time_limit_fails_alone(tmp_path: Path):
     }
     n_texts = con.execute("SELECT count(*) FROM document_texts").fetchone()[0]
     con.close()
-    status, error = rows["slow_300_pages.pdf"]
+    status, error = rows["slow_1000_pages.pdf"]
     assert status == "failed"
     assert "took longer than the limit of 1 s" in error and "--timeout" in error
     assert rows[SAMPLE.name] == ("ok", None)
@@ -40,10 +56,12 @@ def test_over_the_time_limit_fails_alone(tmp_path: Path):
     assert "failed: 1," in run.stdout
 
 
-@pytest.mark.slow  # forks limited workers and parses a 300-page PDF three times
+@pytest.mark.slow  # forks limited workers, which stop at their first allocation
 def test_over_the_memory_limit_fails_with_a_clear_reason(tmp_path: Path):
     big = tmp_path / "big.pdf"
-    big.write_bytes(pages_300())
+    # 1.8 M characters: new memory however frugal the reader (300 short pages fit in what
+    # the fork already holds, now that pdfminer no longer builds its layout objects)
+    big.write_bytes(slow_pdf())
     # far below what the forked extractor already maps: its next allocation fails
     limited = extract_in_sandbox(big, "in/big.pdf", Limits(memory_bytes=64 * 1024**2))
     doc = limited.document
@@ -64,7 +82,7 @@ def test_over_the_memory_limit_fails_with_a_clear_reason(tmp_path: Path):
 
 def test_time_limit_in_the_sandbox(tmp_path: Path):
     big = tmp_path / "big.pdf"
-    big.write_bytes(pages_300())
+    big.write_bytes(slow_pdf())
     doc = extract_in_sandbox(big, "big.pdf", Limits(timeout_s=0.5)).document
     assert doc.status == "failed"
     assert (

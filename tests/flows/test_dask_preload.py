@@ -1,0 +1,37 @@
+"""A local Dask cluster's workers start loading GiNZA as they start, not at their first task."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+
+def test_local_cluster_preloads_the_warm_up() -> None:
+    from flows.runners import make_task_runner
+
+    runner = make_task_runner("local", 2)
+    assert runner is not None
+    kwargs = runner.cluster_kwargs  # type: ignore[attr-defined]
+    assert kwargs["preload"] == ["flows.dask_preload"], kwargs
+    assert kwargs["n_workers"] == 2
+
+
+def test_the_preload_warms_in_a_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`dask_setup` returns at once (the worker registers) while GiNZA loads beside it."""
+    import shingikai.sandbox
+    from flows.dask_preload import dask_setup
+
+    release, called = threading.Event(), threading.Event()
+
+    def slow_warm() -> None:
+        called.set()
+        release.wait(10)
+
+    monkeypatch.setattr(shingikai.sandbox, "warm", slow_warm)
+    dask_setup(worker=None)  # returns while the warm-up still runs
+    assert called.wait(10), "dask_setup did not start the warm-up"
+    warming = [t for t in threading.enumerate() if t.name == "shingikai-warm"]
+    assert warming and warming[0].is_alive()
+    release.set()
+    warming[0].join(10)
