@@ -15,6 +15,7 @@ caller does other work (planning, starting Prefect's API). `close_pools` stops e
 from __future__ import annotations
 
 import atexit
+import hashlib
 import multiprocessing as mp
 import os
 import queue
@@ -27,10 +28,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from extractors import extractor_version
-from extractors.pipeline import document_id_of, extract_bytes
 from extractors.reading import Limits
 from models.records import Document, Extraction
 from models.vocab import Status
+from shingikai.hashing import sha256_of
 
 PRELOAD = "shingikai.sandbox_preload"
 DEFAULT_MEMORY_BYTES = 6 * 1024**3
@@ -47,6 +48,8 @@ def default_workers() -> int:
 
 def _worker(conn, memory_bytes: int | None) -> None:  # type: ignore[no-untyped-def]
     """A long-lived extractor: one document per message, until a None message or its parent goes away."""
+    from extractors.pipeline import extract_bytes  # loaded already, by the fork server
+
     signal.signal(
         signal.SIGINT, signal.SIG_IGN
     )  # Ctrl-C is the parent's to handle: it stops the pool
@@ -221,6 +224,13 @@ def start_pool(memory_bytes: int | None, size: int | None = None) -> WorkerPool:
         return _POOLS[memory_bytes]
 
 
+def pools_loading() -> bool | None:
+    """True while a started pool's workers are still starting (GiNZA loading); None: no pool."""
+    with _POOLS_LOCK:
+        pools = list(_POOLS.values())
+    return any(p.ready_at is None for p in pools) if pools else None
+
+
 def pools_ready_at() -> list[float]:
     """When each started pool had all its workers running (time.monotonic())."""
     with _POOLS_LOCK:
@@ -290,10 +300,12 @@ def failed(
     try:
         size: int | None = path.stat().st_size
         if document_id is None:
-            document_id = document_id_of(path.read_bytes())
+            document_id = sha256_of(path)
     except OSError:
         size = None
-        document_id = document_id or document_id_of(f"unreadable\0{path.absolute()}".encode())
+        document_id = (
+            document_id or hashlib.sha256(f"unreadable\0{path.absolute()}".encode()).hexdigest()
+        )
     return Extraction(
         Document(
             document_id=document_id,
@@ -336,6 +348,8 @@ def _in_thread(
 ) -> Extraction:
     """Fallback inside a daemonic process (e.g. a Dask worker), which may not fork children:
     extract in a thread bounded in time only (no memory limit; a timed-out thread is abandoned)."""
+
+    from extractors.pipeline import extract_bytes
 
     box: dict[str, object] = {}
 

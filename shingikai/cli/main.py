@@ -47,24 +47,31 @@ def _limits(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from flows.launch import (
-        ServerStartError,
-        run_ingest,
-    )  # Prefect: only in commands that run a flow
+    from shingikai.progress import Steps
 
-    try:
-        summary = run_ingest(
-            [str(p) for p in args.paths],
-            str(args.db),
-            force=args.force,
-            limits=_limits(args),
-            dask=args.dask,
-            workers=args.workers,
-            verbose=args.verbose,
-        )
-    except ServerStartError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 3
+    # what the run is doing, from its first second (Prefect and GiNZA take a while to start)
+    with Steps(started=args.started) as steps:
+        steps.step(f"finding files in {', '.join(str(p) for p in args.paths)}")
+        from flows.launch import (
+            ServerStartError,
+            run_ingest,
+        )  # Prefect: only in commands that run a flow
+
+        try:
+            summary = run_ingest(
+                [str(p) for p in args.paths],
+                str(args.db),
+                force=args.force,
+                limits=_limits(args),
+                dask=args.dask,
+                workers=args.workers,
+                verbose=args.verbose,
+                steps=steps,
+            )
+        except ServerStartError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 3
+        summary.seconds = steps.elapsed()  # the whole run's, not only the flow's
     if summary.seen == 0:
         where = ", ".join(str(p) for p in args.paths)
         raise NothingDone(
@@ -78,7 +85,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             f"copies: {copies} files record a meeting that another file records too; "
             "the views count each meeting once (documents.duplicate_of, view meetings_once)"
         )
+    if summary.new and summary.failed == summary.new:  # a script must not take this for success
+        print(
+            f"error: none of the {summary.new} new files could be loaded (the reasons are above)",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+def _process_started() -> float:
+    """When this process started, on the time.monotonic() clock (the interpreter's start counts)."""
+    import time as clock
+
+    import psutil
+
+    return clock.monotonic() - max(0.0, clock.time() - psutil.Process().create_time())
 
 
 def _copies(db: Path) -> int:
@@ -700,12 +722,29 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
+def _usage_errors() -> tuple[type[BaseException], ...]:
+    """What a person fixes from the message alone (imported only when something went wrong:
+    the warehouse's modules load DuckDB, which `ingest` should not wait for to say a word)."""
     from shingikai.render import OutputError
-    from shingikai.warehouse import OutOfSpace, WarehouseBusy
     from shingikai.warehouse.lake import SingleFileWarehouse
 
+    return (UsageError, OutputError, FileNotFoundError, SingleFileWarehouse)
+
+
+def _operator_errors() -> tuple[type[BaseException], ...]:
+    """The operator's to fix (a busy warehouse, a full disk): one line."""
+    from shingikai.warehouse import OutOfSpace, WarehouseBusy
+
+    return (WarehouseBusy, OutOfSpace)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import time as clock
+
+    # the command's start: the process's when this is the command line, else now (a test)
+    started = _process_started() if argv is None else clock.monotonic()
     args = build_parser().parse_args(argv)
+    args.started = started
     try:
         return args.func(args)
     except BrokenPipeError:
@@ -715,10 +754,10 @@ def main(argv: list[str] | None = None) -> int:
     except NothingDone as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except (UsageError, OutputError, FileNotFoundError, SingleFileWarehouse) as exc:
+    except _usage_errors() as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (WarehouseBusy, OutOfSpace) as exc:  # the operator's to fix: one line
+    except _operator_errors() as exc:  # the operator's to fix: one line
         print(f"error: {exc.strerror if isinstance(exc, OSError) else exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:  # what was running has been stopped on the way out

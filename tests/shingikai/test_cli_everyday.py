@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -130,7 +132,8 @@ def test_everyday_mistakes_are_one_line_and_fail(argv, status, says, db, tmp_pat
     (tmp_path / "empty").mkdir()
     assert main([a.format(**fill) for a in argv]) == status
     err = capsys.readouterr().err
-    assert says in err and err.count("\n") == 1 and "Traceback" not in err, err
+    said = [line for line in err.splitlines() if not line.startswith("[")]  # not the steps
+    assert says in err and len(said) == 1 and "Traceback" not in err, err
     assert not (tmp_path / "empty" / "w.ducklake").exists()  # an empty ingest creates nothing
 
 
@@ -174,3 +177,47 @@ def test_ingest_reports_how_many_files_are_copies(db, tmp_path):
 
     assert _copies(db) == 1  # the PDF of the text file
     assert _copies(tmp_path / "none.ducklake") == 0
+
+
+@pytest.mark.slow  # the CLI in a subprocess, through Prefect
+def test_ingest_says_what_it_does_from_the_start_and_fails_when_no_file_loads(tmp_path):
+    """Off a terminal, a line at least every ~10 s from the first step on (a run used to be
+    silent for up to 70 s); the time reported is the whole run's; every file failed: exit 1."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "broken.pdf").write_bytes(b"%PDF-1.4\n" + b"\x00not a pdf" * 100)
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "shingikai.cli",
+            "ingest",
+            str(raw),
+            "--db",
+            str(tmp_path / "w.ducklake"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"},
+    )
+    assert proc.stderr is not None
+    arrived = [(time.monotonic() - started, line.rstrip("\n")) for line in proc.stderr]
+    out, _ = proc.communicate(timeout=300)
+    err = [line for _, line in arrived]
+    assert proc.returncode == 1, out + "\n".join(err)
+    assert err[-1] == "error: none of the 1 new files could be loaded (the reasons are above)"
+    assert "Traceback" not in "\n".join(err)
+    steps = [line.split("] ", 1)[1] for line in err if line.startswith("[")]
+    said = [s for s in steps if not s.startswith("…")]
+    assert said[0] == f"finding files in {raw}", err
+    assert said[1].startswith("1 file found; starting Prefect's API server"), err
+    assert said[-2:] == ["extracting 1 file", "stopping the extraction workers and Prefect"], err
+    gaps = [b[0] - a[0] for a, b in zip(arrived, arrived[1:], strict=False)]
+    assert max(gaps) < 20, arrived  # said again every 10 s while a step lasts
+    whole = float(re.search(r"warehouse: .* \(([\d.]+) s\)", out).group(1))  # type: ignore[union-attr]
+    summary_at = arrived[-1][0]  # the summary is printed just before this last line
+    assert summary_at - 3 < whole <= summary_at + 0.5, (whole, arrived)
+    assert "failed: 1," in out and "broken.pdf" in out
