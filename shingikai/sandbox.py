@@ -220,8 +220,31 @@ def start_pool(memory_bytes: int | None, size: int | None = None) -> WorkerPool:
     """
     with _POOLS_LOCK:
         if memory_bytes not in _POOLS:
+            _start_fork_server()
             _POOLS[memory_bytes] = WorkerPool(size or default_workers(), memory_bytes)
         return _POOLS[memory_bytes]
+
+
+def _start_fork_server() -> None:
+    """Start the fork server now, from the main thread, with Ctrl-C ignored for the moment it
+    takes to spawn it: it inherits that, and Python then leaves Ctrl-C ignored in it.
+
+    Ctrl-C on a terminal reaches the whole process group and is the command's to handle (it
+    stops the pool); Python's fork server ignores it only once it has loaded GiNZA, so a
+    Ctrl-C before that printed its KeyboardInterrupt traceback after the command's
+    "interrupted". Off the main thread (which alone may change signal handling) the first
+    worker starts the fork server as before.
+    """
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    _context()  # the preload list
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def pools_loading() -> bool | None:

@@ -7,13 +7,6 @@ failure is left for the workers to meet: each then loads lazily and a document t
 extracted fails with the reason.
 """
 
-import signal
-
-# Ctrl-C on a terminal reaches the whole process group: it is the command's to handle (it stops
-# the pool). Python's fork server ignores it only once its preloading is over, so without this
-# a Ctrl-C while GiNZA loads printed the fork server's KeyboardInterrupt traceback.
-signal.signal(signal.SIGINT, signal.SIG_IGN)
-
 WARM_UP = """会議録
 
 会議の名称\t第1回個人情報保護審議会

@@ -238,20 +238,27 @@ def test_ingest_says_what_it_does_from_the_start_and_fails_when_no_file_loads(tm
         (["query", "SELECT 1", "--width", "-3"], "argument --width: -3 is not allowed"),
         (["query", "SELECT 1", "-n", "-5"], "argument -n/--max-rows: -5 is not allowed"),
         (["query", "SELECT 1", "--timeout", "nan"], "argument --timeout: nan is not allowed"),
-        (["ingest", "--timeout", "-1"], "argument --timeout: -1 is not allowed: give more than 0"),
+        (
+            ["ingest", "{tmp}", "--db", "{tmp}/w.ducklake", "--timeout", "-1"],
+            "argument --timeout: -1 is not allowed: give more than 0",
+        ),
         (["extract", "x.txt", "--max-mb", "0"], "argument --max-mb: 0 is not allowed"),
-        (["ingest", "--workers", "0"], "argument --workers: 0 is not allowed"),
-        (["fetch", "--retries", "-1"], "argument --retries: -1 is not allowed"),
+        (
+            ["ingest", "{tmp}", "--db", "{tmp}/w.ducklake", "--workers", "0"],
+            "argument --workers: 0",
+        ),
+        (["fetch", "--raw", "{tmp}", "--retries", "-1"], "argument --retries: -1 is not allowed"),
         (["search", "委託", "-n", "x"], "argument -n/--limit: 'x' is not a number"),
     ],
 )
-def test_nonsense_numbers_are_refused_in_one_line(argv, says, capsys):
+def test_nonsense_numbers_are_refused_in_one_line(argv, says, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
-        main(argv)
+        main([a.format(tmp=tmp_path) for a in argv])
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {says}") and err.count("\n") == 1, err
     assert f"(see shingikai {argv[0]} --help)" in err
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(
