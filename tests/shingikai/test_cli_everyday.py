@@ -18,7 +18,7 @@ import pytest
 
 from shingikai.cli.main import main
 from shingikai.render import display_width
-from shingikai.warehouse import Writer, load
+from shingikai.warehouse import Writer, load, readonly
 from tests.conftest import ROOT, SAMPLES
 from tests.shingikai.test_copies import PDF, SEED
 
@@ -348,3 +348,51 @@ def test_ctrl_c_is_one_line_and_exit_130(command, tmp_path):
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert err.splitlines()[-1] == "interrupted", err
+
+
+def _readme_block(lang: str, containing: str) -> str:
+    blocks = re.findall(rf"```{lang}\n(.*?)```", (ROOT / "README.md").read_text("utf-8"), re.S)
+    found = [b.strip() for b in blocks if containing in b]
+    assert len(found) == 1, f"the README has {len(found)} {lang} blocks with {containing}"
+    return found[0]
+
+
+@pytest.mark.slow  # two Python subprocesses
+def test_the_readmes_offline_routes_open_the_warehouse_without_a_download(db, tmp_path):
+    """The README's pandas line and its DuckDB-shell route, as written, on a machine where the
+    extension repository cannot be reached (the plain ATTACH fails there)."""
+    lake = str(db)
+    offline = {"custom_extension_repository": "http://127.0.0.1:9"}  # nothing listens there
+    plain = duckdb.connect(config=offline)
+    with pytest.raises(duckdb.Error, match="Failed to download extension"):
+        plain.execute(f"ATTACH 'ducklake:sqlite:{lake}' AS s (READ_ONLY)")
+    plain.close()
+
+    line = _readme_block("python", "connect_readonly").replace(
+        "data/warehouse/shingikai.ducklake", lake
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", f"{line}\nprint(type(df).__name__, len(df))"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    with readonly(db) as con:
+        (consultations,) = con.execute("SELECT count(*) FROM consultations").fetchone()
+    assert consultations > 0
+    assert run.stdout.split() == ["DataFrame", str(consultations)]
+
+    command = _readme_block("sh", "attach_sql").replace("data/warehouse/shingikai.ducklake", lake)
+    command = command.replace(".venv/bin/python", sys.executable)
+    run = subprocess.run(
+        command, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    con = duckdb.connect(config=offline)
+    for statement in (tmp_path / "open.sql").read_text("utf-8").split(";"):
+        if statement.strip():
+            con.execute(statement)
+    assert con.execute("SELECT count(*) FROM documents").fetchone() == (2,)
+    con.close()
