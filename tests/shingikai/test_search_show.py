@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -98,3 +99,29 @@ def test_fetch_gives_up_at_once_when_the_host_does_not_resolve():
         fetcher.get("http://no-such-host.invalid/index.html")
     assert time.monotonic() - started < 2  # no 2 + 4 + 8 s of retries
     fetcher.close()
+
+
+def test_search_finds_substrings_and_a_legal_form_however_written(tmp_path):
+    """USB in USBメモリ, 個人 in 個人情報, and 株式会社みらい as (株)みらい (Sudachi keeps each of
+    those as one word, and a search by words found none of them)."""
+    doc = minutes("7" * 64, "samples/z.txt", numbers=(21,))
+    doc = replace(
+        doc,
+        contractors=[replace(c, name="(株)みらい") for c in doc.contractors],
+        data_items=[replace(d, item="USBメモリ内の個人情報") for d in doc.data_items],
+    )
+    db = tmp_path / "w.ducklake"
+    with Writer(db) as writer:
+        load(writer.con, doc)
+    for query, kind, marked in [
+        ("USB", "data_item", {"USB"}),
+        ("個人", "data_item", {"個人"}),
+        ("株式会社みらい", "contractor", {"(株)", "みらい"}),
+        ("㈱みらい", "contractor", {"(株)", "みらい"}),
+        ("（株）みらい", "contractor", {"(株)", "みらい"}),
+    ]:
+        hits, total = search_counted(db, query)
+        assert total == 1 and hits[0].kind == kind, (query, hits)
+        assert set(re.findall("【(.*?)】", hits[0].snippet)) == marked, (query, hits[0].snippet)
+    assert search_counted(db, "有限会社みらい")[1] == 0  # another legal form: another company
+    assert search_counted(db, "(有)みらい")[1] == 0
