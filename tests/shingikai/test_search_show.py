@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from models.records import DocumentText
+from models.records import DocumentLocation, DocumentText
 from shingikai.cli.main import main
 from shingikai.fetch import Fetcher, Refused
 from shingikai.search import search_counted, snippet
@@ -125,3 +125,29 @@ def test_search_finds_substrings_and_a_legal_form_however_written(tmp_path):
         assert set(re.findall("【(.*?)】", hits[0].snippet)) == marked, (query, hits[0].snippet)
     assert search_counted(db, "有限会社みらい")[1] == 0  # another legal form: another company
     assert search_counted(db, "(有)みらい")[1] == 0
+
+
+def test_show_links_the_source_where_ingest_found_it_from_any_folder(tmp_path, monkeypatch):
+    """The page linked a file only relative to the current folder or data/raw, and said
+    "is not on this machine" of a file ingest had read from elsewhere (document_locations)."""
+    root = tmp_path / "archive" / "2024"
+    root.mkdir(parents=True)
+    source = root / "x.txt"
+    source.write_text(PAGE1 + PAGE2, encoding="utf-8")
+    doc_id = hashlib.sha256(source.read_bytes()).hexdigest()
+    seed = replace(
+        minutes(doc_id, "2024/x.txt"),
+        text=DocumentText(document_id=doc_id, text=PAGE1 + PAGE2, page_starts=[0, len(PAGE1)]),
+    )
+    db = tmp_path / "w.ducklake"
+    with Writer(db) as writer:
+        load(writer.con, seed, [DocumentLocation(str(root), "x.txt", doc_id, "2024/x.txt")])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    page, _, _ = render(db, doc_id[:12])
+    assert f'href="{source.resolve().as_uri()}"' in page
+    assert "is not on this machine" not in page
+    source.write_text("other bytes", encoding="utf-8")  # changed since: not this document's file
+    page, _, _ = render(db, doc_id[:12])
+    assert "source file 2024/x.txt is not on this machine" in page
