@@ -89,3 +89,32 @@ def test_the_font_check_fails_for_a_font_without_japanese(fresh_db):
                 failed = True
                 assert "DejaVu Sans has no glyph for" in str(exc) and "練" in str(exc)
         assert failed == fails, family
+
+
+@pytest.fixture(scope="session")
+def empty_db(tmp_path_factory):
+    """A lake with the schema and no document (a warehouse before its first ingest)."""
+    from shingikai.warehouse import Writer
+
+    path = tmp_path_factory.mktemp("empty") / "w.ducklake"
+    with Writer(path):
+        pass
+    return path
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_on_an_empty_warehouse_says_no_data(path, empty_db, tmp_path, monkeypatch):
+    """Each plot of nothing says so (it was bare axes from -0.04 to 0.04)."""
+    monkeypatch.setenv("SHINGIKAI_DB", str(empty_db))
+    monkeypatch.setenv("SHINGIKAI_FIGURES", str(tmp_path / "figures"))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+    )
+    client.execute(env=dict(os.environ))
+    plots = [c for c in nb.cells if c.cell_type == "code" and 'save_and_show(fig, "' in c.source]
+    assert plots
+    for cell in plots:
+        printed = "".join(o.get("text", "") for o in cell.get("outputs", []))
+        assert "no data: " in printed, cell.source[:200]
