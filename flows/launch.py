@@ -33,6 +33,7 @@ from flows.server import TemporaryServer, configured_api_url
 from shingikai import warehouse
 from shingikai.discover import Plan, SourceFile, discover_all, plan
 from shingikai.ingest import Summary, record_without_extraction
+from shingikai.progress import Steps
 
 if TYPE_CHECKING:
     from prefect.task_runners import TaskRunner
@@ -76,6 +77,7 @@ class Background:
         self.server: TemporaryServer | None = None
         self.api_url = configured_api_url()
         self.started = False
+        self.pool = False
 
     def start(self, limits: Limits, workers: int | None, local: bool) -> None:
         if self.started:
@@ -84,9 +86,17 @@ class Background:
         if self.api_url is None:
             self.server = TemporaryServer()
         if local:
+            self.pool = True
             from shingikai.sandbox import DEFAULT_MEMORY_BYTES
 
             start_pool(limits.memory_bytes or DEFAULT_MEMORY_BYTES, workers)
+
+    def starting(self) -> str:
+        """What `start` set going, for the command's progress."""
+        what = ["starting Prefect's API server"] if self.server is not None else []
+        if self.pool:
+            what.append("the extraction workers (they load GiNZA)")
+        return " and ".join(what) or "using the configured Prefect server"
 
     def wait_for_api(self) -> str | None:
         """The API URL the flow should use (None: Prefect's own configuration)."""
@@ -104,6 +114,22 @@ class Background:
         if self.server is not None:
             self.server.stop()
             self.server = None
+
+
+def _files(n: int) -> str:
+    return f"{n} file" if n == 1 else f"{n} files"
+
+
+def _workers_state() -> str:
+    """Whether the local extraction workers have loaded GiNZA yet (for a step said again)."""
+    if "shingikai.sandbox" not in sys.modules:
+        return ""
+    from shingikai.sandbox import pools_loading
+
+    loading = pools_loading()
+    if loading is None:
+        return ""
+    return "extraction workers loading GiNZA" if loading else "extraction workers ready"
 
 
 def _drain_prefect() -> None:
@@ -137,16 +163,21 @@ def run_ingest(
     workers: int | None = None,
     verbose: bool = False,
     dask: str | None = None,
+    steps: Steps | None = None,
 ) -> Summary:
     """Ingest `paths` into the warehouse at `db` through the Prefect flow; see the module docstring.
 
     `dask` ("local" or a scheduler address) runs the extraction tasks on Dask, with `workers`
     workers in a local cluster (default 2), as does any other `task_runner`. Otherwise
     `workers` is the number of local extraction processes (default: one per CPU).
+    `steps` (the command line's) hears of each step as it begins.
     """
     quiet_prefect(verbose)
     started = time.monotonic()
     marks = Marks(started)
+    say = steps.step if steps is not None else lambda what: None
+    if steps is not None:
+        steps.detail = _workers_state
     limits = limits or Limits()
     local = task_runner is None and not dask
     background = Background()
@@ -156,6 +187,9 @@ def run_ingest(
         if surely_new(files, Path(db), force):
             background.start(limits, workers, local)
             marks.add("server and workers starting")
+            say(f"{_files(len(files))} found; {background.starting()}; checking which are new")
+        elif files:
+            say(f"{_files(len(files))} found; checking which are new or changed")
         todo, skipped = plan(files, Path(db), force)
         planned = Plan(
             seen=len(files),
@@ -165,6 +199,10 @@ def run_ingest(
             problems=problems,
         )
         marks.add(f"planned: {len(planned.to_extract)} of {len(files)} files to extract")
+        if files:
+            say(
+                f"{len(planned.to_extract)} of {_files(len(files))} to extract, {skipped} unchanged"
+            )
         if not planned.to_extract:
             # nothing to extract: no orchestration (a nightly no-op costs only the hashing)
             summary = Summary.of_plan(planned, db)
@@ -172,7 +210,10 @@ def run_ingest(
                 with warehouse.Writer(db) as writer:
                     record_without_extraction(writer.con, planned.todo, summary)
             return summary
-        background.start(limits, workers, local)
+        if not background.started:
+            background.start(limits, workers, local)
+            say(background.starting())
+        say("loading Prefect")
         if background.server is not None:
             # Prefect, then the flow's Dask workers, find the server through the environment
             os.environ["PREFECT_API_URL"] = background.server.api_url
@@ -186,8 +227,11 @@ def run_ingest(
 
             task_runner = make_task_runner(dask, workers or 2)
         marks.add("Prefect imported")
+        if background.server is not None:
+            say("waiting for Prefect's API server to answer")
         url = background.wait_for_api()
         marks.add("API ready")
+        say(f"extracting {_files(len(planned.to_extract))}")
         workers = workers or default_workers()
         runner: TaskRunner[Any] = task_runner or ThreadPoolTaskRunner(max_workers=workers)
         run = ingest_flow.with_options(task_runner=runner)
@@ -208,6 +252,8 @@ def run_ingest(
 
             for ready in pools_ready_at():
                 marks.add("workers ready (GiNZA loaded)", at=ready)
+        if background.started:
+            say("stopping the extraction workers and Prefect")
         background.stop()
         marks.add("workers and server stopped")
         marks.report()

@@ -13,6 +13,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.schedules import Cron
+from prefect.states import Failed, State
 
 from flows.digest import check_paths, digest_flow
 from flows.ingest import ingest_flow
@@ -27,6 +28,7 @@ from shingikai.fetch import (
     fetch_all,
     load_sources,
 )
+from shingikai.ingest import Summary
 from shingikai.warehouse import DEFAULT_DB
 from shingikai.warehouse.lake import maintain, single_file
 
@@ -54,7 +56,7 @@ def fetch_flow(
         log=logger.info,
     )
     for line in summary.lines():
-        logger.info(line)
+        (logger.error if line.startswith("  failed: ") else logger.info)(line)
     return summary
 
 
@@ -69,12 +71,17 @@ def nightly_flow(
     timeout: float = 30.0,
     watch: str | None = None,
     digest: str = str(DIGEST_DIR),
-) -> dict:
+) -> dict | State:
     """Fetch, then ingest everything under `raw` (incremental: unchanged files are skipped);
     with a `watch` list, then write the night's digest into `digest` (flows.digest).
 
     Under `shingikai serve`, anyone who can reach the Prefect API can start a run with their own
     parameters: they are checked against the roots `serve` was given before anything is done.
+
+    A municipality whose index or documents could not be fetched does not stop the others, but
+    the run then ends Failed ("Partly failed" when something else was fetched or loaded), with
+    the reason as the state's message: a night that quietly fetched nothing would otherwise
+    look Completed in the Prefect UI for as long as nobody reads its logs.
     """
     roots = run_parameters.roots_from_env()
     if roots is not None:
@@ -103,7 +110,35 @@ def nightly_flow(
         ]
     if watch:  # issue 21: what is new tonight, for the watch list
         result["digest"] = digest_flow(db=db, watch=watch, out=digest)
-    return result
+    return final_state(fetched, ingested, result)
+
+
+def failures(fetched: FetchSummary, ingested: Summary) -> list[str]:
+    """What went wrong in a night that makes it Failed: a fetch that failed, or no new file loaded."""
+    reasons = [f"fetch failed: {url}: {why}" for url, why in fetched.failed]
+    if ingested.new and ingested.failed == ingested.new:
+        reasons.append(
+            f"none of the {ingested.new} new files could be loaded: "
+            + "; ".join(f"{path} ({status}: {error})" for path, status, error in ingested.failures)
+        )
+    return reasons
+
+
+def final_state(fetched: FetchSummary, ingested: Summary, result: dict) -> dict | State:
+    """The night's result, or a Failed state whose message (shown in the UI) says what failed."""
+    reasons = failures(fetched, ingested)
+    if not reasons:
+        return result
+    logger = get_run_logger()
+    for reason in reasons:
+        logger.error(reason)
+    worked = fetched.downloaded + fetched.unchanged + ingested.new - ingested.failed
+    more = f" (and {len(reasons) - 3} more: see the run's logs)" if len(reasons) > 3 else ""
+    return Failed(
+        name="Partly failed" if worked else "Failed",
+        message="; ".join(reasons[:3]) + more,
+        data=result,
+    )
 
 
 class NoServer(RuntimeError):

@@ -15,6 +15,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import matplotlib_fontja  # IPAexGothic ships inside the package: Japanese labels on any machine
 from IPython.display import Image, display
+from matplotlib.ticker import MaxNLocator
 
 matplotlib_fontja.japanize()
 DB = Path(os.environ.get("SHINGIKAI_DB", "data/warehouse/shingikai.ducklake"))
@@ -27,6 +28,14 @@ from shingikai.warehouse import connect_readonly
 
 con = connect_readonly(DB)  # the latest snapshot of the lake, read-only; ingest may write meanwhile
 print("warehouse:", DB)
+
+def no_data(ax, what):  # an empty plot says so, instead of bare axes from -0.04 to 0.04
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, f"no data: {what}", ha="center", va="center", transform=ax.transAxes)
+    print(f"no data: {what}")
+
+def whole_numbers(axis):  # counts in whole numbers (no half a consultation)
+    axis.set_major_locator(MaxNLocator(integer=True))
 
 def save_and_show(fig, name):
     path = OUT / name
@@ -60,14 +69,23 @@ pivot = by.pivot_table(index="municipality", columns="category", values="n", fil
 fig, ax = plt.subplots(figsize=(9, 5))
 if len(pivot):
     pivot.plot.barh(stacked=True, ax=ax)
+    whole_numbers(ax.xaxis)
+else:
+    no_data(ax, "no data items in the warehouse yet")
 ax.set_title("Personal-data items by municipality and category")
 ax.set_xlabel("mentions")
 ax.set_ylabel("市区町村")
 save_and_show(fig, "overview_items_by_municipality.png")"""),
         new_code_cell("""yr = con.sql("SELECT year, count(*) AS n FROM consultations_with_meeting WHERE year IS NOT NULL GROUP BY 1 ORDER BY 1").df()
 fig, ax = plt.subplots(figsize=(8, 3))
-ax.bar(yr["year"].astype(str), yr["n"])
+if len(yr):
+    ax.bar(yr["year"].astype(str), yr["n"])
+    whole_numbers(ax.yaxis)
+else:
+    no_data(ax, "no consultation with a year yet")
 ax.set_title("Consultations per year")
+ax.set_xlabel("year")
+ax.set_ylabel("諮問の件数")
 save_and_show(fig, "overview_consultations_per_year.png")"""),
     ],
     "contractors.ipynb": [
@@ -87,7 +105,11 @@ multi"""),
     WHERE ct.kind <> 'unnamed'
     GROUP BY 1 ORDER BY consultations DESC, 1 LIMIT 20''').df()
 fig, ax = plt.subplots(figsize=(9, max(3, 0.35 * len(top) + 1)))
-ax.barh(top["name_normalized"][::-1], top["consultations"][::-1])
+if len(top):
+    ax.barh(top["name_normalized"][::-1], top["consultations"][::-1])
+    whole_numbers(ax.xaxis)
+else:
+    no_data(ax, "no named contractor yet")
 ax.set_title("Consultations per contractor (top 20)")
 ax.set_xlabel("諮問の件数")
 save_and_show(fig, "contractors_top.png")"""),
@@ -107,17 +129,26 @@ save_and_show(fig, "contractors_top.png")"""),
 cond = outcomes.groupby("municipality")["with_conditions"].sum()
 fig, ax = plt.subplots(figsize=(9, 5))
 if len(pivot):
-    pivot.plot.bar(stacked=True, ax=ax)
+    pivot.plot.bar(stacked=True, ax=ax, rot=0)  # Japanese names read across, not down
     ax.plot(range(len(cond)), cond.reindex(pivot.index).values, "ko", label="with conditions")
-ax.legend()
+    ax.legend()
+    whole_numbers(ax.yaxis)
+else:
+    no_data(ax, "no consultation with an outcome yet")
 ax.set_title("Outcomes by municipality (dots: with conditions)")
+ax.set_xlabel("市区町村")
+ax.set_ylabel("諮問の件数")
 save_and_show(fig, "outcomes_by_municipality.png")"""),
         new_code_cell("""inc = con.sql("SELECT municipality, year, incident_type, title, held_on, source_path FROM incidents").df()
 per_year = inc.pivot_table(index="year", columns="incident_type", values="title", aggfunc="count", fill_value=0) if len(inc) else None
 fig, ax = plt.subplots(figsize=(8, 3))
 if per_year is not None and len(per_year):
-    per_year.plot.bar(stacked=True, ax=ax)
+    per_year.plot.bar(stacked=True, ax=ax, rot=0)
+    whole_numbers(ax.yaxis)
+else:
+    no_data(ax, "no incident reported yet")
 ax.set_title("Reported incidents per year, by type")
+ax.set_xlabel("year")
 ax.set_ylabel("件数")
 save_and_show(fig, "incidents_per_year.png")
 inc"""),

@@ -15,6 +15,7 @@ caller does other work (planning, starting Prefect's API). `close_pools` stops e
 from __future__ import annotations
 
 import atexit
+import hashlib
 import multiprocessing as mp
 import os
 import queue
@@ -27,10 +28,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from extractors import extractor_version
-from extractors.pipeline import document_id_of, extract_bytes
 from extractors.reading import Limits
 from models.records import Document, Extraction
 from models.vocab import Status
+from shingikai.hashing import sha256_of
 
 PRELOAD = "shingikai.sandbox_preload"
 DEFAULT_MEMORY_BYTES = 6 * 1024**3
@@ -47,6 +48,8 @@ def default_workers() -> int:
 
 def _worker(conn, memory_bytes: int | None) -> None:  # type: ignore[no-untyped-def]
     """A long-lived extractor: one document per message, until a None message or its parent goes away."""
+    from extractors.pipeline import extract_bytes  # loaded already, by the fork server
+
     signal.signal(
         signal.SIGINT, signal.SIG_IGN
     )  # Ctrl-C is the parent's to handle: it stops the pool
@@ -217,8 +220,38 @@ def start_pool(memory_bytes: int | None, size: int | None = None) -> WorkerPool:
     """
     with _POOLS_LOCK:
         if memory_bytes not in _POOLS:
+            _start_fork_server()
             _POOLS[memory_bytes] = WorkerPool(size or default_workers(), memory_bytes)
         return _POOLS[memory_bytes]
+
+
+def _start_fork_server() -> None:
+    """Start the fork server now, from the main thread, with Ctrl-C ignored for the moment it
+    takes to spawn it: it inherits that, and Python then leaves Ctrl-C ignored in it.
+
+    Ctrl-C on a terminal reaches the whole process group and is the command's to handle (it
+    stops the pool); Python's fork server ignores it only once it has loaded GiNZA, so a
+    Ctrl-C before that printed its KeyboardInterrupt traceback after the command's
+    "interrupted". Off the main thread (which alone may change signal handling) the first
+    worker starts the fork server as before.
+    """
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    _context()  # the preload list
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def pools_loading() -> bool | None:
+    """True while a started pool's workers are still starting (GiNZA loading); None: no pool."""
+    with _POOLS_LOCK:
+        pools = list(_POOLS.values())
+    return any(p.ready_at is None for p in pools) if pools else None
 
 
 def pools_ready_at() -> list[float]:
@@ -290,10 +323,12 @@ def failed(
     try:
         size: int | None = path.stat().st_size
         if document_id is None:
-            document_id = document_id_of(path.read_bytes())
+            document_id = sha256_of(path)
     except OSError:
         size = None
-        document_id = document_id or document_id_of(f"unreadable\0{path.absolute()}".encode())
+        document_id = (
+            document_id or hashlib.sha256(f"unreadable\0{path.absolute()}".encode()).hexdigest()
+        )
     return Extraction(
         Document(
             document_id=document_id,
@@ -336,6 +371,8 @@ def _in_thread(
 ) -> Extraction:
     """Fallback inside a daemonic process (e.g. a Dask worker), which may not fork children:
     extract in a thread bounded in time only (no memory limit; a timed-out thread is abandoned)."""
+
+    from extractors.pipeline import extract_bytes
 
     box: dict[str, object] = {}
 

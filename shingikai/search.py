@@ -1,12 +1,12 @@
 """Keyword search over utterances, consultation titles, contractors and data items, by Sudachi tokens.
 
-The query and every candidate row are segmented with SudachiPy (core dictionary,
-SplitMode.C); a row matches when each query token appears among the row's tokens
-(by surface or normalised form), so 委託 does not match inside 再委託先 when Sudachi
-keeps that as one word, and 個人情報 does not need to be spelled as one string.
-Rows are first narrowed in SQL to those that contain each token's surface (or its
-normalised form), which keeps the tokenizer off most of the warehouse. Copies of a
-meeting (documents.duplicate_of) are skipped, so each is found once. Read-only.
+The query is segmented with SudachiPy (core dictionary, SplitMode.C) into its content
+words (particles and punctuation dropped, so 個人情報の委託 finds 委託する個人情報); a row
+matches when it contains every word, as written or in Sudachi's normalised form, anywhere:
+USB finds USBメモリ and 個人 finds 個人情報, as a researcher expects of a search box.
+A company's legal form counts the same written out or abbreviated (株式会社みらい finds
+(株)みらい and ㈱みらい). Copies of a meeting (documents.duplicate_of) are skipped, so each
+is found once. Read-only.
 """
 
 from __future__ import annotations
@@ -38,24 +38,32 @@ class Hit:
 KIND_LABELS = {"consultation": "諮問件名", "contractor": "委託先等", "data_item": "個人情報項目"}
 
 
-def tokens(text: str) -> list[tuple[str, str]]:
-    """(surface, normalized_form) of each word, punctuation and spaces dropped."""
-    from sudachipy import SplitMode
+# a company's (or foundation's) legal form, written out and abbreviated: one word for a search
+_LEGAL_FORMS = {
+    "株式会社": ("(株)", "（株）", "㈱"),
+    "有限会社": ("(有)", "（有）", "㈲"),
+    "合同会社": ("(同)", "（同）"),
+    "一般社団法人": ("(一社)", "（一社）"),
+    "一般財団法人": ("(一財)", "（一財）"),
+    "公益社団法人": ("(公社)", "（公社）"),
+    "公益財団法人": ("(公財)", "（公財）"),
+}
 
-    out = []
-    for m in _tokenizer()[0].tokenize(text, SplitMode.C):
-        if m.part_of_speech()[0] in _SKIP_POS:
-            continue
-        out.append((m.surface(), m.normalized_form()))
-    return out
+
+def spellings(word: str) -> list[str]:
+    """`word` and the same word with its legal form written the other ways."""
+    out = [word]
+    for full, short in _LEGAL_FORMS.items():
+        forms = (full, *short)
+        for form in forms:
+            if form in word:
+                out += [word.replace(form, other) for other in forms if other != form]
+    return list(dict.fromkeys(out))
 
 
-def _row_matches(query: list[tuple[str, str]], text: str) -> bool:
-    words: set[str] = set()
-    for surface, norm in tokens(text):
-        words.add(surface)
-        words.add(norm)
-    return all(s in words or n in words for s, n in query)
+def _alternatives(query: list[tuple[str, str]]) -> list[list[str]]:
+    """For each query word, the strings any one of which a row must contain."""
+    return [list(dict.fromkeys(spellings(s) + spellings(n))) for s, n in query]
 
 
 def snippet(text: str, needles: list[str], width: int = 40) -> str:
@@ -83,6 +91,9 @@ def query_tokens(query: str) -> list[tuple[str, str]]:
     """Tokens a row must contain: content words of the query (particles kept only if nothing else)."""
     from sudachipy import SplitMode
 
+    for full, short in _LEGAL_FORMS.items():  # (株) is punctuation and a symbol to Sudachi
+        for form in short:
+            query = query.replace(form, full)
     morphs = [
         m
         for m in _tokenizer()[0].tokenize(query, SplitMode.C)
@@ -105,11 +116,12 @@ def search_counted(db: Path, query: str, limit: int = 50) -> tuple[list[Hit], in
     q = query_tokens(query)
     if not q:
         raise ValueError("give at least one keyword (punctuation and spaces alone match nothing)")
-    # SQL prefilter: each query token must occur in the text as surface or normalised form
+    # each query word must occur in the text, in one of its spellings
+    alternatives = _alternatives(q)
     conds, params = [], []
-    for surface, norm in q:
-        conds.append("(contains(t, ?) OR contains(t, ?))")
-        params += [surface, norm]
+    for alts in alternatives:
+        conds.append("(" + " OR ".join("contains(t, ?)" for _ in alts) + ")")
+        params += alts
     where = " AND ".join(conds)
     sql = f"""
         WITH rows AS (
@@ -135,12 +147,10 @@ def search_counted(db: Path, query: str, limit: int = 50) -> tuple[list[Hit], in
     """
     with readonly(Path(db)) as con:
         candidates = con.execute(sql, params).fetchall()
-    needles = [s for s, _ in q] + [n for _, n in q]
+    needles = [a for alts in alternatives for a in alts]
     hits: list[Hit] = []
     total = 0
     for kind, path, held_on, speaker, text, doc_id, start, municipality in candidates:
-        if not _row_matches(q, text):
-            continue
         total += 1
         if len(hits) < limit:
             hits.append(

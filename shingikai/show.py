@@ -81,9 +81,16 @@ def find_document(con, ref: str) -> tuple[str, str]:  # type: ignore[no-untyped-
 
 
 def source_link(con, doc_id: str, source_path: str, ref: str) -> str | None:  # type: ignore[no-untyped-def]
-    """Where the source file can be opened: the file given, a local file with the same bytes, or its URL."""
+    """Where the source file can be opened: the file given, a place ingest found it
+    (document_locations: absolute, so from any folder), a local file with the same bytes, or
+    its URL."""
     url = con.execute("SELECT source_url FROM documents WHERE document_id = ?", [doc_id]).fetchone()
-    for candidate in (Path(ref), Path(source_path), DEFAULT_RAW / source_path):
+    found = con.execute(
+        "SELECT root, path FROM document_locations WHERE document_id = ? ORDER BY root, path",
+        [doc_id],
+    ).fetchall()
+    located = [Path(root) / path for root, path in found]
+    for candidate in (Path(ref), *located, Path(source_path), DEFAULT_RAW / source_path):
         if candidate.is_file() and sha256_of(candidate) == doc_id:
             return candidate.resolve().as_uri()
     return url[0] if url and url[0] else None

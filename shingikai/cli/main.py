@@ -5,18 +5,47 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import sys
 from dataclasses import asdict
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any, NoReturn
 
 from shingikai.cli import corrections as corrections_cli
 from shingikai.cli.common import NothingDone, UsageError, add_db, silence_stdout
 from shingikai.paths import DEFAULT_RAW, DEFAULT_SOURCES
 
 _Sub = argparse._SubParsersAction  # type: ignore[type-arg]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake said in one line (the usage it prints first is a screenful)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
+def _number(kind: type[int] | type[float], low: float, above: bool = False) -> Any:
+    """An argparse type: a finite `kind` at least `low` (more than `low` when `above`)."""
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(value) or value < low or (above and value == low):
+            bound = "more than" if above else "at least"
+            raise argparse.ArgumentTypeError(f"{text} is not allowed: give {bound} {low:g}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+POSITIVE = _number(float, 0, above=True)  # seconds, sizes: 0 or less means nothing
 
 
 def _version() -> str:
@@ -48,24 +77,31 @@ def _limits(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from flows.launch import (
-        ServerStartError,
-        run_ingest,
-    )  # Prefect: only in commands that run a flow
+    from shingikai.progress import Steps
 
-    try:
-        summary = run_ingest(
-            [str(p) for p in args.paths],
-            str(args.db),
-            force=args.force,
-            limits=_limits(args),
-            dask=args.dask,
-            workers=args.workers,
-            verbose=args.verbose,
-        )
-    except ServerStartError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 3
+    # what the run is doing, from its first second (Prefect and GiNZA take a while to start)
+    with Steps(started=args.started) as steps:
+        steps.step(f"finding files in {', '.join(str(p) for p in args.paths)}")
+        from flows.launch import (
+            ServerStartError,
+            run_ingest,
+        )  # Prefect: only in commands that run a flow
+
+        try:
+            summary = run_ingest(
+                [str(p) for p in args.paths],
+                str(args.db),
+                force=args.force,
+                limits=_limits(args),
+                dask=args.dask,
+                workers=args.workers,
+                verbose=args.verbose,
+                steps=steps,
+            )
+        except ServerStartError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 3
+        summary.seconds = steps.elapsed()  # the whole run's, not only the flow's
     if summary.seen == 0:
         where = ", ".join(str(p) for p in args.paths)
         raise NothingDone(
@@ -82,7 +118,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     corrected = corrections_cli.ingest_note(Path(args.db))
     if corrected:
         print(corrected)
+    if summary.new and summary.failed == summary.new:  # a script must not take this for success
+        print(
+            f"error: none of the {summary.new} new files could be loaded (the reasons are above)",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+def _process_started() -> float:
+    """When this process started, on the time.monotonic() clock (the interpreter's start counts)."""
+    import time as clock
+
+    import psutil
+
+    return clock.monotonic() - max(0.0, clock.time() - psutil.Process().create_time())
 
 
 def _copies(db: Path) -> int:
@@ -123,12 +174,49 @@ def _read_sql(args: argparse.Namespace) -> str:
     if args.file is not None:
         if args.sql is not None:
             raise UsageError("give the SQL either as an argument or with -f/--file, not both")
-        return Path(args.file).read_text(encoding="utf-8")
+        path = Path(args.file)
+        if path.is_dir():
+            raise UsageError(f"{path} is a folder: -f/--file reads the SQL from one file")
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot read the SQL from {path}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise UsageError(f"{path} is not UTF-8 text: -f/--file reads a SQL file") from None
     if args.sql == "-" or (args.sql is None and not sys.stdin.isatty()):
         return sys.stdin.read()
     if args.sql is None:
         raise UsageError("give a SQL statement, -f FILE, or pipe the SQL into standard input")
     return args.sql
+
+
+# a file's format from its suffix when --format does not say
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"}
+# rows fetched for "every row": what DuckDB's fetchmany takes as "no limit"
+EVERY_ROW = sys.maxsize - 1
+
+
+def _query_output(args: argparse.Namespace) -> tuple[str, int]:
+    """The format and the most rows of a query's result: a file gets every row unless -n says
+    otherwise (the screen 200), -n 0 is every row, and a file's suffix names its format."""
+    out = args.output
+    fmt = args.format
+    if out is not None:
+        if out.is_dir():
+            raise UsageError(
+                f"{out} is a folder: -o/--output writes one file, e.g. {out / 'result.csv'}"
+            )
+        if not out.parent.is_dir():
+            raise UsageError(f"no folder {out.parent} to write {out.name} into")
+        by_suffix = SUFFIX_FORMATS.get(out.suffix.lower())
+        if fmt is None:
+            fmt = by_suffix or "table"
+        elif by_suffix is not None and by_suffix != fmt:
+            raise UsageError(f"{out} ends in {out.suffix} but --format is {fmt}: make them agree")
+    fmt = fmt or "table"
+    if args.max_rows is None:
+        return fmt, EVERY_ROW if out is not None else 200
+    return fmt, args.max_rows or EVERY_ROW
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -140,11 +228,12 @@ def cmd_query(args: argparse.Namespace) -> int:
     sql = _read_sql(args)
     if not sql.strip():
         raise UsageError("the SQL statement is empty")
+    fmt, max_rows = _query_output(args)
     try:
         result = execute_query(
             Path(args.db),
             sql,
-            max_rows=args.max_rows,
+            max_rows=max_rows,
             timeout_s=args.timeout,
             memory_gb=args.max_memory_gb,
             at=args.at,
@@ -164,17 +253,24 @@ def cmd_query(args: argparse.Namespace) -> int:
     terminal = (
         shutil.get_terminal_size().columns if sys.stdout.isatty() and not args.output else None
     )
-    write_result(
-        result.columns,
-        result.rows,
-        args.format,
-        width=args.width,
-        dest=args.output,
-        line_width=terminal,
-    )
+    try:
+        write_result(
+            result.columns,
+            result.rows,
+            fmt,
+            width=args.width,
+            dest=args.output,
+            line_width=terminal,
+        )
+    except OSError as exc:
+        if args.output is None:  # standard output (a closed pipe is main's to handle)
+            raise
+        print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     if result.truncated:
         print(
-            f"(only the first {args.max_rows} rows: raise --max-rows to see more)", file=sys.stderr
+            f"(only the first {max_rows} rows: raise --max-rows to see more)",
+            file=sys.stderr,
         )
     return 0
 
@@ -234,9 +330,24 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _existing_warehouse(db: Path) -> None:
+    """Only `ingest` and `convert` create a warehouse: any other command given a --db that names
+    none says so before it writes anything (a typo must not leave an empty lake or folder)."""
+    from shingikai.warehouse.lake import location, single_file
+
+    path = single_file(db)
+    if not (path.exists() if path is not None else location(db).exists()):
+        where = path.absolute() if path is not None else location(db)
+        raise FileNotFoundError(
+            f"no warehouse at {where}: run `shingikai ingest` first, "
+            "or name one with --db or $SHINGIKAI_DB"
+        )
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from shingikai.warehouse.export import export
 
+    _existing_warehouse(Path(args.db))
     try:
         written = export(
             Path(args.db), Path(args.dir), args.format, bom=not args.no_bom, at=args.at
@@ -267,6 +378,7 @@ def cmd_maintain(args: argparse.Namespace) -> int:
         raise UsageError(
             f"{args.db} is a single-file warehouse: only a lake (.ducklake) has files to tidy"
         )
+    _existing_warehouse(Path(args.db))
     try:
         interval(args.keep_for)
     except ValueError as exc:
@@ -427,7 +539,7 @@ def _add_ingest(sub: _Sub) -> None:
     )
     s.add_argument(
         "--workers",
-        type=int,
+        type=_number(int, 1),
         default=None,
         help="extraction processes (default: one per CPU), or workers of a local Dask cluster (default 2)",
     )
@@ -442,21 +554,26 @@ def _add_ingest(sub: _Sub) -> None:
 def _add_limits(s: argparse.ArgumentParser) -> None:
     """The per-document limits, the same for `ingest` and `extract`."""
     s.add_argument(
-        "--timeout", type=float, default=300.0, help="seconds one document may take (default 300)"
+        "--timeout",
+        type=POSITIVE,
+        default=300.0,
+        help="seconds one document may take (default 300)",
     )
     s.add_argument(
-        "--max-mb", type=float, default=200.0, help="largest file read, in MB (default 200)"
+        "--max-mb", type=POSITIVE, default=200.0, help="largest file read, in MB (default 200)"
     )
-    s.add_argument("--max-pages", type=int, default=2000, help="most PDF pages read (default 2000)")
+    s.add_argument(
+        "--max-pages", type=_number(int, 1), default=2000, help="most PDF pages read (default 2000)"
+    )
     s.add_argument(
         "--max-chars",
-        type=int,
+        type=_number(int, 1),
         default=20_000_000,
         help="most characters of text read from one document (default 20,000,000)",
     )
     s.add_argument(
         "--max-memory-gb",
-        type=float,
+        type=POSITIVE,
         default=6.0,
         help="memory (address space) one document's extraction may use, in GiB (default 6)",
     )
@@ -489,8 +606,9 @@ def _add_query(sub: _Sub) -> None:
     s.add_argument(
         "--format",
         choices=["table", "csv", "json", "parquet"],
-        default="table",
-        help="output format (default table; parquet needs -o)",
+        default=None,
+        help="output format (default: from the suffix of -o FILE, .csv .json .parquet, else "
+        "table; parquet needs -o)",
     )
     s.add_argument(
         "-o",
@@ -501,25 +619,26 @@ def _add_query(sub: _Sub) -> None:
     s.add_argument(
         "-n",
         "--max-rows",
-        type=int,
-        default=200,
-        help="rows fetched and printed, in every format (default 200)",
+        type=_number(int, 0),
+        default=None,
+        help="most rows fetched, in every format; 0: every row (default: 200 on the screen, "
+        "every row into -o FILE)",
     )
     s.add_argument(
         "--width",
-        type=int,
+        type=_number(int, 1),
         default=40,
         help="widest cell in table format, in columns (wide characters count 2; default 40)",
     )
     s.add_argument(
         "--timeout",
-        type=float,
+        type=POSITIVE,
         default=60.0,
         help="seconds the query may run before it is stopped (default 60)",
     )
     s.add_argument(
         "--max-memory-gb",
-        type=float,
+        type=POSITIVE,
         default=2.0,
         help="memory the query may use, in GiB (default 2)",
     )
@@ -570,7 +689,9 @@ def _add_search(sub: _Sub) -> None:
     )
     s.add_argument("keywords", help='keywords, e.g. "個人情報 委託"')
     _add_db(s)
-    s.add_argument("-n", "--limit", type=int, default=50, help="most hits shown (default 50)")
+    s.add_argument(
+        "-n", "--limit", type=_number(int, 1), default=50, help="most hits shown (default 50)"
+    )
     s.add_argument("--json", action="store_true", help="print hits as JSON")
     s.set_defaults(func=cmd_search)
 
@@ -672,12 +793,17 @@ def _add_fetch_options(s: argparse.ArgumentParser) -> None:
         help="where documents are saved (default data/raw, or $SHINGIKAI_RAW)",
     )
     s.add_argument(
-        "--delay", type=float, default=1.0, help="seconds between HTTP requests (default 1)"
+        "--delay",
+        type=_number(float, 0),
+        default=1.0,
+        help="seconds between HTTP requests (default 1)",
     )
-    s.add_argument("--retries", type=int, default=3, help="retries on 5xx and timeouts (default 3)")
+    s.add_argument(
+        "--retries", type=_number(int, 0), default=3, help="retries on 5xx and timeouts (default 3)"
+    )
     s.add_argument(
         "--backoff",
-        type=float,
+        type=_number(float, 0),
         default=2.0,
         help="first retry wait in s, doubled each time (default 2)",
     )
@@ -693,11 +819,11 @@ def _add_fetch(sub: _Sub) -> None:
     )
     _add_fetch_options(s)
     s.add_argument(
-        "--http-timeout", type=float, default=30.0, help="seconds per HTTP request (default 30)"
+        "--http-timeout", type=POSITIVE, default=30.0, help="seconds per HTTP request (default 30)"
     )
     s.add_argument(
         "--download-timeout",
-        type=float,
+        type=POSITIVE,
         default=600.0,
         help="seconds one download may take in all, retries included (default 600)",
     )
@@ -763,7 +889,7 @@ COMMANDS = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The one parser: every command with its options and its handler."""
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="shingikai", description="Turn council minutes into a DuckDB research warehouse."
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -773,12 +899,37 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
+def _usage_errors() -> tuple[type[BaseException], ...]:
+    """What a person fixes from the message alone (imported only when something went wrong:
+    the warehouse's modules load DuckDB, which `ingest` should not wait for to say a word)."""
     from shingikai.render import OutputError
-    from shingikai.warehouse import OutOfSpace, WarehouseBusy
     from shingikai.warehouse.lake import SingleFileWarehouse
 
+    return (UsageError, OutputError, FileNotFoundError, SingleFileWarehouse)
+
+
+def _operator_errors() -> tuple[type[BaseException], ...]:
+    """The operator's to fix (a busy warehouse, a full disk): one line."""
+    from shingikai.warehouse import OutOfSpace, WarehouseBusy
+
+    return (WarehouseBusy, OutOfSpace)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:  # what was running has been stopped on the way out
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(argv: list[str] | None) -> int:
+    import time as clock
+
+    # the command's start: the process's when this is the command line, else now (a test)
+    started = _process_started() if argv is None else clock.monotonic()
     args = build_parser().parse_args(argv)
+    args.started = started
     try:
         return args.func(args)
     except BrokenPipeError:
@@ -788,15 +939,12 @@ def main(argv: list[str] | None = None) -> int:
     except NothingDone as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except (UsageError, OutputError, FileNotFoundError, SingleFileWarehouse) as exc:
+    except _usage_errors() as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (WarehouseBusy, OutOfSpace) as exc:  # the operator's to fix: one line
+    except _operator_errors() as exc:  # the operator's to fix: one line
         print(f"error: {exc.strerror if isinstance(exc, OSError) else exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:  # what was running has been stopped on the way out
-        print("interrupted", file=sys.stderr)
-        return 130
 
 
 if __name__ == "__main__":

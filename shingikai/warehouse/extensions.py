@@ -70,3 +70,16 @@ def connect(
 
 def _quote(text: str) -> str:
     return text.replace("'", "''")
+
+
+def attach_sql(db: str | Path, alias: str = "shingikai") -> str:
+    """SQL that opens the lake `db` read-only in a DuckDB session of this version, offline: the
+    extensions LOADed from these packages (a plain `ATTACH 'ducklake:…'` downloads them first,
+    and fails without the internet)."""
+    catalog = Path(db).resolve()
+    lines = ["SET autoinstall_known_extensions = false;", "SET autoload_known_extensions = false;"]
+    for name in (DUCKLAKE, SQLITE):
+        lines.append(f"LOAD '{_quote(str(extensions_dir() / f'{name}.duckdb_extension'))}';")
+    lines.append(f"ATTACH 'ducklake:sqlite:{_quote(str(catalog))}' AS {alias} (READ_ONLY);")
+    lines.append(f"USE {alias};")
+    return "\n".join(lines)

@@ -35,6 +35,18 @@ assert not _missing, f"{_font.family_name} has no glyph for {''.join(_missing)}"
 print("labels drawn with", _font.family_name)"""
 
 
+def _execute(nb, db, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Run the notebook `nb` in place on the warehouse `db`, its figures under tmp_path."""
+    monkeypatch.setenv("SHINGIKAI_DB", str(db))
+    monkeypatch.setenv("SHINGIKAI_FIGURES", str(tmp_path / "figures"))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    # kernel "python3" resolves to ipykernel of the running interpreter (the venv): no install needed
+    client = NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+    )
+    client.execute(env=dict(os.environ))
+
+
 @pytest.fixture(scope="session")
 def db(tmp_path_factory):
     return build(tmp_path_factory)
@@ -50,20 +62,13 @@ def test_expected_notebooks_exist():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_and_plots(path, db, tmp_path, monkeypatch):
-    monkeypatch.setenv("SHINGIKAI_DB", str(db))
-    monkeypatch.setenv("SHINGIKAI_FIGURES", str(tmp_path / "figures"))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(path, as_version=4)
     sources = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "filterwarnings" not in sources, "notebooks must not hide warnings (missing glyphs)"
     # a label drawn with a glyph the font lacks is an error, not a box in the figure
     nb.cells.insert(0, new_code_cell(GLYPHS_ARE_ERRORS))
     nb.cells.append(new_code_cell(FONT_COVERS_LABELS))
-    # kernel "python3" resolves to ipykernel of the running interpreter (the venv): no install needed
-    client = NotebookClient(
-        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
-    )
-    client.execute(env=dict(os.environ))
+    _execute(nb, db, tmp_path, monkeypatch)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert any("image/png" in o.get("data", {}) for o in outputs), f"{path.name} produced no plot"
@@ -89,3 +94,26 @@ def test_the_font_check_fails_for_a_font_without_japanese(fresh_db):
                 failed = True
                 assert "DejaVu Sans has no glyph for" in str(exc) and "練" in str(exc)
         assert failed == fails, family
+
+
+@pytest.fixture(scope="session")
+def empty_db(tmp_path_factory):
+    """A lake with the schema and no document (a warehouse before its first ingest)."""
+    from shingikai.warehouse import Writer
+
+    path = tmp_path_factory.mktemp("empty") / "w.ducklake"
+    with Writer(path):
+        pass
+    return path
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_on_an_empty_warehouse_says_no_data(path, empty_db, tmp_path, monkeypatch):
+    """Each plot of nothing says so (it was bare axes from -0.04 to 0.04)."""
+    nb = nbformat.read(path, as_version=4)
+    _execute(nb, empty_db, tmp_path, monkeypatch)
+    plots = [c for c in nb.cells if c.cell_type == "code" and 'save_and_show(fig, "' in c.source]
+    assert plots
+    for cell in plots:
+        printed = "".join(o.get("text", "") for o in cell.get("outputs", []))
+        assert "no data: " in printed, cell.source[:200]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from shingikai.progress import BarProgress, PlainProgress, progress_for, rate_line
+from shingikai.progress import BarProgress, PlainProgress, Steps, progress_for, rate_line
 
 
 class Clock:
@@ -67,3 +67,56 @@ def test_a_terminal_gets_a_bar_and_a_pipe_plain_lines():
     assert (task.fields["files"], task.fields["total_files"], task.fields["failed"]) == (2, 3, 1)
     bar.close()
     assert "2/3 files" in tty.getvalue()
+
+
+def test_steps_are_held_for_a_second_then_said_with_the_time_since_the_start():
+    out, clock = io.StringIO(), Clock()
+    steps = Steps(out, every=10, hold=1, clock=clock, started=clock.now - 0.5)
+    steps.step("finding files in raw")
+    clock.now += 0.2
+    steps.step("loading Prefect")
+    steps.beat()
+    assert out.getvalue() == ""  # a command over within the hold says nothing of its steps
+    clock.now += 0.3
+    steps.beat()
+    assert out.getvalue().splitlines() == [
+        "[  0.5 s] finding files in raw",
+        "[  0.7 s] loading Prefect",
+    ]
+
+
+def test_a_long_step_is_said_again_while_nothing_else_is_printed():
+    out, clock = io.StringIO(), Clock()
+    steps = Steps(out, every=10, hold=0, clock=clock)
+    steps.detail = lambda: "extraction workers loading GiNZA"
+    steps.step("loading Prefect")
+    clock.now += 9
+    steps.beat()
+    clock.now += 1
+    steps.beat()
+    clock.now += 5
+    steps.printed()  # e.g. a progress line: the run is visibly alive
+    clock.now += 9
+    steps.beat()
+    assert out.getvalue().splitlines() == [
+        "[  0.0 s] loading Prefect",
+        "[ 10.0 s] … loading Prefect (10 s so far; extraction workers loading GiNZA)",
+    ]
+    steps.pause()  # a bar is on the terminal
+    clock.now += 30
+    steps.beat()
+    assert len(out.getvalue().splitlines()) == 2
+
+
+def test_plain_progress_lines_keep_the_steps_quiet():
+    out, clock = io.StringIO(), Clock()
+    steps = Steps(out, every=10, hold=0, clock=clock)
+    steps.step("extracting 100 files")
+    progress = PlainProgress(100, out, every=10, clock=clock, steps=steps)
+    clock.now += 10
+    progress.advance(10)
+    steps.beat()
+    assert [line.split("]")[-1].strip() for line in out.getvalue().splitlines()] == [
+        "extracting 100 files",
+        "extracted 10/100 documents (1.0 docs/s, about 90 s left, 0 failed)",
+    ]

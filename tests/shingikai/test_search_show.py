@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from models.records import DocumentText
+from models.records import DocumentLocation, DocumentText
 from shingikai.cli.main import main
 from shingikai.fetch import Fetcher, Refused
 from shingikai.search import search_counted, snippet
@@ -98,3 +99,55 @@ def test_fetch_gives_up_at_once_when_the_host_does_not_resolve():
         fetcher.get("http://no-such-host.invalid/index.html")
     assert time.monotonic() - started < 2  # no 2 + 4 + 8 s of retries
     fetcher.close()
+
+
+def test_search_finds_substrings_and_a_legal_form_however_written(tmp_path):
+    """USB in USBメモリ, 個人 in 個人情報, and 株式会社みらい as (株)みらい (Sudachi keeps each of
+    those as one word, and a search by words found none of them)."""
+    doc = minutes("7" * 64, "samples/z.txt", numbers=(21,))
+    doc = replace(
+        doc,
+        contractors=[replace(c, name="(株)みらい") for c in doc.contractors],
+        data_items=[replace(d, item="USBメモリ内の個人情報") for d in doc.data_items],
+    )
+    db = tmp_path / "w.ducklake"
+    with Writer(db) as writer:
+        load(writer.con, doc)
+    for query, kind, marked in [
+        ("USB", "data_item", {"USB"}),
+        ("個人", "data_item", {"個人"}),
+        ("株式会社みらい", "contractor", {"(株)", "みらい"}),
+        ("㈱みらい", "contractor", {"(株)", "みらい"}),
+        ("（株）みらい", "contractor", {"(株)", "みらい"}),
+    ]:
+        hits, total = search_counted(db, query)
+        assert total == 1 and hits[0].kind == kind, (query, hits)
+        assert set(re.findall("【(.*?)】", hits[0].snippet)) == marked, (query, hits[0].snippet)
+    assert search_counted(db, "有限会社みらい")[1] == 0  # another legal form: another company
+    assert search_counted(db, "(有)みらい")[1] == 0
+
+
+def test_show_links_the_source_where_ingest_found_it_from_any_folder(tmp_path, monkeypatch):
+    """The page linked a file only relative to the current folder or data/raw, and said
+    "is not on this machine" of a file ingest had read from elsewhere (document_locations)."""
+    root = tmp_path / "archive" / "2024"
+    root.mkdir(parents=True)
+    source = root / "x.txt"
+    source.write_text(PAGE1 + PAGE2, encoding="utf-8")
+    doc_id = hashlib.sha256(source.read_bytes()).hexdigest()
+    seed = replace(
+        minutes(doc_id, "2024/x.txt"),
+        text=DocumentText(document_id=doc_id, text=PAGE1 + PAGE2, page_starts=[0, len(PAGE1)]),
+    )
+    db = tmp_path / "w.ducklake"
+    with Writer(db) as writer:
+        load(writer.con, seed, [DocumentLocation(str(root), "x.txt", doc_id, "2024/x.txt")])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    page, _, _ = render(db, doc_id[:12])
+    assert f'href="{source.resolve().as_uri()}"' in page
+    assert "is not on this machine" not in page
+    source.write_text("other bytes", encoding="utf-8")  # changed since: not this document's file
+    page, _, _ = render(db, doc_id[:12])
+    assert "source file 2024/x.txt is not on this machine" in page
