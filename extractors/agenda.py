@@ -629,17 +629,19 @@ def _wrapped_title_start(text: str, line: Line) -> int:
     return start
 
 
-from extractors import agenda_blocks  # noqa: E402  (it builds on the helpers above)
-
-
 def consultation_items(
-    text: str, toshin: bool, agenda_end: int | None = None
+    text: str,
+    toshin: bool,
+    agenda_end: int | None = None,
+    lists: tuple[list[Item], list[Item], list[Item]] | None = None,
 ) -> tuple[list[Item], dict[int, tuple[int, int]]]:
     """Every 諮問 a document deals with, and the result cells of those read from a results table.
 
     Strong evidence first: a 諮問 number, a results table, an agenda line marked (諮問), a title
-    under a 諮問 heading. Titles under a neutral heading (審議事項, 議題) only name a numbered
-    item that has no title of its own, or stand in when nothing stronger is there.
+    under a 諮問 heading, an entry of the agenda's lists (`lists`, from
+    `agenda_blocks.block_items`) under a label that says 諮問 or 答申. Titles under a neutral
+    heading (審議事項, 議題) only name a numbered item that has no title of its own, or stand in
+    when nothing stronger is there.
     """
     agenda_end = proceedings_start(text) if agenda_end is None else agenda_end
     consults = numbered_items(text, agenda_end)
@@ -648,7 +650,7 @@ def consultation_items(
         consults = [t.item for t in table]
     marked, _ = marked_items(text)
     strong, weak, _ = heading_items(text)
-    listed, neutral, _ = agenda_blocks.block_items(text, agenda_end)
+    listed, neutral, _ = lists or ([], [], [])
     if not (consults or marked or strong or listed):
         listed = neutral  # a neutral agenda's entries stand in when nothing marks a 諮問
     for extra in marked + strong + listed:
@@ -671,12 +673,17 @@ def consultation_items(
     return consults, results
 
 
-def all_report_items(text: str, consults: list[Item], agenda_end: int | None = None) -> list[Item]:
+def all_report_items(
+    text: str,
+    consults: list[Item],
+    agenda_end: int | None = None,
+    lists: tuple[list[Item], list[Item], list[Item]] | None = None,
+) -> list[Item]:
     """報告 items: from the agenda's report section and from lines marked (報告)."""
     agenda_end = proceedings_start(text) if agenda_end is None else agenda_end
     reports = report_items(text, consults, agenda_end)
     _, marked = marked_items(text)
-    listed = agenda_blocks.block_items(text, agenda_end)[2]
+    listed = lists[2] if lists else []
     for extra in marked + heading_items(text)[2] + listed:
         if not any(same_title(extra.title, o.title) for o in reports + consults):
             reports.append(extra)

@@ -14,6 +14,7 @@ from typing import Any
 
 from extractors import (
     agenda,
+    agenda_blocks,
     decisions,
     departments,
     extractor_version,
@@ -167,8 +168,10 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
     ]
 
     toshin = kind == DocKind.TOSHIN
-    consults, result_spans = agenda.consultation_items(text, toshin, proceedings)
-    reports = agenda.all_report_items(text, consults, proceedings)
+    # the agenda's lists read by shape (section labels, groups, neutral 議題 entries)
+    lists = agenda_blocks.block_items(text, proceedings)
+    consults, result_spans = agenda.consultation_items(text, toshin, proceedings, lists)
+    reports = agenda.all_report_items(text, consults, proceedings, lists)
     rows = sorted(sheets.sheet_rows(text) + sheets.pipe_rows(text), key=lambda r: r.label_start)
     item_regions = regions.item_regions(
         text, consults, reports, proceedings, toshin=toshin, rows=rows, result_spans=result_spans
