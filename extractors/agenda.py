@@ -38,8 +38,8 @@ _PASSING = re.compile(
 _QUOTED = re.compile(r"^\s*[「『]([^」』\n]{3,200})[」』]")
 DEPT_WORD = r"(?:課|室|館|所|センター|係|部|局|担当|事務所|委員会|園|署|庁|本部|グループ|チーム|班)"
 _DEPT = re.compile(
-    rf"^\s*[(（【〔](?:(?:所管|担当|主管)(?:課|部署)?\s*[:：]\s*)?"
-    rf"([^()（）【】〔〕\n:：]{{2,60}}?{DEPT_WORD}(?:[、・,][^()（）【】〔〕\n]{{2,30}}?{DEPT_WORD})*)[)）】〕]"
+    rf"^\s*[(（【〔\[](?:(?:所管|担当|主管)(?:課|部署)?\s*[:：]\s*)?"
+    rf"([^()（）【】〔〕\[\]\n:：]{{2,60}}?{DEPT_WORD}(?:[、・,][^()（）【】〔〕\[\]\n]{{2,30}}?{DEPT_WORD})*)[)）】〕\]]"
 )
 _TITLE_TAIL = re.compile(
     r"(\s*[-―—─‐]{2,}.*|\s*資料\s*\d+.*|\s*[(（]\s*答申\s*[)）].*"
@@ -250,7 +250,7 @@ def clean_title(
     segment = text[start:end]
     dept, dspan = None, None
     # the department in brackets after the title
-    for m in re.finditer(r"[(（【〔]", segment):
+    for m in re.finditer(r"[(（【〔\[]", segment):
         d, span = department_after(text, start + m.start())
         if d:
             dept, dspan = d, span

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractors.textmap import MappedText
+from models.vocab import header_labels
 
 PAGE_BREAK = "\f"
 # marks a line start that markup made structural (a bullet, a heading, a table row,
@@ -267,7 +268,7 @@ _STRUCTURAL = re.compile(
     r"[(（][^()（）\n]{1,20}[)）]|"  # (会長), (1), （税務課）
     r"\d{1,3}[.．、)）]|\d{1,3}\s|"  # 1. 1、 1) 1
     r"[①-⑳⑴-⒇❶-❿]|"
-    r"[ア-ン][\s.．、]|"  # ア イ ウ enumeration
+    r"[ア-ン][\s.．、]|[ア-ン](?=[\u4e00-\u9fff「『])|"  # ア イ ウ enumeration
     r"[一二三四五六七八九十]{1,3}[\s、.．]|"
     r"[IVXⅠ-Ⅻ]{1,4}[\s.．]|"
     r"【|〔|第\d+|〇|資料\d|諮問第|答申第|記$|以上$|\ue000)"
@@ -277,6 +278,12 @@ _KATAKANA = re.compile(r"[\u30a1-\u30faー]")
 _KATAKANA_END = re.compile(r"[\u30a1-\u30faー]$")
 _HIRAGANA = re.compile(r"[\u3041-\u3096ー]")
 _WORD_END = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー]$")
+
+
+def _is_header_label(line: str) -> bool:
+    """A line that is nothing but a label of the meeting header (models/data/header_labels.csv)."""
+    bare = re.sub(r"[\s\u3000]", "", line)
+    return 0 < len(bare) <= 8 and unicodedata.normalize("NFKC", bare) in header_labels()
 
 
 @lru_cache(maxsize=1)
@@ -337,6 +344,8 @@ def unwrap_lines(mt: MappedText) -> MappedText:
         # tokenizer reads as one word
         if nxt.lstrip().startswith(LIST):
             continue  # a list item is a new line whatever its first character
+        if _is_header_label(nxt):
+            continue  # a header label on a line of its own (日時, 会場, 出席者) starts its row
         head = nxt.lstrip().lstrip(HARD)
         # judged without trailing blanks, which the final text does not keep either (so that
         # normalising the text again joins nothing more)
