@@ -26,6 +26,12 @@ _MAX_LEN = 24
 def split_items(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     """(item, start, end) for each item in the list text[start:end]."""
     out: list[tuple[str, int, int]] = []
+    if _CHECKBOX.search(text, start, end):
+        # a checklist `■氏名 ■性別 □本籍`: only the ticked boxes are items
+        for m in _CHECKED.finditer(text, start, end):
+            if m.group(1) in _TICKED:
+                _split(text, m.start(2), m.start(2) + len(m.group(2).rstrip()), out, depth=0)
+        return out
     if _space_separated(text[start:end]):
         # a table cell `がん患者 受診者の性別 生年月日 住所`: the classes of persons head
         # the list and `…者の` distributes over the items after it
@@ -36,13 +42,16 @@ def split_items(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     return out
 
 
+_CHECKBOX = re.compile(r"[■□☐☑☒]")
+_TICKED = "■☑☒"
+_CHECKED = re.compile(r"([■□☐☑☒])[ \t]*([^■□☐☑☒\n]*)")
 _PERSON_CLASS = re.compile(r"^[^\s]{0,12}(?:者|患者|児童|生徒|世帯員|受給者|対象者)$")
 _PERSON_HEAD = re.compile(r"^[^\s]{1,12}(?:者|患者|児童|生徒)の(?=.{2})")
 
 
 def _space_separated(seg: str) -> bool:
     """A list written with blanks only: no 、 or commas, and at least three blank-separated words."""
-    return not re.search(r"[、,，;；]", seg) and len(re.findall(r"[ \u3000]+", seg.strip())) >= 2
+    return not re.search(r"[、,，;；/]", seg) and len(re.findall(r"[ \u3000]+", seg.strip())) >= 2
 
 
 def _space_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -83,7 +92,15 @@ def _expand(text: str, s: int, e: int, out: list[tuple[str, int, int]], depth: i
         return
     if paren.start() > 0:
         _emit(text, s, s + paren.start(), out)
-    _split(text, s + paren.start() + 1, s + close, out, depth + 1)
+    inner = text[s + paren.start() + 1 : s + close]
+    # a breakdown lists items (`口座情報(金融機関名、口座番号)`); one phrase alone that is not a
+    # known item is a remark on the item before it (`転入年月日(世帯員全員)`)
+    if (
+        paren.start() == 0
+        or len(_top_level_pieces(inner, 0, len(inner))) > 1
+        or canonical_item(inner).matched
+    ):
+        _split(text, s + paren.start() + 1, s + close, out, depth + 1)
     if s + close + 1 < e:
         _expand(text, s + close + 1, e, out, depth)
 
@@ -101,7 +118,7 @@ def _matching(seg: str, open_pos: int) -> int | None:
 
 
 def _top_level_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split on 、 , ; and line breaks outside parentheses."""
+    """Split on 、 , ; / and line breaks outside parentheses (a cell's lines are joined by `/`)."""
     pieces = []
     depth = 0
     pos = start
@@ -111,7 +128,7 @@ def _top_level_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
             depth += 1
         elif c in ")）":
             depth = max(0, depth - 1)
-        elif depth == 0 and c in "、,，;；\n":
+        elif depth == 0 and c in "、,，;；/\n":
             pieces.append((pos, i))
             pos = i + 1
     pieces.append((pos, end))
@@ -123,7 +140,9 @@ def _emit(text: str, s: int, e: int, out: list[tuple[str, int, int]]) -> None:
     for ds, de in _split_on(text[s:e], s, _DROP_PHRASES.pattern):
         # 〜等 + more: `死亡日等戸籍の記載事項` is two items; `〜として` introduces the next
         for ps, pe in _split_on(
-            text[ds:de], ds, r"等(?=.)(?!の)|として|並びに|ならびに|および(?=.{0,3}[データ情報])"
+            text[ds:de],
+            ds,
+            r"(?<![均平同対上初中高優劣])等(?=.)(?![の級割価号分])|として|並びに|ならびに|および(?=.{0,3}[データ情報])",
         ):
             for qs, qe in _split_conjunction(text, ps, pe):
                 _add(text, qs, qe, out)
@@ -232,7 +251,7 @@ def for_consultation(
     From the sheet's item rows; else lists under an items label in the text; else lists written in prose (`扱う情報は、…である`); else,
     as a last resort, verb objects that read mostly as personal-data items.
     """
-    spans = [(r.value_start, r.value_end) for r in sheet if r.family == "items"]
+    spans = [sp for r in sheet if r.family == "items" for sp in r.spans]
     if not spans:
         spans = labelled_values(text, start, end, "items")
     if not spans:

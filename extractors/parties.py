@@ -58,7 +58,13 @@ def from_sheet(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
                 out.append((text[t[0] : t[1]], *t))
         else:
             out.append((text[tokens[-1][0] : tokens[-1][1]], *tokens[-1]))
-    return [(_unwrap(n), s, e) for n, s, e in out if len(n) >= 2]
+    # a party still to be chosen (未定, 選定中) names nobody
+    return [(_unwrap(n), s, e) for n, s, e in out if len(n) >= 2 and not _UNDECIDED.match(n)]
+
+
+_UNDECIDED = re.compile(
+    r"^(?:未定|未決定|選定中|調整中|検討中|なし|無し?|該当なし|-|－)(?:[(（]|$)"
+)
 
 
 # the party's address in brackets after its name: `株式会社X(霞浦市中央1丁目)`, `X(本社:東京都)`
@@ -188,7 +194,7 @@ def for_consultation(
     for r in sheet:
         if r.family == "contractor":
             found += [
-                (n, s, e, "sheet") for n, s, e in from_sheet(text, r.value_start, r.value_end)
+                (n, s, e, "sheet") for vs, ve in r.spans for n, s, e in from_sheet(text, vs, ve)
             ]
     if not found:
         for vs, ve in labelled_values(text, start, end, "contractor"):

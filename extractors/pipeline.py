@@ -169,13 +169,16 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
     toshin = kind == DocKind.TOSHIN
     consults, result_spans = agenda.consultation_items(text, toshin, proceedings)
     reports = agenda.all_report_items(text, consults, proceedings)
-    rows = sorted(sheets.sheet_rows(text) + sheets.pipe_rows(text), key=lambda r: r.label_start)
+    rows = sheets.sheet_rows(text)
+    # a table read by its columns (a list of items in the discussion) is no formal sheet: it
+    # neither ends a region nor is given to an item by its heading
+    formal = [r for r in rows if not r.by_column]
     item_regions = regions.item_regions(
-        text, consults, reports, proceedings, toshin=toshin, rows=rows, result_spans=result_spans
+        text, consults, reports, proceedings, toshin=toshin, rows=formal, result_spans=result_spans
     )
     for n, region in enumerate(item_regions, start=1):
         following = item_regions[n] if n < len(item_regions) else None
-        _consultation(out, norm, region, n, toshin=toshin, following=following)
+        _consultation(out, norm, region, n, toshin=toshin, following=following, rows=rows)
     for n, item in enumerate(reports, start=1):
         s, e = item.title_span or (item.start, item.end)
         is_incident = bool(_INCIDENT.search(item.title or ""))
@@ -220,6 +223,7 @@ def _consultation(
     *,
     toshin: bool,
     following: ItemRegion | None = None,
+    rows: list[sheets.SheetRow] | None = None,
 ) -> None:
     """One consultation's records: the row, its evidence, conditions, contractors and items."""
     text = norm.text
@@ -262,12 +266,18 @@ def _consultation(
             out.evidence.append(Evidence(doc_id, "consultations", cid, name, value, *where))
     for s, e in decision.condition_spans:
         out.conditions.append(Condition(cid, doc_id, text[s:e].strip(), s, e))
-    for name, s, e, source in parties.for_consultation(text, sheet, start, end):
+    # items and parties: the sheet given to the item, else the tables inside its own region
+    lists = sheet + [
+        r
+        for r in sheets.within(rows or [], start, end)
+        if r.family in ("items", "contractor") and not any(x.family == r.family for x in sheet)
+    ]
+    for name, s, e, source in parties.for_consultation(text, lists, start, end):
         normalized, kind = parties.canonical(name)
         out.contractors.append(
             Contractor(cid, name, normalized, ContractorKind(kind), s, e, doc_id, source)
         )
-    for value, s, e in items.for_consultation(text, sheet, start, end):
+    for value, s, e in items.for_consultation(text, lists, start, end):
         c = canonical_item(value)
         out.data_items.append(
             DataItem(cid, value, c.item_normalized, c.category, s, e, doc_id, c.matched)
