@@ -170,15 +170,26 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
     consults, result_spans = agenda.consultation_items(text, toshin, proceedings)
     reports = agenda.all_report_items(text, consults, proceedings)
     rows = sheets.sheet_rows(text)
-    # a table read by its columns (a list of items in the discussion) is no formal sheet: it
-    # neither ends a region nor is given to an item by its heading
-    formal = [r for r in rows if not r.by_column]
     item_regions = regions.item_regions(
-        text, consults, reports, proceedings, toshin=toshin, rows=formal, result_spans=result_spans
+        text, consults, reports, proceedings, toshin=toshin, rows=rows, result_spans=result_spans
     )
+    # the lists no region was given: a table whose caption names a 諮問 (別表1 諮問第7号に係る…)
+    # is that item's; any other, the item's whose own stretch of text holds it
+    given = {r.label_start for region in item_regions for r in region.sheet}
+    loose = [r for r in rows if r.label_start not in given]
     for n, region in enumerate(item_regions, start=1):
         following = item_regions[n] if n < len(item_regions) else None
-        _consultation(out, norm, region, n, toshin=toshin, following=following, rows=rows)
+        shared = any(
+            (o.start, o.end) == (region.start, region.end) for o in item_regions if o is not region
+        )
+        captioned = [r for r in loose if _caption_number(text, r.label_start) == region.item.number]
+        # up to where the next item is taken up (a table the region was cut at, given to no item)
+        stop = following.start if following is not None and following.start > region.end else None
+        nearby = (
+            [] if shared else [r for r in loose if _caption_number(text, r.label_start) is None]
+        )
+        own = captioned + sheets.within(nearby, region.start, stop or region.end)
+        _consultation(out, norm, region, n, toshin=toshin, following=following, rows=own)
     for n, item in enumerate(reports, start=1):
         s, e = item.title_span or (item.start, item.end)
         is_incident = bool(_INCIDENT.search(item.title or ""))
@@ -266,10 +277,10 @@ def _consultation(
             out.evidence.append(Evidence(doc_id, "consultations", cid, name, value, *where))
     for s, e in decision.condition_spans:
         out.conditions.append(Condition(cid, doc_id, text[s:e].strip(), s, e))
-    # items and parties: the sheet given to the item, else the tables inside its own region
+    # items and parties: the sheet given to the item, else the tables of its own (`rows`)
     lists = sheet + [
         r
-        for r in sheets.within(rows or [], start, end)
+        for r in rows or []
         if r.family in ("items", "contractor") and not any(x.family == r.family for x in sheet)
     ]
     for name, s, e, source in parties.for_consultation(text, lists, start, end):
@@ -282,3 +293,11 @@ def _consultation(
         out.data_items.append(
             DataItem(cid, value, c.item_normalized, c.category, s, e, doc_id, c.matched)
         )
+
+
+def _caption_number(text: str, table_start: int) -> int | None:
+    """The 諮問 number a table's caption (the line above it) names, if it names one."""
+    line_start = text.rfind("\n", 0, max(0, text.rfind("\n", 0, table_start))) + 1
+    caption = text[line_start : text.find("\n", line_start)] if line_start < table_start else ""
+    m = agenda.NUMBER_RE.search(caption)
+    return agenda.number_of(m) if m else None
