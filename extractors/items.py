@@ -65,11 +65,13 @@ def _space_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _without_person_classes(found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     out = []
-    heading = True
+    heading, classes = True, False
     for item, s, e in found:
         if heading and _PERSON_CLASS.match(item) and item not in data_item_vocabulary():
+            classes = True
             continue
-        head = _PERSON_HEAD.match(item) if heading else None
+        # `…者の` distributes only after the classes it names (`所有者の氏名 住所` keeps its head)
+        head = _PERSON_HEAD.match(item) if heading and classes else None
         heading = False
         if head:
             item, s = item[head.end() :], s + head.end()

@@ -137,6 +137,8 @@ _RULE_LINE = re.compile(
 # a column gap: two blanks or more (an ideographic space counts) between two cells
 _GAP = re.compile(r"(?<=\S)[ \u3000]{2,}(?=\S)")
 _ALIGNED = re.compile(r"^(\S{2,24}?)[ \u3000]{2,}(\S.*)$")
+# inside a block of aligned rows, a long label may leave a single ideographic space
+_ALIGNED_TIGHT = re.compile(r"^(\S{2,24}?)\u3000(\S[^。]*)$")
 _CONTINUED = re.compile(r"^(?:[ \u3000]{4,})(\S.*)$")
 
 
@@ -190,6 +192,11 @@ def aligned_columns(mt: MappedText) -> MappedText:
     def flush() -> None:
         if sum(1 for _, ln in block if _ALIGNED.match(ln)) >= 2:
             for start, ln in block:
+                tight = _ALIGNED_TIGHT.match(ln)
+                if tight and not _ALIGNED.match(ln):
+                    gap = start + tight.end(1)
+                    edits.extend([(start, start, HARD), (gap, gap + 1, "\t")])
+                    continue
                 if _ALIGNED.match(ln):
                     edits.append((start, start, HARD))
                 else:
@@ -203,7 +210,9 @@ def aligned_columns(mt: MappedText) -> MappedText:
         if (
             "\t" not in ln
             and "|" not in ln
-            and (_ALIGNED.match(ln) or (block and _CONTINUED.match(ln)))
+            and (
+                _ALIGNED.match(ln) or (block and (_CONTINUED.match(ln) or _ALIGNED_TIGHT.match(ln)))
+            )
         ):
             block.append((start, ln))
         else:

@@ -73,8 +73,13 @@ _ADDRESS = re.compile(
 )
 
 
+# a remark in brackets after the name: `X共同企業体(運営事業者)`, `X連合会(KDBシステム)`; a
+# legal form in brackets (`X(株)`) is part of the name
+_REMARK = re.compile(r"(?<=[^(（\s])[(（][^()（）]{3,30}[)）]$")
+
+
 def _address_len(token: str) -> int:
-    m = _ADDRESS.search(token)
+    m = _ADDRESS.search(token) or _REMARK.search(token)
     return len(m.group(0)) if m else 0
 
 

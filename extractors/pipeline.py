@@ -170,8 +170,16 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
     consults, result_spans = agenda.consultation_items(text, toshin, proceedings)
     reports = agenda.all_report_items(text, consults, proceedings)
     rows = sheets.sheet_rows(text)
+    # a table with a row per 諮問 is no one item's sheet: each row speaks for its own item
+    sheet_like = [r for r in rows if not r.per_subject]
     item_regions = regions.item_regions(
-        text, consults, reports, proceedings, toshin=toshin, rows=rows, result_spans=result_spans
+        text,
+        consults,
+        reports,
+        proceedings,
+        toshin=toshin,
+        rows=sheet_like,
+        result_spans=result_spans,
     )
     # the lists no region was given: a table whose caption names a 諮問 (別表1 諮問第7号に係る…)
     # is that item's; any other, the item's whose own stretch of text holds it
@@ -188,7 +196,12 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
         nearby = (
             [] if shared else [r for r in loose if _caption_number(text, r.label_start) is None]
         )
-        own = captioned + sheets.within(nearby, region.start, stop or region.end)
+        start, end = region.start, stop or region.end
+        if n - 1 in result_spans:  # a results table's row: the row's own line, its cells alone
+            start, end = text.rfind("\n", 0, region.start) + 1, region.end
+        else:  # a table with a row per 諮問 speaks for an item only in that item's row
+            nearby = [r for r in nearby if not r.per_subject]
+        own = captioned + sheets.within(nearby, start, end)
         _consultation(out, norm, region, n, toshin=toshin, following=following, rows=own)
     for n, item in enumerate(reports, start=1):
         s, e = item.title_span or (item.start, item.end)

@@ -22,7 +22,7 @@ from extractors.tables import Cell, Table, find_tables
 # label families; the label text is matched after removing blanks
 LABELS: dict[str, re.Pattern[str]] = {
     "contractor": re.compile(
-        r"^(委託先|再委託先|結合先|提供先|受託者|受託事業者|委託事業者|委託業者|契約の?相手方|結合の相手方|提供を受ける者|指定管理者|相手先)(名|等)?(\(.{1,12}\)|（.{1,12}）)?$"
+        r"^(委託先|再委託先|結合先|提供先|受託者|受託事業者|委託事業者|委託業者|契約の?相手方|結合の相手方|提供を受ける者|指定管理者|相手先)(?:[・、](?:委託先|再委託先|結合先|提供先|受託者))*(名|等)?(\(.{1,12}\)|（.{1,12}）)?$"
     ),
     "department": re.compile(r"^(所管課|担当課|所管部署|主管課|担当部署|所管)(名)?$"),
     "items": re.compile(
@@ -48,6 +48,7 @@ class SheetRow:
     value_end: int
     parts: tuple[tuple[int, int], ...] = ()
     by_column: bool = False  # a column of a table read by its header, not a formal sheet's row
+    per_subject: bool = False  # the table has a row per 諮問 (第N号 down its first column)
 
     @property
     def spans(self) -> list[tuple[int, int]]:
@@ -100,6 +101,7 @@ def sheet_rows(text: str, start: int = 0, end: int | None = None) -> list[SheetR
     return sorted(rows, key=lambda r: r.label_start)
 
 
+_SUBJECT_NUMBER = r"^(?:諮問)?\s*(?:第\s*\d+\s*号|No\.?\s*\d+)"
 # a column header that says the column holds the items, though no sheet labels a row so
 _ITEMS_HEADER = re.compile(r"^(?:記録|個人情報の|データ|提供|利用|対象)?項目(?:名)?$")
 
@@ -117,13 +119,38 @@ def _column_family(header: str) -> str | None:
 
 def _labels_down(text: str, table: Table) -> bool:
     """The first column holds sheet labels (事務の名称, 委託先 ...): a label/value table."""
+    if label_family(table.rows[0][0].text(text)) in ("contractor", "items", "department"):
+        return True  # no header row: the table opens with a label (受託者 | 株式会社X)
     firsts = [r[0].text(text) for r in table.rows[1:] if r and r[0].spans]
     known = sum(1 for f in firsts if label_family(f))
     return known >= 2 or (bool(firsts) and known * 3 >= len(firsts) and known > 0)
 
 
 def table_rows(text: str, table: Table) -> list[SheetRow]:
-    """The sheet rows a table gives: by its header's columns, or by the labels down its first column."""
+    """The sheet rows a table gives: by its header's columns, or by the labels down its first column.
+
+    A row that reads as a header (`区分 | 項目`) inside a table opens a table of its own: two
+    tables drawn one after the other, with nothing between them once blank lines are gone.
+    """
+    out: list[SheetRow] = []
+    start = 0
+    for k in range(1, len(table.rows) + 1):
+        if k == len(table.rows) or _opens_table(text, table.rows[k]):
+            out += _rows_of(text, Table(table.start, table.end, table.rows[start:k], table.ruled))
+            start = k
+    return out
+
+
+def _opens_table(text: str, row: list[Cell]) -> bool:
+    cells = [c.text(text) for c in row]
+    return (
+        len(cells) > 1
+        and not label_family(cells[0])
+        and any(_column_family(c) == "items" for c in cells)
+    )
+
+
+def _rows_of(text: str, table: Table) -> list[SheetRow]:
     if not table.rows:
         return []
     header = [c.text(text) for c in table.rows[0]]
@@ -132,6 +159,7 @@ def table_rows(text: str, table: Table) -> list[SheetRow]:
         # a column naming each row's subject (件名, 事項) makes the table a sheet of its own, one
         # row per subject; without one, the columns list what the discussion around them handles
         titled = any(label_family(h) == "title" for h in header)
+        numbered = sum(1 for r in table.rows[1:] if re.match(_SUBJECT_NUMBER, r[0].text(text)))
         columns.update(
             {c: f for c, h in enumerate(header) if c not in columns and (f := label_family(h))}
         )
@@ -145,7 +173,7 @@ def table_rows(text: str, table: Table) -> list[SheetRow]:
             ]
             if cells:
                 found = _row_of(text, header[col], family, table.rows[0][col].start, cells)
-                by_column.append(replace(found, by_column=not titled))
+                by_column.append(replace(found, by_column=not titled, per_subject=numbered >= 2))
         return by_column
     out: list[SheetRow] = []
     label, label_start = "", -1
