@@ -14,7 +14,7 @@ from extractors.sheets import SheetRow, labelled_values
 from models.canon import canonical_item, data_item_vocabulary
 
 _PROSE = re.compile(
-    r"(?:扱う|取り?扱う|提供する|送受信する|記録する|利用する|収集する|登録する|渡す|引き渡す|送付する|送信する|入力する|取得する|記載する|記録される|提供される)(?:個人)?(?:情報|項目)(?:は|として)[、,]?([^。]{4,400}?)(?:である|です|でございます|となる|となります|になる|になります|とする|等である|等です)(?:こと|旨)?(?=[。\n]|について|を|$)"
+    r"(?:扱う|取り?扱う|提供する|送受信する|記録する|利用する|収集する|登録する|渡す|引き渡す|送付する|送信する|入力する|取得する|記載する|記録される|提供される)(?:個人)?(?:情報|項目)(?:は|として)[、,]?((?:[^。(（]|[(（][^)）\n]*[)）]){4,400}?)(?:である|です|でございます|となる|となります|になる|になります|とする|等である|等です)(?:こと|旨)?(?=[。\n]|について|を|$)"
 )
 _DROP_PHRASES = re.compile(r"(送信する項目|受信する項目|送受信する項目)(に同じ)?|[※*].*$")
 _CLAUSE = re.compile(
@@ -38,8 +38,22 @@ def split_items(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
         for s, e in _space_pieces(text, start, end):
             _split(text, s, e, out, depth=0)
         return _without_person_classes(out)
+    if _dot_list(text, start, end):
+        # `氏名・住所・身体の状況(…)・緊急連絡先`: a list written with ・ alone
+        for s, e in _top_level_pieces(text, start, end, seps="・\n"):
+            _expand(text, s, e, out, depth=0)
+        return out
     _split(text, start, end, out, depth=0)
     return out
+
+
+def _dot_list(text: str, start: int, end: int) -> bool:
+    """No 、 or commas, and three ・ or more outside brackets."""
+    seg = text[start:end]
+    if re.search(r"[、,，;；]", seg):
+        return False
+    pieces = _top_level_pieces(text, start, end, seps="・")
+    return len(pieces) >= 4
 
 
 _CHECKBOX = re.compile(r"[■□☐☑☒]")
@@ -119,7 +133,9 @@ def _matching(seg: str, open_pos: int) -> int | None:
     return None
 
 
-def _top_level_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _top_level_pieces(
+    text: str, start: int, end: int, seps: str = "、,，;；/\n"
+) -> list[tuple[int, int]]:
     """Split on 、 , ; / and line breaks outside parentheses (a cell's lines are joined by `/`)."""
     pieces = []
     depth = 0
@@ -130,7 +146,7 @@ def _top_level_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
             depth += 1
         elif c in ")）":
             depth = max(0, depth - 1)
-        elif depth == 0 and c in "、,，;；/\n":
+        elif depth == 0 and c in seps:
             pieces.append((pos, i))
             pos = i + 1
     pieces.append((pos, end))
@@ -167,8 +183,11 @@ def _split_conjunction(text: str, s: int, e: int) -> list[tuple[int, int]]:
     # `所得の種類および金額`: a right side that needs the left's head word is not an item
     if len(parts) > 1 and not any(_clean(text[a:b])[0] in _HEADLESS for a, b in parts[1:]):
         return [q for a, b in parts for q in _split_conjunction(text, a, b)]
-    parts = _split_on(seg, s, r"・")
-    if len(parts) > 1 and all(_clean(text[a:b])[0] in data_item_vocabulary() for a, b in parts):
+    parts = _split_on(seg, s, r"・(?![^(（]*[)）])")
+    known = sum(_clean(text[a:b])[0] in data_item_vocabulary() for a, b in parts)
+    # `身長・体重・腹囲` splits; `特別区民税・都民税額`, `学年・組` stay whole; a longer run of
+    # ・ is a list when most of its parts are known items (`氏名・フリガナ・住所・顔写真`)
+    if len(parts) > 1 and (known == len(parts) or (len(parts) >= 4 and 2 * known >= len(parts))):
         return parts
     return [(s, e)]
 

@@ -202,7 +202,7 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
         else:  # a table with a row per 諮問 speaks for an item only in that item's row
             nearby = [r for r in nearby if not r.per_subject]
         own = captioned + sheets.within(nearby, start, end)
-        _consultation(out, norm, region, n, toshin=toshin, following=following, rows=own)
+        _consultation(out, norm, region, n, toshin=toshin, following=following, rows=own, reach=end)
     for n, item in enumerate(reports, start=1):
         s, e = item.title_span or (item.start, item.end)
         is_incident = bool(_INCIDENT.search(item.title or ""))
@@ -248,8 +248,12 @@ def _consultation(
     toshin: bool,
     following: ItemRegion | None = None,
     rows: list[sheets.SheetRow] | None = None,
+    reach: int | None = None,
 ) -> None:
-    """One consultation's records: the row, its evidence, conditions, contractors and items."""
+    """One consultation's records: the row, its evidence, conditions, contractors and items.
+
+    `reach` is where the item's lists may still be looked for (past a region cut at a table).
+    """
     text = norm.text
     doc_id = out.document.document_id
     cid = f"{doc_id[:16]}-c{n:02d}"
@@ -301,7 +305,7 @@ def _consultation(
         out.contractors.append(
             Contractor(cid, name, normalized, ContractorKind(kind), s, e, doc_id, source)
         )
-    for value, s, e in items.for_consultation(text, lists, start, end):
+    for value, s, e in items.for_consultation(text, lists, start, max(end, reach or end)):
         c = canonical_item(value)
         out.data_items.append(
             DataItem(cid, value, c.item_normalized, c.category, s, e, doc_id, c.matched)

@@ -177,3 +177,25 @@ def test_a_caption_naming_a_consultation_gives_it_the_table() -> None:
     by_number = {c.consultation_id: c.number for c in x.consultations}
     got = {(by_number[d.consultation_id], d.item) for d in x.data_items}
     assert got == {(3, "氏名"), (3, "学校名"), (4, "氏名"), (4, "メールアドレス")}
+
+
+AROUND_TABLES = {
+    # failed before: a list written with ・ alone, most of its parts known items
+    "dot list in a cell": (
+        "委託先\t株式会社あさぎりキッズ\n"
+        "取り扱う個人情報\t氏名・生年月日・住所・電話番号・学校名・送迎希望場所",
+        ITEMS | {"送迎希望場所"},
+    ),
+    # failed before: the list after the handout, past the table the region was cut at; a remark
+    # in brackets holding a full stop
+    "prose list after the table": (
+        "委託先\t株式会社あさぎりキッズ\n再委託\tなし\n\n"
+        "取り扱う個人情報は、氏名、生年月日、住所(町内に限る。)、電話番号、学校名である。",
+        ITEMS,
+    ),
+}
+
+
+@pytest.mark.parametrize(("table", "items"), list(AROUND_TABLES.values()), ids=list(AROUND_TABLES))
+def test_lists_written_around_tables(table: str, items: set[str]) -> None:
+    _check(extract(table), items, [PARTY])
