@@ -272,7 +272,9 @@ def for_consultation(
     From the sheet's item rows; else lists under an items label in the text; else lists written in prose (`扱う情報は、…である`); else,
     as a last resort, verb objects that read mostly as personal-data items.
     """
-    spans = [sp for r in sheet if r.family == "items" for sp in r.spans]
+    spans = [
+        sp for r in sheet if r.family == "items" for sp in r.spans if text[sp[0] : sp[1]].strip()
+    ]
     if not spans:
         spans = labelled_values(text, start, end, "items")
     if not spans:

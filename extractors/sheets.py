@@ -204,9 +204,7 @@ def _row_value(row: list[Cell], family: str | None, text: str) -> list[tuple[int
         return [sp for c in cells for sp in _value_spans(c, family, text)]
     out = [(s, e)]
     for c in cells:
-        out += (
-            _value_spans(Cell(c.row, c.col, c.spans[1:]), family, text) if len(c.spans) > 1 else []
-        )
+        out += _value_spans(c, family, text)[1:]
     return out
 
 
