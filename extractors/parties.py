@@ -32,6 +32,9 @@ COMPANY_RE = re.compile(
 ROLE_RE = re.compile(
     rf"(?:契約の相手方は|(?:委託先|受託者|受託事業者|結合先|提供先|委託業者)(?:は|が|となる|である|として))、?\s*({_NAME_CHARS}{{2,30}}?)(?=になり|になる|となる|となり|で、|であり|です|である|が|は|に|と|を|の|、|。|\s|$)"
 )
+_ROLE_BEFORE = re.compile(
+    r"(?:指定管理者|再委託先|委託先|受託者|構成員|提供先)(?:である|の|は|として|、)?$"
+)
 _HIRAGANA_ONLY = re.compile(r"^[\u3041-\u3096ー]+$")
 _SEPARATORS = re.compile(r"[、,\n/／]")
 
@@ -208,6 +211,14 @@ def for_consultation(
         found = [
             (n, s, e, "discussion")
             for n, s, e in confirmed(text, from_discussion(text, start, end))
+        ]
+    else:
+        # a party the sheet leaves out but the discussion names with its legal form, as the one
+        # taking a role (指定管理者である一般財団法人X, 再委託先の株式会社Y)
+        found += [
+            (n, s, e, "discussion")
+            for n, s, e in from_discussion(text, start, end)
+            if re.match(LEGAL, n) and _ROLE_BEFORE.search(text, max(start, s - 12), s)
         ]
     found = [
         f

@@ -199,3 +199,13 @@ AROUND_TABLES = {
 @pytest.mark.parametrize(("table", "items"), list(AROUND_TABLES.values()), ids=list(AROUND_TABLES))
 def test_lists_written_around_tables(table: str, items: set[str]) -> None:
     _check(extract(table), items, [PARTY])
+
+
+def test_a_party_named_with_its_role_besides_the_sheet() -> None:
+    # failed before: the sheet names one party, the explanation a second by its role
+    x = extract(
+        "管理する端末は指定管理者である一般財団法人あさぎり公社が操作する。\n"
+        "|項目名|内容|\n|委託先|株式会社あさぎりキッズ|\n"
+        "|委託する個人情報の項目|氏名、生年月日、住所、電話番号、学校名|"
+    )
+    _check(x, ITEMS, [PARTY, "一般財団法人あさぎり公社"])
