@@ -14,7 +14,7 @@ from extractors.sheets import SheetRow, labelled_values
 from models.canon import canonical_item, data_item_vocabulary
 
 _PROSE = re.compile(
-    r"(?:扱う|取り?扱う|提供する|送受信する|記録する|利用する|収集する|登録する|渡す|引き渡す|送付する|送信する|入力する|取得する|記載する|記録される|提供される)(?:個人)?(?:情報|項目)(?:は|として)[、,]?([^。]{4,400}?)(?:である|です|でございます|となる|となります|になる|になります|とする|等である|等です)(?:こと|旨)?(?=[。\n]|について|を|$)"
+    r"(?:扱う|取り?扱う|提供する|送受信する|記録する|利用する|収集する|登録する|渡す|引き渡す|送付する|送信する|入力する|取得する|記載する|記録される|提供される)(?:個人)?(?:情報|項目)(?:は|として)[、,]?((?:[^。(（]|[(（][^)）\n]*[)）]){4,400}?)(?:である|です|でございます|となる|となります|になる|になります|とする|等である|等です)(?:こと|旨)?(?=[。\n]|について|を|$)"
 )
 _DROP_PHRASES = re.compile(r"(送信する項目|受信する項目|送受信する項目)(に同じ)?|[※*].*$")
 _CLAUSE = re.compile(
@@ -26,23 +26,46 @@ _MAX_LEN = 24
 def split_items(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     """(item, start, end) for each item in the list text[start:end]."""
     out: list[tuple[str, int, int]] = []
+    if _CHECKBOX.search(text, start, end):
+        # a checklist `■氏名 ■性別 □本籍`: only the ticked boxes are items
+        for m in _CHECKED.finditer(text, start, end):
+            if m.group(1) in _TICKED:
+                _split(text, m.start(2), m.start(2) + len(m.group(2).rstrip()), out, depth=0)
+        return out
     if _space_separated(text[start:end]):
         # a table cell `がん患者 受診者の性別 生年月日 住所`: the classes of persons head
         # the list and `…者の` distributes over the items after it
         for s, e in _space_pieces(text, start, end):
             _split(text, s, e, out, depth=0)
         return _without_person_classes(out)
+    if _dot_list(text, start, end):
+        # `氏名・住所・身体の状況(…)・緊急連絡先`: a list written with ・ alone
+        for s, e in _top_level_pieces(text, start, end, seps="・\n"):
+            _expand(text, s, e, out, depth=0)
+        return out
     _split(text, start, end, out, depth=0)
     return out
 
 
+def _dot_list(text: str, start: int, end: int) -> bool:
+    """No 、 or commas, and three ・ or more outside brackets."""
+    seg = text[start:end]
+    if re.search(r"[、,，;；]", seg):
+        return False
+    pieces = _top_level_pieces(text, start, end, seps="・")
+    return len(pieces) >= 4
+
+
+_CHECKBOX = re.compile(r"[■□☐☑☒]")
+_TICKED = "■☑☒"
+_CHECKED = re.compile(r"([■□☐☑☒])[ \t]*([^■□☐☑☒\n]*)")
 _PERSON_CLASS = re.compile(r"^[^\s]{0,12}(?:者|患者|児童|生徒|世帯員|受給者|対象者)$")
 _PERSON_HEAD = re.compile(r"^[^\s]{1,12}(?:者|患者|児童|生徒)の(?=.{2})")
 
 
 def _space_separated(seg: str) -> bool:
     """A list written with blanks only: no 、 or commas, and at least three blank-separated words."""
-    return not re.search(r"[、,，;；]", seg) and len(re.findall(r"[ \u3000]+", seg.strip())) >= 2
+    return not re.search(r"[、,，;；/]", seg) and len(re.findall(r"[ \u3000]+", seg.strip())) >= 2
 
 
 def _space_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -56,11 +79,13 @@ def _space_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _without_person_classes(found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     out = []
-    heading = True
+    heading, classes = True, False
     for item, s, e in found:
         if heading and _PERSON_CLASS.match(item) and item not in data_item_vocabulary():
+            classes = True
             continue
-        head = _PERSON_HEAD.match(item) if heading else None
+        # `…者の` distributes only after the classes it names (`所有者の氏名 住所` keeps its head)
+        head = _PERSON_HEAD.match(item) if heading and classes else None
         heading = False
         if head:
             item, s = item[head.end() :], s + head.end()
@@ -83,7 +108,15 @@ def _expand(text: str, s: int, e: int, out: list[tuple[str, int, int]], depth: i
         return
     if paren.start() > 0:
         _emit(text, s, s + paren.start(), out)
-    _split(text, s + paren.start() + 1, s + close, out, depth + 1)
+    inner = text[s + paren.start() + 1 : s + close]
+    # a breakdown lists items (`口座情報(金融機関名、口座番号)`); one phrase alone that is not a
+    # known item is a remark on the item before it (`転入年月日(世帯員全員)`)
+    if (
+        paren.start() == 0
+        or len(_top_level_pieces(inner, 0, len(inner))) > 1
+        or canonical_item(inner).matched
+    ):
+        _split(text, s + paren.start() + 1, s + close, out, depth + 1)
     if s + close + 1 < e:
         _expand(text, s + close + 1, e, out, depth)
 
@@ -100,8 +133,10 @@ def _matching(seg: str, open_pos: int) -> int | None:
     return None
 
 
-def _top_level_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split on 、 , ; and line breaks outside parentheses."""
+def _top_level_pieces(
+    text: str, start: int, end: int, seps: str = "、,，;；/\n"
+) -> list[tuple[int, int]]:
+    """Split on 、 , ; / and line breaks outside parentheses (a cell's lines are joined by `/`)."""
     pieces = []
     depth = 0
     pos = start
@@ -111,7 +146,7 @@ def _top_level_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
             depth += 1
         elif c in ")）":
             depth = max(0, depth - 1)
-        elif depth == 0 and c in "、,，;；\n":
+        elif depth == 0 and c in seps:
             pieces.append((pos, i))
             pos = i + 1
     pieces.append((pos, end))
@@ -123,7 +158,9 @@ def _emit(text: str, s: int, e: int, out: list[tuple[str, int, int]]) -> None:
     for ds, de in _split_on(text[s:e], s, _DROP_PHRASES.pattern):
         # 〜等 + more: `死亡日等戸籍の記載事項` is two items; `〜として` introduces the next
         for ps, pe in _split_on(
-            text[ds:de], ds, r"等(?=.)(?!の)|として|並びに|ならびに|および(?=.{0,3}[データ情報])"
+            text[ds:de],
+            ds,
+            r"(?<![均平同対上初中高優劣])等(?=.)(?![の級割価号分])|として|並びに|ならびに|および(?=.{0,3}[データ情報])",
         ):
             for qs, qe in _split_conjunction(text, ps, pe):
                 _add(text, qs, qe, out)
@@ -146,8 +183,11 @@ def _split_conjunction(text: str, s: int, e: int) -> list[tuple[int, int]]:
     # `所得の種類および金額`: a right side that needs the left's head word is not an item
     if len(parts) > 1 and not any(_clean(text[a:b])[0] in _HEADLESS for a, b in parts[1:]):
         return [q for a, b in parts for q in _split_conjunction(text, a, b)]
-    parts = _split_on(seg, s, r"・")
-    if len(parts) > 1 and all(_clean(text[a:b])[0] in data_item_vocabulary() for a, b in parts):
+    parts = _split_on(seg, s, r"・(?![^(（]*[)）])")
+    known = sum(_clean(text[a:b])[0] in data_item_vocabulary() for a, b in parts)
+    # `身長・体重・腹囲` splits; `特別区民税・都民税額`, `学年・組` stay whole; a longer run of
+    # ・ is a list when most of its parts are known items (`氏名・フリガナ・住所・顔写真`)
+    if len(parts) > 1 and (known == len(parts) or (len(parts) >= 4 and 2 * known >= len(parts))):
         return parts
     return [(s, e)]
 
@@ -232,7 +272,9 @@ def for_consultation(
     From the sheet's item rows; else lists under an items label in the text; else lists written in prose (`扱う情報は、…である`); else,
     as a last resort, verb objects that read mostly as personal-data items.
     """
-    spans = [(r.value_start, r.value_end) for r in sheet if r.family == "items"]
+    spans = [
+        sp for r in sheet if r.family == "items" for sp in r.spans if text[sp[0] : sp[1]].strip()
+    ]
     if not spans:
         spans = labelled_values(text, start, end, "items")
     if not spans:

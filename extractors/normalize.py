@@ -29,6 +29,9 @@ PAGE_BREAK = "\f"
 HARD = "\ue000"
 # a list item opens here (markdown bullet, <li>): a break that is never undone
 LIST = "\ue001"
+# a table row whose first cell is empty (a continuation row): keeps its leading tab through
+# the final trimming of line starts; removed before the text is final
+EMPTY_CELL = "\ue002"
 
 _BAD_GLYPH = re.compile(r"\(cid:\d+\)|\x00")
 
@@ -83,6 +86,7 @@ def strip_markup(mt: MappedText, *, html_page: bool = False, markdown: bool = Fa
         mt = _keep_main(mt)
     if html_page or "<" in mt.text:
         mt = mt.sub(r"(?m)^(?=[^\n]*\t)", HARD)  # tab-separated rows
+        mt = _html_cells(mt)
         mt = mt.sub(_CELL_TAG, "\t")
         mt = mt.sub(
             r"(?<=\t)(\s*<(p|div|ul|ol|li)\b[^>]*>)+", ""
@@ -94,19 +98,128 @@ def strip_markup(mt: MappedText, *, html_page: bool = False, markdown: bool = Fa
         mt = mt.sub(r"(?m)^\t+", "")  # a row's leading cell separator
         mt = mt.sub(r"(?m)\t+[ \t]*$", "")  # empty trailing cells
     if markdown:
-        mt = mt.sub(r"(?m)^[ \t]*\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$", "")  # |---|---| rules
-        mt = mt.sub(r"(?m)^[ \t]*\|[ \t]*(?=.*\|[ \t]*$)", HARD)  # leading pipe of a table row
-        mt = mt.sub(r"(?m)[ \t]*\|[ \t]*$", "")  # trailing pipe
-        mt = mt.sub(
-            r"(?m)(?<=\S)[ \t]*\|[ \t]*(?=[^\n]*$)",
-            lambda m: "\t" if HARD in mt.text else m.group(0),
-        )
+        mt = text_tables(mt)
         mt = mt.sub(_MD_LINK, lambda m: m.group(1))
         mt = mt.sub(_MD_HEADING, HARD)
         mt = mt.sub(_MD_BULLET, LIST)
         mt = mt.sub(_MD_EMPHASIS, "")
         mt = mt.sub(_MD_LINEBREAK, "")
     return mt
+
+
+_ROW_FIRST_CELL = re.compile(r"(<tr\b[^>]*>\s*)<(td|th)\b[^>]*>", re.IGNORECASE)
+_CELL = re.compile(r"<(td|th)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def _html_cells(mt: MappedText) -> MappedText:
+    """One table row per line: a line break inside a cell is a `/`, the first cell opens no tab.
+
+    An empty cell (a row continuing the label above, the second level of a two-level table,
+    a blank remark) is kept, so every cell keeps its column.
+    """
+    edits = []
+    for m in _CELL.finditer(mt.text):
+        if not re.sub(r"\s|&nbsp;|<br\b[^>]*>", "", m.group(2), flags=re.I):
+            edits.append((m.start(2), m.start(2), EMPTY_CELL))
+            continue
+        for br in re.finditer(r"<br\b[^>]*>|\n", m.group(2), re.IGNORECASE):
+            edits.append((m.start(2) + br.start(), m.start(2) + br.end(), "/"))
+    mt = mt.edit(edits) if edits else mt
+    return mt.sub(_ROW_FIRST_CELL, lambda m: m.group(1))
+
+
+# --- text tables ---------------------------------------------------------------
+
+_BAR = "|｜"
+_BAR_ROW = re.compile(r"(?m)^[ \t\u3000]*[|｜](?=[^\n]*[|｜][ \t\u3000]*$)[^\n]*$")
+_RULE_LINE = re.compile(
+    r"(?m)^[ \t\u3000]*(?:\+[-=]{2,}(?:\+[-=]{2,})*\+?|[|｜](?:[ \t]*:?-{3,}:?[ \t]*[|｜])+)[ \t\u3000]*$"
+)
+# a column gap: two blanks or more (an ideographic space counts) between two cells
+_GAP = re.compile(r"(?<=\S)[ \u3000]{2,}(?=\S)")
+_ALIGNED = re.compile(r"^(\S{2,24}?)[ \u3000]{2,}(\S.*)$")
+# inside a block of aligned rows, a long label may leave a single ideographic space
+_ALIGNED_TIGHT = re.compile(r"^(\S{2,24}?)\u3000(\S[^。]*)$")
+_CONTINUED = re.compile(r"^(?:[ \u3000]{4,})(\S.*)$")
+
+
+def text_tables(mt: MappedText) -> MappedText:
+    """Tables drawn in plain text become tab-separated rows, one per line, as readers give them.
+
+    Bars (`| a | b |`, `｜a｜b｜`, boxed rows between `+---+` rules) and columns aligned with
+    blanks (`委託先　　　株式会社X` on two or more lines in a row) are rewritten: the rules go,
+    the outer bars go, each gap between cells is a tab, and a row whose first cell is empty
+    (a cell wrapped onto the next line) keeps a leading tab.
+    """
+    mt = mt.sub(_RULE_LINE, "")
+    edits: list[tuple[int, int, str]] = []
+    for m in _BAR_ROW.finditer(mt.text):
+        line, base = m.group(0), m.start()
+        bars = [i for i, c in enumerate(line) if c in _BAR]
+        if len(bars) < 3:
+            continue
+        row: list[tuple[int, int, str]] = []
+        for k, b in enumerate(bars):
+            s = b - (len(line[:b]) - len(line[:b].rstrip(" \t\u3000")))
+            e = b + 1 + _blank_len(line[b + 1 :])
+            if k == len(bars) - 1:
+                e = len(line)
+            repl = HARD if k == 0 else ("" if k == len(bars) - 1 else "\t")
+            if row and s <= row[-1][1]:
+                # an empty cell between two bars: the gaps meet, and the cell is kept
+                prev = row.pop()
+                row.append((prev[0], max(prev[1], e), prev[2] + EMPTY_CELL + repl))
+            else:
+                row.append((s, e, repl))
+        edits += [(base + s, base + e, r) for s, e, r in row]
+    return mt.edit(sorted(edits)) if edits else mt
+
+
+def _blank_len(cell: str) -> int:
+    return len(cell) - len(cell.lstrip(" \t\u3000"))
+
+
+def aligned_columns(mt: MappedText) -> MappedText:
+    """Columns aligned with blanks on two or more consecutive lines: each gap becomes a tab."""
+    text = mt.text
+    spans = []
+    pos = 0
+    for line in text.split("\n"):
+        spans.append((pos, line))
+        pos += len(line) + 1
+    edits: list[tuple[int, int, str]] = []
+    block: list[tuple[int, str]] = []
+
+    def flush() -> None:
+        if sum(1 for _, ln in block if _ALIGNED.match(ln)) >= 2:
+            for start, ln in block:
+                tight = _ALIGNED_TIGHT.match(ln)
+                if tight and not _ALIGNED.match(ln):
+                    gap = start + tight.end(1)
+                    edits.extend([(start, start, HARD), (gap, gap + 1, "\t")])
+                    continue
+                if _ALIGNED.match(ln):
+                    edits.append((start, start, HARD))
+                else:
+                    lead = len(ln) - len(ln.lstrip(" \u3000"))
+                    edits.append((start, start + lead, HARD + EMPTY_CELL + "\t"))
+                for g in _GAP.finditer(ln):
+                    edits.append((start + g.start(), start + g.end(), "\t"))
+        block.clear()
+
+    for start, ln in spans:
+        if (
+            "\t" not in ln
+            and "|" not in ln
+            and (
+                _ALIGNED.match(ln) or (block and (_CONTINUED.match(ln) or _ALIGNED_TIGHT.match(ln)))
+            )
+        ):
+            block.append((start, ln))
+        else:
+            flush()
+    flush()
+    return mt.edit(sorted(edits)) if edits else mt
 
 
 _MAIN = re.compile(
@@ -385,6 +498,10 @@ def normalize(raw_pages: list[str], *, file_type: str = "text") -> NormalizedTex
     mt = MappedText.from_raw(raw)
     if file_type in ("markdown", "html") or re.search(r"<(p|table|td|li|br)\b", raw[:200000], re.I):
         mt = strip_markup(mt, html_page=file_type == "html", markdown=file_type == "markdown")
+    if file_type == "text":
+        mt = text_tables(mt)
+    if file_type in ("text", "markdown"):
+        mt = aligned_columns(mt)
     mt = drop_page_furniture(mt)
     bad = [len(_BAD_GLYPH.findall(p)) for p in raw_pages]
     mt = mt.sub(_BAD_GLYPH, "")
@@ -397,6 +514,7 @@ def normalize(raw_pages: list[str], *, file_type: str = "text") -> NormalizedTex
     mt = mt.sub(HARD, "")
     mt = mt.sub(LIST, "")
     mt = mt.sub(r"(?m)^[ \t]+|[ \t]+$", "")
+    mt = mt.sub(EMPTY_CELL, "")
     mt = mt.sub(r"\n[\n ]*", "\n")  # blank lines carry no meaning after unwrapping
     # page starts: the first character whose raw offset lies on the page
     raw_starts = []

@@ -32,6 +32,9 @@ COMPANY_RE = re.compile(
 ROLE_RE = re.compile(
     rf"(?:契約の相手方は|(?:委託先|受託者|受託事業者|結合先|提供先|委託業者)(?:は|が|となる|である|として))、?\s*({_NAME_CHARS}{{2,30}}?)(?=になり|になる|となる|となり|で、|であり|です|である|が|は|に|と|を|の|、|。|\s|$)"
 )
+_ROLE_BEFORE = re.compile(
+    r"(?:指定管理者|再委託先|委託先|受託者|構成員|提供先)(?:である|の|は|として|、)?$"
+)
 _HIRAGANA_ONLY = re.compile(r"^[\u3041-\u3096ー]+$")
 _SEPARATORS = re.compile(r"[、,\n/／]")
 
@@ -58,7 +61,13 @@ def from_sheet(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
                 out.append((text[t[0] : t[1]], *t))
         else:
             out.append((text[tokens[-1][0] : tokens[-1][1]], *tokens[-1]))
-    return [(_unwrap(n), s, e) for n, s, e in out if len(n) >= 2]
+    # a party still to be chosen (未定, 選定中) names nobody
+    return [(_unwrap(n), s, e) for n, s, e in out if len(n) >= 2 and not _UNDECIDED.match(n)]
+
+
+_UNDECIDED = re.compile(
+    r"^(?:未定|未決定|選定中|調整中|検討中|なし|無し?|該当なし|-|－)(?:[(（]|$)"
+)
 
 
 # the party's address in brackets after its name: `株式会社X(霞浦市中央1丁目)`, `X(本社:東京都)`
@@ -67,8 +76,13 @@ _ADDRESS = re.compile(
 )
 
 
+# a remark in brackets after the name: `X共同企業体(運営事業者)`, `X連合会(KDBシステム)`; a
+# legal form in brackets (`X(株)`) is part of the name
+_REMARK = re.compile(r"(?<=[^(（\s])[(（][^()（）]{3,30}[)）]$")
+
+
 def _address_len(token: str) -> int:
-    m = _ADDRESS.search(token)
+    m = _ADDRESS.search(token) or _REMARK.search(token)
     return len(m.group(0)) if m else 0
 
 
@@ -188,7 +202,7 @@ def for_consultation(
     for r in sheet:
         if r.family == "contractor":
             found += [
-                (n, s, e, "sheet") for n, s, e in from_sheet(text, r.value_start, r.value_end)
+                (n, s, e, "sheet") for vs, ve in r.spans for n, s, e in from_sheet(text, vs, ve)
             ]
     if not found:
         for vs, ve in labelled_values(text, start, end, "contractor"):
@@ -197,6 +211,14 @@ def for_consultation(
         found = [
             (n, s, e, "discussion")
             for n, s, e in confirmed(text, from_discussion(text, start, end))
+        ]
+    else:
+        # a party the sheet leaves out but the discussion names with its legal form, as the one
+        # taking a role (指定管理者である一般財団法人X, 再委託先の株式会社Y)
+        found += [
+            (n, s, e, "discussion")
+            for n, s, e in from_discussion(text, start, end)
+            if re.match(LEGAL, n) and _ROLE_BEFORE.search(text, max(start, s - 12), s)
         ]
     found = [
         f

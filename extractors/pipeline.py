@@ -172,13 +172,40 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
     lists = agenda_blocks.block_items(text, proceedings)
     consults, result_spans = agenda.consultation_items(text, toshin, proceedings, lists)
     reports = agenda.all_report_items(text, consults, proceedings, lists)
-    rows = sorted(sheets.sheet_rows(text) + sheets.pipe_rows(text), key=lambda r: r.label_start)
+    rows = sheets.sheet_rows(text)
+    # a table with a row per 諮問 is no one item's sheet: each row speaks for its own item
+    sheet_like = [r for r in rows if not r.per_subject]
     item_regions = regions.item_regions(
-        text, consults, reports, proceedings, toshin=toshin, rows=rows, result_spans=result_spans
+        text,
+        consults,
+        reports,
+        proceedings,
+        toshin=toshin,
+        rows=sheet_like,
+        result_spans=result_spans,
     )
+    # the lists no region was given: a table whose caption names a 諮問 (別表1 諮問第7号に係る…)
+    # is that item's; any other, the item's whose own stretch of text holds it
+    given = {r.label_start for region in item_regions for r in region.sheet}
+    loose = [r for r in rows if r.label_start not in given]
     for n, region in enumerate(item_regions, start=1):
         following = item_regions[n] if n < len(item_regions) else None
-        _consultation(out, norm, region, n, toshin=toshin, following=following)
+        shared = any(
+            (o.start, o.end) == (region.start, region.end) for o in item_regions if o is not region
+        )
+        captioned = [r for r in loose if _caption_number(text, r.label_start) == region.item.number]
+        # up to where the next item is taken up (a table the region was cut at, given to no item)
+        stop = following.start if following is not None and following.start > region.end else None
+        nearby = (
+            [] if shared else [r for r in loose if _caption_number(text, r.label_start) is None]
+        )
+        start, end = region.start, stop or region.end
+        if n - 1 in result_spans:  # a results table's row: the row's own line, its cells alone
+            start, end = text.rfind("\n", 0, region.start) + 1, region.end
+        else:  # a table with a row per 諮問 speaks for an item only in that item's row
+            nearby = [r for r in nearby if not r.per_subject]
+        own = captioned + sheets.within(nearby, start, end)
+        _consultation(out, norm, region, n, toshin=toshin, following=following, rows=own, reach=end)
     for n, item in enumerate(reports, start=1):
         s, e = item.title_span or (item.start, item.end)
         is_incident = bool(_INCIDENT.search(item.title or ""))
@@ -223,8 +250,13 @@ def _consultation(
     *,
     toshin: bool,
     following: ItemRegion | None = None,
+    rows: list[sheets.SheetRow] | None = None,
+    reach: int | None = None,
 ) -> None:
-    """One consultation's records: the row, its evidence, conditions, contractors and items."""
+    """One consultation's records: the row, its evidence, conditions, contractors and items.
+
+    `reach` is where the item's lists may still be looked for (past a region cut at a table).
+    """
     text = norm.text
     doc_id = out.document.document_id
     cid = f"{doc_id[:16]}-c{n:02d}"
@@ -261,13 +293,27 @@ def _consultation(
             out.evidence.append(Evidence(doc_id, "consultations", cid, name, value, *where))
     for s, e in decision.condition_spans:
         out.conditions.append(Condition(cid, doc_id, text[s:e].strip(), s, e))
-    for name, s, e, source in parties.for_consultation(text, sheet, start, end):
+    # items and parties: the sheet given to the item, else the tables of its own (`rows`)
+    lists = sheet + [
+        r
+        for r in rows or []
+        if r.family in ("items", "contractor") and not any(x.family == r.family for x in sheet)
+    ]
+    for name, s, e, source in parties.for_consultation(text, lists, start, end):
         normalized, kind = parties.canonical(name)
         out.contractors.append(
             Contractor(cid, name, normalized, ContractorKind(kind), s, e, doc_id, source)
         )
-    for value, s, e in items.for_consultation(text, sheet, start, end):
+    for value, s, e in items.for_consultation(text, lists, start, max(end, reach or end)):
         c = canonical_item(value)
         out.data_items.append(
             DataItem(cid, value, c.item_normalized, c.category, s, e, doc_id, c.matched)
         )
+
+
+def _caption_number(text: str, table_start: int) -> int | None:
+    """The 諮問 number a table's caption (the line above it) names, if it names one."""
+    line_start = text.rfind("\n", 0, max(0, text.rfind("\n", 0, table_start))) + 1
+    caption = text[line_start : text.find("\n", line_start)] if line_start < table_start else ""
+    m = agenda.NUMBER_RE.search(caption)
+    return agenda.number_of(m) if m else None

@@ -134,7 +134,9 @@ def _cut_at_attachments(
     bounds: list[tuple[int, int]], rows: list[SheetRow], body_start: int
 ) -> list[tuple[int, int]]:
     """Attachments (formal sheets after the proceedings) belong to no item's discussion."""
-    starts = sorted(r.label_start for r in rows if r.family and r.label_start > body_start)
+    starts = sorted(
+        r.label_start for r in rows if r.family and not r.by_column and r.label_start > body_start
+    )
     out = []
     for s, e in bounds:
         cut = next((x for x in starts if s < x < e), None)
