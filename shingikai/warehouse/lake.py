@@ -35,6 +35,7 @@ from models import DDL_PATH, VIEWS_PATH
 from shingikai.warehouse import extensions
 from shingikai.warehouse.constraints import lake_ddl, scalar
 from shingikai.warehouse.derive import derive
+from shingikai.warehouse.readonly_files import ReadOnlyFiles
 
 ALIAS = "lake"
 SCHEMA_MESSAGE = "shingikai schema"
@@ -136,11 +137,15 @@ def connect(
     read_only: bool = False,
     at: str | int | None = None,
     create: bool = False,
+    sealed: bool = False,
 ) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with the lake attached as `lake` and in USE.
 
     `at` reads the lake as it was at a snapshot id or a timestamp (read-only). `create` makes a
     new lake when there is none (writers); readers of a missing lake get FileNotFoundError.
+    `sealed` (read-only): the data files are reached only through a file system that cannot
+    write or delete (`readonly_files`), for SQL the caller did not write (`query`). A data path
+    on object storage (`s3://...`) cannot be sealed so; it stays as it is.
     """
     loc = location(db)
     if not loc.exists():
@@ -148,15 +153,23 @@ def connect(
             raise FileNotFoundError(f"no warehouse at {loc}: run `shingikai ingest` first")
         _create_sqlite_catalog(loc)
     names = (extensions.DUCKLAKE, extensions.POSTGRES if loc.postgres else extensions.SQLITE)
+    data = loc.data_path
+    if sealed and data is None:  # a PostgreSQL catalog keeps its data path: read it first
+        with reader(loc) as con:
+            data = _dir(data_dir(con))
     con = extensions.connect(extensions=names)
     options = []
-    if read_only or at is not None:
+    if read_only or at is not None or sealed:
         options.append("READ_ONLY")
     if at is not None:
         options.append(snapshot_option(at))
-    if loc.data_path is not None:
-        options.append(f"DATA_PATH '{_q(loc.data_path)}'")
-        if not loc.postgres:  # the pair catalog + .files may have moved since it was made
+    if sealed and data is not None and "://" not in data:
+        files = ReadOnlyFiles(data)
+        con.register_filesystem(files)
+        data = files.url
+    if data is not None:
+        options.append(f"DATA_PATH '{_q(data)}'")
+        if not loc.postgres or sealed:  # the pair catalog + .files may have moved since it was made
             options.append("OVERRIDE_DATA_PATH true")
     try:
         con.execute(f"ATTACH 'ducklake:{_q(loc.catalog)}' AS {ALIAS} ({', '.join(options)})")
@@ -191,10 +204,12 @@ def data_dir(con: duckdb.DuckDBPyConnection) -> str:
     return str(scalar(con, f"SELECT value FROM {ALIAS}.options() WHERE option_name = 'data_path'"))
 
 
-def data_path(con: duckdb.DuckDBPyConnection, db: str | Path | Location) -> str:
-    """Where the attached lake's Parquet files are (quoted for SQL): the one folder a read-only
-    query may read files from."""
-    return _q(location(db).data_path or data_dir(con))
+def data_path(con: duckdb.DuckDBPyConnection) -> str:
+    """Where the attached lake's Parquet files are, as this connection reaches them (quoted for
+    SQL): the one folder a read-only query may read files from. The ATTACH's own, which an
+    override may have changed from the one stored in the catalog (`data_dir`)."""
+    tags = scalar(con, "SELECT tags FROM duckdb_databases() WHERE database_name = ?", [ALIAS])
+    return _q(str(tags.get("data_path") or data_dir(con)))
 
 
 @contextmanager
