@@ -703,7 +703,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from shingikai.render import OutputError
     from shingikai.warehouse import OutOfSpace, WarehouseBusy
-    from shingikai.warehouse.lake import SingleFileWarehouse
+    from shingikai.warehouse.lake import SingleFileWarehouse, UnfinishedLake
 
     args = build_parser().parse_args(argv)
     try:
@@ -718,7 +718,7 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, OutputError, FileNotFoundError, SingleFileWarehouse) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (WarehouseBusy, OutOfSpace) as exc:  # the operator's to fix: one line
+    except (WarehouseBusy, OutOfSpace, UnfinishedLake) as exc:  # the operator's to fix: one line
         print(f"error: {exc.strerror if isinstance(exc, OSError) else exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:  # what was running has been stopped on the way out

@@ -152,6 +152,55 @@ def connect(
         if not create:
             raise FileNotFoundError(f"no warehouse at {loc}: run `shingikai ingest` first")
         _create_sqlite_catalog(loc)
+    readonly = read_only or at is not None or sealed
+    try:
+        con = _attach(loc, readonly, at, sealed)
+    except duckdb.Error as exc:
+        if create or _NOT_MADE not in str(exc).lower():
+            raise
+        con = None  # an empty catalog: the first ingest stopped before DuckLake made its tables
+    if not create and (con is None or (at is None and not _has_tables(con))):
+        if con is not None:
+            con.close()
+        finish(loc)
+        con = _attach(loc, readonly, at, sealed)
+    return con
+
+
+_NOT_MADE = "creating a new ducklake is explicitly disabled"
+
+
+class UnfinishedLake(RuntimeError):
+    """A lake whose creation stopped half-way (a first ingest killed) could not be finished."""
+
+
+def finish(loc: Location) -> None:
+    """Finish making a lake whose first ingest stopped half-way: after the catalog file was made
+    but before DuckLake's tables or the schema's snapshot were committed. Every later command
+    would otherwise fail ("Table with name documents does not exist"). Finishing is what the
+    first writer would have done (`writer`), so two commands finishing at once are safe."""
+    try:
+        writer(loc).close()
+    except (duckdb.Error, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UnfinishedLake(
+            f"the warehouse {loc} was left unfinished by an ingest that stopped at its start, "
+            f"and could not be finished here ({first}): run `shingikai ingest` where it can be "
+            "written"
+        ) from exc
+
+
+def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the attached lake has the schema's tables (committed in one snapshot)."""
+    return bool(
+        scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = ?", [ALIAS])
+    )
+
+
+def _attach(
+    loc: Location, readonly: bool, at: str | int | None, sealed: bool
+) -> duckdb.DuckDBPyConnection:
+    """A new connection with the lake at `loc` attached and in USE (see `connect`)."""
     names = (extensions.DUCKLAKE, extensions.POSTGRES if loc.postgres else extensions.SQLITE)
     data = loc.data_path
     if sealed and data is None:  # a PostgreSQL catalog keeps its data path: read it first
@@ -159,7 +208,7 @@ def connect(
             data = _dir(data_dir(con))
     con = extensions.connect(extensions=names)
     options = []
-    if read_only or at is not None or sealed:
+    if readonly:
         options.append("READ_ONLY")
     if at is not None:
         options.append(snapshot_option(at))
@@ -173,10 +222,10 @@ def connect(
             options.append("OVERRIDE_DATA_PATH true")
     try:
         con.execute(f"ATTACH 'ducklake:{_q(loc.catalog)}' AS {ALIAS} ({', '.join(options)})")
+        con.execute(f"USE {ALIAS}")
     except BaseException:
         con.close()
         raise
-    con.execute(f"USE {ALIAS}")
     return con
 
 
@@ -275,6 +324,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> bool:
             f"CALL {ALIAS}.set_commit_message('shingikai', ?, extra_info => ?)",
             [SCHEMA_MESSAGE, digest],
         )
+        before_commit()
         con.execute("COMMIT")
     except BaseException:
         rollback(con)
@@ -396,9 +446,10 @@ def rollback(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def before_commit() -> None:
-    """Tests only: hold the transaction open with its data files written, so a kill lands there."""
+    """Tests only: hold the run's first commit (the schema of a new lake, else its first batch)
+    open with its files written, so that a kill or another command lands there."""
     marker = os.environ.get("SHINGIKAI_TEST_COMMIT_MARKER")
-    if marker:
+    if marker and not Path(marker).exists():
         Path(marker).touch()
         time.sleep(float(os.environ.get("SHINGIKAI_TEST_SLOW_COMMIT", "0")))
 

@@ -285,3 +285,47 @@ def test_maintain_merges_small_files_keeps_time_travel_and_removes_leftovers(
 def snapshot_at(db: Path, at: int) -> dict:
     with warehouse.readonly(db, at=at) as con:
         return tables_of(con)
+
+
+def _half_made(db: Path, state: str) -> None:
+    """A lake as a first ingest killed at its start leaves it."""
+    if state == "no schema":  # DuckLake's own tables made, the schema's snapshot not committed
+        lake.connect(db, create=True).close()
+    elif state == "empty catalog":  # the SQLite catalog made, nothing in it
+        lake._create_sqlite_catalog(lake.location(db))
+    else:  # an empty file
+        db.touch()
+
+
+HALF_MADE = ["no schema", "empty catalog", "empty file"]
+COMMANDS = {
+    "query": ["query", "SELECT count(*) AS n FROM documents", "--format", "csv"],
+    "export": ["export", "{out}", "--format", "csv"],
+    "search": ["search", "個人情報"],
+    "maintain": ["maintain"],
+}
+
+
+@pytest.mark.parametrize(
+    "command, state",
+    [("query", state) for state in HALF_MADE]
+    + [(c, "no schema") for c in COMMANDS if c != "query"],
+)
+def test_every_command_finishes_a_half_made_lake(tmp_path, state, command, capsys):
+    """Each command that opens a lake finishes its creation first: before, every one of them
+    failed on such a lake ("Table with name documents does not exist", or "creating a new
+    DuckLake is explicitly disabled")."""
+    from shingikai.cli.main import main
+
+    db = tmp_path / "w.ducklake"
+    _half_made(db, state)
+    argv = [a.format(out=tmp_path / "out") for a in COMMANDS[command]]
+    code = main([*argv, "--db", str(db)])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert code == 0, captured.err
+    if command == "query":
+        assert captured.out.split() == ["n", "0"]
+    assert lake.applied_digest(lake.connect(db, read_only=True)) == lake.schema_digest()
+    assert set(tables_of(lake.connect(db, read_only=True))) >= {"documents", "meetings"}
+    assert warehouse.known_documents(db) == {}
