@@ -158,13 +158,13 @@ def connect(
     except duckdb.Error as exc:
         if create or _NOT_MADE not in str(exc).lower():
             raise
-        con = None  # an empty catalog: the first ingest stopped before DuckLake made its tables
-    if not create and (con is None or (at is None and not _has_tables(con))):
-        if con is not None:
-            con.close()
-        finish(loc)
-        con = _attach(loc, readonly, at, sealed)
-    return con
+        # an empty catalog: the first ingest stopped before DuckLake made its tables
+    else:
+        if create or at is not None or _has_tables(con):
+            return con
+        con.close()  # DuckLake's tables, but the first ingest stopped before the schema's
+    finish(loc)
+    return _attach(loc, readonly, at, sealed)
 
 
 _NOT_MADE = "creating a new ducklake is explicitly disabled"
