@@ -38,6 +38,7 @@ from shingikai.warehouse.derive import derive
 from shingikai.warehouse.readonly_files import ReadOnlyFiles
 
 ALIAS = "lake"
+PG_CONNECT_TIMEOUT_S = 15  # libpq's connect_timeout for a PostgreSQL catalog, unless given
 SCHEMA_MESSAGE = "shingikai schema"
 T = TypeVar("T")
 
@@ -108,9 +109,10 @@ def location(db: str | Path | Location, data_path: str | Path | None = None) -> 
     text = str(db).removeprefix("ducklake:")
     data_path = data_path or os.environ.get("SHINGIKAI_DATA_PATH") or None
     if text.startswith(("postgres:", "postgresql:")):
-        return Location(
-            "postgres:" + text.split(":", 1)[1], _dir(data_path) if data_path else None, None
-        )
+        conninfo = text.split(":", 1)[1]
+        if "connect_timeout" not in conninfo:  # a server that never answers: an error, not a hang
+            conninfo += f" connect_timeout={PG_CONNECT_TIMEOUT_S}"
+        return Location("postgres:" + conninfo, _dir(data_path) if data_path else None, None)
     path = Path(text.removeprefix("sqlite:")).resolve()
     if single_file(path):
         raise SingleFileWarehouse(

@@ -329,3 +329,27 @@ def test_every_command_finishes_a_half_made_lake(tmp_path, state, command, capsy
     assert lake.applied_digest(lake.connect(db, read_only=True)) == lake.schema_digest()
     assert set(tables_of(lake.connect(db, read_only=True))) >= {"documents", "meetings"}
     assert warehouse.known_documents(db) == {}
+
+
+def test_a_postgres_catalog_that_never_answers_is_an_error_not_a_hang(
+    tmp_path, capsys, monkeypatch
+):
+    """A server that accepts the connection and says nothing: before, `query --timeout 5` hung
+    until the socket closed; libpq's connect timeout ends it with one line."""
+    import socket
+    import time
+
+    from shingikai.cli.main import main
+
+    monkeypatch.setattr(lake, "PG_CONNECT_TIMEOUT_S", 2, raising=False)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        db = f"postgres:dbname=x user=x host=127.0.0.1 port={port}"
+        started = time.monotonic()
+        code = main(["query", "SELECT 1", "--db", db, "--timeout", "5"])
+        took = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert code != 0 and took < 30, took
+    assert err.startswith("error: ") and "Traceback" not in err and "timeout" in err.lower(), err
