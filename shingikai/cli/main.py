@@ -131,12 +131,16 @@ def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
     from shingikai.render import write_result
-    from shingikai.warehouse.query import QueryLimit, QueryRefused, execute_query
+    from shingikai.warehouse.query import QueryLimit, QueryRefused, check_output, execute_query
 
     sql = _read_sql(args)
     if not sql.strip():
         raise UsageError("the SQL statement is empty")
     try:
+        if args.output is not None:
+            check_output(
+                args.output, args.db, args.force, ask=sys.stdin.isatty() and args.sql != "-"
+            )
         result = execute_query(
             Path(args.db),
             sql,
@@ -446,6 +450,9 @@ def _add_query(sub: _Sub) -> None:
         "--output",
         type=Path,
         help="write to FILE instead of standard output (CSV files get a UTF-8 BOM for Excel)",
+    )
+    s.add_argument(
+        "--force", action="store_true", help="replace the -o file if it exists, without asking"
     )
     s.add_argument(
         "-n",

@@ -214,6 +214,42 @@ def execute_query(
     return QueryResult(columns, rows[:max_rows], len(rows) > max_rows)
 
 
+def warehouse_files(db: Path | str) -> list[Path]:
+    """The files and folders that make up the warehouse at `db` (a local one): what a query's
+    output must never replace."""
+    path = lake.single_file(db)
+    if path is None:
+        loc = lake.location(db)
+        if loc.path is None:
+            return []
+        path = loc.path
+        data = [Path(loc.data_path)] if loc.data_path and "://" not in loc.data_path else []
+    else:
+        data = []
+    return [
+        path,
+        *(path.with_name(path.name + s) for s in ("-wal", "-shm", ".wal", ".lock")),
+        *data,
+    ]
+
+
+def check_output(out: Path, db: Path | str, force: bool, ask: bool) -> None:
+    """Refuse to write a query's result over the warehouse itself (its catalog, log, lock or data
+    files), and over any other existing file unless `force`, or the person says yes (`ask`)."""
+    target = out.resolve()
+    for part in warehouse_files(db):
+        part = part.resolve()
+        if target == part or target.is_relative_to(part):
+            raise QueryRefused(f"{out} is part of the warehouse {db}: write the result elsewhere")
+    if not target.is_file() or force:
+        return
+    if ask:
+        answer = input(f"{out} exists: replace it? [y/N] ").strip().lower()
+        if answer in ("y", "yes"):
+            return
+    raise QueryRefused(f"{out} exists: give another file, or --force to replace it")
+
+
 def run_query(db: Path, sql: str, **limits: Any) -> pd.DataFrame:
     """`execute_query` as a DataFrame (at most `max_rows` rows)."""
     result = execute_query(db, sql, **limits)

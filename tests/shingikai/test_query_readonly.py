@@ -237,3 +237,21 @@ def test_the_untidy_lake_has_work_for_each_attack(untidy: Path, tmp_path: Path):
         after = {Path(k).relative_to(copy.parent) for k in _files(copy)}
         changed.append(before != after)
     assert changed == [True, True, True]
+
+
+def test_output_never_replaces_the_warehouse_and_asks_before_other_files(untidy, tmp_path, capsys):
+    """Before, `query ... -o FILE` wrote over any file, the lake's own catalog included (the lake
+    was then lost)."""
+    catalog_before = _files(untidy)
+    some_data_file = next(untidy.with_name(untidy.name + ".files").rglob("*.parquet"))
+    for target in (untidy, Path(str(untidy) + "-wal"), some_data_file):
+        code = main(["query", "SELECT 1 AS n", "--db", str(untidy), "-o", str(target), "--force"])
+        assert code == 2 and "is part of the warehouse" in capsys.readouterr().err
+    assert _files(untidy) == catalog_before
+    other = tmp_path / "result.csv"
+    other.write_text("keep me", "utf-8")
+    args = ["query", "SELECT 1 AS n", "--db", str(untidy), "-o", str(other), "--format", "csv"]
+    assert main(args) == 2  # not a terminal: nobody to ask
+    assert "exists" in capsys.readouterr().err and other.read_text("utf-8") == "keep me"
+    assert main([*args, "--force"]) == 0
+    assert other.read_text("utf-8-sig").split() == ["n", "1"]
