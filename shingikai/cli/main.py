@@ -148,6 +148,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             timeout_s=args.timeout,
             memory_gb=args.max_memory_gb,
             at=args.at,
+            bound_process=True,
         )
     except QueryLimit as exc:
         print(f"error: {exc}", file=sys.stderr)

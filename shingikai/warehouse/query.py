@@ -24,9 +24,10 @@ Three walls, each enough on its own for what it covers:
 from __future__ import annotations
 
 import json
+import resource
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -184,9 +185,12 @@ def execute_query(
     max_rows: int = DEFAULT_MAX_ROWS,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     memory_gb: float = DEFAULT_MEMORY_GB,
+    bound_process: bool = False,
 ) -> QueryResult:
     """Run one read-only statement; at most `max_rows` rows are fetched, within the limits. `at`:
-    the snapshot (an id or a timestamp) to read, the warehouse as it was then; else the latest."""
+    the snapshot (an id or a timestamp) to read, the warehouse as it was then; else the latest.
+    `bound_process` (the command line, one query per process): the memory limit also holds for
+    what DuckDB's own limit does not count (`address_space`)."""
     statement = check(sql)
     with sealed(db, at=at) as con:
         con.execute(f"SET memory_limit = '{int(memory_gb * 1024)}MiB'")
@@ -196,15 +200,16 @@ def execute_query(
         timer.daemon = True
         timer.start()
         try:
-            con.execute(statement)
-            columns = [d[0] for d in con.description or []]
-            rows = con.fetchmany(max_rows + 1)  # the result streams: only these rows are made
+            with address_space(memory_gb) if bound_process else nullcontext():
+                con.execute(statement)
+                columns = [d[0] for d in con.description or []]
+                rows = con.fetchmany(max_rows + 1)  # the result streams: only these rows are made
         except duckdb.InterruptException:
             raise QueryLimit(
                 f"the query took longer than the limit of {timeout_s:g} s and was stopped "
                 "(raise --timeout to allow more)"
             ) from None
-        except duckdb.OutOfMemoryException:
+        except (duckdb.OutOfMemoryException, MemoryError):
             raise QueryLimit(
                 f"the query needed more memory than the limit of {memory_gb:g} GiB and was "
                 "stopped (raise --max-memory-gb to allow more, or aggregate in SQL)"
@@ -212,6 +217,40 @@ def execute_query(
         finally:
             timer.cancel()
     return QueryResult(columns, rows[:max_rows], len(rows) > max_rows)
+
+
+# room the process may take beyond the query's memory limit while the query runs: thread stacks,
+# allocator slack, the rows fetched
+ADDRESS_SPACE_SLACK = 1024**3
+
+
+@contextmanager
+def address_space(memory_gb: float) -> Iterator[None]:
+    """Bound this whole process's address space while a query runs: its size now, plus 1.5 times
+    the query's memory limit, plus `ADDRESS_SPACE_SLACK`. DuckDB's `memory_limit` counts its
+    buffers but not every value it builds: `SELECT repeat('x', 2000000000)` took 4 GB under a
+    0.5 GiB limit. Past this bound an allocation fails and the query stops with DuckDB's
+    out-of-memory error. For a process that runs one query (the command line), since it bounds
+    every thread of the process meanwhile."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+        size = next(
+            int(x.split()[1]) * 1024 for x in status.splitlines() if x.startswith("VmSize:")
+        )
+    except (OSError, StopIteration, ValueError):  # not Linux: DuckDB's own limit only
+        yield
+        return
+    bound = int(size + 1.5 * memory_gb * 1024**3 + ADDRESS_SPACE_SLACK)
+    if hard != resource.RLIM_INFINITY:
+        bound = min(bound, hard)
+    if soft != resource.RLIM_INFINITY:
+        bound = min(bound, soft)
+    resource.setrlimit(resource.RLIMIT_AS, (bound, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def warehouse_files(db: Path | str) -> list[Path]:
