@@ -160,7 +160,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
     except duckdb.Error as exc:  # a mistake in the SQL: say what DuckDB said, without a traceback
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {duckdb_message(exc)}", file=sys.stderr)
         return 1
     terminal = (
         shutil.get_terminal_size().columns if sys.stdout.isatty() and not args.output else None
@@ -250,7 +250,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_convert(args: argparse.Namespace) -> int:
     from shingikai.warehouse.convert import convert
 
-    where, copied = convert(Path(args.file), args.db)
+    try:
+        where, copied = convert(Path(args.file), args.db)
+    except ValueError as exc:  # not a single-file warehouse, or a lake already there
+        raise UsageError(str(exc)) from None
     for table, rows in copied.items():
         print(f"{table:<32} {rows:>7} rows")
     print(f"converted {args.file} into the lake {where}")
@@ -708,7 +711,18 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def duckdb_message(exc: BaseException) -> str:
+    """DuckDB's message without the Python frames it appends for an error raised in a Python
+    file system ("At: ..."), which say nothing to the person."""
+    lines = str(exc).splitlines()
+    if "At:" in lines:
+        lines = lines[: lines.index("At:")]
+    return "\n".join(lines).strip()
+
+
 def main(argv: list[str] | None = None) -> int:
+    import duckdb
+
     from shingikai.render import OutputError
     from shingikai.warehouse import OutOfSpace, WarehouseBusy
     from shingikai.warehouse.lake import SingleFileWarehouse, UnfinishedLake
@@ -728,6 +742,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (WarehouseBusy, OutOfSpace, UnfinishedLake) as exc:  # the operator's to fix: one line
         print(f"error: {exc.strerror if isinstance(exc, OSError) else exc}", file=sys.stderr)
+        return 1
+    except duckdb.Error as exc:  # a damaged warehouse: a corrupt catalog, a missing data file
+        print(
+            f"error: the warehouse {args.db} could not be read: {duckdb_message(exc)}",
+            file=sys.stderr,
+        )
+        return 1
+    except OSError as exc:  # a folder that cannot be written, a disk full outside the loader
+        print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:  # what was running has been stopped on the way out
         print("interrupted", file=sys.stderr)

@@ -234,7 +234,7 @@ def _attach(
 def snapshot_option(at: str | int) -> str:
     """ATTACH option for `--at`: a snapshot id (digits) or a timestamp."""
     text = str(at).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # not '²', which Python counts as a digit
         return f"SNAPSHOT_VERSION {int(text)}"
     return f"SNAPSHOT_TIME '{_q(text)}'"
 

@@ -353,3 +353,37 @@ def test_a_postgres_catalog_that_never_answers_is_an_error_not_a_hang(
     err = capsys.readouterr().err
     assert code != 0 and took < 30, took
     assert err.startswith("error: ") and "Traceback" not in err and "timeout" in err.lower(), err
+
+
+@pytest.fixture(scope="module")
+def damaged(tmp_path_factory, two_snapshots):
+    """Copies of a lake: one with a data file gone, one whose catalog is not a database."""
+    base = tmp_path_factory.mktemp("damaged")
+    missing, corrupt = base / "missing.ducklake", base / "corrupt.ducklake"
+    copy_lake(two_snapshots[0], missing)
+    next(missing.with_name(missing.name + ".files").rglob("documents/*.parquet")).unlink()
+    corrupt.write_bytes(b"not a catalog " * 600)
+    return {"missing": missing, "corrupt": corrupt, "good": two_snapshots[0], "dir": base}
+
+
+ONE_LINE = [
+    ("good", ["query", "SELECT 1", "--at", "²"]),
+    ("missing", ["query", "SELECT * FROM documents"]),
+    ("missing", ["export", "{dir}/out1"]),
+    ("missing", ["search", "個人情報"]),
+    ("corrupt", ["export", "{dir}/out2"]),
+    ("corrupt", ["maintain"]),
+    ("corrupt", ["query", "SELECT 1"]),
+    (None, ["convert", "{dir}/missing.ducklake"]),
+]
+
+
+@pytest.mark.parametrize("which, argv", ONE_LINE)
+def test_a_damaged_warehouse_or_a_bad_value_is_one_line(damaged, which, argv, capsys):
+    """Before, each of these printed a traceback of 19 to 53 lines."""
+    from shingikai.cli.main import main
+
+    args = [a.format(dir=damaged["dir"]) for a in argv]
+    code = main([*args, "--db", str(damaged[which])] if which else args)
+    err = capsys.readouterr().err
+    assert code in (1, 2) and err.startswith("error: ") and len(err.splitlines()) == 1, err
