@@ -36,7 +36,7 @@ COMMENT ON COLUMN documents.doc_kind IS 'minutes (会議録), toshin (答申), s
 COMMENT ON COLUMN documents.municipality IS 'Local government as written, with its 区/市/町/村 suffix, no prefecture.';
 COMMENT ON COLUMN documents.n_pages IS 'Pages of a PDF; 1 for non-paginated input.';
 COMMENT ON COLUMN documents.n_chars IS 'Length of the normalised text (document_texts.text).';
-COMMENT ON COLUMN documents.extractor_version IS 'Version of the extractors that produced the rows; a new version re-extracts the file.';
+COMMENT ON COLUMN documents.extractor_version IS 'Version of the extractors that produced the rows; a new version re-extracts the file. ''unread'' for a file that could not be read (gone or unreadable during its run): the next ingest reads it again.';
 COMMENT ON COLUMN documents.ingested_at IS 'When this version of the rows was loaded (UTC).';
 COMMENT ON COLUMN documents.size_bytes IS 'Size of the raw file in bytes.';
 COMMENT ON COLUMN documents.source_url IS 'URL the nightly fetch downloaded the file from; null for files placed by hand.';

@@ -97,7 +97,15 @@ def record_without_extraction(
     (or extracted in this run) and a `failed` row for each file that cannot be read."""
     unreadable = [f for f in files if f.action == Action.UNREADABLE]
     rows = [
-        failed(f.path, f.source_path, Status.FAILED, f.error or "", f.source_url, f.document_id)
+        failed(
+            f.path,
+            f.source_path,
+            Status.FAILED,
+            f.error or "",
+            f.source_url,
+            f.document_id,
+            unread=True,
+        )
         for f in unreadable
     ]
     try:

@@ -7,7 +7,8 @@ column names and rows of Python values (as DuckDB returns them) and writes
   (`unicodedata.east_asian_width`), each cell cut at `width` columns with `…`,
   NULL shown as one marker, numbers right-aligned, integers as integers;
 - `csv`: RFC 4180 with a header; NULL is an empty field; a UTF-8 byte-order mark
-  when `bom` is true, so that Japanese Excel opens the file as UTF-8;
+  when `bom` is true, so that Japanese Excel opens the file as UTF-8; a text cell that
+  a spreadsheet would run as a formula gets a leading `'` (`FORMULA_START`);
 - `json`: one array of objects on one line (dates ISO 8601, NULL as null);
 - `parquet`: typed columns (needs a file destination).
 """
@@ -26,6 +27,10 @@ from pathlib import Path
 from typing import IO, Any
 
 FORMATS = ("table", "csv", "json", "parquet")
+# A CSV cell beginning with one of these is a formula to Excel and LibreOffice
+# (`=HYPERLINK("http://…")` in a document's text would run): such text cells are written with a
+# leading apostrophe, which spreadsheets show as text (OWASP's rule against CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NULL = "NULL"
 ELLIPSIS = "…"
 BOM = "\ufeff"
@@ -174,6 +179,8 @@ def _csv_value(value: Any) -> Any:
         return json.dumps(_json_value(value), ensure_ascii=False)
     if isinstance(value, (date, datetime, time)):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
     return cell_text(value) if isinstance(value, float) else value
 
 

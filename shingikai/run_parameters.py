@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from shingikai.warehouse.lake import SingleFileWarehouse, location
+
 ROOTS_ENV = "SHINGIKAI_ALLOWED_ROOTS"
 
 # parameter -> (lowest, highest) allowed
@@ -47,14 +49,26 @@ def check(
 ) -> None:
     """Raise ParameterRefused unless every path is inside a root and every number in range."""
     problems = []
-    for name, value in (("sources", sources), ("raw", raw), ("db", db)):
-        path = Path(value).resolve()
+    paths = [("sources", sources, Path(sources)), ("raw", raw, Path(raw))]
+    # `db` read as the lake reads it (`lake.location`), so that the path checked is the one written
+    try:
+        lake = location(db)
+    except SingleFileWarehouse:
+        lake = None
+    if lake is None or (lake.path is not None and lake.path.suffix != ".ducklake"):
+        problems.append(f"db={db!r} is not a .ducklake catalog")
+    elif lake.path is None:
+        problems.append(f"db={db!r} is a PostgreSQL catalog: a served run writes a local lake only")
+    else:
+        paths.append(("db", db, lake.path))
+        if lake.data_path and "://" not in lake.data_path:
+            paths.append(("db", f"{db} (its data files, {lake.data_path})", Path(lake.data_path)))
+    for name, value, given in paths:
+        path = given.resolve()
         if not any(path == root or path.is_relative_to(root) for root in roots):
             problems.append(f"{name}={value!r} is outside the allowed roots")
     if Path(sources).suffix not in (".toml", ".json"):
         problems.append(f"sources={sources!r} is not a .toml or .json file")
-    if Path(db).suffix != ".ducklake":
-        problems.append(f"db={db!r} is not a .ducklake catalog")
     for key, number in numbers.items():
         low, high = RANGES[key]
         if number is None or not low <= number <= high:

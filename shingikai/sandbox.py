@@ -311,6 +311,11 @@ def unreadable_reason(exc: OSError) -> str:
     return f"the file cannot be read: {exc.strerror or exc} (errno {exc.errno})"
 
 
+# the extractor_version of a file that could not be read: no extractor ever saw its bytes, so the
+# next ingest reads it again (a file that was read and failed to extract waits for a new version)
+UNREAD = "unread"
+
+
 def failed(
     path: Path,
     source_path: str,
@@ -318,8 +323,11 @@ def failed(
     error: str,
     source_url: str | None = None,
     document_id: str | None = None,
+    *,
+    unread: bool = False,
 ) -> Extraction:
-    """The documents row of a file that failed; `document_id` as planned (the file may be gone)."""
+    """The documents row of a file that failed; `document_id` as planned (the file may be gone).
+    `unread`: the file itself could not be read (see UNREAD)."""
     try:
         size: int | None = path.stat().st_size
         if document_id is None:
@@ -341,7 +349,7 @@ def failed(
             municipality=None,
             n_pages=None,
             n_chars=None,
-            extractor_version=extractor_version(),
+            extractor_version=UNREAD if unread else extractor_version(),
             ingested_at=datetime.now(UTC).replace(tzinfo=None),
             size_bytes=size,
             source_url=source_url,
@@ -393,8 +401,16 @@ def _in_thread(
     if "ok" in box:
         return box["ok"]  # type: ignore[return-value]
     if "unreadable" in box:
-        error = str(box["unreadable"])
-    elif t.is_alive():
+        return failed(
+            path,
+            source_path,
+            Status.FAILED,
+            str(box["unreadable"]),
+            source_url,
+            document_id,
+            unread=True,
+        )
+    if t.is_alive():
         error = f"extraction took longer than the limit of {limits.timeout_s:g} s and was stopped (raise --timeout to allow more)"
     else:
         err = str(box.get("error", "")).strip().splitlines()
@@ -446,4 +462,6 @@ def extract_in_sandbox(
         ),
     }
     status, error = reasons[kind]
-    return failed(path, source_path, status, error, source_url, document_id)
+    return failed(
+        path, source_path, status, error, source_url, document_id, unread=kind == "unreadable"
+    )

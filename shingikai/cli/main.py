@@ -223,13 +223,17 @@ def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
     from shingikai.render import write_result
-    from shingikai.warehouse.query import QueryLimit, QueryRefused, execute_query
+    from shingikai.warehouse.query import QueryLimit, QueryRefused, check_output, execute_query
 
     sql = _read_sql(args)
     if not sql.strip():
         raise UsageError("the SQL statement is empty")
     fmt, max_rows = _query_output(args)
     try:
+        if args.output is not None:
+            check_output(
+                args.output, args.db, args.force, ask=sys.stdin.isatty() and args.sql != "-"
+            )
         result = execute_query(
             Path(args.db),
             sql,
@@ -237,6 +241,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             timeout_s=args.timeout,
             memory_gb=args.max_memory_gb,
             at=args.at,
+            bound_process=True,
         )
     except QueryLimit as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -248,7 +253,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
     except duckdb.Error as exc:  # a mistake in the SQL: say what DuckDB said, without a traceback
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {duckdb_message(exc)}", file=sys.stderr)
         return 1
     terminal = (
         shutil.get_terminal_size().columns if sys.stdout.isatty() and not args.output else None
@@ -364,7 +369,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_convert(args: argparse.Namespace) -> int:
     from shingikai.warehouse.convert import convert
 
-    where, copied = convert(Path(args.file), args.db)
+    try:
+        where, copied = convert(Path(args.file), args.db)
+    except ValueError as exc:  # not a single-file warehouse, or a lake already there
+        raise UsageError(str(exc)) from None
     for table, rows in copied.items():
         print(f"{table:<32} {rows:>7} rows")
     print(f"converted {args.file} into the lake {where}")
@@ -615,6 +623,9 @@ def _add_query(sub: _Sub) -> None:
         "--output",
         type=Path,
         help="write to FILE instead of standard output (CSV files get a UTF-8 BOM for Excel)",
+    )
+    s.add_argument(
+        "--force", action="store_true", help="replace the -o file if it exists, without asking"
     )
     s.add_argument(
         "-n",
@@ -899,6 +910,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def duckdb_message(exc: BaseException) -> str:
+    """DuckDB's message without the Python frames it appends for an error raised in a Python
+    file system ("At: ..."), which say nothing to the person."""
+    lines = str(exc).splitlines()
+    if "At:" in lines:
+        lines = lines[: lines.index("At:")]
+    return "\n".join(lines).strip()
+
+
 def _usage_errors() -> tuple[type[BaseException], ...]:
     """What a person fixes from the message alone (imported only when something went wrong:
     the warehouse's modules load DuckDB, which `ingest` should not wait for to say a word)."""
@@ -911,8 +931,15 @@ def _usage_errors() -> tuple[type[BaseException], ...]:
 def _operator_errors() -> tuple[type[BaseException], ...]:
     """The operator's to fix (a busy warehouse, a full disk): one line."""
     from shingikai.warehouse import OutOfSpace, WarehouseBusy
+    from shingikai.warehouse.lake import UnfinishedLake
 
-    return (WarehouseBusy, OutOfSpace)
+    return (WarehouseBusy, OutOfSpace, UnfinishedLake)
+
+
+def _duckdb_error() -> type[BaseException]:
+    import duckdb
+
+    return duckdb.Error
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -944,6 +971,15 @@ def _run(argv: list[str] | None) -> int:
         return 2
     except _operator_errors() as exc:  # the operator's to fix: one line
         print(f"error: {exc.strerror if isinstance(exc, OSError) else exc}", file=sys.stderr)
+        return 1
+    except _duckdb_error() as exc:  # a damaged warehouse: a corrupt catalog, a missing data file
+        print(
+            f"error: the warehouse {args.db} could not be read: {duckdb_message(exc)}",
+            file=sys.stderr,
+        )
+        return 1
+    except OSError as exc:  # a folder that cannot be written, a disk full outside the loader
+        print(f"error: {exc}", file=sys.stderr)
         return 1
 
 

@@ -9,6 +9,7 @@ import os
 import shutil
 from pathlib import Path
 
+from shingikai.render import FORMULA_START
 from shingikai.warehouse.constraints import scalar
 from shingikai.warehouse.store import apply_schema, readonly
 
@@ -55,12 +56,30 @@ def export(
                 if fmt == "parquet"
                 else "FORMAT csv, HEADER true"
             )
-            con.execute(f"COPY (SELECT * FROM \"{name}\") TO '{target}' ({options})")
+            select = _spreadsheet_safe(con, name) if fmt == "csv" else "*"
+            con.execute(f"COPY (SELECT {select} FROM \"{name}\") TO '{target}' ({options})")
             if fmt == "csv" and bom:
                 _prepend_bom(path)
             (rows,) = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0]
             written.append((name, kind, path, rows))
     return written
+
+
+def _spreadsheet_safe(con, name: str) -> str:  # type: ignore[no-untyped-def]
+    """The select list of `name` for a CSV file: text that a spreadsheet would run as a formula
+    gets a leading apostrophe (`render.FORMULA_START`, the same rule as `query --format csv`)."""
+    starts = ", ".join("'" + c.replace("'", "''") + "'" for c in FORMULA_START)
+    out = []
+    for column, sql_type, *_ in con.execute(f'DESCRIBE "{name}"').fetchall():
+        quoted = '"' + column.replace('"', '""') + '"'
+        if sql_type == "VARCHAR":
+            out.append(
+                f"CASE WHEN left({quoted}, 1) IN ({starts}) THEN '''' || {quoted} "
+                f"ELSE {quoted} END AS {quoted}"
+            )
+        else:
+            out.append(quoted)
+    return ", ".join(out)
 
 
 def _prepend_bom(path: Path) -> None:

@@ -35,8 +35,10 @@ from models import DDL_PATH, VIEWS_PATH
 from shingikai.warehouse import extensions
 from shingikai.warehouse.constraints import lake_ddl, scalar
 from shingikai.warehouse.derive import derive
+from shingikai.warehouse.readonly_files import ReadOnlyFiles
 
 ALIAS = "lake"
+PG_CONNECT_TIMEOUT_S = 15  # libpq's connect_timeout for a PostgreSQL catalog, unless given
 SCHEMA_MESSAGE = "shingikai schema"
 T = TypeVar("T")
 
@@ -107,9 +109,10 @@ def location(db: str | Path | Location, data_path: str | Path | None = None) -> 
     text = str(db).removeprefix("ducklake:")
     data_path = data_path or os.environ.get("SHINGIKAI_DATA_PATH") or None
     if text.startswith(("postgres:", "postgresql:")):
-        return Location(
-            "postgres:" + text.split(":", 1)[1], _dir(data_path) if data_path else None, None
-        )
+        conninfo = text.split(":", 1)[1]
+        if "connect_timeout" not in conninfo:  # a server that never answers: an error, not a hang
+            conninfo += f" connect_timeout={PG_CONNECT_TIMEOUT_S}"
+        return Location("postgres:" + conninfo, _dir(data_path) if data_path else None, None)
     path = Path(text.removeprefix("sqlite:")).resolve()
     if single_file(path):
         raise SingleFileWarehouse(
@@ -136,41 +139,102 @@ def connect(
     read_only: bool = False,
     at: str | int | None = None,
     create: bool = False,
+    sealed: bool = False,
 ) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with the lake attached as `lake` and in USE.
 
     `at` reads the lake as it was at a snapshot id or a timestamp (read-only). `create` makes a
     new lake when there is none (writers); readers of a missing lake get FileNotFoundError.
+    `sealed` (read-only): the data files are reached only through a file system that cannot
+    write or delete (`readonly_files`), for SQL the caller did not write (`query`). A data path
+    on object storage (`s3://...`) cannot be sealed so; it stays as it is.
     """
     loc = location(db)
     if not loc.exists():
         if not create:
             raise FileNotFoundError(f"no warehouse at {loc}: run `shingikai ingest` first")
         _create_sqlite_catalog(loc)
+    readonly = read_only or at is not None or sealed
+    try:
+        con = _attach(loc, readonly, at, sealed)
+    except duckdb.Error as exc:
+        if create or _NOT_MADE not in str(exc).lower():
+            raise
+        # an empty catalog: the first ingest stopped before DuckLake made its tables
+    else:
+        if create or at is not None or _has_tables(con):
+            return con
+        con.close()  # DuckLake's tables, but the first ingest stopped before the schema's
+    finish(loc)
+    return _attach(loc, readonly, at, sealed)
+
+
+_NOT_MADE = "creating a new ducklake is explicitly disabled"
+
+
+class UnfinishedLake(RuntimeError):
+    """A lake whose creation stopped half-way (a first ingest killed) could not be finished."""
+
+
+def finish(loc: Location) -> None:
+    """Finish making a lake whose first ingest stopped half-way: after the catalog file was made
+    but before DuckLake's tables or the schema's snapshot were committed. Every later command
+    would otherwise fail ("Table with name documents does not exist"). Finishing is what the
+    first writer would have done (`writer`), so two commands finishing at once are safe."""
+    try:
+        writer(loc).close()
+    except (duckdb.Error, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UnfinishedLake(
+            f"the warehouse {loc} was left unfinished by an ingest that stopped at its start, "
+            f"and could not be finished here ({first}): run `shingikai ingest` where it can be "
+            "written"
+        ) from exc
+
+
+def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the attached lake has the schema's tables (committed in one snapshot)."""
+    return bool(
+        scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = ?", [ALIAS])
+    )
+
+
+def _attach(
+    loc: Location, readonly: bool, at: str | int | None, sealed: bool
+) -> duckdb.DuckDBPyConnection:
+    """A new connection with the lake at `loc` attached and in USE (see `connect`)."""
     names = (extensions.DUCKLAKE, extensions.POSTGRES if loc.postgres else extensions.SQLITE)
+    data = loc.data_path
+    if sealed and data is None:  # a PostgreSQL catalog keeps its data path: read it first
+        with reader(loc) as con:
+            data = _dir(data_dir(con))
     con = extensions.connect(extensions=names)
     options = []
-    if read_only or at is not None:
+    if readonly:
         options.append("READ_ONLY")
     if at is not None:
         options.append(snapshot_option(at))
-    if loc.data_path is not None:
-        options.append(f"DATA_PATH '{_q(loc.data_path)}'")
-        if not loc.postgres:  # the pair catalog + .files may have moved since it was made
+    if sealed and data is not None and "://" not in data:
+        files = ReadOnlyFiles(data)
+        con.register_filesystem(files)
+        data = files.url
+    if data is not None:
+        options.append(f"DATA_PATH '{_q(data)}'")
+        if not loc.postgres or sealed:  # the pair catalog + .files may have moved since it was made
             options.append("OVERRIDE_DATA_PATH true")
     try:
         con.execute(f"ATTACH 'ducklake:{_q(loc.catalog)}' AS {ALIAS} ({', '.join(options)})")
+        con.execute(f"USE {ALIAS}")
     except BaseException:
         con.close()
         raise
-    con.execute(f"USE {ALIAS}")
     return con
 
 
 def snapshot_option(at: str | int) -> str:
     """ATTACH option for `--at`: a snapshot id (digits) or a timestamp."""
     text = str(at).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # not '²', which Python counts as a digit
         return f"SNAPSHOT_VERSION {int(text)}"
     return f"SNAPSHOT_TIME '{_q(text)}'"
 
@@ -191,10 +255,12 @@ def data_dir(con: duckdb.DuckDBPyConnection) -> str:
     return str(scalar(con, f"SELECT value FROM {ALIAS}.options() WHERE option_name = 'data_path'"))
 
 
-def data_path(con: duckdb.DuckDBPyConnection, db: str | Path | Location) -> str:
-    """Where the attached lake's Parquet files are (quoted for SQL): the one folder a read-only
-    query may read files from."""
-    return _q(location(db).data_path or data_dir(con))
+def data_path(con: duckdb.DuckDBPyConnection) -> str:
+    """Where the attached lake's Parquet files are, as this connection reaches them (quoted for
+    SQL): the one folder a read-only query may read files from. The ATTACH's own, which an
+    override may have changed from the one stored in the catalog (`data_dir`)."""
+    tags = scalar(con, "SELECT tags FROM duckdb_databases() WHERE database_name = ?", [ALIAS])
+    return _q(str(tags.get("data_path") or data_dir(con)))
 
 
 @contextmanager
@@ -260,6 +326,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> bool:
             f"CALL {ALIAS}.set_commit_message('shingikai', ?, extra_info => ?)",
             [SCHEMA_MESSAGE, digest],
         )
+        before_commit()
         con.execute("COMMIT")
     except BaseException:
         rollback(con)
@@ -381,9 +448,10 @@ def rollback(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def before_commit() -> None:
-    """Tests only: hold the transaction open with its data files written, so a kill lands there."""
+    """Tests only: hold the run's first commit (the schema of a new lake, else its first batch)
+    open with its files written, so that a kill or another command lands there."""
     marker = os.environ.get("SHINGIKAI_TEST_COMMIT_MARKER")
-    if marker:
+    if marker and not Path(marker).exists():
         Path(marker).touch()
         time.sleep(float(os.environ.get("SHINGIKAI_TEST_SLOW_COMMIT", "0")))
 

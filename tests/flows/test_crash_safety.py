@@ -18,9 +18,12 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from shingikai.cli.main import main
 from shingikai.warehouse import connect_readonly
+from shingikai.warehouse.query import sealed
 from tests.conftest import LAYOUTS, ROOT, SAMPLES
 from tests.ingest_helpers import (
     cli_env,
@@ -83,9 +86,9 @@ def _kill(proc: subprocess.Popen) -> bool:
     return running
 
 
-def _start(corpus: Path, db: Path, **env: str) -> subprocess.Popen:
+def _start(corpus: Path, db: Path, *args: str, **env: str) -> subprocess.Popen:
     return subprocess.Popen(
-        ingest_cmd([corpus], db),
+        ingest_cmd([corpus], db, list(args)),
         cwd=ROOT,
         env=cli_env(**env),
         start_new_session=True,
@@ -184,7 +187,9 @@ def test_killed_runs_leave_whole_documents(runs, tmp_path):
 
 READER = r"""
 import json, os, sys, time
+from shingikai.cli.main import main
 from shingikai.warehouse import connect_readonly
+from shingikai.warehouse.query import sealed
 db, stop, out, mode = sys.argv[1:5]
 
 def check(con, in_transaction):
@@ -285,4 +290,83 @@ def test_readers_during_ingestion(runs, tmp_path):
     con = connect_readonly(db)
     assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == N_FULL
     con.close()
+    assert snapshot(db) == runs["clean"]
+
+
+# DuckLake's maintenance asked of a read-only query: before, the first deleted the files of the
+# commit in progress (the lake was lost), the second deleted files, the third left copies
+ATTACKS = [
+    "SELECT * FROM ducklake_delete_orphaned_files('lake', cleanup_all => true)",
+    "SELECT * FROM ducklake_cleanup_old_files('lake', cleanup_all => true)",
+    "SELECT * FROM ducklake_merge_adjacent_files('lake')",
+]
+
+
+def _held_commit(corpus: Path, db: Path, marker: Path, hold_s: str, *args: str):
+    """An ingest started and stopped in its first commit, its files written, for `hold_s` s."""
+    proc = _start(
+        corpus,
+        db,
+        *args,
+        SHINGIKAI_TEST_COMMIT_MARKER=str(marker),
+        SHINGIKAI_TEST_SLOW_COMMIT=hold_s,
+    )
+    deadline = time.monotonic() + 300
+    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the run never reached a commit"
+    time.sleep(0.5)
+    return proc
+
+
+def _attack_and_check_every_file_survives(db: Path, capsys) -> None:
+    """Each attack through `shingikai query` (refused) and straight on the query's connection
+    (past the check): every file of the data folder is still there, unchanged, and none is new."""
+    files = db.with_name(db.name + ".files")
+    before = {p: p.stat().st_size for p in files.rglob("*") if p.is_file()}
+    assert before
+    for sql in ATTACKS:
+        assert main(["query", sql, "--db", str(db)]) == 2
+        assert capsys.readouterr().err.startswith("refused: ")
+        with sealed(db) as con:
+            try:
+                con.execute(sql).fetchall()
+            except duckdb.Error:
+                pass
+        assert {p: p.stat().st_size for p in files.rglob("*") if p.is_file()} == before, sql
+
+
+def test_a_query_cannot_harm_the_lake_during_an_ingest_or_after_a_kill(runs, tmp_path, capsys):
+    db = tmp_path / "w.ducklake"
+    copy_lake(runs["partial_db"], db)
+    # 1. while an ingest holds a commit with its Parquet files written, then lets it finish
+    proc = _held_commit(runs["full"], db, tmp_path / "committing", "20")
+    _attack_and_check_every_file_survives(db, capsys)
+    assert proc.poll() is None, "the commit should still be held"
+    assert proc.wait(600) == 0
+    assert snapshot(db) == runs["clean"]
+    # 2. after an ingest was killed in its commit: its files are on disk, recorded nowhere
+    proc = _held_commit(runs["full"], db, tmp_path / "committing2", "60", "--force")
+    assert _kill(proc)
+    _attack_and_check_every_file_survives(db, capsys)
+    assert snapshot(db) == runs["clean"]
+
+
+def test_a_first_ingest_killed_before_its_schema_is_committed(runs, tmp_path):
+    """The catalog made, DuckLake's tables in it, the schema's commit not done: every command
+    finishes the lake (before: `Table with name documents does not exist` from each), and the
+    next ingest gives the clean warehouse."""
+    db = tmp_path / "w.ducklake"
+    proc = _held_commit(runs["full"], db, tmp_path / "committing", "60")
+    assert db.exists()
+    assert _kill(proc)
+    reader = subprocess.run(
+        [*ingest_cmd([], db)[:3], "query", "SELECT count(*) AS n FROM documents", "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert reader.returncode == 0 and reader.stdout.split()[-1] == "0", reader.stderr
+    run_ingest_cli([runs["full"]], db)
     assert snapshot(db) == runs["clean"]

@@ -30,6 +30,8 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (data / "raw").mkdir(parents=True)
     (data / "sources.toml").write_text("", "utf-8")
     monkeypatch.setenv(ROOTS_ENV, str(data))
+    # run from inside the root, so that a location read as a relative path would pass the check
+    monkeypatch.chdir(data)
     return data
 
 
@@ -52,6 +54,20 @@ def _params(data: Path, **over: object) -> dict:
             "db='/tmp/shingikai_guard_outside.ducklake'",
         ),
         ({"sources": "/etc/passwd"}, "sources='/etc/passwd' is outside"),
+        # a location the lake reads past its prefix: checked as the lake reads it (before: passed)
+        (
+            {"db": "ducklake:sqlite:/tmp/shingikai_guard_outside/x.ducklake"},
+            "db='ducklake:sqlite:/tmp/shingikai_guard_outside/x.ducklake' is outside",
+        ),
+        (
+            {"db": "sqlite:/tmp/shingikai_guard_outside/x.ducklake"},
+            "db='sqlite:/tmp/shingikai_guard_outside/x.ducklake' is outside",
+        ),
+        (
+            {"db": "postgres:dbname=x host=127.0.0.1 application_name=a.ducklake"},
+            "is a PostgreSQL catalog",
+        ),
+        ({"db": "{data}/w.duckdb"}, "is not a .ducklake catalog"),
         ({"raw": "{data}/raw/../../elsewhere"}, "is outside the allowed roots"),
         ({"delay": -1.0}, "delay=-1.0 is outside 0..60"),
         ({"retries": 1000}, "retries=1000 is outside 0..10"),

@@ -336,3 +336,39 @@ def test_serve_runs_nightly_deployment(prefect_server, site, tmp_path):
         assert not outside.exists()
     finally:
         _stop(serve)
+
+
+STARTS_A_SERVER = """
+import sys, time
+from flows.server import TemporaryServer
+server = TemporaryServer()
+server.wait(180)
+print(server.proc.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_the_temporary_server_dies_with_the_process_that_started_it():
+    """SIGKILL of an ingest leaves no chance to stop its temporary Prefect server; before, the
+    server went on running (~300 MB, one per killed run). It must end within seconds."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", STARTS_A_SERVER], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert parent.stdout is not None
+        server_pid = int(parent.stdout.readline())
+        os.kill(server_pid, 0)  # running
+    finally:
+        parent.kill()
+        parent.wait(30)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:  # gone, or ended and not yet reaped by whoever adopted it (a zombie, state Z)
+            if Path(f"/proc/{server_pid}/stat").read_text().split(") ")[1][0] == "Z":
+                break
+        except (FileNotFoundError, ProcessLookupError):
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(server_pid, signal.SIGKILL)
+        pytest.fail("the temporary server outlived the process that started it")

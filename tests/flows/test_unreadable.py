@@ -105,3 +105,42 @@ def test_file_deleted_before_extraction_is_reported_as_such(tmp_path: Path):
     assert doc.status == "failed" and doc.document_id == "ab" * 32
     assert "disappeared before it could be read" in doc.error, doc.error
     assert "internal error" not in doc.error
+
+
+@pytest.mark.parametrize("how", ["deleted", "unreadable"])
+def test_a_file_lost_after_planning_is_read_again_once_restored(tmp_path: Path, how: str):
+    """A file gone (or made unreadable) between planning and extraction gets a `failed` row under
+    its real sha256; once it is back, the next ingest reads it again. Before, that run said
+    `skipped (unchanged): 1` and the row stayed failed, without text, for good. A file that was
+    read and failed to extract is not retried (it waits for a new extractor version)."""
+    from shingikai import warehouse
+    from shingikai.ingest import commit_batch
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    path = raw / SAMPLE.name
+    shutil.copy(SAMPLE, path)
+    db = tmp_path / "w.ducklake"
+    files = discovery.discover([raw])
+    todo, _ = discovery.plan(files, db)
+    assert [f.action for f in todo] == [discovery.Action.EXTRACT]
+    if how == "deleted":
+        path.unlink()
+    extraction = extract_in_sandbox(
+        path if how == "deleted" else tmp_path,
+        todo[0].source_path,
+        Limits(),
+        document_id=todo[0].document_id,
+    )  # a folder stands for a file that cannot be read (root reads any mode)
+    assert extraction.document.status == "failed"
+    commit_batch(db, todo, [extraction])
+    warehouse.close_reused_writers()
+    shutil.copy(SAMPLE, path)  # restored
+    todo, skipped = discovery.plan(discovery.discover([raw]), db)
+    assert skipped == 0 and [f.action for f in todo] == [discovery.Action.EXTRACT]
+    # read this time: loaded, and the next run has nothing to do
+    commit_batch(db, todo, [extract_in_sandbox(path, todo[0].source_path, Limits())])
+    warehouse.close_reused_writers()
+    with connect_readonly(db) as con:
+        assert con.execute("SELECT status FROM documents").fetchall() == [("ok",)]
+    assert discovery.plan(discovery.discover([raw]), db) == ([], 1)

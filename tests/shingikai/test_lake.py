@@ -285,3 +285,105 @@ def test_maintain_merges_small_files_keeps_time_travel_and_removes_leftovers(
 def snapshot_at(db: Path, at: int) -> dict:
     with warehouse.readonly(db, at=at) as con:
         return tables_of(con)
+
+
+def _half_made(db: Path, state: str) -> None:
+    """A lake as a first ingest killed at its start leaves it."""
+    if state == "no schema":  # DuckLake's own tables made, the schema's snapshot not committed
+        lake.connect(db, create=True).close()
+    elif state == "empty catalog":  # the SQLite catalog made, nothing in it
+        lake._create_sqlite_catalog(lake.location(db))
+    else:  # an empty file
+        db.touch()
+
+
+HALF_MADE = ["no schema", "empty catalog", "empty file"]
+COMMANDS = {
+    "query": ["query", "SELECT count(*) AS n FROM documents", "--format", "csv"],
+    "export": ["export", "{out}", "--format", "csv"],
+    "search": ["search", "個人情報"],
+    "maintain": ["maintain"],
+}
+
+
+@pytest.mark.parametrize(
+    "command, state",
+    [("query", state) for state in HALF_MADE]
+    + [(c, "no schema") for c in COMMANDS if c != "query"],
+)
+def test_every_command_finishes_a_half_made_lake(tmp_path, state, command, capsys):
+    """Each command that opens a lake finishes its creation first: before, every one of them
+    failed on such a lake ("Table with name documents does not exist", or "creating a new
+    DuckLake is explicitly disabled")."""
+    from shingikai.cli.main import main
+
+    db = tmp_path / "w.ducklake"
+    _half_made(db, state)
+    argv = [a.format(out=tmp_path / "out") for a in COMMANDS[command]]
+    code = main([*argv, "--db", str(db)])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert code == 0, captured.err
+    if command == "query":
+        assert captured.out.split() == ["n", "0"]
+    assert lake.applied_digest(lake.connect(db, read_only=True)) == lake.schema_digest()
+    assert set(tables_of(lake.connect(db, read_only=True))) >= {"documents", "meetings"}
+    assert warehouse.known_documents(db) == {}
+
+
+def test_a_postgres_catalog_that_never_answers_is_an_error_not_a_hang(
+    tmp_path, capsys, monkeypatch
+):
+    """A server that accepts the connection and says nothing: before, `query --timeout 5` hung
+    until the socket closed; libpq's connect timeout ends it with one line."""
+    import socket
+    import time
+
+    from shingikai.cli.main import main
+
+    monkeypatch.setattr(lake, "PG_CONNECT_TIMEOUT_S", 2, raising=False)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        db = f"postgres:dbname=x user=x host=127.0.0.1 port={port}"
+        started = time.monotonic()
+        code = main(["query", "SELECT 1", "--db", db, "--timeout", "5"])
+        took = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert code != 0 and took < 30, took
+    assert err.startswith("error: ") and "Traceback" not in err and "timeout" in err.lower(), err
+
+
+@pytest.fixture(scope="module")
+def damaged(tmp_path_factory, two_snapshots):
+    """Copies of a lake: one with a data file gone, one whose catalog is not a database."""
+    base = tmp_path_factory.mktemp("damaged")
+    missing, corrupt = base / "missing.ducklake", base / "corrupt.ducklake"
+    copy_lake(two_snapshots[0], missing)
+    next(missing.with_name(missing.name + ".files").rglob("documents/*.parquet")).unlink()
+    corrupt.write_bytes(b"not a catalog " * 600)
+    return {"missing": missing, "corrupt": corrupt, "good": two_snapshots[0], "dir": base}
+
+
+ONE_LINE = [
+    ("good", ["query", "SELECT 1", "--at", "²"]),
+    ("missing", ["query", "SELECT * FROM documents"]),
+    ("missing", ["export", "{dir}/out1"]),
+    ("missing", ["search", "個人情報"]),
+    ("corrupt", ["export", "{dir}/out2"]),
+    ("corrupt", ["maintain"]),
+    ("corrupt", ["query", "SELECT 1"]),
+    (None, ["convert", "{dir}/missing.ducklake"]),
+]
+
+
+@pytest.mark.parametrize("which, argv", ONE_LINE)
+def test_a_damaged_warehouse_or_a_bad_value_is_one_line(damaged, which, argv, capsys):
+    """Before, each of these printed a traceback of 19 to 53 lines."""
+    from shingikai.cli.main import main
+
+    args = [a.format(dir=damaged["dir"]) for a in argv]
+    code = main([*args, "--db", str(damaged[which])] if which else args)
+    err = capsys.readouterr().err
+    assert code in (1, 2) and err.startswith("error: ") and len(err.splitlines()) == 1, err

@@ -79,3 +79,36 @@ def test_rows_are_fetched_lazily_up_to_max_rows(db: Path, capsys):
     captured = capsys.readouterr()
     assert len(captured.out.splitlines()) == 4  # header and 3 rows
     assert captured.err == "(only the first 3 rows: raise --max-rows to see more)\n"
+
+
+MEASURE_CHILD = """
+import resource, subprocess, sys
+run = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(run.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, run.stderr.strip())
+"""
+
+
+def test_memory_limit_holds_for_one_huge_value(db: Path):
+    """DuckDB's memory_limit does not count every value it builds: before, this query under a
+    0.5 GiB limit grew to 4 GB and only the time limit stopped it (after 43 s of a 20 s limit).
+    The command line bounds its own address space while the query runs."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    sql = "SELECT length(repeat('x', 2000000000)) AS n"
+    cmd = [sys.executable, "-m", "shingikai.cli", "query", sql, "--db", str(db)]
+    cmd += ["--max-memory-gb", "0.5", "--timeout", "60"]
+    started = time.monotonic()
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE_CHILD, *cmd],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout.split(" ", 2)
+    code, peak_kb, err = int(out[0]), int(out[1]), out[2]
+    assert code == 1 and "more memory than the limit of 0.5 GiB" in err, err
+    assert peak_kb < 1.5 * 1024**2, f"{peak_kb / 1024**2:.2f} GiB"
+    assert time.monotonic() - started < 60
