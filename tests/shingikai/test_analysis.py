@@ -28,6 +28,9 @@ VIEWS = [
     "consultation_history",
     "consultations_final",
     "consultation_links_to_review",
+    # researchers' corrections (issue 22)
+    "corrected_values",
+    "consultation_value_origins",
 ]
 
 
