@@ -72,7 +72,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             "(PDF, .txt, .md and .html files are read, hidden folders and README files skipped)"
         )
     print("\n".join(summary.lines()))
-    copies = _copies(Path(args.db))
+    copies = _copies(args.db)
     if copies:
         print(
             f"copies: {copies} files record a meeting that another file records too; "
@@ -81,10 +81,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _copies(db: Path) -> int:
+def _copies(db: Path | str) -> int:
     from shingikai.warehouse import readonly
+    from shingikai.warehouse.store import exists
 
-    if not db.exists():
+    if not exists(db):
         return 0
     with readonly(db) as con:
         row = con.execute(

@@ -158,8 +158,10 @@ def connect(
         options.append(f"DATA_PATH '{_q(loc.data_path)}'")
         if not loc.postgres:  # the pair catalog + .files may have moved since it was made
             options.append("OVERRIDE_DATA_PATH true")
+    # no options at all: a writer of a PostgreSQL lake that takes the data path from its catalog
+    attach_options = f" ({', '.join(options)})" if options else ""
     try:
-        con.execute(f"ATTACH 'ducklake:{_q(loc.catalog)}' AS {ALIAS} ({', '.join(options)})")
+        con.execute(f"ATTACH 'ducklake:{_q(loc.catalog)}' AS {ALIAS}{attach_options}")
     except BaseException:
         con.close()
         raise

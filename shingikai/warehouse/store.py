@@ -129,7 +129,18 @@ def _single_file_reader(path: Path) -> duckdb.DuckDBPyConnection:
 def exists(db: Path | str) -> bool:
     """True when there is a warehouse at `db` (a lake's catalog, or a single file)."""
     path = lake.single_file(db)
-    return path.exists() if path is not None else lake.location(db).exists()
+    if path is not None:
+        return path.exists()
+    loc = lake.location(db)
+    if not loc.postgres:
+        return loc.exists()
+    try:  # a PostgreSQL database holds a lake once a writer has created its catalog tables
+        connect_readonly(db).close()
+    except duckdb.InvalidInputException as exc:
+        if "does not exist" in str(exc):
+            return False
+        raise
+    return True
 
 
 def memory_warehouse() -> duckdb.DuckDBPyConnection:

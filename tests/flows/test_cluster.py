@@ -1,0 +1,395 @@
+"""A cluster started as separate processes on loopback, as docs/cluster.md starts one by hand:
+a Prefect server, a PostgreSQL server holding the lake's catalog, a Dask scheduler and two Dask
+workers, a shared folder for the raw files and the lake's data files. `shingikai ingest --dask
+tcp://...` loads the documents; every document is stored once, the tables equal a local run's
+(compared through `export --format duckdb`), and a reader querying throughout sees whole
+documents only. Then the faults: one worker killed (SIGKILL) in the middle of a commit, and the
+PostgreSQL server stopped and started again while batches commit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.generate import generate
+from shingikai.warehouse import connect_readonly
+from tests.conftest import ROOT, SAMPLES
+from tests.ingest_helpers import snapshot
+from tests.postgres_server import PostgresServer, free_port
+
+pytestmark = pytest.mark.slow  # a whole cluster of processes
+
+BIN = Path(sys.executable).parent
+DOCUMENTS = 10  # synthetic minutes, besides the samples' text files: several batches per run
+
+
+class Process:
+    """One command of the cluster, in a process group of its own (a `dask worker` runs a nanny
+    and the worker under it: a kill reaches both), its output in a file."""
+
+    def __init__(self, name: str, cmd: list[str], env: dict[str, str], logs: Path) -> None:
+        self.name, self.log = name, logs / f"{name}.log"
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                cmd,
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, sig)
+            self.proc.wait(30)
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:]
+
+
+def _wait(what: str, ready, timeout: float, procs: list[Process]) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        for p in procs:
+            assert p.proc.poll() is None, f"{p.name} exited: {p.tail()}"
+        time.sleep(0.5)
+    raise AssertionError(f"{what} not ready after {timeout} s: " + procs[-1].tail())
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+class Cluster:
+    """The processes of the cluster and the environment each command of the test runs with."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.logs = base / "logs"
+        self.logs.mkdir()
+        self.procs: dict[str, Process] = {}
+        self.postgres = PostgresServer()
+        self.prefect_port, self.dask_port = free_port(), free_port()
+        self.env = {
+            **os.environ,
+            "PREFECT_API_URL": f"http://127.0.0.1:{self.prefect_port}/api",
+            "PREFECT_HOME": str(base / "prefect"),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_UI_ENABLED": "false",
+            "PYTHONPATH": str(ROOT),
+        }
+        self.scheduler = f"tcp://127.0.0.1:{self.dask_port}"
+        self.lakes = 0
+
+    def start(self) -> None:
+        self.postgres.start()
+        self._start(
+            "prefect-server",
+            [
+                str(BIN / "prefect"),
+                "server",
+                "start",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.prefect_port),
+            ],
+        )
+        self._start(
+            "dask-scheduler",
+            [
+                str(BIN / "dask"),
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.dask_port),
+                "--no-dashboard",
+            ],
+        )
+        for k in (0, 1):
+            self.start_worker(k)
+        procs = list(self.procs.values())
+        _wait(
+            "the Prefect server",
+            lambda: _answers(f"{self.env['PREFECT_API_URL']}/health"),
+            180,
+            procs,
+        )
+        self.wait_for_workers(2)
+
+    def _start(self, name: str, cmd: list[str], **env: str) -> Process:
+        self.procs[name] = Process(name, cmd, {**self.env, **env}, self.logs)
+        return self.procs[name]
+
+    def start_worker(self, k: int, **env: str) -> Process:
+        """`dask worker`: one process, one thread (extraction is CPU-bound Python)."""
+        cmd = [str(BIN / "dask"), "worker", self.scheduler, "--name", f"worker{k}"]
+        cmd += ["--nworkers", "1", "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard"]
+        return self._start(f"worker{k}", cmd, **env)
+
+    def workers(self) -> int:
+        from distributed import Client
+
+        with Client(self.scheduler, timeout=30) as client:
+            return len(client.scheduler_info()["workers"])
+
+    def wait_for_workers(self, n: int) -> None:
+        _wait(f"{n} Dask workers", lambda: self.workers() == n, 180, list(self.procs.values()))
+
+    def new_lake(self) -> tuple[str, Path]:
+        """A new, empty lake: its PostgreSQL catalog and its data files' folder."""
+        self.lakes += 1
+        name = f"lake{self.lakes}"
+        self.postgres.create_lake(name)
+        return self.postgres.catalog.replace("dbname=lake", f"dbname={name}"), self.base / name
+
+    def ingest(self, raw: Path, db: str, data: Path) -> subprocess.Popen[str]:
+        cmd = [sys.executable, "-m", "shingikai.cli", "ingest", str(raw), "--db", db]
+        return subprocess.Popen(
+            [*cmd, "--dask", self.scheduler],
+            cwd=ROOT,
+            env={**self.env, "SHINGIKAI_DATA_PATH": str(data)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+
+    def stop(self) -> None:
+        for p in reversed(list(self.procs.values())):
+            p.kill(signal.SIGTERM if p.name == "prefect-server" else signal.SIGKILL)
+        self.postgres.remove()
+
+
+@pytest.fixture(scope="module")
+def raw(tmp_path_factory) -> Path:
+    """The shared folder of raw files: the samples' text files and some synthetic minutes."""
+    folder = tmp_path_factory.mktemp("shared") / "raw"
+    generate(folder / "synthetic", DOCUMENTS, seed=20, pdf_share=0, chatter=0)
+    (folder / "samples").mkdir()
+    for p in SAMPLES.glob("*_*.*"):
+        if p.suffix in (".txt", ".md"):
+            (folder / "samples" / p.name).write_bytes(p.read_bytes())
+    return folder
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory) -> Iterator[Cluster]:
+    c = Cluster(tmp_path_factory.mktemp("cluster"))
+    try:
+        c.start()
+        yield c
+    finally:
+        c.stop()
+
+
+def _export(db: str, out: Path, env: dict[str, str]) -> dict[str, list[tuple]]:
+    cmd = [sys.executable, "-m", "shingikai.cli", "export", str(out), "--format", "duckdb"]
+    run = subprocess.run(
+        [*cmd, "--db", db], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    return snapshot(out)
+
+
+@pytest.fixture(scope="module")
+def local(raw, cluster, tmp_path_factory) -> dict[str, list[tuple]]:
+    """The tables of a local run (no Dask, a SQLite catalog), through `export --format duckdb`."""
+    base = tmp_path_factory.mktemp("local")
+    db = str(base / "local.ducklake")
+    run = subprocess.run(
+        [sys.executable, "-m", "shingikai.cli", "ingest", str(raw), "--db", db, "--workers", "2"],
+        cwd=ROOT,
+        env=cluster.env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    return _export(db, base / "local.duckdb", cluster.env)
+
+
+def _finish(proc: subprocess.Popen[str], timeout: float = 600) -> tuple[int, str, str]:
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return proc.returncode, out, err
+
+
+# ---- a reader querying throughout
+
+
+def _per_document(db: str) -> dict[str, dict[str, int]]:
+    """For each table and view with a document_id column, each document's number of rows, all
+    read from one snapshot."""
+    with contextlib.closing(connect_readonly(db)) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.columns WHERE column_name = 'document_id' "
+                "AND table_schema = 'main' AND table_catalog = current_database() ORDER BY 1"
+            ).fetchall()
+        ]
+        seen: dict[str, dict[str, int]] = {}
+        con.execute("BEGIN TRANSACTION")  # one snapshot for all the tables, as one query sees
+        for t in tables:
+            for doc, n in con.execute(
+                f"SELECT document_id, count(*) FROM {t} GROUP BY 1"
+            ).fetchall():
+                seen.setdefault(doc, {})[t] = n
+        con.execute("COMMIT")
+        return seen
+
+
+class Reader(threading.Thread):
+    """Queries the lake over and over while the run goes on; keeps what it saw of each document."""
+
+    def __init__(self, db: str) -> None:
+        super().__init__(daemon=True)
+        self.db, self.views, self.errors = db, [], 0
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.views.append(_per_document(self.db))
+            except Exception:  # not created yet, or the catalog is down for a moment
+                self.errors += 1
+            time.sleep(0.2)
+
+    def check(self) -> int:
+        """Every document it saw, it saw whole: with all the rows it has in the end. Returns the
+        number of views that held some documents but not all."""
+        self.stopping.set()
+        self.join(60)
+        final = _per_document(self.db)
+        partial = 0
+        for view in self.views:
+            for doc, counts in view.items():
+                assert counts == final[doc], f"a reader saw {doc} in part: {counts} != {final[doc]}"
+            partial += 0 < len(view) < len(final)
+        return partial
+
+
+def _check_stored_once(db: str, local: dict[str, list[tuple]], base: Path, env) -> None:
+    got = _export(db, base / "cluster.duckdb", env)
+    ids = [r[0] for r in got["documents"]]
+    assert len(ids) == len(set(ids)) == len(local["documents"])
+    for table in local:
+        assert got[table] == local[table], f"{table} differs from the local run's"
+
+
+def test_cluster_ingest_equals_a_local_run(cluster, raw, local, tmp_path):
+    db, data = cluster.new_lake()
+    reader = Reader(db)
+    reader.start()
+    code, out, err = _finish(cluster.ingest(raw, db, data))
+    assert code == 0, err[-3000:]
+    assert "failed: 0" in out, out
+    partial = reader.check()
+    _check_stored_once(db, local, tmp_path, cluster.env)
+    assert list(data.rglob("*.parquet")), "the data files belong in the shared folder"
+    print(f"reader: {len(reader.views)} views, {partial} partial, {reader.errors} errors")
+
+
+# ---- faults
+
+
+def _wait_for(what: str, ready, timeout: float, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert proc.poll() is None, f"the ingest ended before {what}: {proc.stderr.read()[-3000:]}"
+        assert time.monotonic() < deadline, f"no {what} after {timeout} s"
+        time.sleep(0.2)
+
+
+def _completes_or_fails_in_one_line(
+    cluster: Cluster, raw: Path, db: str, data: Path, code: int, out: str, err: str
+) -> str:
+    """The run completed; or it failed with one clear line (no traceback), and a re-run completes.
+    Returns what happened, for the record."""
+    if code == 0:
+        assert "failed: 0" in out, out
+        return "completed"
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert "Traceback" not in err and len(lines) == 1, err[-3000:]
+    assert lines[0].startswith("error: "), lines
+    code, out, err = _finish(cluster.ingest(raw, db, data))
+    assert code == 0, err[-3000:]
+    assert "failed: 0" in out, out
+    return f"failed with {lines[0]!r}, then a re-run completed"
+
+
+def test_a_worker_killed_in_the_middle_of_a_commit(cluster, raw, local, tmp_path):
+    """worker0 stops just before each commit, its batch's data files written; it is killed there
+    (SIGKILL, the nanny with it). Its batch is done again by worker1; every document is stored once."""
+    marker = tmp_path / "committing"
+    cluster.procs["worker0"].kill()
+    cluster.wait_for_workers(1)
+    cluster.start_worker(
+        0, SHINGIKAI_TEST_COMMIT_MARKER=str(marker), SHINGIKAI_TEST_SLOW_COMMIT="600"
+    )
+    cluster.wait_for_workers(2)
+    db, data = cluster.new_lake()
+    reader = Reader(db)
+    reader.start()
+    proc = cluster.ingest(raw, db, data)
+    try:
+        _wait_for("commit on worker0", marker.exists, 600, proc)
+        cluster.procs["worker0"].kill()
+        code, out, err = _finish(proc)
+        what = _completes_or_fails_in_one_line(cluster, raw, db, data, code, out, err)
+    finally:
+        cluster.start_worker(0)  # the next test has two workers again
+    reader.check()
+    _check_stored_once(db, local, tmp_path, cluster.env)
+    print("worker killed:", what)
+    cluster.wait_for_workers(2)
+
+
+def test_postgres_stopped_and_started_between_batches(cluster, raw, local, tmp_path):
+    """Once the first batches are in, the catalog's server stops (fast shutdown: sessions are
+    ended) and starts again a few seconds later, while the run goes on."""
+    db, data = cluster.new_lake()
+    reader = Reader(db)
+    reader.start()
+    proc = cluster.ingest(raw, db, data)
+
+    def some_committed() -> bool:
+        return any(view for view in reader.views)
+
+    try:
+        _wait_for("committed batch", some_committed, 600, proc)
+        cluster.postgres.stop("fast")
+        time.sleep(3)
+    finally:
+        cluster.postgres.start()
+    code, out, err = _finish(proc)
+    what = _completes_or_fails_in_one_line(cluster, raw, db, data, code, out, err)
+    reader.check()
+    _check_stored_once(db, local, tmp_path, cluster.env)
+    print("PostgreSQL restarted:", what)
