@@ -254,19 +254,22 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def cmd_maintain(args: argparse.Namespace) -> int:
-    from shingikai.warehouse.lake import interval, maintain, single_file
+    from shingikai.warehouse.lake import interval, keep_snapshots_policy, maintain, single_file
 
     if single_file(args.db) is not None:
         raise UsageError(
             f"{args.db} is a single-file warehouse: only a lake (.ducklake) has files to tidy"
         )
+    keep_snapshots = args.keep_snapshots or keep_snapshots_policy()
     try:
         interval(args.keep_for)
+        interval(keep_snapshots)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    done = maintain(args.db, keep_for=args.keep_for)
+    done = maintain(args.db, keep_for=args.keep_for, keep_snapshots=keep_snapshots)
     print(
         f"data files read by the latest snapshot: {done.files_before} -> {done.files_after}; "
+        f"snapshots older than {keep_snapshots} expired: {done.expired}; "
         f"files deleted: {done.removed}"
     )
     return 0
@@ -563,7 +566,7 @@ def _add_maintain(sub: _Sub) -> None:
         "maintain",
         help="merge the lake's small files and delete the files no snapshot needs",
         description="Merge the small Parquet files each ingest batch writes (every snapshot stays "
-        "readable), then delete the files no snapshot reads any more and those a killed ingest left "
+        "readable), expire the snapshots older than --keep-snapshots, then delete the files no snapshot reads any more and those a killed ingest left "
         "uncommitted, once older than --keep-for. The nightly flow runs it after ingesting.",
     )
     _add_db(s)
@@ -572,6 +575,12 @@ def _add_maintain(sub: _Sub) -> None:
         default="1 day",
         metavar="INTERVAL",
         help="keep unneeded files this long, for queries still reading them (default: 1 day)",
+    )
+    s.add_argument(
+        "--keep-snapshots",
+        metavar="INTERVAL",
+        help="expire snapshots older than this: time travel reaches back this far "
+        "(default: $SHINGIKAI_KEEP_SNAPSHOTS, else 90 days)",
     )
     s.set_defaults(func=cmd_maintain)
 
