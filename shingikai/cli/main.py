@@ -712,7 +712,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from shingikai.render import OutputError
-    from shingikai.warehouse import OutOfSpace, WarehouseBusy
+    from shingikai.warehouse import CatalogUnreachable, OutOfSpace, WarehouseBusy
     from shingikai.warehouse.lake import SingleFileWarehouse
 
     args = build_parser().parse_args(argv)
@@ -728,8 +728,8 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, OutputError, FileNotFoundError, SingleFileWarehouse) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (WarehouseBusy, OutOfSpace) as exc:  # the operator's to fix: one line
-        print(f"error: {exc.strerror if isinstance(exc, OSError) else exc}", file=sys.stderr)
+    except (WarehouseBusy, OutOfSpace, CatalogUnreachable) as exc:  # the operator's: one line
+        print(f"error: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:  # what was running has been stopped on the way out
         print("interrupted", file=sys.stderr)

@@ -312,10 +312,15 @@ CONFLICT_MARKERS = (
 )
 
 
+def error_says(exc: BaseException, markers: tuple[str, ...]) -> bool:
+    """True for a DuckDB error whose message holds one of `markers` (lower case)."""
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.Error) and any(m in text for m in markers)
+
+
 def is_conflict(exc: BaseException) -> bool:
     """A commit that lost a race with another writer: worth running the transaction again."""
-    text = str(exc).lower()
-    return isinstance(exc, duckdb.Error) and any(m in text for m in CONFLICT_MARKERS)
+    return error_says(exc, CONFLICT_MARKERS)
 
 
 # how often a writer retries, and the retries seen by this process (reported by ingest and the bench)
