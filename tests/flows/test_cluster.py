@@ -16,174 +16,20 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bench.cluster import Cluster
 from bench.generate import generate
 from shingikai.warehouse import connect_readonly
 from tests.conftest import ROOT, SAMPLES
 from tests.ingest_helpers import snapshot
-from tests.postgres_server import PostgresServer, free_port
 
 pytestmark = pytest.mark.slow  # a whole cluster of processes
 
-BIN = Path(sys.executable).parent
 DOCUMENTS = 10  # synthetic minutes, besides the samples' text files: several batches per run
-
-
-class Process:
-    """One command of the cluster, in a process group of its own (a `dask worker` runs a nanny
-    and the worker under it: a kill reaches both), its output in a file."""
-
-    def __init__(self, name: str, cmd: list[str], env: dict[str, str], logs: Path) -> None:
-        self.name, self.log = name, logs / f"{name}.log"
-        with self.log.open("wb") as out:
-            self.proc = subprocess.Popen(
-                cmd,
-                cwd=ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        if self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, sig)
-            self.proc.wait(30)
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:]
-
-
-def _wait(what: str, ready, timeout: float, procs: list[Process]) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if ready():
-            return
-        for p in procs:
-            assert p.proc.poll() is None, f"{p.name} exited: {p.tail()}"
-        time.sleep(0.5)
-    raise AssertionError(f"{what} not ready after {timeout} s: " + procs[-1].tail())
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
-class Cluster:
-    """The processes of the cluster and the environment each command of the test runs with."""
-
-    def __init__(self, base: Path) -> None:
-        self.base = base
-        self.logs = base / "logs"
-        self.logs.mkdir()
-        self.procs: dict[str, Process] = {}
-        self.postgres = PostgresServer()
-        self.prefect_port, self.dask_port = free_port(), free_port()
-        self.env = {
-            **os.environ,
-            "PREFECT_API_URL": f"http://127.0.0.1:{self.prefect_port}/api",
-            "PREFECT_HOME": str(base / "prefect"),
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_UI_ENABLED": "false",
-            "PYTHONPATH": str(ROOT),
-        }
-        self.scheduler = f"tcp://127.0.0.1:{self.dask_port}"
-        self.lakes = 0
-
-    def start(self) -> None:
-        self.postgres.start()
-        self._start(
-            "prefect-server",
-            [
-                str(BIN / "prefect"),
-                "server",
-                "start",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.prefect_port),
-            ],
-        )
-        self._start(
-            "dask-scheduler",
-            [
-                str(BIN / "dask"),
-                "scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.dask_port),
-                "--no-dashboard",
-            ],
-        )
-        for k in (0, 1):
-            self.start_worker(k)
-        procs = list(self.procs.values())
-        _wait(
-            "the Prefect server",
-            lambda: _answers(f"{self.env['PREFECT_API_URL']}/health"),
-            180,
-            procs,
-        )
-        self.wait_for_workers(2)
-
-    def _start(self, name: str, cmd: list[str], **env: str) -> Process:
-        self.procs[name] = Process(name, cmd, {**self.env, **env}, self.logs)
-        return self.procs[name]
-
-    def start_worker(self, k: int, **env: str) -> Process:
-        """`dask worker`: one process, one thread (extraction is CPU-bound Python)."""
-        cmd = [str(BIN / "dask"), "worker", self.scheduler, "--name", f"worker{k}"]
-        cmd += ["--nworkers", "1", "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard"]
-        return self._start(f"worker{k}", cmd, **env)
-
-    def kill(self, name: str) -> None:
-        """SIGKILL a process of the cluster (a worker: its nanny too) and forget it."""
-        self.procs.pop(name).kill()
-
-    def workers(self) -> int:
-        from distributed import Client
-
-        with Client(self.scheduler, timeout=30) as client:
-            return len(client.scheduler_info()["workers"])
-
-    def wait_for_workers(self, n: int) -> None:
-        _wait(f"{n} Dask workers", lambda: self.workers() == n, 180, list(self.procs.values()))
-
-    def new_lake(self) -> tuple[str, Path]:
-        """A new, empty lake: its PostgreSQL catalog and its data files' folder."""
-        self.lakes += 1
-        name = f"lake{self.lakes}"
-        self.postgres.create_lake(name)
-        return self.postgres.catalog.replace("dbname=lake", f"dbname={name}"), self.base / name
-
-    def ingest(self, raw: Path, db: str, data: Path) -> subprocess.Popen[str]:
-        cmd = [sys.executable, "-m", "shingikai.cli", "ingest", str(raw), "--db", db]
-        return subprocess.Popen(
-            [*cmd, "--dask", self.scheduler],
-            cwd=ROOT,
-            env={**self.env, "SHINGIKAI_DATA_PATH": str(data)},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
-
-    def stop(self) -> None:
-        for p in reversed(list(self.procs.values())):
-            p.kill(signal.SIGTERM if p.name == "prefect-server" else signal.SIGKILL)
-        self.postgres.remove()
 
 
 @pytest.fixture(scope="module")

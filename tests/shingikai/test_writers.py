@@ -13,12 +13,12 @@ import pytest
 
 from bench.copies import copy_of
 from bench.lake import run_writers
+from bench.postgres import postgres_lake
 from extractors.pipeline import extract_bytes
 from shingikai import warehouse
 from shingikai.warehouse import lake
 from tests.conftest import SAMPLES
 from tests.ingest_helpers import snapshot, tables_of
-from tests.postgres_server import postgres_lake
 
 pytestmark = pytest.mark.slow  # writer processes, and a PostgreSQL server
 

@@ -1,6 +1,6 @@
-"""A throwaway PostgreSQL server on loopback for the tests that need a lake with a PostgreSQL
-catalog (Debian's `postgresql` package; `.ci/run` installs it). The cluster test also stops and
-starts it again in the middle of a run, to see what a catalog outage does to the writers.
+"""A throwaway PostgreSQL server on loopback, for the tests and benchmarks that need a lake with
+a PostgreSQL catalog (Debian's `postgresql` package; `.ci/run` installs it). The cluster test
+also stops it and starts it again in the middle of a run, to see what an outage does.
 """
 
 from __future__ import annotations
