@@ -711,8 +711,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import duckdb
+
     from shingikai.render import OutputError
-    from shingikai.warehouse import CatalogUnreachable, OutOfSpace, WarehouseBusy
+    from shingikai.warehouse import (
+        CatalogUnreachable,
+        OutOfSpace,
+        WarehouseBusy,
+        catalog_unreachable,
+    )
     from shingikai.warehouse.lake import SingleFileWarehouse
 
     args = build_parser().parse_args(argv)
@@ -730,6 +737,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (WarehouseBusy, OutOfSpace, CatalogUnreachable) as exc:  # the operator's: one line
         print(f"error: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        return 1
+    except duckdb.Error as exc:
+        if not catalog_unreachable(exc):
+            raise
+        first = str(exc).splitlines()[0][:300]
+        print(f"error: the warehouse's catalog could not be reached: {first}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:  # what was running has been stopped on the way out
         print("interrupted", file=sys.stderr)

@@ -7,11 +7,13 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from bench.postgres import free_port
 from models.vocab import Status
 from shingikai import ingest, warehouse
 from shingikai.cli.main import main
 from shingikai.discover import SourceFile
 from shingikai.sandbox import failed
+from tests.conftest import SAMPLES
 from tests.ingest_helpers import snapshot
 
 GONE = 'IO Error: Unable to connect to Postgres at "dbname=lake": Connection refused'
@@ -77,3 +79,13 @@ def test_past_the_wait_the_batch_fails_with_one_line(tmp_path, monkeypatch, caps
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: the warehouse's catalog stopped answering")
     assert "run the same ingest again" in err[0]
+
+
+def test_a_catalog_that_does_not_answer_is_one_line(capsys):
+    port = free_port()  # nothing listens there
+    db = f"postgres:dbname=lake host=127.0.0.1 port={port} user=postgres"
+    assert main(["ingest", str(SAMPLES), "--db", db]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(
+        "error: the warehouse's catalog could not be reached"
+    )
