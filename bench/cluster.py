@@ -141,7 +141,10 @@ class Cluster:
         return self.procs[name]
 
     def start_worker(self, k: int, **env: str) -> Process:
-        """`dask worker`: one process, one thread (extraction is CPU-bound Python)."""
+        """`dask worker`: one process, one thread (extraction is CPU-bound Python). Not daemonic
+        (`distributed.worker.daemon: False`), so that it may start the extraction sandbox's
+        processes: a document over the memory limit fails alone, as it does locally."""
+        env = {"DASK_DISTRIBUTED__WORKER__DAEMON": "False", **env}
         cmd = [str(BIN / "dask"), "worker", self.scheduler, "--name", f"worker{k}"]
         cmd += ["--nworkers", "1", "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard"]
         return self._start(f"worker{k}", cmd, **env)

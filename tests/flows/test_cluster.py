@@ -23,8 +23,11 @@ import pytest
 
 from bench.cluster import Cluster
 from bench.generate import generate
+from extractors.reading import Limits
+from shingikai.sandbox import extract_in_sandbox
 from shingikai.warehouse import connect_readonly
 from tests.conftest import ROOT, SAMPLES
+from tests.flows.test_hostile import pages_300
 from tests.ingest_helpers import snapshot
 
 pytestmark = pytest.mark.slow  # a whole cluster of processes
@@ -245,3 +248,25 @@ def test_postgres_stopped_and_started_between_batches(cluster, raw, local, tmp_p
     reader.check()
     _check_stored_once(db, local, tmp_path, cluster.env)
     print("PostgreSQL restarted:", what)
+
+
+def test_a_document_over_the_memory_limit_fails_alone_on_a_dask_worker(cluster, tmp_path):
+    """The extraction sandbox runs on the Dask workers too (they are not daemonic): a document
+    over the memory limit fails with the sandbox's reason, and the worker carries on."""
+    from distributed import Client
+
+    big = tmp_path / "big.pdf"
+    big.write_bytes(pages_300())
+    small = next(SAMPLES.glob("*_*.txt"))
+    with Client(cluster.scheduler, timeout=30) as client:
+        over = client.submit(
+            extract_in_sandbox, big, "in/big.pdf", Limits(memory_bytes=64 * 1024**2), pure=False
+        ).result(timeout=600)
+        fine = client.submit(
+            extract_in_sandbox, small, f"in/{small.name}", Limits(), pure=False
+        ).result(timeout=600)
+    assert over.document.status == "failed"
+    assert over.document.error == (
+        "extraction needed more memory than the limit of 0.0625 GiB (raise --max-memory-gb to allow more)"
+    )
+    assert fine.document.status == "ok" and fine.consultations
