@@ -9,6 +9,7 @@ run did, from each document's `Loaded` outcome: the extractions themselves stay 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,6 +119,10 @@ def record_without_extraction(
         summary.add(f, Loaded.of(extraction))
 
 
+# how long a batch waits for a lake's catalog that stopped answering (a PostgreSQL restart)
+CATALOG_WAIT_S = 120.0
+
+
 def commit_batch(
     db: str | Path, files: list[SourceFile], extractions: list[Extraction]
 ) -> list[Loaded]:
@@ -126,9 +131,29 @@ def commit_batch(
     This is what each extraction task does with its batch, wherever it runs (a thread of the
     flow's process, or a Dask worker on another machine when the catalog is PostgreSQL), so
     the flow never holds the extractions; commits that collide are retried by the loader.
+
+    A catalog that stops answering (a PostgreSQL server restarted) is waited for, up to
+    CATALOG_WAIT_S, and the batch is loaded again through a new writer (loading replaces by
+    document, so a commit that landed before the connection broke is not doubled); after
+    that the batch fails with `warehouse.CatalogUnreachable`, and nothing of it is in the lake.
     """
-    with warehouse.reused_writer(db) as writer:
-        return [Loaded.of(e) for e in load_batch(writer.con, files, extractions)]
+    deadline = time.monotonic() + CATALOG_WAIT_S
+    wait = 1.0
+    while True:
+        try:
+            with warehouse.reused_writer(db) as writer:
+                return [Loaded.of(e) for e in load_batch(writer.con, files, extractions)]
+        except duckdb.Error as exc:
+            if not warehouse.catalog_unreachable(exc):
+                raise
+            if time.monotonic() + wait > deadline:
+                raise warehouse.CatalogUnreachable(
+                    f"the warehouse's catalog stopped answering ({str(exc).splitlines()[0][:200]}): "
+                    "the batches committed before are kept whole; run the same ingest again "
+                    "once it answers"
+                ) from None
+        time.sleep(wait)
+        wait = min(2 * wait, 10.0)
 
 
 def load_batch(
@@ -144,12 +169,16 @@ def load_batch(
         return extractions
     except Exception as exc:
         warehouse.raise_if_out_of_space(exc)
+        if warehouse.catalog_unreachable(exc):
+            raise  # no document's fault: the whole batch waits for the catalog (commit_batch)
     loaded = []
     for f, extraction in zip(files, extractions, strict=True):
         try:
             warehouse.load(con, extraction, _locations([f], [extraction]))
         except Exception as exc:
             warehouse.raise_if_out_of_space(exc)
+            if warehouse.catalog_unreachable(exc):
+                raise
             extraction = failed(
                 f.path,
                 f.source_path,

@@ -109,7 +109,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             "(PDF, .txt, .md and .html files are read, hidden folders and README files skipped)"
         )
     print("\n".join(summary.lines()))
-    copies = _copies(Path(args.db))
+    copies = _copies(args.db)
     if copies:
         print(
             f"copies: {copies} files record a meeting that another file records too; "
@@ -136,10 +136,11 @@ def _process_started() -> float:
     return clock.monotonic() - max(0.0, clock.time() - psutil.Process().create_time())
 
 
-def _copies(db: Path) -> int:
+def _copies(db: Path | str) -> int:
     from shingikai.warehouse import readonly
+    from shingikai.warehouse.store import exists
 
-    if not db.exists():
+    if not exists(db):
         return 0
     with readonly(db) as con:
         row = con.execute(
@@ -380,20 +381,23 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def cmd_maintain(args: argparse.Namespace) -> int:
-    from shingikai.warehouse.lake import interval, maintain, single_file
+    from shingikai.warehouse.lake import interval, keep_snapshots_policy, maintain, single_file
 
     if single_file(args.db) is not None:
         raise UsageError(
             f"{args.db} is a single-file warehouse: only a lake (.ducklake) has files to tidy"
         )
     _existing_warehouse(Path(args.db))
+    keep_snapshots = args.keep_snapshots or keep_snapshots_policy()
     try:
         interval(args.keep_for)
+        interval(keep_snapshots)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    done = maintain(args.db, keep_for=args.keep_for)
+    done = maintain(args.db, keep_for=args.keep_for, keep_snapshots=keep_snapshots)
     print(
         f"data files read by the latest snapshot: {done.files_before} -> {done.files_after}; "
+        f"snapshots older than {keep_snapshots} expired: {done.expired}; "
         f"files deleted: {done.removed}"
     )
     return 0
@@ -750,7 +754,7 @@ def _add_maintain(sub: _Sub) -> None:
         "maintain",
         help="merge the lake's small files and delete the files no snapshot needs",
         description="Merge the small Parquet files each ingest batch writes (every snapshot stays "
-        "readable), then delete the files no snapshot reads any more and those a killed ingest left "
+        "readable), expire the snapshots older than --keep-snapshots, then delete the files no snapshot reads any more and those a killed ingest left "
         "uncommitted, once older than --keep-for. The nightly flow runs it after ingesting.",
     )
     _add_db(s)
@@ -759,6 +763,12 @@ def _add_maintain(sub: _Sub) -> None:
         default="1 day",
         metavar="INTERVAL",
         help="keep unneeded files this long, for queries still reading them (default: 1 day)",
+    )
+    s.add_argument(
+        "--keep-snapshots",
+        metavar="INTERVAL",
+        help="expire snapshots older than this: time travel reaches back this far "
+        "(default: $SHINGIKAI_KEEP_SNAPSHOTS, else 90 days)",
     )
     s.set_defaults(func=cmd_maintain)
 
@@ -930,10 +940,10 @@ def _usage_errors() -> tuple[type[BaseException], ...]:
 
 def _operator_errors() -> tuple[type[BaseException], ...]:
     """The operator's to fix (a busy warehouse, a full disk): one line."""
-    from shingikai.warehouse import OutOfSpace, WarehouseBusy
+    from shingikai.warehouse import CatalogUnreachable, OutOfSpace, WarehouseBusy
     from shingikai.warehouse.lake import UnfinishedLake
 
-    return (WarehouseBusy, OutOfSpace, UnfinishedLake)
+    return (WarehouseBusy, OutOfSpace, UnfinishedLake, CatalogUnreachable)
 
 
 def _duckdb_error() -> type[BaseException]:
@@ -970,13 +980,19 @@ def _run(argv: list[str] | None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except _operator_errors() as exc:  # the operator's to fix: one line
-        print(f"error: {exc.strerror if isinstance(exc, OSError) else exc}", file=sys.stderr)
+        print(f"error: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
         return 1
-    except _duckdb_error() as exc:  # a damaged warehouse: a corrupt catalog, a missing data file
-        print(
-            f"error: the warehouse {args.db} could not be read: {duckdb_message(exc)}",
-            file=sys.stderr,
-        )
+    except _duckdb_error() as exc:  # a catalog out of reach, or a damaged warehouse: one line
+        from shingikai.warehouse import catalog_unreachable
+
+        if catalog_unreachable(exc):
+            first = str(exc).splitlines()[0][:300]
+            print(f"error: the warehouse's catalog could not be reached: {first}", file=sys.stderr)
+        else:  # a corrupt catalog, a missing data file
+            print(
+                f"error: the warehouse {args.db} could not be read: {duckdb_message(exc)}",
+                file=sys.stderr,
+            )
         return 1
     except OSError as exc:  # a folder that cannot be written, a disk full outside the loader
         print(f"error: {exc}", file=sys.stderr)

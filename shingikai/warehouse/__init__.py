@@ -4,10 +4,12 @@ the data dictionary, export."""
 from shingikai.warehouse.store import (
     DEFAULT_DB,
     DOCUMENT_TABLES,
+    CatalogUnreachable,
     OutOfSpace,
     WarehouseBusy,
     Writer,
     apply_schema,
+    catalog_unreachable,
     close_reused_writers,
     connect_readonly,
     default_db,
@@ -23,11 +25,13 @@ from shingikai.warehouse.store import (
 
 __all__ = [
     "DEFAULT_DB",
+    "CatalogUnreachable",
     "DOCUMENT_TABLES",
     "OutOfSpace",
     "Writer",
     "WarehouseBusy",
     "apply_schema",
+    "catalog_unreachable",
     "close_reused_writers",
     "connect_readonly",
     "default_db",

@@ -222,8 +222,10 @@ def _attach(
         options.append(f"DATA_PATH '{_q(data)}'")
         if not loc.postgres or sealed:  # the pair catalog + .files may have moved since it was made
             options.append("OVERRIDE_DATA_PATH true")
+    # no options at all: a writer of a PostgreSQL lake that takes the data path from its catalog
+    attach_options = f" ({', '.join(options)})" if options else ""
     try:
-        con.execute(f"ATTACH 'ducklake:{_q(loc.catalog)}' AS {ALIAS} ({', '.join(options)})")
+        con.execute(f"ATTACH 'ducklake:{_q(loc.catalog)}' AS {ALIAS}{attach_options}")
         con.execute(f"USE {ALIAS}")
     except BaseException:
         con.close()
@@ -377,10 +379,15 @@ CONFLICT_MARKERS = (
 )
 
 
+def error_says(exc: BaseException, markers: tuple[str, ...]) -> bool:
+    """True for a DuckDB error whose message holds one of `markers` (lower case)."""
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.Error) and any(m in text for m in markers)
+
+
 def is_conflict(exc: BaseException) -> bool:
     """A commit that lost a race with another writer: worth running the transaction again."""
-    text = str(exc).lower()
-    return isinstance(exc, duckdb.Error) and any(m in text for m in CONFLICT_MARKERS)
+    return error_says(exc, CONFLICT_MARKERS)
 
 
 # how often a writer retries, and the retries seen by this process (reported by ingest and the bench)
@@ -477,11 +484,23 @@ def snapshots(db: str | Path | Location) -> list[tuple]:
 _INTERVAL = re.compile(r"^\s*(\d+)\s*(second|minute|hour|day|week)s?\s*$", re.I)
 
 
+# How long snapshots stay readable by time travel (`at=`) unless the operator says otherwise
+# (`shingikai maintain --keep-snapshots`, or SHINGIKAI_KEEP_SNAPSHOTS for the nightly flow):
+# older ones are expired, and the files only they read are deleted. The latest is always kept.
+DEFAULT_KEEP_SNAPSHOTS = "90 days"
+
+
+def keep_snapshots_policy() -> str:
+    """The operator's retention policy: SHINGIKAI_KEEP_SNAPSHOTS, else DEFAULT_KEEP_SNAPSHOTS."""
+    return os.environ.get("SHINGIKAI_KEEP_SNAPSHOTS") or DEFAULT_KEEP_SNAPSHOTS
+
+
 @dataclass(frozen=True)
 class Maintenance:
     files_before: int  # data and delete files the latest snapshot reads
     files_after: int
-    removed: int  # files deleted from the data path (merged away, or never committed)
+    removed: int  # files deleted from the data path (merged away, expired, or never committed)
+    expired: int = 0  # snapshots expired, older than the retention policy
 
 
 def interval(text: str) -> str:
@@ -517,15 +536,22 @@ def _derive_everything(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
-def maintain(db: str | Path | Location, keep_for: str = "1 day") -> Maintenance:
+def maintain(
+    db: str | Path | Location, keep_for: str = "1 day", keep_snapshots: str | None = None
+) -> Maintenance:
     """Merge the small Parquet files that batch commits leave into larger ones (every snapshot
     stays readable: time travel is kept), then delete from the data path the files that no
     snapshot reads any more (merged away) and the files that no commit recorded (a writer killed
     mid-commit), once they are older than `keep_for`, so that a query still scanning them ends
     first. The derived facts are recomputed over the whole lake on the way (a load recomputes
     those of the meetings it touches). Safe while others ingest: each step is one commit,
-    retried if it collides."""
+    retried if it collides.
+
+    Snapshots older than `keep_snapshots` (default: the operator's policy,
+    `keep_snapshots_policy`) are expired first: time travel reaches back that far and no further,
+    and the files that only expired snapshots read are deleted with the others."""
     age = interval(keep_for)
+    retention = interval(keep_snapshots or keep_snapshots_policy())
     con = writer(db)
     try:
         before = _live_files(con)
@@ -535,12 +561,18 @@ def maintain(db: str | Path | Location, keep_for: str = "1 day") -> Maintenance:
             )
         with commit_turn(con):
             retrying(lambda: _derive_everything(con))
+        with commit_turn(con):
+            expired = retrying(
+                lambda: con.execute(
+                    f"CALL ducklake_expire_snapshots('{ALIAS}', older_than => now() - {retention})"
+                ).fetchall()
+            )
         old = con.execute(
             f"CALL ducklake_cleanup_old_files('{ALIAS}', older_than => now() - {age})"
         ).fetchall()
         orphans = con.execute(
             f"CALL ducklake_delete_orphaned_files('{ALIAS}', older_than => now() - {age})"
         ).fetchall()
-        return Maintenance(before, _live_files(con), len(old) + len(orphans))
+        return Maintenance(before, _live_files(con), len(old) + len(orphans), len(expired))
     finally:
         con.close()

@@ -79,6 +79,29 @@ def raise_if_out_of_space(exc: BaseException, where: str = "the warehouse") -> N
         e = e.__cause__ or e.__context__
 
 
+class CatalogUnreachable(ConnectionError):
+    """A lake's PostgreSQL catalog stopped answering (stopped, restarted, network gone) for longer
+    than a batch waits for it: the operator's to fix; the batches committed before are whole."""
+
+
+# what DuckDB and libpq say when the catalog's server is not there, or went away mid-session
+_UNREACHABLE = (
+    "unable to connect to postgres",
+    "connection refused",
+    "server closed the connection",
+    "terminating connection",
+    "no connection to the server",
+    "could not connect to server",
+    "connection to server",
+    "ssl syscall error",
+)
+
+
+def catalog_unreachable(exc: BaseException) -> bool:
+    """True when `exc` says the catalog's server could not be reached (worth waiting for)."""
+    return lake.error_says(exc, _UNREACHABLE)
+
+
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL_PATH.read_text(encoding="utf-8"))
     if VIEWS_PATH.exists():
@@ -133,7 +156,18 @@ def _single_file_reader(path: Path) -> duckdb.DuckDBPyConnection:
 def exists(db: Path | str) -> bool:
     """True when there is a warehouse at `db` (a lake's catalog, or a single file)."""
     path = lake.single_file(db)
-    return path.exists() if path is not None else lake.location(db).exists()
+    if path is not None:
+        return path.exists()
+    loc = lake.location(db)
+    if not loc.postgres:
+        return loc.exists()
+    try:  # a PostgreSQL database holds a lake once a writer has created its catalog tables
+        connect_readonly(db).close()
+    except duckdb.InvalidInputException as exc:
+        if "does not exist" in str(exc):
+            return False
+        raise
+    return True
 
 
 def memory_warehouse() -> duckdb.DuckDBPyConnection:

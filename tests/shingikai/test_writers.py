@@ -6,11 +6,6 @@ server that the test starts on loopback (Debian's `postgresql` package; `.ci/run
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import threading
 from pathlib import Path
 
@@ -18,6 +13,7 @@ import pytest
 
 from bench.copies import copy_of
 from bench.lake import run_writers
+from bench.postgres import postgres_lake
 from extractors.pipeline import extract_bytes
 from shingikai import warehouse
 from shingikai.warehouse import lake
@@ -161,48 +157,11 @@ def test_writers_on_one_machine_take_turns_instead_of_colliding(originals, tmp_p
 # ---- PostgreSQL, started by the test itself
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def postgres():
     """A throwaway PostgreSQL server on loopback; yields the lake's catalog name."""
-    bins = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    assert bins, "PostgreSQL is not installed: apt-get install postgresql (.ci/run does)"
-    bindir = bins[-1].parent
-    base = Path(tempfile.mkdtemp(prefix="shingikai-pg-"))
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root: run the server as the postgres user
-        shutil.chown(base, "postgres", "postgres")
-        base.chmod(0o755)
-        as_user = ["runuser", "-u", "postgres", "--"]
-    data, port = base / "data", _free_port()
-
-    def run(*args: str) -> None:
-        subprocess.run([*as_user, *args], check=True, capture_output=True, timeout=120)
-
-    run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c max_connections=50"
-    run(
-        str(bindir / "pg_ctl"),
-        "-D",
-        str(data),
-        "-o",
-        options,
-        "-l",
-        str(base / "log"),
-        "-w",
-        "start",
-    )
-    try:
-        run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "lake")
-        yield f"postgres:dbname=lake host=127.0.0.1 port={port} user=postgres"
-    finally:
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
-        shutil.rmtree(base, ignore_errors=True)
+    with postgres_lake() as server:
+        yield server.catalog
 
 
 def test_three_writers_postgres(postgres, originals, tmp_path, monkeypatch):
