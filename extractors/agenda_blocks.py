@@ -20,6 +20,7 @@ from extractors.agenda import (
     _SPEAKER_START,
     CATEGORY_WORDS,
     NUMBER_RE,
+    SUBJECT_END,
     Item,
     clean_title,
     department_after,
@@ -59,11 +60,6 @@ _GROUP_CONSULT = re.compile(
     r"^(?:新規)?(?:諮問|審議)(?:事項|案件)?(?:に係る|に関する|の)?(?:審議|事項)?について$"
 )
 _GROUP_REPORT = re.compile(r"^報告(?:事項)?(?:に係る|に関する|の)?(?:事項)?について$")
-# a title ends as a subject does
-_SUBJECT_END = re.compile(
-    r"(?:について|の件|に係る[^\s]{0,12}|に関する[^\s]{0,12}|に伴う[^\s]{0,12}|事務|業務|事業)"
-    r"\s*(?:[(（][^()（）]{0,30}[)）])?$"
-)
 # procedural items of a meeting that are no 諮問 whatever their wording
 _PROCEDURAL = re.compile(
     r"会議録|議事録|開催概要|要旨|の承認について$|会長|副会長|委員の|日程|スケジュール"
@@ -281,9 +277,9 @@ def _continues(text: str, entry: _Entry, rest: str) -> bool:
         return False
     title = text[entry.start : entry.end].strip()
     return (
-        not _SUBJECT_END.search(title)
+        not SUBJECT_END.search(title)
         and not title.endswith(("。", ")", "）"))
-        and bool(_SUBJECT_END.search(rest))
+        and bool(SUBJECT_END.search(rest))
         and not _label_kind(rest)
         and not _HEADING.match(rest)
         and len(rest) <= 120
@@ -315,7 +311,7 @@ def _items(text: str, entries: list[_Entry]) -> tuple[list[Item], list[Item], li
                 continue
             if _REPORT_TITLE.search(title):
                 kind = "report"
-            elif CATEGORY_WORDS.search(title) or _SUBJECT_END.search(title):
+            elif CATEGORY_WORDS.search(title) or SUBJECT_END.search(title):
                 kind, out = "consultation", neutral
             else:
                 continue
@@ -323,7 +319,7 @@ def _items(text: str, entries: list[_Entry]) -> tuple[list[Item], list[Item], li
         if kind not in ("consultation", "report") or NUMBER_RE.search(title):
             continue
         if not (e.marked or e.kind == "deliberation") and not (
-            _SUBJECT_END.search(title) or CATEGORY_WORDS.search(title)
+            SUBJECT_END.search(title) or CATEGORY_WORDS.search(title)
         ):
             continue
         if any(same_title(title, o.title) for o in consults + neutral + reports):
