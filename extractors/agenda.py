@@ -37,9 +37,14 @@ _PASSING = re.compile(
 )
 _QUOTED = re.compile(r"^\s*[「『]([^」』\n]{3,200})[」』]")
 DEPT_WORD = r"(?:課|室|館|所|センター|係|部|局|担当|事務所|委員会|園|署|庁|本部|グループ|チーム|班)"
+# a label before the name: `（所管課：…）`, `〔説明：…〕`, `（担当　…）`
+_DEPT_LABEL = r"(?:所管|担当|主管|説明|諮問庁)(?:課|部署|部局|者)?\s*[:：\s]\s*"
+_DEPT_CHARS = r"[^()（）【】〔〕\[\]\n:：]"
 _DEPT = re.compile(
-    rf"^\s*[(（【〔\[](?:(?:所管|担当|主管)(?:課|部署)?\s*[:：]\s*)?"
-    rf"([^()（）【】〔〕\[\]\n:：]{{2,60}}?{DEPT_WORD}(?:[、・,][^()（）【】〔〕\[\]\n]{{2,30}}?{DEPT_WORD})*)[)）】〕\]]"
+    rf"^\s*[(（【〔\[](?:{_DEPT_LABEL})?"
+    # the name may be broken by the page's width once (`【課` / `税課、納税課】`)
+    rf"((?:{_DEPT_CHARS}{{1,30}}\n)?{_DEPT_CHARS}{{1,60}}?{DEPT_WORD}"
+    rf"(?:[、・,][^()（）【】〔〕\[\]\n]{{2,30}}?{DEPT_WORD})*)[)）】〕\]]"
 )
 _TITLE_TAIL = re.compile(
     r"(\s*[-―—─‐]{2,}.*|\s*資料\s*\d+.*|\s*[(（]\s*答申\s*[)）].*"
@@ -217,7 +222,7 @@ SUBJECT_END = re.compile(
     r"\s*(?:[(（][^()（）]{0,30}[)）])?$"
 )
 _TITLE_END = re.compile(r"について|の件")
-_ENDED = re.compile(r"(?:について|の件|事務|業務|事業|[)）」』】])$")
+ENDED = re.compile(r"(?:について|の件|事務|業務|事業|[)）」』】])$")
 
 
 def continued_title(
@@ -225,7 +230,7 @@ def continued_title(
 ) -> tuple[str, tuple[int, int], str | None, tuple[int, int] | None] | None:
     """A title the page's width broke: the next line, a bare line that ends it, carries it on."""
     title, tspan, dept, dspan = found
-    if title is None or tspan is None or dept is not None or _ENDED.search(title):
+    if title is None or tspan is None or dept is not None or ENDED.search(title):
         return None
     line = _line_at(text, tspan[1])
     if line.end >= len(text):
@@ -274,9 +279,9 @@ def _next_line_start(text: str, pos: int) -> int:
 
 def department_after(text: str, pos: int) -> tuple[str | None, tuple[int, int] | None]:
     m = _DEPT.match(text[pos : pos + 200])
-    if not m:
+    if not m or len(m.group(1).replace("\n", "")) < 3:
         return None, None
-    return m.group(1), (pos + m.start(1), pos + m.end(1))
+    return m.group(1).replace("\n", ""), (pos + m.start(1), pos + m.end(1))
 
 
 def enumerated_items(text: str, agenda_end: int | None = None) -> list[Item]:

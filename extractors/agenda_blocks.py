@@ -19,6 +19,7 @@ from extractors.agenda import (
     _PROCEEDINGS,
     _SPEAKER_START,
     CATEGORY_WORDS,
+    ENDED,
     NUMBER_RE,
     SUBJECT_END,
     Item,
@@ -68,7 +69,7 @@ _PROCEDURAL = re.compile(
 _ENCLOSED = re.compile(r"^[【《≪<＜〈\[][^】》≫>＞〉\]]*[】》≫>＞〉\]]$")
 # an entry that is a report by its own words
 _REPORT_TITLE = re.compile(r"[(（]報告[)）]$|報告$|の報告について$|(?:運用|実施|届出)状況")
-_DEPT_LINE = re.compile(r"^\s*[\[［【(（〔]\s*(?:担当|所管|主管)(?:課|部署|部局)?\s*[:：]")
+_DEPT_LINE = re.compile(r"^\s*[\[［【(（〔]\s*(?:担当|所管|主管|説明)(?:課|部署|部局|者)?\s*[:：]")
 
 
 @dataclass
@@ -277,8 +278,8 @@ def _continues(text: str, entry: _Entry, rest: str) -> bool:
         return False
     title = text[entry.start : entry.end].strip()
     return (
-        not SUBJECT_END.search(title)
-        and not title.endswith(("。", ")", "）"))
+        not ENDED.search(title)
+        and not title.endswith("。")
         and bool(SUBJECT_END.search(rest))
         and not _label_kind(rest)
         and not _HEADING.match(rest)

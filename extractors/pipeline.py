@@ -186,6 +186,12 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
     )
     # the lists no region was given: a table whose caption names a 諮問 (別表1 諮問第7号に係る…)
     # is that item's; any other, the item's whose own stretch of text holds it
+    # departments the header gives: a keyed list of who explained, or one section in charge
+    known = departments.keyed(text, consults, proceedings)
+    if len(consults) == 1 and 0 not in known:
+        name, span = departments.of_meeting(text, proceedings)
+        if name and span:
+            known[0] = (name, span)
     given = {r.label_start for region in item_regions for r in region.sheet}
     loose = [r for r in rows if r.label_start not in given]
     for n, region in enumerate(item_regions, start=1):
@@ -197,15 +203,27 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
         # up to where the next item is taken up (a table the region was cut at, given to no item)
         stop = following.start if following is not None and following.start > region.end else None
         nearby = (
-            [] if shared else [r for r in loose if _caption_number(text, r.label_start) is None]
+            []
+            if shared and not region.section
+            else [r for r in loose if _caption_number(text, r.label_start) is None]
         )
-        start, end = region.start, stop or region.end
+        start, end = region.section or (region.start, stop or region.end)
         if n - 1 in result_spans:  # a results table's row: the row's own line, its cells alone
             start, end = text.rfind("\n", 0, region.start) + 1, region.end
         else:  # a table with a row per 諮問 speaks for an item only in that item's row
             nearby = [r for r in nearby if not r.per_subject]
         own = captioned + sheets.within(nearby, start, end)
-        _consultation(out, norm, region, n, toshin=toshin, following=following, rows=own, reach=end)
+        _consultation(
+            out,
+            norm,
+            region,
+            n,
+            toshin=toshin,
+            following=following,
+            rows=own,
+            reach=end,
+            header_department=known.get(n - 1),
+        )
     for n, item in enumerate(reports, start=1):
         s, e = item.title_span or (item.start, item.end)
         is_incident = bool(_INCIDENT.search(item.title or ""))
@@ -252,6 +270,7 @@ def _consultation(
     following: ItemRegion | None = None,
     rows: list[sheets.SheetRow] | None = None,
     reach: int | None = None,
+    header_department: tuple[str, tuple[int, int]] | None = None,
 ) -> None:
     """One consultation's records: the row, its evidence, conditions, contractors and items.
 
@@ -260,9 +279,13 @@ def _consultation(
     text = norm.text
     doc_id = out.document.document_id
     cid = f"{doc_id[:16]}-c{n:02d}"
-    item, start, end, sheet = region.item, region.start, region.end, region.sheet
+    item, sheet = region.item, region.sheet
+    # a 答申's section of its own holds the item's department, tables and lists
+    start, end = region.section or (region.start, region.end)
     decision = decisions.of_region(text, region, following, toshin=toshin)
     department, dspan = departments.of_consultation(text, item, sheet, start, end)
+    if department is None and header_department:
+        department, dspan = header_department
     span = item.title_span or (item.start, item.end)
     out.consultations.append(
         Consultation(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from extractors import agenda
 from extractors.agenda import Item
+from extractors.common import lines
 from extractors.sheets import SheetRow
 
 _ENDS_SECTION = re.compile(r"^(?:\(\d+\)\s*|\d+\s*)?(その他|閉会|次回|以上)\s*$", re.M)
@@ -33,6 +34,9 @@ class ItemRegion:
     # for a results-table row: the stretch where the proceedings discuss the item, which may
     # say how the vote went when the row gives only the outcome
     discussion: tuple[int, int] | None = None
+    # in a 答申 that answers several 諮問 under headings of their own (`第１　諮問第８号に
+    # ついて`, `Ⅱ　諮問第三号…`): the item's own section, where its 所管課 and tables stand
+    section: tuple[int, int] | None = None
 
 
 def item_regions(
@@ -49,13 +53,76 @@ def item_regions(
     uncut = _bounds(text, consults + reports, body_start, toshin)
     bounds = uncut if toshin else _cut_at_attachments(uncut, rows, body_start)
     sheets = _assign_sheets(text, rows, consults)
+    sections = _sections(text, consults) if toshin else []
     out = []
     for i, item in enumerate(consults):
         start, end = result_spans.get(i, bounds[i])
         row = i in result_spans
         whole = None if row else uncut[i][1]
         talk = bounds[i] if row and bounds[i] != (start, end) else None
-        out.append(ItemRegion(item, start, end, sheets.get(i, []), whole, talk))
+        section = sections[i] if sections else None
+        out.append(ItemRegion(item, start, end, sheets.get(i, []), whole, talk, section))
+    return out
+
+
+# a heading's enumerator: `第１`, `Ⅱ`, `２．`, `（３）`
+_HEAD_ENUM = re.compile(
+    r"^[ \t　]*(第[0-9０-９一二三四五六七八九十]{1,3}(?![0-9０-９一二三四五六七八九十]*[号回期条項章年月日])"
+    # Roman numerals as normalised text gives them (Ⅱ -> II)
+    r"|(?:IX|IV|V?I{1,3}|V|X)(?=[ \t　.．])[.．]?"
+    r"|[0-9０-９]{1,2}(?:[.．]|(?=[ \t　]))|[(（][0-9０-９]{1,2}[)）])[ \t　]*"
+)
+_SECTION_MIN = 120  # characters: a list line that names the item is not its section
+
+
+def _enum_class(enum: str) -> str:
+    return enum[0] if enum[0] in "第(（" else "roman" if enum[0] in "IVX" else "digit"
+
+
+def _sections(text: str, consults: list[Item]) -> list[tuple[int, int]]:
+    """Each 諮問's own section of a 答申 that heads one per 諮問, in order; [] when it does not.
+
+    A section is a heading line (an enumerator, then the item's number or title) up to the
+    next heading of the same kind of enumerator (the next 諮問's, or `第３　付言`).
+    """
+    if len(consults) < 2:
+        return []
+    heads: list[tuple[int, str]] = []
+    for item in consults:
+        found = []
+        for line in lines(text):
+            m = _HEAD_ENUM.match(line.text)
+            if not m:
+                continue
+            rest = line.text[m.end() :]
+            n = agenda.NUMBER_RE.match(rest)
+            named = n is not None and agenda.number_of(n) == item.number
+            if item.number is None and item.title:
+                named = rest.startswith(item.title[:12])
+            if named:
+                found.append((line.start, _enum_class(m.group(1))))
+        if len(found) != 1:
+            return []
+        heads.append(found[0])
+    starts = [h[0] for h in heads]
+    if (
+        starts != sorted(starts)
+        or len(set(starts)) != len(starts)
+        or len({h[1] for h in heads}) > 1
+    ):
+        return []
+    out = []
+    for k, (s, kind) in enumerate(heads):
+        e = starts[k + 1] if k + 1 < len(heads) else len(text)
+        if k + 1 == len(heads):  # the last section ends at the next heading of its kind
+            for line in lines(text, text.find("\n", s) + 1 or len(text)):
+                m = _HEAD_ENUM.match(line.text)
+                if m and _enum_class(m.group(1)) == kind:
+                    e = line.start
+                    break
+        out.append((s, e))
+    if any(e - s < _SECTION_MIN for s, e in out):
+        return []
     return out
 
 
