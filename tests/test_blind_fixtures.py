@@ -1,4 +1,4 @@
-"""The blind fixtures (tests/fixtures/blind) keep their gold honest.
+"""The blind fixtures (tests/fixtures/blind, tests/fixtures/blind2) keep their gold honest.
 
 The blind documents are invented by someone who never saw the extractor, so the team can
 measure it on layouts it was not tuned on. Their gold is only useful if it follows the
@@ -15,8 +15,11 @@ import unicodedata
 
 import pytest
 
-BLIND = pathlib.Path(__file__).parent / "fixtures" / "blind"
-GOLDS = sorted(BLIND.glob("*.json"))
+FIXTURES = pathlib.Path(__file__).parent / "fixtures"
+BLIND = FIXTURES / "blind"
+# each blind folder and how many documents it holds (blind2: a second, independently written batch)
+FOLDERS = {BLIND: 16, FIXTURES / "blind2": 20}
+GOLDS = sorted(g for folder in FOLDERS for g in folder.glob("*.json"))
 
 DOC_KINDS = {"minutes", "toshin", "summary"}
 CATEGORIES = {
@@ -46,22 +49,23 @@ def norm(s: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s)).strip("「」『』\"'")
 
 
-def document_text(gold: dict) -> str:
+def document_text(gold: dict, folder: pathlib.Path = BLIND) -> str:
     """The document as a reader sees it: tags dropped from a web page, entities resolved."""
-    raw = (BLIND / gold["document"]).read_text(encoding="utf-8")
+    raw = (folder / gold["document"]).read_text(encoding="utf-8")
     if gold["document"].endswith(".html"):
         raw = html.unescape(re.sub(r"<[^>]+>", "", raw))
     return norm(raw)
 
 
-def test_sixteen_documents_each_with_its_gold():
-    docs = sorted(p for p in BLIND.iterdir() if p.suffix in {".txt", ".html", ".md"})
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
+def test_every_document_has_its_gold(folder):
+    docs = sorted(p for p in folder.iterdir() if p.suffix in {".txt", ".html", ".md"})
     docs = [p for p in docs if p.name != "README.md"]
-    assert len(docs) == 16
-    assert {p.stem for p in docs} == {g.stem for g in GOLDS}
+    assert len(docs) == FOLDERS[folder]
+    assert {p.stem for p in docs} == {g.stem for g in folder.glob("*.json")}
 
 
-@pytest.mark.parametrize("path", GOLDS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", GOLDS, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_gold_follows_the_schema(path):
     gold = json.loads(path.read_text(encoding="utf-8"))
     assert set(gold) == MEETING_KEYS
@@ -90,10 +94,10 @@ def test_gold_follows_the_schema(path):
         assert isinstance(r["incident"], bool)
 
 
-@pytest.mark.parametrize("path", GOLDS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", GOLDS, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_every_gold_string_is_in_its_document(path):
     gold = json.loads(path.read_text(encoding="utf-8"))
-    text = document_text(gold)
+    text = document_text(gold, path.parent)
     wanted = [gold["municipality"], gold["body"], gold["place"]]
     for c in gold["consultations"]:
         wanted += [c["title"], c["department"]]
