@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from extractors.parties import RULE
 from extractors.sheets import SheetRow, labelled_values
 from models.canon import canonical_item, data_item_vocabulary
 
@@ -225,6 +226,10 @@ def _clean(seg: str) -> tuple[str, int, int]:
     lead = re.match(r"(および|及び|並びに|ならびに|又は|または|その他の|その他)", seg[a:b])
     if lead:
         a += lead.end()
+    # a numbered entry's own number (`1.宛名番号`, `(2)氏名`, `③住所`)
+    number = re.match(r"(?:\d{1,2}[.．、)）]|[(（]\d{1,2}[)）]|[①-⑳])\s*(?=\D)", seg[a:b])
+    if number:
+        a += number.end()
     return seg[a:b], a, b
 
 
@@ -233,7 +238,7 @@ def _add(text: str, s: int, e: int, out: list[tuple[str, int, int]]) -> None:
     item = re.sub(r"\s+", "", item)
     if not item or len(item) > _MAX_LEN or len(item) < 2 or _CLAUSE.search(item):
         return
-    if re.fullmatch(r"[\d.,\-()（）]+|[ぁ-ん]+", item):
+    if re.fullmatch(r"[\d.,\-()（）]+|[ぁ-ん]+", item) or RULE.fullmatch(item):
         return
     out.append((item, s + a, s + b))
 

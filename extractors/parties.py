@@ -190,6 +190,10 @@ def confirmed(text: str, candidates: list[tuple[str, int, int]]) -> list[tuple[s
     return out
 
 
+# a table's drawn rule read as a cell (`――――`, `─┼─`): no party, no item
+RULE = re.compile(r"[\s―─━‐\-=＝_┼┬┴├┤│┌┐└┘+|]+")
+
+
 def for_consultation(
     text: str, sheet: list[SheetRow], start: int, end: int
 ) -> list[tuple[str, int, int, str]]:
@@ -224,6 +228,7 @@ def for_consultation(
         f
         for f in found
         if not any(o[1] <= f[1] and f[2] <= o[2] and o[2] - o[1] > f[2] - f[1] for o in found)
+        and not RULE.fullmatch(f[0])
     ]
     out, seen = [], set()
     for name, s, e, source in found:

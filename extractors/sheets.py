@@ -26,7 +26,7 @@ LABELS: dict[str, re.Pattern[str]] = {
     ),
     "department": re.compile(r"^(所管課|担当課|所管部署|主管課|担当部署|所管)(名)?$"),
     "items": re.compile(
-        r"(取り?扱う個人情報|個人情報の項目|個人情報の(?:類型|種類)|記録項目|送受信(する)?項目|提供(する)?項目|対象(と|となる)?個人情報|委託する個人情報|個人情報の内容|取り?扱う情報|扱う個人情報|(?:送受信|提供|利用|委託|記録|収集|取得|照会)する(?:個人情報|情報|項目)(?:の項目)?$)"
+        r"(取り?扱う個人情報|個人情報の項目|個人情報の(?:類型|種類)|記録項目|送受信(する)?項目|提供(する)?項目|対象(と|となる)?個人情報|委託する個人情報|個人情報の内容|取り?扱う情報|扱う個人情報|(?:送受信|送信|受信|提供|利用|委託|記録|収集|取得|照会|取り?扱わせる|引き?渡す|渡す|送付|入力|登録|保有|連携|共有|閲覧|記載|印字)(?:する|される|ことができる)?(?:個人情報|情報|項目|データ)(?:の項目|の内容)?等?(?:\(.{1,12}\)|（.{1,12}）)?$)"
     ),
     "title": re.compile(r"^(件名|業務名|事務事業名|事業名|業務登録名|事務の名称|諮問事項|事項)$"),
     "blanket": re.compile(r"事前一括承認"),
@@ -119,7 +119,11 @@ def _column_family(header: str) -> str | None:
 
 def _labels_down(text: str, table: Table) -> bool:
     """The first column holds sheet labels (事務の名称, 委託先 ...): a label/value table."""
-    if label_family(table.rows[0][0].text(text)) in ("contractor", "items", "department"):
+    heads = [label_family(c.text(text)) for c in table.rows[0]]
+    below = table.rows[1][0].text(text) if len(table.rows) > 1 and table.rows[1] else ""
+    if sum(1 for f in heads if f) >= 2 and below and not label_family(below):
+        return False  # labels across the top (結合先 | 送受信する個人情報 | 目的): a header row
+    if heads[0] in ("contractor", "items", "department"):
         return True  # no header row: the table opens with a label (受託者 | 株式会社X)
     firsts = [r[0].text(text) for r in table.rows[1:] if r and r[0].spans]
     known = sum(1 for f in firsts if label_family(f))
@@ -297,7 +301,11 @@ def labelled_values(text: str, start: int, end: int, family: str) -> list[tuple[
             continue
         value = 6 if m.group(5) else 3
         s, e = m.span(value) if (m.group(value) or "").strip() else (m.end(), m.end())
-        if s == e:  # the label alone: the list is the next line
+        if s == e:  # the label alone: the list is the next line, or the list lines below it
+            below = _list_below(text, m.end(), end)
+            if below:
+                out += below
+                continue
             nl = text.find("\n", m.end(), end)
             if nl < 0:
                 continue
@@ -309,6 +317,24 @@ def labelled_values(text: str, start: int, end: int, family: str) -> list[tuple[
         e = s + len(text[s:e].rstrip("。 \t\u3000"))
         out.append((s, e))
     return out
+
+
+# a list line: a bullet or an enumerator, then a short entry (`・年齢`, `1.氏名(漢字及びカナ)`)
+_LIST_LINE = re.compile(
+    r"^[ \t\u3000]*(?:[・•●○◯◆◇\-‐*＊]|[(（]?\d{1,2}[)）.．、]|[①-⑳]|[ア-ン][.．、)）])[ \t\u3000]*"
+    r"(?=[^\s。]{1,60}$)"
+)
+
+
+def _list_below(text: str, pos: int, end: int) -> list[tuple[int, int]]:
+    """The entries of the bulleted or numbered lines right under a label, one span each."""
+    out: list[tuple[int, int]] = []
+    for line in lines(text, text.find("\n", pos, end) + 1 if "\n" in text[pos:end] else end, end):
+        m = _LIST_LINE.match(line.text)
+        if not m:
+            break
+        out.append((line.start + m.end(), line.end))
+    return out if len(out) >= 2 else []
 
 
 def within(rows: list[SheetRow], start: int, end: int) -> list[SheetRow]:

@@ -2,7 +2,7 @@
 
 usage: python tools/score_sets.py [OUT_DIR] [SET ...]   (run from the checkout's root)
 
-Sets: seeds, seeds-pdf, real, real-pdf, full, full-html, full-pdf (all when none is named). For each set,
+Sets: seeds, seeds-pdf, real, real-pdf, full, full-html, full-pdf, blind, blind2 (all when none is named). For each set,
 OUT_DIR/NAME.duckdb is the warehouse, OUT_DIR/NAME.txt the scorer's per-measure
 report and OUT_DIR/NAME.json its numbers; the headline is printed. No Prefect, no
 worker pool: quick enough to run before and after every change.
@@ -31,6 +31,8 @@ SETS = {
     "full-pdf": (SHARED / "corpus/full-pdf", SHARED / "gold/full"),
     # invented documents written without reading the extractors (tests/fixtures/blind/README.md)
     "blind": (Path("tests/fixtures/blind"), Path("tests/fixtures/blind")),
+    # a second batch by a writer who had read neither the extractors nor the first batch's documents
+    "blind2": (Path("tests/fixtures/blind2"), Path("tests/fixtures/blind2")),
 }
 # the full documents come as .txt and .html in one folder: each rendering is a set of its own
 SUFFIX = {"full": ".txt", "full-html": ".html"}
