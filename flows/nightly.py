@@ -300,9 +300,9 @@ def start_worker(pool: str, roots: list[Path], dbs: list[str] | None, name: str 
     """Become `prefect worker start --pool POOL --type process`, with the operator's roots and
     warehouses in its environment: every run it executes inherits them and checks its
     parameters against them (`nightly_flow`)."""
-    check_server()
     for db in dbs or []:
         location(db)  # SingleFileWarehouse for a .duckdb file: a run could never write it
+    check_server()
     run_parameters.to_env(roots, dbs)
     prefect = Path(sys.executable).with_name("prefect")
     cmd = [str(prefect), "worker", "start", "--pool", pool, "--type", "process"]
