@@ -238,28 +238,55 @@ class WrongPool(ValueError):
     """The work pool named exists but is not a `process` pool."""
 
 
-def ensure_process_pool(pool: str) -> bool:
-    """Create the `process` work pool `pool` unless it exists; True when it was created."""
+# What a run's job variables may not set on a pool `deploy` creates: through them, whoever can
+# reach the API could give a run its own environment (the operator's allowed warehouses
+# included) or its own command.
+LOCKED: dict[str, Any] = {"command": None, "env": {}, "working_dir": None}
+
+
+def locked_process_template() -> dict[str, Any]:
+    """Prefect's base job template for a process pool, with `command`, `env` and `working_dir`
+    fixed (the worker's own: `python -m prefect.engine`, its environment, the pull step's
+    folder) and no other job variable accepted: the server refuses a run that sets one."""
+    from prefect.workers.process import ProcessWorker
+
+    template = ProcessWorker.get_default_base_job_template()
+    for key, value in LOCKED.items():
+        template["variables"]["properties"].pop(key, None)
+        template["job_configuration"][key] = value
+    template["variables"]["additionalProperties"] = False
+    return template
+
+
+def ensure_process_pool(pool: str) -> str:
+    """Create the `process` work pool `pool` unless it exists; what was found, for the operator."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.exceptions import ObjectNotFound
-    from prefect.workers.process import ProcessWorker
 
     with get_client(sync_client=True) as client:
         try:
             found = client.read_work_pool(pool)
         except ObjectNotFound:
-            template = ProcessWorker.get_default_base_job_template()
+            template = locked_process_template()
             client.create_work_pool(
                 WorkPoolCreate(name=pool, type="process", base_job_template=template)
             )
-            return True
+            return "created"
     if found.type != "process":
         raise WrongPool(
             f"work pool {pool!r} is a {found.type!r} pool: the nightly flow runs on a "
             "`process` pool (give another --pool)"
         )
-    return False
+    open_to_runs = set(LOCKED) & set(
+        found.base_job_template.get("variables", {}).get("properties", {})
+    )
+    if open_to_runs:
+        return (
+            f"existing; its runs may set {', '.join(sorted(open_to_runs))} through job "
+            "variables, which a pool created by `shingikai deploy` does not let them"
+        )
+    return "existing"
 
 
 def deploy_nightly(
@@ -274,7 +301,7 @@ def deploy_nightly(
     can reach the API can change: the worker's environment says it (`shingikai worker`).
     """
     check_server()
-    created = ensure_process_pool(pool)
+    made = ensure_process_pool(pool)
     loaded = nightly_flow.from_source(str(ROOT), entrypoint=ENTRYPOINT)
     assert isinstance(loaded, Flow)  # called outside an event loop: the flow, not a coroutine
     deployment_id = loaded.deploy(
@@ -288,10 +315,9 @@ def deploy_nightly(
         print_next_steps=False,
         ignore_warnings=True,
     )
-    made = "created" if created else "existing"
     return (
-        f"deployed {nightly_flow.name}/{name} ({deployment_id}) to the {made} process work pool "
-        f"{pool!r}, schedule {cron!r} ({timezone}); runs start when a worker polls the pool: "
+        f"deployed {nightly_flow.name}/{name} ({deployment_id}) to the process work pool "
+        f"{pool!r} ({made}), schedule {cron!r} ({timezone}); runs start when a worker polls the pool: "
         f"shingikai worker --pool {pool} --allow-root DIR [--allow-db DB]"
     )
 
@@ -303,6 +329,7 @@ def start_worker(pool: str, roots: list[Path], dbs: list[str] | None, name: str 
     for db in dbs or []:
         location(db)  # SingleFileWarehouse for a .duckdb file: a run could never write it
     check_server()
+    ensure_process_pool(pool)  # else `prefect worker` would create one that runs may reconfigure
     run_parameters.to_env(roots, dbs)
     prefect = Path(sys.executable).with_name("prefect")
     cmd = [str(prefect), "worker", "start", "--pool", pool, "--type", "process"]

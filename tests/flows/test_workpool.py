@@ -99,9 +99,13 @@ def test_a_worker_runs_the_deployed_flow_on_allowed_warehouses_only(
     sources = _sources(tmp_path / "sources.json", f"{site}/index.html")
     db = tmp_path / "w.ducklake"
     said = _deploy(env, tmp_path, "nightly-pool", sources, str(db))
-    assert "to the created process work pool 'nightly-pool'" in said, said
+    assert "to the process work pool 'nightly-pool' (created)" in said, said
     pool = api.call("GET", "/work_pools/nightly-pool")
     assert pool["type"] == "process", pool
+    # a run may not set its own environment or command through job variables
+    assert not {"env", "command", "working_dir"} & set(
+        pool["base_job_template"]["variables"]["properties"]
+    ), pool
     deployment = api.call("GET", "/deployments/name/shingikai-nightly/nightly")
     assert deployment["work_pool_name"] == "nightly-pool", deployment
     # the code is this checkout, where it is: nothing to download
@@ -130,6 +134,16 @@ def test_a_worker_runs_the_deployed_flow_on_allowed_warehouses_only(
         assert "run refused: db=" in message, state
         assert "not among the warehouses the operator allowed" in message, state
         assert not other.exists() and not other.with_name("other.ducklake.files").exists()
+
+        # nor through the run's job variables: the server refuses the run (the worker's
+        # environment would otherwise take them over its own)
+        overlay = {"env": {"SHINGIKAI_ALLOWED_DBS": str(other)}}
+        refused = api.client.post(
+            f"{api.url}/deployments/{deployment['id']}/create_flow_run",
+            json={"parameters": {"db": str(other)}, "job_variables": overlay},
+        )
+        assert refused.status_code == 422, refused.text
+        assert "env" in refused.text, refused.text
 
         # the PostgreSQL lake the worker was given (the raw file is known: loaded, not fetched)
         state = _run(api, deployment, worker, log, db=pg_lake)
