@@ -2,7 +2,9 @@
 server`, `shingikai deploy` to a `process` pool (created by it), `shingikai worker` (a `prefect
 worker`) executing the runs. A run lands its document; a run whose parameters name a warehouse
 the operator did not give the worker, even one inside the allowed folder, is refused and that
-warehouse is never created. With a PostgreSQL lake allowed, a run lands its document there.
+warehouse is never created, and a run that would set its own environment through job
+variables is refused by the server. With a PostgreSQL lake allowed, a run lands its document
+there.
 
 The server, the site and the API helpers are test_serve's; docs/nightly.md §2 and
 docs/cluster.md run the same commands.
@@ -73,7 +75,10 @@ def _worker(env: dict, tmp_path: Path, pool: str, *allow: str) -> subprocess.Pop
 
 
 def _run(api: Api, deployment: dict, worker: subprocess.Popen, log: Path, **params) -> dict:
-    state = api.final_state(api.start_run(deployment, params), timeout=240)
+    try:
+        state = api.final_state(api.start_run(deployment, params), timeout=240)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\nworker log:\n{_tail(log)}") from None
     assert worker.poll() is None, f"the worker exited: {_tail(log)}"
     return state
 
