@@ -7,6 +7,8 @@ flow as a cron-scheduled deployment (`shingikai serve`).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sys
 from pathlib import Path
@@ -304,17 +306,18 @@ def deploy_nightly(
     made = ensure_process_pool(pool)
     loaded = nightly_flow.from_source(str(ROOT), entrypoint=ENTRYPOINT)
     assert isinstance(loaded, Flow)  # called outside an event loop: the flow, not a coroutine
-    deployment_id = loaded.deploy(
-        name=name,
-        work_pool_name=pool,
-        schedule=Cron(cron, timezone=timezone),
-        parameters=parameters,
-        description=DESCRIPTION,
-        build=False,
-        push=False,
-        print_next_steps=False,
-        ignore_warnings=True,
-    )
+    with contextlib.redirect_stdout(io.StringIO()):  # Prefect's table of one row: said below
+        deployment_id = loaded.deploy(
+            name=name,
+            work_pool_name=pool,
+            schedule=Cron(cron, timezone=timezone),
+            parameters=parameters,
+            description=DESCRIPTION,
+            build=False,
+            push=False,
+            print_next_steps=False,
+            ignore_warnings=True,
+        )
     return (
         f"deployed {nightly_flow.name}/{name} ({deployment_id}) to the process work pool "
         f"{pool!r} ({made}), schedule {cron!r} ({timezone}); runs start when a worker polls the pool: "
@@ -329,7 +332,9 @@ def start_worker(pool: str, roots: list[Path], dbs: list[str] | None, name: str 
     for db in dbs or []:
         location(db)  # SingleFileWarehouse for a .duckdb file: a run could never write it
     check_server()
-    ensure_process_pool(pool)  # else `prefect worker` would create one that runs may reconfigure
+    found = ensure_process_pool(pool)  # else `prefect worker` would make one runs may reconfigure
+    if found not in ("created", "existing"):
+        print(f"note: work pool {pool!r}: {found}", file=sys.stderr)
     run_parameters.to_env(roots, dbs)
     prefect = Path(sys.executable).with_name("prefect")
     cmd = [str(prefect), "worker", "start", "--pool", pool, "--type", "process"]

@@ -104,6 +104,7 @@ def test_a_worker_runs_the_deployed_flow_on_allowed_warehouses_only(
     sources = _sources(tmp_path / "sources.json", f"{site}/index.html")
     db = tmp_path / "w.ducklake"
     said = _deploy(env, tmp_path, "nightly-pool", sources, str(db))
+    assert said.startswith("deployed shingikai-nightly/nightly (") and said.count("\n") == 1, said
     assert "to the process work pool 'nightly-pool' (created)" in said, said
     pool = api.call("GET", "/work_pools/nightly-pool")
     assert pool["type"] == "process", pool
