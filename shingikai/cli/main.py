@@ -487,12 +487,16 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
-def _db_param(db: Path) -> str:
-    """`--db` as a run's parameter: a path made absolute, a `postgres:` location as written."""
+def _db_param(db: str | Path) -> str:
+    """`--db` as a run's parameter: a path made absolute (after its `ducklake:` or `sqlite:`
+    prefix, kept), a PostgreSQL location as written. A run's process reads a relative path
+    from its own folder, not the operator's."""
     text = str(db)
-    if text.startswith(("postgres:", "postgresql:", "ducklake:", "sqlite:")):
+    rest = text.removeprefix("ducklake:")
+    if rest.startswith(("postgres:", "postgresql:")):
         return text
-    return str(db.resolve())
+    rest = rest.removeprefix("sqlite:")
+    return text[: len(text) - len(rest)] + str(Path(rest).resolve())
 
 
 def _nightly_parameters(args: argparse.Namespace) -> dict[str, Any]:
@@ -555,7 +559,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from flows.nightly import NoServer, start_worker
+    from flows.nightly import NoServer, WrongPool, start_worker
     from shingikai.run_parameters import ParameterRefused
 
     try:
@@ -565,7 +569,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
             dbs=[_db_param(db) for db in args.allow_db] or None,
             name=args.worker_name,
         )
-    except (NoServer, ParameterRefused) as exc:
+    except (NoServer, WrongPool, ParameterRefused) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0  # not reached: the process became the worker
@@ -933,7 +937,6 @@ def _add_allow_db(s: argparse.ArgumentParser) -> None:
     s.add_argument(
         "--allow-db",
         action="append",
-        type=Path,
         default=[],
         help="a warehouse runs may write (repeatable): a .ducklake catalog or a PostgreSQL "
         "lake's `postgres:...`; runs given any other --db are refused (default: a .ducklake "
