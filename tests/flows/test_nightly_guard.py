@@ -18,6 +18,7 @@ import pytest
 
 from flows.nightly import nightly_flow
 from shingikai import run_parameters
+from shingikai.cli.main import _db_param
 from shingikai.run_parameters import DBS_ENV, ROOTS_ENV, ParameterRefused
 from tests.conftest import ROOT
 
@@ -207,3 +208,24 @@ def test_a_worker_given_a_single_file_warehouse_exits_with_an_error(tmp_path: Pa
     run = _command(tmp_path, "worker", "--pool", "p", "--allow-root", ".", "--allow-db", "x.duckdb")
     assert run.returncode == 2, run.stderr[-2000:]
     assert run.stderr.startswith("error: ") and "single-file DuckDB warehouse" in run.stderr
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("w.ducklake", "{cwd}/w.ducklake"),
+        ("ducklake:sqlite:lakes/w.ducklake", "ducklake:sqlite:{cwd}/lakes/w.ducklake"),
+        (PG, PG),  # a conninfo is not a path: as written (host=/run//sock too)
+        (
+            "ducklake:postgres:host=/run//sock dbname=x",
+            "ducklake:postgres:host=/run//sock dbname=x",
+        ),
+    ],
+)
+def test_an_allowed_warehouse_is_passed_on_as_the_operator_meant_it(
+    given: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A worker's runs work in the checkout, not the operator's folder: a relative lake is made
+    absolute where the operator named it."""
+    monkeypatch.chdir(tmp_path)
+    assert _db_param(given) == expected.format(cwd=tmp_path.resolve())
