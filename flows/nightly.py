@@ -2,7 +2,9 @@
 lake's files (`shingikai.warehouse.lake.maintain`).
 
 `run_fetch` runs the fetch flow once (`shingikai fetch`); `serve_nightly` registers the nightly
-flow as a cron-scheduled deployment (`shingikai serve`).
+flow as a cron-scheduled deployment and runs it (`shingikai serve`, one machine);
+`deploy_nightly` deploys it to a Prefect `process` work pool (`shingikai deploy`) and
+`start_worker` starts the worker that runs it there (`shingikai worker`).
 """
 
 from __future__ import annotations
