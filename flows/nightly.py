@@ -2,16 +2,21 @@
 lake's files (`shingikai.warehouse.lake.maintain`).
 
 `run_fetch` runs the fetch flow once (`shingikai fetch`); `serve_nightly` registers the nightly
-flow as a cron-scheduled deployment (`shingikai serve`).
+flow as a cron-scheduled deployment and runs it (`shingikai serve`, one machine);
+`deploy_nightly` deploys it to a Prefect `process` work pool (`shingikai deploy`) and
+`start_worker` starts the worker that runs it there (`shingikai worker`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import Flow, flow, get_run_logger
 from prefect.schedules import Cron
 from prefect.states import Failed, State
 
@@ -30,7 +35,7 @@ from shingikai.fetch import (
 )
 from shingikai.ingest import Summary
 from shingikai.warehouse import DEFAULT_DB
-from shingikai.warehouse.lake import maintain, single_file
+from shingikai.warehouse.lake import location, maintain, single_file
 
 
 @flow(name="shingikai-fetch", log_prints=True, persist_result=False)
@@ -75,21 +80,23 @@ def nightly_flow(
     """Fetch, then ingest everything under `raw` (incremental: unchanged files are skipped);
     with a `watch` list, then write the night's digest into `digest` (flows.digest).
 
-    Under `shingikai serve`, anyone who can reach the Prefect API can start a run with their own
-    parameters: they are checked against the roots `serve` was given before anything is done.
+    Under `shingikai serve` or a work pool's worker, anyone who can reach the Prefect API can
+    start a run with their own parameters: they are checked against the roots and warehouses
+    the operator gave (`serve`, `shingikai worker`) before anything is done.
 
     A municipality whose index or documents could not be fetched does not stop the others, but
     the run then ends Failed ("Partly failed" when something else was fetched or loaded), with
     the reason as the state's message: a night that quietly fetched nothing would otherwise
     look Completed in the Prefect UI for as long as nobody reads its logs.
     """
-    roots = run_parameters.roots_from_env()
+    roots = operators_roots()
     if roots is not None:
         run_parameters.check(
             roots,
             sources=sources,
             raw=raw,
             db=db,
+            dbs=run_parameters.dbs_from_env(),
             delay=delay,
             retries=retries,
             backoff=backoff,
@@ -111,6 +118,25 @@ def nightly_flow(
     if watch:  # issue 21: what is new tonight, for the watch list
         result["digest"] = digest_flow(db=db, watch=watch, out=digest)
     return final_state(fetched, ingested, result)
+
+
+def operators_roots() -> list[Path] | None:
+    """The roots the operator allowed (run_parameters), or None for a person running the flow.
+
+    A run of a deployment is never a person's own: without the operator's lists in its
+    environment (a `prefect worker` started without them) it is refused rather than let write
+    wherever its parameters say."""
+    roots = run_parameters.roots_from_env()
+    if roots is None:
+        from prefect.runtime import deployment
+
+        if deployment.id is not None:
+            raise run_parameters.ParameterRefused(
+                f"run refused: no allowed roots in this worker's environment "
+                f"({run_parameters.ROOTS_ENV}): start the worker with `shingikai worker "
+                f"--pool POOL --allow-root DIR [--allow-db DB]`"
+            )
+    return roots
 
 
 def failures(fetched: FetchSummary, ingested: Summary) -> list[str]:
@@ -172,25 +198,149 @@ def check_server(timeout: float = 10.0) -> str:
     return url
 
 
+DESCRIPTION = "Fetch new council documents, then ingest them into the warehouse."
+
+
+def allow(parameters: dict[str, Any], roots: list[Path], dbs: list[str] | None) -> None:
+    """Check the schedule's own parameters as its runs will be checked, then put the operator's
+    lists in this process's environment, from where the runs it starts read them."""
+    # the digest's paths are checked apart (issue 21)
+    paths = {k: parameters[k] for k in ("watch", "digest") if k in parameters}
+    run_parameters.check(roots, dbs=dbs, **{k: v for k, v in parameters.items() if k not in paths})
+    check_paths(roots, **paths)
+    run_parameters.to_env(roots, dbs)
+
+
 def serve_nightly(
-    name: str, cron: str, timezone: str, parameters: dict[str, Any], roots: list[Path]
+    name: str,
+    cron: str,
+    timezone: str,
+    parameters: dict[str, Any],
+    roots: list[Path],
+    dbs: list[str] | None = None,
 ) -> None:
     """Serve the nightly flow as a Prefect deployment on a cron schedule (blocks).
 
-    Runs may only use paths inside `roots` (passed to the runs through the environment).
+    Runs may only use paths inside `roots` and, when given, only the warehouses `dbs` (passed
+    to the runs through the environment).
     """
     check_server()
-    # the schedule's own parameters must pass too (the digest's paths: issue 21)
-    paths = {k: parameters[k] for k in ("watch", "digest") if k in parameters}
-    run_parameters.check(roots, **{k: v for k, v in parameters.items() if k not in paths})
-    check_paths(roots, **paths)
-    os.environ[run_parameters.ROOTS_ENV] = os.pathsep.join(map(str, roots))
+    allow(parameters, roots, dbs)
     nightly_flow.serve(
         name=name,
         schedule=Cron(cron, timezone=timezone),
         parameters=parameters,
-        description="Fetch new council documents, then ingest them into the warehouse.",
+        description=DESCRIPTION,
     )
+
+
+ROOT = Path(__file__).resolve().parent.parent  # the checkout the worker loads the flow from
+ENTRYPOINT = "flows/nightly.py:nightly_flow"
+
+
+class WrongPool(ValueError):
+    """The work pool named exists but is not a `process` pool."""
+
+
+# What a run's job variables may not set on a pool `deploy` creates: through them, whoever can
+# reach the API could give a run its own environment (the operator's allowed warehouses
+# included) or its own command.
+LOCKED: dict[str, Any] = {"command": None, "env": {}, "working_dir": None}
+
+
+def locked_process_template() -> dict[str, Any]:
+    """Prefect's base job template for a process pool, with `command`, `env` and `working_dir`
+    fixed (the worker's own: `python -m prefect.engine`, its environment, the pull step's
+    folder) and no other job variable accepted: the server refuses a run that sets one."""
+    from prefect.workers.process import ProcessWorker
+
+    template = ProcessWorker.get_default_base_job_template()
+    for key, value in LOCKED.items():
+        template["variables"]["properties"].pop(key, None)
+        template["job_configuration"][key] = value
+    template["variables"]["additionalProperties"] = False
+    return template
+
+
+def ensure_process_pool(pool: str) -> str:
+    """Create the `process` work pool `pool` unless it exists; what was found, for the operator."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            found = client.read_work_pool(pool)
+        except ObjectNotFound:
+            template = locked_process_template()
+            client.create_work_pool(
+                WorkPoolCreate(name=pool, type="process", base_job_template=template)
+            )
+            return "created"
+    if found.type != "process":
+        raise WrongPool(
+            f"work pool {pool!r} is a {found.type!r} pool: the nightly flow runs on a "
+            "`process` pool (give another --pool)"
+        )
+    open_to_runs = set(LOCKED) & set(
+        found.base_job_template.get("variables", {}).get("properties", {})
+    )
+    if open_to_runs:
+        return (
+            f"existing; its runs may set {', '.join(sorted(open_to_runs))} through job "
+            "variables, which a pool created by `shingikai deploy` does not let them"
+        )
+    return "existing"
+
+
+def deploy_nightly(
+    pool: str, name: str, cron: str, timezone: str, parameters: dict[str, Any]
+) -> str:
+    """Deploy the nightly flow to the `process` work pool `pool` (created if missing) on a cron
+    schedule; returns what was done, for the operator.
+
+    The code is this checkout, loaded where it is (a `set_working_directory` pull step, nothing
+    downloaded), so the worker must run on a machine with the same checkout at the same path.
+    Which roots and warehouses the runs may use is not part of the deployment, which anyone who
+    can reach the API can change: the worker's environment says it (`shingikai worker`).
+    """
+    check_server()
+    made = ensure_process_pool(pool)
+    loaded = nightly_flow.from_source(str(ROOT), entrypoint=ENTRYPOINT)
+    assert isinstance(loaded, Flow)  # called outside an event loop: the flow, not a coroutine
+    with contextlib.redirect_stdout(io.StringIO()):  # Prefect's table of one row: said below
+        deployment_id = loaded.deploy(
+            name=name,
+            work_pool_name=pool,
+            schedule=Cron(cron, timezone=timezone),
+            parameters=parameters,
+            description=DESCRIPTION,
+            build=False,
+            push=False,
+            print_next_steps=False,
+            ignore_warnings=True,
+        )
+    return (
+        f"deployed {nightly_flow.name}/{name} ({deployment_id}) to the process work pool "
+        f"{pool!r} ({made}), schedule {cron!r} ({timezone}); runs start when a worker polls the pool: "
+        f"shingikai worker --pool {pool} --allow-root DIR [--allow-db DB]"
+    )
+
+
+def start_worker(pool: str, roots: list[Path], dbs: list[str] | None, name: str | None) -> None:
+    """Become `prefect worker start --pool POOL --type process`, with the operator's roots and
+    warehouses in its environment: every run it executes inherits them and checks its
+    parameters against them (`nightly_flow`)."""
+    for db in dbs or []:
+        location(db)  # SingleFileWarehouse for a .duckdb file: a run could never write it
+    check_server()
+    found = ensure_process_pool(pool)  # else `prefect worker` would make one runs may reconfigure
+    if found not in ("created", "existing"):
+        print(f"note: work pool {pool!r}: {found}", file=sys.stderr)
+    run_parameters.to_env(roots, dbs)
+    prefect = Path(sys.executable).with_name("prefect")
+    cmd = [str(prefect), "worker", "start", "--pool", pool, "--type", "process"]
+    os.execv(prefect, [*cmd, *(["--name", name] if name else [])])
 
 
 def run_fetch(

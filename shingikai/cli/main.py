@@ -487,6 +487,34 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
+def _db_param(db: str | Path) -> str:
+    """`--db` as a run's parameter: a path made absolute (after its `ducklake:` or `sqlite:`
+    prefix, kept), a PostgreSQL location as written. A run's process reads a relative path
+    from its own folder, not the operator's."""
+    text = str(db)
+    rest = text.removeprefix("ducklake:")
+    if rest.startswith(("postgres:", "postgresql:")):
+        return text
+    rest = rest.removeprefix("sqlite:")
+    return text[: len(text) - len(rest)] + str(Path(rest).resolve())
+
+
+def _nightly_parameters(args: argparse.Namespace) -> dict[str, Any]:
+    """The nightly runs' parameters from `serve`'s or `deploy`'s options, paths made absolute."""
+    params: dict[str, Any] = {
+        "sources": str(Path(args.sources).resolve()),
+        "raw": str(Path(args.raw).resolve()),
+        "db": _db_param(args.db),
+        "delay": args.delay,
+        "retries": args.retries,
+        "backoff": args.backoff,
+    }
+    if args.watch is not None:  # issue 21: the nightly digest
+        params["watch"] = str(Path(args.watch).resolve())
+        params["digest"] = str(Path(args.digest_dir).resolve())
+    return params
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from flows.nightly import NoServer, serve_nightly
     from shingikai.run_parameters import ParameterRefused, default_roots
@@ -496,25 +524,55 @@ def cmd_serve(args: argparse.Namespace) -> int:
     roots = [p.resolve() for p in args.allow_root] or default_roots(args.sources, args.raw, args.db)
     if args.watch is not None and not args.allow_root:  # issue 21: the digest's own folders
         roots = sorted({*roots, args.watch.resolve().parent, args.digest_dir.resolve()})
-    params = {
-        "sources": str(Path(args.sources).resolve()),
-        "raw": str(Path(args.raw).resolve()),
-        "db": str(Path(args.db).resolve()),
-        "delay": args.delay,
-        "retries": args.retries,
-        "backoff": args.backoff,
-    }
-    if args.watch is not None:  # issue 21: the nightly digest
-        params["watch"] = str(Path(args.watch).resolve())
-        params["digest"] = str(Path(args.digest_dir).resolve())
     try:
         serve_nightly(
-            name=args.name, cron=args.cron, timezone=args.timezone, parameters=params, roots=roots
+            name=args.name,
+            cron=args.cron,
+            timezone=args.timezone,
+            parameters=_nightly_parameters(args),
+            roots=roots,
+            dbs=[_db_param(db) for db in args.allow_db] or None,
         )
     except (NoServer, ParameterRefused) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from flows.nightly import NoServer, WrongPool, deploy_nightly
+
+    _check_sources(args.sources)
+    try:
+        said = deploy_nightly(
+            pool=args.pool,
+            name=args.name,
+            cron=args.cron,
+            timezone=args.timezone,
+            parameters=_nightly_parameters(args),
+        )
+    except (NoServer, WrongPool) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(said)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from flows.nightly import NoServer, WrongPool, start_worker
+    from shingikai.run_parameters import ParameterRefused
+
+    try:
+        start_worker(
+            pool=args.pool,
+            roots=[p.resolve() for p in args.allow_root],
+            dbs=[_db_param(db) for db in args.allow_db] or None,
+            name=args.worker_name,
+        )
+    except (NoServer, WrongPool, ParameterRefused) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0  # not reached: the process became the worker
 
 
 def _env_path(name: str, default: Path) -> Path:
@@ -851,14 +909,8 @@ def _add_fetch(sub: _Sub) -> None:
     s.set_defaults(func=cmd_fetch)
 
 
-def _add_serve(sub: _Sub) -> None:
-    s = sub.add_parser(
-        "serve",
-        help="serve the nightly fetch+ingest flow on a cron schedule (Prefect deployment)",
-        description="Register the nightly flow (fetch, then ingest) as a Prefect deployment with a "
-        "cron schedule and run it when due. Needs PREFECT_API_URL pointing at a server that "
-        "answers; without one it stops at once.",
-    )
+def _add_schedule_options(s: argparse.ArgumentParser) -> None:
+    """Options shared by `serve` and `deploy`: the runs' parameters and the schedule."""
     _add_fetch_options(s)
     _add_db(s)
     s.add_argument("--cron", default="0 2 * * *", help='cron schedule (default "0 2 * * *")')
@@ -866,14 +918,6 @@ def _add_serve(sub: _Sub) -> None:
         "--timezone", default="Asia/Tokyo", help="timezone of the schedule (default Asia/Tokyo)"
     )
     s.add_argument("--name", default="nightly", help="deployment name (default nightly)")
-    s.add_argument(
-        "--allow-root",
-        type=Path,
-        action="append",
-        default=[],
-        help="a folder runs may read and write in (repeatable); runs created through the Prefect "
-        "API with paths elsewhere are refused (default: the folders of --sources, --raw and --db)",
-    )
     s.add_argument(
         "--watch",
         type=Path,
@@ -887,7 +931,77 @@ def _add_serve(sub: _Sub) -> None:
         default=Path("data/digest"),
         help="folder of the nightly digests (default data/digest)",
     )
+
+
+def _add_allow_db(s: argparse.ArgumentParser) -> None:
+    s.add_argument(
+        "--allow-db",
+        action="append",
+        default=[],
+        help="a warehouse runs may write (repeatable): a .ducklake catalog or a PostgreSQL "
+        "lake's `postgres:...`; runs given any other --db are refused (default: a .ducklake "
+        "inside the allowed roots)",
+    )
+
+
+def _add_serve(sub: _Sub) -> None:
+    s = sub.add_parser(
+        "serve",
+        help="serve the nightly fetch+ingest flow on a cron schedule (Prefect deployment)",
+        description="Register the nightly flow (fetch, then ingest) as a Prefect deployment with a "
+        "cron schedule and run it when due. Needs PREFECT_API_URL pointing at a server that "
+        "answers; without one it stops at once.",
+    )
+    _add_schedule_options(s)
+    s.add_argument(
+        "--allow-root",
+        type=Path,
+        action="append",
+        default=[],
+        help="a folder runs may read and write in (repeatable); runs created through the Prefect "
+        "API with paths elsewhere are refused (default: the folders of --sources, --raw and --db)",
+    )
+    _add_allow_db(s)
     s.set_defaults(func=cmd_serve)
+
+
+def _add_deploy(sub: _Sub) -> None:
+    s = sub.add_parser(
+        "deploy",
+        help="deploy the nightly flow to a Prefect process work pool (run by `shingikai worker`)",
+        description="Create the process work pool POOL unless it exists, and deploy the nightly "
+        "flow (fetch, then ingest) to it with a cron schedule, its code loaded from this "
+        "checkout. A worker (`shingikai worker --pool POOL`) executes the runs; which folders "
+        "and warehouses they may use is said when the worker is started, not here. Needs "
+        "PREFECT_API_URL pointing at a server that answers.",
+    )
+    s.add_argument("--pool", required=True, help="the process work pool (created if missing)")
+    _add_schedule_options(s)
+    s.set_defaults(func=cmd_deploy)
+
+
+def _add_worker(sub: _Sub) -> None:
+    s = sub.add_parser(
+        "worker",
+        help="start a Prefect worker for a process work pool, with the folders and warehouses "
+        "its runs may use",
+        description="Run `prefect worker start --pool POOL --type process` with the operator's "
+        "allowed folders and warehouses in its environment (SHINGIKAI_ALLOWED_ROOTS, "
+        "SHINGIKAI_ALLOWED_DBS): each nightly run it executes is refused at once if its "
+        "parameters name anything else. Needs PREFECT_API_URL pointing at a server that answers.",
+    )
+    s.add_argument("--pool", required=True, help="the process work pool to poll")
+    s.add_argument(
+        "--allow-root",
+        type=Path,
+        action="append",
+        required=True,
+        help="a folder runs may read and write in (repeatable): the sources file, raw files, "
+        "watch list and digests must be inside one",
+    )
+    _add_allow_db(s)
+    s.add_argument("--name", dest="worker_name", help="the worker's name (default: Prefect's)")
+    s.set_defaults(func=cmd_worker)
 
 
 COMMANDS = (
@@ -903,6 +1017,8 @@ COMMANDS = (
     _add_show,
     _add_fetch,
     _add_serve,
+    _add_deploy,
+    _add_worker,
     *corrections_cli.COMMANDS,  # correct, confirm, corrections
     _add_digest,  # issue 21
 )
