@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from extractors.common import NUM, Line, lines, strip_span, to_int
 
 NUMBER_RE = re.compile(
-    rf"諮問\s*(?:第\s*({NUM})\s*号|(?:No|NO|番号)\.?\s*(\d+))|第\s*({NUM})\s*号\s*諮問"
+    rf"諮問\s*(?:第\s*({NUM})\s*号|(?:No|NO|番号)\.?\s*[:：]?\s*(?:第\s*)?(\d+)(?:\s*号)?)"
+    rf"|第\s*({NUM})\s*号\s*諮問"
 )
 # `第N号諮問事案の審議`: the numbered phrase is the item's only name
 _NUMBER_AS_TITLE = re.compile(r"(?:事案|案件)?(?=\s*(?:の審議|の件|について)?\s*$)")
@@ -125,9 +126,13 @@ def is_item_mention(text: str, m: re.Match[str]) -> bool:
         text[m.end() : m.end() + 240]
     ):
         return False
-    if _LEAD.match(before):
+    if _LEAD.match(before) or _SECTION_NUMBER.match(before):
         return True
     return bool(_QUOTED.match(text[m.end() : m.end() + 205]))
+
+
+# a part's own number before the 諮問 it answers: `第１　諮問第18号…`
+_SECTION_NUMBER = re.compile(r"^\s*第\s*[0-9一二三四五六七八九十]{1,3}\s*$")
 
 
 def numbered_items(text: str, agenda_end: int | None = None) -> list[Item]:
@@ -248,10 +253,18 @@ def continued_title(
     return re.sub(r"\s*\n\s*", "", text[s:e]), (s, e), dept2, dspan2
 
 
+_SUBJECT_LABEL = re.compile(
+    r"[ \t]*(?:件\s*名|案件名|題\s*名|事\s*項\s*名)[ \t]*[:：]?[ \t]*(?=\S)"
+)
+
+
 def clean_title(
     text: str, start: int, end: int
 ) -> tuple[str | None, tuple[int, int] | None, str | None, tuple[int, int] | None]:
     """Cut a title line at its department bracket, 資料 reference or rule, and find the department."""
+    label = _SUBJECT_LABEL.match(text, start, end)
+    if label:  # `件名　…`: the label a sheet-like block puts before the title
+        start = label.end()
     segment = text[start:end]
     dept, dspan = None, None
     # the department in brackets after the title

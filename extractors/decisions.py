@@ -274,6 +274,11 @@ def of_region(
     comes after the cut and before the next item is taken up, the uncut region decides.
     """
     start, end = region.start, region.end
+    if region.section is not None:
+        # a 答申 that answers each 諮問 in a part of its own: the part decides, unless it is silent
+        own = decide(text, *region.section, toshin=toshin, number=region.item.number)
+        if own.outcome != Outcome.UNKNOWN:
+            return own
     decision = decide(text, start, end, toshin=toshin, number=region.item.number)
     whole = region.uncut_end
     if whole is not None and whole > end:

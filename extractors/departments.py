@@ -67,7 +67,7 @@ _EXPLAINED_LATER = re.compile(
 _LABEL_LINE = re.compile(
     r"^[ \t　]*(?:[0-9０-９]{1,2}[.．、 \t　]\s*|[(（][0-9０-９]{1,2}[)）]\s*)?"
     r"(?:所管課|担当課|所管部署|担当部署|主管課|所管|担当)\s*[:：　 \t]\s*"
-    rf"([^\s、。()（）]{{2,30}}?{SECTION})\s*$",
+    rf"([^\s、。()（）]{{2,30}}?(?:{SECTION}|局|委員会))\s*$",
     re.M,
 )
 # a turn whose speaker is a section (`学校教育課　本件は…`, `○市民課長　それでは…`)

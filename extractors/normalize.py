@@ -122,10 +122,22 @@ def _html_cells(mt: MappedText) -> MappedText:
         if not re.sub(r"\s|&nbsp;|<br\b[^>]*>", "", m.group(2), flags=re.I):
             edits.append((m.start(2), m.start(2), EMPTY_CELL))
             continue
-        for br in re.finditer(r"<br\b[^>]*>|\n", m.group(2), re.IGNORECASE):
-            edits.append((m.start(2) + br.start(), m.start(2) + br.end(), "/"))
-    mt = mt.edit(edits) if edits else mt
+        # a cell's own breaks: `<br>`, a line break, one list entry after another; the list's
+        # tags themselves open no line of the page
+        for br in _CELL_BREAK.finditer(m.group(2)):
+            sep = "" if br.group("tag") else "/"
+            edits.append((m.start(2) + br.start(), m.start(2) + br.end(), sep))
+    # the blanks between one cell and the next keep the row on one line
+    for gap in _BETWEEN_CELLS.finditer(mt.text):
+        edits.append((gap.start(1), gap.end(1), ""))
+    mt = mt.edit(sorted(edits)) if edits else mt
     return mt.sub(_ROW_FIRST_CELL, lambda m: m.group(1))
+
+
+_CELL_BREAK = re.compile(
+    r"</li\s*>\s*<li\b[^>]*>|<br\b[^>]*>|\n|(?P<tag></?(?:ul|ol|li)\b[^>]*>)", re.IGNORECASE
+)
+_BETWEEN_CELLS = re.compile(r"</(?:td|th)\s*>(\s+)(?=<(?:td|th)\b)", re.IGNORECASE)
 
 
 # --- text tables ---------------------------------------------------------------

@@ -72,7 +72,6 @@ _HEAD_ENUM = re.compile(
     r"|(?:IX|IV|V?I{1,3}|V|X)(?=[ \t　.．])[.．]?"
     r"|[0-9０-９]{1,2}(?:[.．]|(?=[ \t　]))|[(（][0-9０-９]{1,2}[)）])[ \t　]*"
 )
-_SECTION_MIN = 120  # characters: a list line that names the item is not its section
 
 
 def _enum_class(enum: str) -> str:
@@ -121,8 +120,8 @@ def _sections(text: str, consults: list[Item]) -> list[tuple[int, int]]:
                     e = line.start
                     break
         out.append((s, e))
-    if any(e - s < _SECTION_MIN for s, e in out):
-        return []
+    if any(text[s:e].strip().count("\n") < 1 for s, e in out):
+        return []  # a list line that names the item is not its section
     return out
 
 

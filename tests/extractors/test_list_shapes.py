@@ -49,3 +49,56 @@ def test_the_bulleted_and_numbered_lines_under_a_label() -> None:
         "（４）理由\n　適当である。\n"
     )
     assert {d.item for d in got.data_items} >= {"年齢", "既往歴", "宛名番号", "郵便番号"}
+
+
+def test_a_results_table_whose_cells_stand_on_lines_of_their_own_in_the_html() -> None:
+    page = (
+        "<html><body><h1>令和6年度第1回若葉台市個人情報保護審議会の審議結果</h1>\n"
+        "<p>日時：令和6年6月3日（月曜日）午前10時から</p>\n<table>\n"
+        "<tr><th>諮問番号</th><th>件名（担当課）</th><th>委託先</th><th>取り扱う個人情報</th>"
+        "<th>答申</th></tr>\n<tr>\n<td>第7号</td>\n"
+        "<td>図書館システムの運用業務の委託について<br>（図書館課）</td>\n"
+        "<td>株式会社わかば計算</td>\n"
+        "<td><ul><li>利用者番号</li><li>氏名</li><li>貸出履歴</li></ul></td>\n<td>承認</td>\n</tr>\n"
+        "<tr>\n<td>第8号</td>\n<td>健診結果の目的外利用について<br>（健康課）</td>\n<td></td>\n"
+        "<td>氏名、健診結果</td>\n<td>継続審議</td>\n</tr>\n</table>\n</body></html>\n"
+    )
+    got = extract_bytes(page.encode("utf-8"), "lists/results.html")
+    assert [(c.number, c.outcome.value) for c in got.consultations] == [
+        (7, "approved"),
+        (8, "deferred"),
+    ]
+    first = got.consultations[0].consultation_id
+    assert [d.item for d in got.data_items if d.consultation_id == first] == [
+        "利用者番号",
+        "氏名",
+        "貸出履歴",
+    ]
+
+
+def test_a_toshin_with_a_labelled_block_per_consultation() -> None:
+    text = (
+        "若葉台市個人情報保護審議会答申\n若葉台市長 様\n若葉台市個人情報保護審議会\n"
+        "個人情報の取扱いに関する諮問について（答申）\n下記のとおり答申する。\n記\n"
+        "１　諮問番号　第４４号\n　　件　　名　関係機関からの児童の情報の本人外収集について\n"
+        "　　所管課　　子ども支援課\n　　答　　申　承認する。\n\n"
+        "２　諮問番号　第４６号\n　　件　　名　選挙人名簿抄本の大学への提供について\n"
+        "　　所管課　　選挙管理委員会事務局\n　　答　　申　承認しない。\n"
+    )
+    got = extract_bytes(text.encode("utf-8"), "lists/toshin.txt").consultations
+    assert [(c.number, c.title, c.department, c.outcome.value) for c in got] == [
+        (44, "関係機関からの児童の情報の本人外収集について", "子ども支援課", "approved"),
+        (46, "選挙人名簿抄本の大学への提供について", "選挙管理委員会事務局", "rejected"),
+    ]
+
+
+def test_a_toshin_part_numbered_before_the_consultation_it_answers() -> None:
+    text = (
+        "個人情報の取扱いについて（答申）\n下記のとおり答申します。\n記\n"
+        "第１　諮問第１８号　校務支援システムの運用業務の外部委託について\n（担当課　教育総務課）\n"
+        "１　結論\n　諮問のとおり承認する。\n２　理由\n　適当である。\n"
+        "第２　諮問第１９号　特定保健指導業務の委託について\n（担当課　住民課）\n"
+        "１　結論\n　諮問のとおり承認する。\n"
+    )
+    got = extract_bytes(text.encode("utf-8"), "lists/toshin2.txt").consultations
+    assert [(c.number, c.department) for c in got] == [(18, "教育総務課"), (19, "住民課")]
