@@ -26,6 +26,7 @@ from extractors import (
     speech,
 )
 from extractors.categories import categories, judged_headings
+from extractors.content import content_digest
 from extractors.normalize import NormalizedText, normalize
 from extractors.reading import Limits, RawDocument, ReadError, read_bytes
 from extractors.regions import ItemRegion
@@ -137,6 +138,7 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
             n_pages=len(raw.pages),
             n_chars=len(text),
             warnings=warnings,
+            content_digest=content_digest(text),
             **base,
         ),
         DocumentText(doc_id, text, norm.page_starts, norm.raw_text, norm.raw_offsets),
