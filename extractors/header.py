@@ -854,7 +854,9 @@ def _attendees(
             official = "側" in token or "事務局" in token
             role_first = None
             rest = re.sub(r"^.*[:：)）]", "", token)
-            s += len(token) - len(rest)  # the person starts after the group's label: `(事務局)総務部長`
+            s += len(token) - len(
+                rest
+            )  # the person starts after the group's label: `(事務局)総務部長`
             token = rest
             if not token:
                 continue
