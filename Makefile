@@ -42,10 +42,14 @@ eval: setup
 	$(BIN)/shingikai ingest ../shared/corpus/seeds ../shared/corpus/pdf --db data/warehouse/eval.ducklake
 	$(BIN)/shingikai eval --gold ../shared/gold --db data/warehouse/eval.ducklake
 
-# JupyterLab is an optional dependency group: installed here only, not by setup or CI
+# JupyterLab is an optional dependency group: installed here only, not by setup or CI.
+# JupyterLab refuses to start as root without --allow-root (a container's shell is root): given
+# here, with a line saying so
+ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 notebooks: setup
 	$(UV) sync --frozen --extra dev --extra notebooks --python $(PYTHON)
-	$(BIN)/jupyter lab notebooks/
+	$(if $(ALLOW_ROOT),@echo "running as root: JupyterLab started with --allow-root (as an ordinary user it needs none)")
+	$(BIN)/jupyter lab notebooks/ $(ALLOW_ROOT)
 
 bench: setup
 	$(BIN)/python -m bench.run

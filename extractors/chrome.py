@@ -11,6 +11,7 @@ Shapes, with the chrome's own words as data (``models/data/page_chrome.csv``):
 - breadcrumb: a line of three or more short segments joined by `>`, `»`, `›` or
   `≫`; all but its last segment, which names the page itself, are chrome;
 - dated: a dated word and a date, in either order (`更新日：<date>`, `<date>更新`);
+- print stamp: a numeric date with a time, as a browser prints it over or under a page;
 - id: an id word and digits (`ページID：012483`);
 - marker: a tool word standing at a line's start or end, or touching other chrome
   (printing from a browser runs `…ページID：012483印刷する審議会 会議録` together);
@@ -28,6 +29,12 @@ from extractors.common import DATE_RE, lines
 from models.vocab import ChromeShape, header_labels, page_chrome_words
 
 _CRUMB_SEP = re.compile(r"\s*[>»›≫]\s*")
+# a browser's print stamp in the header or footer of a printed page: a numeric date with a
+# time (`2026/12/03 10:15`, `12/3/26, 10:15 AM`); minutes write their dates in words
+PRINT_STAMP = re.compile(
+    r"(?<!\d)(?:\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}),?\s*"
+    r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
+)
 _CRUMB_SEGMENT_MAX = 40
 _WEEKDAY = r"(?:\s*[(（]\s*[月火水木金土日](?:曜日?)?\s*[)）])?"
 # a site menu: a run of short lines at the top, above anything that names a council,
@@ -63,7 +70,7 @@ def chrome_spans(text: str, start: int = 0, end: int | None = None) -> list[tupl
         spans += _breadcrumb(line.text, line.start)
     if start == 0:
         spans += _menu(text, end)
-    for rx in (before, after, ident):
+    for rx in (before, after, ident, PRINT_STAMP):
         spans += [m.span() for m in rx.finditer(text, start, end)]
     candidates = [m.span() for m in marker.finditer(text, start, end)]
     grew = True

@@ -55,9 +55,23 @@ class Decision:
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: up to a 。 or a line break. A 。 inside brackets
+    (`(以下「事業」という。)`) ends no sentence: the verdict after the bracket is the same
+    sentence as its subject before it, and outcome_text began with `)`."""
     out = []
     pos = start
-    for m in re.finditer(r"[。\n]", text[start:end]):
+    depth = 0
+    for m in re.finditer(r"[。\n(（「『)）」』]", text[start:end]):
+        mark = m.group(0)
+        if mark in "(（「『":
+            depth += 1
+            continue
+        if mark in ")）」』":
+            depth = max(0, depth - 1)
+            continue
+        if mark == "。" and depth:
+            continue
+        depth = 0
         stop = start + m.end()
         if text[pos:stop].strip():
             out.append((pos, stop))

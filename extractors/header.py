@@ -853,7 +853,11 @@ def _attendees(
             flush(role_first)
             official = "側" in token or "事務局" in token
             role_first = None
-            token = re.sub(r"^.*[:：)）]", "", token)
+            rest = re.sub(r"^.*[:：)）]", "", token)
+            s += len(token) - len(
+                rest
+            )  # the person starts after the group's label: `(事務局)総務部長`
+            token = rest
             if not token:
                 continue
         bare = token.strip("()（）")

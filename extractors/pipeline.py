@@ -26,6 +26,7 @@ from extractors import (
     speech,
 )
 from extractors.categories import categories, judged_headings
+from extractors.content import content_digest
 from extractors.normalize import NormalizedText, normalize
 from extractors.reading import Limits, RawDocument, ReadError, read_bytes
 from extractors.regions import ItemRegion
@@ -137,6 +138,7 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
             n_pages=len(raw.pages),
             n_chars=len(text),
             warnings=warnings,
+            content_digest=content_digest(text),
             **base,
         ),
         DocumentText(doc_id, text, norm.page_starts, norm.raw_text, norm.raw_offsets),
@@ -225,13 +227,14 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
             header_department=known.get(n - 1),
         )
     for n, item in enumerate(reports, start=1):
-        s, e = item.title_span or (item.start, item.end)
-        is_incident = bool(_INCIDENT.search(item.title or ""))
+        title, title_span = _with_opening_bracket(text, item.title, item.title_span)
+        s, e = title_span or (item.start, item.end)
+        is_incident = bool(_INCIDENT.search(title or ""))
         out.reports.append(
             Report(
                 report_id=f"{doc_id[:16]}-r{n:02d}",
                 document_id=doc_id,
-                title=item.title or "",
+                title=title or "",
                 department=item.department,
                 is_incident=is_incident,
                 start_char=s,
@@ -286,7 +289,8 @@ def _consultation(
     department, dspan = departments.of_consultation(text, item, sheet, start, end)
     if department is None and header_department:
         department, dspan = header_department
-    span = item.title_span or (item.start, item.end)
+    title, title_span = _with_opening_bracket(text, item.title, item.title_span)
+    span = title_span or (item.start, item.end)
     out.consultations.append(
         Consultation(
             consultation_id=cid,
@@ -294,10 +298,10 @@ def _consultation(
             municipality=out.document.municipality,
             number=item.number,
             number_text=item.number_text,
-            title=item.title,
+            title=title,
             department=department,
             categories=categories(
-                item.title or "", sheet, judged_headings(text, start, end) if toshin else ""
+                title or "", sheet, judged_headings(text, start, end) if toshin else ""
             ),
             outcome=Outcome(decision.outcome),
             outcome_text=decision.outcome_text,
@@ -309,7 +313,7 @@ def _consultation(
             page=norm.page_of(item.start),
         )
     )
-    evidence = [("title", item.title, item.title_span), ("department", department, dspan)]
+    evidence = [("title", title, title_span), ("department", department, dspan)]
     evidence.append(("outcome", decision.outcome, decision.span))
     for name, value, where in evidence:
         if value and where:
@@ -332,6 +336,18 @@ def _consultation(
         out.data_items.append(
             DataItem(cid, value, c.item_normalized, c.category, s, e, doc_id, c.matched)
         )
+
+
+def _with_opening_bracket(
+    text: str, title: str | None, span: tuple[int, int] | None
+) -> tuple[str | None, tuple[int, int] | None]:
+    """A title read from just after the 「 it opens with (`「…制限」の例外事項に関する諮問` read as
+    `…制限」の例外…`, its closing 」 left alone) gets its opening bracket back."""
+    if not title or span is None or span[0] == 0 or text[span[0] - 1] not in "「『":
+        return title, span
+    if title.count("」") + title.count("』") <= title.count("「") + title.count("『"):
+        return title, span
+    return text[span[0] - 1] + title, (span[0] - 1, span[1])
 
 
 def _caption_number(text: str, table_start: int) -> int | None:

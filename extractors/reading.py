@@ -376,7 +376,9 @@ _TERMINAL = tuple("。！？!?")
 
 
 _OPENS_ITEM = re.compile(
-    r"^\s*(?:\d{1,3}[.．、)）]\D|[(（][0-9０-９一-十]{1,2}[)）]|[・●○◯■□◆◇※→•①-⑳⑴-⒇【])"
+    r"^\s*(?:\d{1,3}[.．、)）]\D|[(（][0-9０-９一-十]{1,2}[)）]|[・●○◯■□◆◇※→•①-⑳⑴-⒇【]"
+    # a katakana list marker standing alone before its text: `ア 〇〇について`, `イ　…`
+    r"|[ア-ンｱ-ﾝ][ 　])"
 )
 
 
@@ -384,10 +386,17 @@ def _join_lines(text_lines: list[dict], margin: float | None) -> str:
     """Join a line to the next when it reaches the right margin without ending a sentence."""
     out: list[str] = []
     joined = False
+    below = None  # the bottom of the line before
     for ln in text_lines:
         text = ln["text"]
-        # a line that opens with an enumerator or bullet starts something new, wrap or not
-        if joined and out and not _OPENS_ITEM.match(text):
+        # a line that opens with an enumerator or bullet starts something new, wrap or not;
+        # so does one a blank line's height below the last (a wrap follows at line spacing:
+        # a page printed from a web site leaves blank lines between short blocks that reach
+        # the estimated margin, `…会議録` over `日時`)
+        gap = ln["top"] - below if below is not None and "top" in ln else 0.0
+        spaced = gap >= ln.get("bottom", 0.0) - ln.get("top", 0.0) > 0
+        below = ln.get("bottom")
+        if joined and out and not _OPENS_ITEM.match(text) and not spaced:
             out[-1] += text
         else:
             out.append(text)

@@ -21,6 +21,12 @@ _COLON_LABEL = re.compile(
 )
 # `宗像会長 予約の…`, `委員 申込みの…` (a speaker, a space, then the speech)
 _SPACE_LABEL = re.compile(rf"^([^\s:：、。()（）]{{0,12}}{_ROLE_END})\s+(?=\S)")
+# an appendix after the proceedings (`参考1 諮問書(写し)`, `委員名簿(令和4年3月24日現在)`): nobody
+# speaks there, and its lines (`会長 蓮見徹様`, a roster) are neither a turn nor part of the last one
+_APPENDIX = re.compile(
+    r"^(?:(?:参考|別紙|別添|付録)\s*[0-9一二三四五六七八九十]*\s*[:：]?\s*(?:諮問書|答申書|委員名簿|名簿)"
+    r"|(?:諮問書|答申書|委員名簿)(?:\s*[(（][^()（）]*[)）])?$)"
+)
 _MEMBER_MARK = re.compile(r"^[●]\s*")
 _OFFICIAL_MARK = re.compile(r"^[→⇒]\s*")
 
@@ -50,6 +56,10 @@ def turns(text: str, start: int) -> list[Turn]:
     """Speaker turns from `start` (where the proceedings begin) to the end."""
     out: list[Turn] = []
     for line in lines(text, start):
+        if _APPENDIX.match(line.text.strip()):
+            if out:
+                out[-1].end = _trim_end(text, out[-1].start, out[-1].end)
+            break
         m = _LABEL.match(line.text)
         label = None
         if m:

@@ -55,6 +55,8 @@ class Document:
     size_bytes: int | None = None
     source_url: str | None = None  # where the nightly fetch downloaded it from
     warnings: list[str] = field(default_factory=list)  # e.g. pages without text layer
+    # of the text without layout or print furniture (extractors.content): equal for copies
+    content_digest: str | None = None
     # set by the loader from all loaded documents (shingikai.warehouse.derive), never by extraction
     meeting_key: str | None = None  # the meeting or 答申 recorded, shared by its copies
     duplicate_of: str | None = None  # the copy that stands for the meeting, when this is another

@@ -19,12 +19,14 @@ CREATE TABLE IF NOT EXISTS documents (
     size_bytes BIGINT,
     source_url VARCHAR,
     warnings VARCHAR[] NOT NULL,
+    content_digest VARCHAR,
     meeting_key VARCHAR,
     duplicate_of VARCHAR
 );
 -- warehouses built before these columns existed get them here
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS meeting_key VARCHAR;
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS duplicate_of VARCHAR;
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS content_digest VARCHAR;
 COMMENT ON TABLE documents IS 'One row per source file seen by ingest, readable or not.';
 COMMENT ON COLUMN documents.document_id IS 'sha256 hex of the raw bytes; primary key. For a file that could not be read, a sha256 of its location instead (status failed).';
 COMMENT ON COLUMN documents.source_path IS 'Path of the file as found under the ingest root: the root folder''s name, then the path below it. Not unique (two roots may hold the same names); every exact location is in document_locations.';
@@ -41,7 +43,8 @@ COMMENT ON COLUMN documents.ingested_at IS 'When this version of the rows was lo
 COMMENT ON COLUMN documents.size_bytes IS 'Size of the raw file in bytes.';
 COMMENT ON COLUMN documents.source_url IS 'URL the nightly fetch downloaded the file from; null for files placed by hand.';
 COMMENT ON COLUMN documents.warnings IS 'Problems that did not stop loading, e.g. pages without a text layer.';
-COMMENT ON COLUMN documents.meeting_key IS 'The meeting or 答申 the document records, shared by its copies (a PDF and a web page, re-encoded files): municipality | council | date | doc_kind | consultations. Set by the loader; null without a date, or without a municipality when no consultation is recorded either.';
+COMMENT ON COLUMN documents.content_digest IS 'sha256 of the normalised text''s letters and digits, without a browser''s print header and footer (print date, address, page count): equal for copies of one document however their lines and spaces fall (extractors/content.py). Null for a file that could not be read or holds under 100 letters and digits.';
+COMMENT ON COLUMN documents.meeting_key IS 'The meeting or 答申 the document records, shared by its copies (a PDF and a web page, re-encoded files): municipality | council | date | doc_kind | consultations. Documents with one content_digest share one key: the least of theirs, else ''content | '' and the digest, so a copy whose header was read differently or not at all is still one meeting. Set by the loader; null without a date, or without a municipality when no consultation is recorded either, and without a content_digest.';
 COMMENT ON COLUMN documents.duplicate_of IS 'For a copy, the document_id of the copy that stands for the meeting (text before PDF, UTF-8 first, then by source_path); null for that one. Views count only documents where this is null.';
 
 CREATE TABLE IF NOT EXISTS document_locations (

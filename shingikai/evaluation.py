@@ -96,10 +96,17 @@ def _fmt_time(t: object) -> str | None:
 
 
 def score_document(
-    con: duckdb.DuckDBPyConnection, doc_id: str | None, gold: dict, c: Counts
+    con: duckdb.DuckDBPyConnection,
+    doc_id: str | None,
+    gold: dict,
+    c: Counts,
+    name: str | None = None,
 ) -> None:
-    """Add one document's scores to `c`; doc_id None scores a document that was not loaded."""
-    name = str(gold.get("document", doc_id))
+    """Add one document's scores to `c`; doc_id None scores a document that was not loaded.
+
+    Errors name the document scored (`name`, its source_path): one gold file scores the text
+    and the PDF of a page alike, and an error in the PDF must say the PDF."""
+    name = name or str(gold.get("document", doc_id))
     meeting = con.execute("SELECT * FROM meetings WHERE document_id = ?", [doc_id]).fetchdf()
     doc = con.execute(
         "SELECT doc_kind, municipality FROM documents WHERE document_id = ?", [doc_id]
@@ -337,9 +344,9 @@ def evaluate(con: duckdb.DuckDBPyConnection, gold_dir: Path) -> dict:
         matched[group].append(source_path)
         if status != "ok":
             groups[group].errors.append(f"{source_path}: status {status}")
-            score_document(con, None, gold[stem], groups[group])
+            score_document(con, None, gold[stem], groups[group], source_path)
             continue
-        score_document(con, doc_id, gold[stem], groups[group])
+        score_document(con, doc_id, gold[stem], groups[group], source_path)
     for stem in sorted(set(gold) - seen):
         # a gold file whose document was never loaded scores as a document with nothing found
         groups["missing"].errors.append(f"{stem}: no document in the warehouse")

@@ -6,11 +6,13 @@ column names and rows of Python values (as DuckDB returns them) and writes
 - `table`: aligned columns, east-Asian wide characters counted as two columns
   (`unicodedata.east_asian_width`), each cell cut at `width` columns with `…`,
   NULL shown as one marker, numbers right-aligned, integers as integers;
-- `csv`: RFC 4180 with a header; NULL is an empty field; a UTF-8 byte-order mark
+- `csv`: RFC 4180 with a header, lines ending in LF (`\n`) as in `export --format csv`,
+  which DuckDB writes; NULL is an empty field; a UTF-8 byte-order mark
   when `bom` is true, so that Japanese Excel opens the file as UTF-8; a text cell that
   a spreadsheet would run as a formula gets a leading `'` (`FORMULA_START`);
 - `json`: one array of objects on one line (dates ISO 8601, NULL as null);
-- `parquet`: typed columns (needs a file destination).
+- `parquet`: typed columns (needs a file destination);
+- `xlsx`: an Excel workbook with a header row (needs a file destination; `write_xlsx`).
 """
 
 from __future__ import annotations
@@ -19,14 +21,15 @@ import csv
 import io
 import json
 import math
+import os
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-FORMATS = ("table", "csv", "json", "parquet")
+FORMATS = ("table", "csv", "json", "parquet", "xlsx")
 # A CSV cell beginning with one of these is a formula to Excel and LibreOffice
 # (`=HYPERLINK("http://…")` in a document's text would run): such text cells are written with a
 # leading apostrophe, which spreadsheets show as text (OWASP's rule against CSV injection).
@@ -167,7 +170,7 @@ def format_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 def format_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]], bom: bool = False) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n" if bom else "\n")
+    writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow(["" if v is None else _csv_value(v) for v in row])
@@ -211,10 +214,13 @@ def write_result(
 
     if fmt not in FORMATS:
         raise OutputError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    if fmt == "parquet":
+    if fmt in ("parquet", "xlsx"):
         if not isinstance(dest, (str, Path)):
-            raise OutputError("parquet is binary: give a file with -o/--output FILE")
-        write_parquet(columns, rows, Path(dest))
+            raise OutputError(f"{fmt} is binary: give a file with -o/--output FILE")
+        if fmt == "parquet":
+            write_parquet(columns, rows, Path(dest))
+        else:
+            write_xlsx([("result", columns, rows)], Path(dest))
         return
     path = Path(dest) if isinstance(dest, (str, Path)) else None
     if fmt == "table":
@@ -232,3 +238,102 @@ def write_result(
     for line in text.splitlines(keepends=True):
         stream.write(line)
     stream.flush()
+
+
+# Excel's limits: rows of a worksheet (the header row included), characters of a cell, of a
+# sheet's name. A longer table goes on to further sheets; a longer text is cut.
+XLSX_ROWS = 1_048_576
+XLSX_CELL = 32_767
+XLSX_NAME = 31
+# integers past 2**53 lose digits as Excel's numbers: written as text
+_EXACT = 2**53
+
+
+def write_xlsx(
+    tables: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]], path: Path
+) -> list[str]:
+    """Write each (name, columns, rows) to a sheet of one workbook at `path`, a header row first;
+    returns notes for the person: tables split over several sheets, texts cut.
+
+    A table beyond Excel's 1,048,576 rows continues on sheets `name (2)`, `name (3)`…; a text
+    beyond a cell's 32,767 characters is cut (the full text is in the CSV or Parquet export).
+    Text is written as text (never run as a formula), lists and maps as JSON, integers past
+    2**53 as text. Written beside `path` and renamed into place when complete.
+    """
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    names: set[str] = set()
+    notes = []
+    for name, columns, rows in tables:
+        # the first sheet at once (a table without rows gets its header alone)
+        sheet = book.create_sheet(_sheet_name(name, 1, names))
+        sheet.append([_xlsx_cell(sheet, c)[0] for c in columns])
+        used, sheets, cut = 1, 1, 0
+        for row in rows:
+            if used >= XLSX_ROWS:
+                sheets += 1
+                sheet = book.create_sheet(_sheet_name(name, sheets, names))
+                sheet.append([_xlsx_cell(sheet, c)[0] for c in columns])
+                used = 1
+            cells = [_xlsx_cell(sheet, v) for v in row]
+            sheet.append([c for c, _ in cells])
+            cut += sum(was_cut for _, was_cut in cells)
+            used += 1
+        if sheets > 1:
+            notes.append(f"{name}: more rows than an Excel sheet holds, split over {sheets} sheets")
+        if cut:
+            notes.append(
+                f"{name}: {cut} texts longer than an Excel cell ({XLSX_CELL} characters) cut"
+            )
+    tmp = path.with_name(path.name + ".partial")
+    try:
+        book.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return notes
+
+
+def _sheet_name(name: str, part: int, taken: set[str]) -> str:
+    """A unique sheet name within Excel's 31 characters and without the characters it refuses."""
+    base = "".join("_" if c in "[]:*?/\\" else c for c in name)
+    suffix = f" ({part})" if part > 1 else ""
+    out = base[: XLSX_NAME - len(suffix)] + suffix
+    n = 1
+    while out.lower() in taken:
+        n += 1
+        tail = f"~{n}{suffix}"
+        out = base[: XLSX_NAME - len(tail)] + tail
+    taken.add(out.lower())
+    return out
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> tuple[Any, bool]:
+    """(the cell for `value`, whether its text was cut)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, float) and math.isnan(value):
+        value = None
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _EXACT:
+        value = str(value)
+    elif isinstance(value, Decimal):
+        value = int(value) if value == value.to_integral_value() else float(value)
+    elif isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.replace(tzinfo=None) - (value.utcoffset() or timedelta(0))  # as UTC
+    elif isinstance(value, (list, tuple, dict, bytes)):
+        value = (
+            json.dumps(_json_value(value), ensure_ascii=False)
+            if not isinstance(value, bytes)
+            else value.hex()
+        )
+    cut = False
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cut = len(value) > XLSX_CELL
+        value = value[:XLSX_CELL]
+    cell = WriteOnlyCell(sheet, value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # `=…` stays text: openpyxl would make it a formula
+    return cell, cut

@@ -22,18 +22,34 @@ from shingikai.warehouse import readonly
 SHOW_DIR = Path("data/show")  # git-ignored
 DEFAULT_RAW = Path("data/raw")
 
+# One colour per field, light enough for black text, and far apart: every two differ by at
+# least 17 in CIELAB (ΔE76; 2.3 is a just noticeable difference), so a legend entry and a mark
+# are matched at a glance. Before, nine header fields fell to one default colour, and
+# outcome and outcome_text shared one. tests/shingikai/test_search_show.py measures it.
 COLORS = {
-    "contractor": "#ffd28a",
-    "data_item": "#b9e6ff",
-    "condition": "#d7c4ff",
-    "report": "#c8f0c0",
-    "incident": "#ff9f9f",
-    "consultation": "#ffe96b",
-    "attendee": "#e8e8e8",
-    "title": "#fff3a8",
-    "department": "#f9cfe8",
-    "outcome_text": "#a8f0dc",
-    "outcome": "#a8f0dc",
+    "consultation": "#ffe14d",
+    "title": "#fff6b0",
+    "department": "#f7b6d9",
+    "outcome": "#7fe0c0",
+    "outcome_text": "#c2f5e6",
+    "contractor": "#ffb066",
+    "data_item": "#8fd0ff",
+    "condition": "#c9a8ff",
+    "report": "#a9e08a",
+    "incident": "#ff7b7b",
+    "attendee": "#d0d0d0",
+    "municipality": "#80f880",
+    "body": "#f8b098",
+    "held_on": "#b0c898",
+    "start_time": "#f898e0",
+    "end_time": "#e0f880",
+    "place": "#80f8b0",
+    "observers": "#b0b0e0",
+    "session": "#c8b080",
+    "term": "#80c8c8",
+    "fiscal_year": "#80f8f8",
+    "vote": "#f8c8c8",
+    "dissent": "#f8e0f8",
 }
 
 
@@ -245,14 +261,14 @@ def highlight(text: str, spans: list[Span], page_starts: list[int] | None = None
 
 CSS = """
 body{font-family:"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif;margin:2em;max-width:1100px;color:#222}
-pre.doc{white-space:pre-wrap;word-break:break-all;line-height:1.9;font-family:inherit;border:1px solid #ccc;padding:1em;background:#fcfcfc}
+pre.doc{white-space:pre-wrap;overflow-wrap:anywhere;line-height:1.9;font-family:inherit;border:1px solid #ccc;padding:1em;background:#fcfcfc}
 mark{padding:0 1px;border-radius:2px;color:inherit}
 mark mark{border-bottom:2px solid rgba(0,0,0,.35)}
 mark[data-label]::before{content:attr(data-label);font-size:.62em;vertical-align:super;color:#555;margin-right:1px;
- background:#fff;border:1px solid #bbb;border-radius:3px;padding:0 2px}
+ background:#fff;border:1px solid #bbb;border-radius:3px;padding:0 2px;white-space:nowrap}
 mark:target{outline:3px solid #e33}
 table{border-collapse:collapse;font-size:.85em;margin-top:1em}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
-.legend span{display:inline-block;padding:0 6px;margin:2px;border-radius:3px}
+.legend span{display:inline-block;padding:0 6px;margin:2px;border-radius:3px;white-space:nowrap}
 mark.corrected{outline:2px dashed #c00}
 span.page{display:block;text-align:right;color:#777;font-size:.8em;border-top:1px dashed #bbb;margin-top:.5em}
 """

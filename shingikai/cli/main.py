@@ -192,7 +192,7 @@ def _read_sql(args: argparse.Namespace) -> str:
 
 
 # a file's format from its suffix when --format does not say
-SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"}
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet", ".xlsx": "xlsx"}
 # rows fetched for "every row": what DuckDB's fetchmany takes as "no limit"
 EVERY_ROW = sys.maxsize - 1
 
@@ -360,10 +360,18 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
     except FileExistsError as exc:
         raise UsageError(str(exc)) from None
+    notes = [name for name, kind, _, _ in written if kind == "note"]
+    written = [w for w in written if w[1] != "note"]
     for name, kind, path, rows in written:
         print(f"{kind:<5} {name:<32} {rows:>7} rows  {path}")
-    what = "tables and views" if args.format == "duckdb" else "files"
-    print(f"{len(written)} {what} written to {args.dir}")
+    for note in notes:
+        print(f"note: {note}")
+    if args.format in ("duckdb", "xlsx"):
+        print(
+            f"{len(written)} tables and views written to {written[0][2] if written else args.dir}"
+        )
+    else:
+        print(f"{len(written)} files written to {args.dir}")
     return 0
 
 
@@ -675,10 +683,10 @@ def _add_query(sub: _Sub) -> None:
     _add_db(s)
     s.add_argument(
         "--format",
-        choices=["table", "csv", "json", "parquet"],
+        choices=["table", "csv", "json", "parquet", "xlsx"],
         default=None,
-        help="output format (default: from the suffix of -o FILE, .csv .json .parquet, else "
-        "table; parquet needs -o)",
+        help="output format (default: from the suffix of -o FILE, .csv .json .parquet .xlsx, else "
+        "table; parquet and xlsx need -o; csv lines end in LF)",
     )
     s.add_argument(
         "-o",
@@ -772,16 +780,21 @@ def _add_search(sub: _Sub) -> None:
 def _add_export(sub: _Sub) -> None:
     s = sub.add_parser(
         "export",
-        help="write every table and view to Parquet or CSV files, or one DuckDB file",
-        description="Copy every warehouse table and view to DIR/<name>.parquet or .csv, or (--format duckdb) "
+        help="write every table and view to Parquet or CSV files, an Excel workbook, or one DuckDB file",
+        description="Copy every warehouse table and view to DIR/<name>.parquet or .csv (lines ending in LF), "
+        "to the sheets of one Excel workbook FILE (--format xlsx: a sheet per table and view, a header row; "
+        "a table past Excel's 1,048,576 rows continues on further sheets), or (--format duckdb) "
         "the whole snapshot with its tables, views and comments to one DuckDB FILE, from a read-only connection.",
     )
     s.add_argument(
-        "dir", metavar="DIR|FILE", type=Path, help="output folder, or file for --format duckdb"
+        "dir",
+        metavar="DIR|FILE",
+        type=Path,
+        help="output folder, or file for --format xlsx or duckdb",
     )
     s.add_argument(
         "--format",
-        choices=["parquet", "csv", "duckdb"],
+        choices=["parquet", "csv", "xlsx", "duckdb"],
         default="parquet",
         help="file format (default parquet)",
     )

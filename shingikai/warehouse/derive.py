@@ -25,8 +25,30 @@ from shingikai.warehouse import history
 # that names none) the council's name and at least one consultation must identify it:
 # two councils called 個人情報保護審査会 meeting on one day with nothing deliberated
 # would otherwise be taken for one meeting.
-# The key of each document in scope (tables named, so that it also runs on a batch's rows).
-KEYED = r"""
+# Copies with one content (documents.content_digest: the same words however the lines fall)
+# are one meeting whatever their headers gave, so they share one key: the least of their
+# own keys, else one made of the digest (a page that names no municipality, or no date).
+# A key made of a digest never wins over a real one (it stands for "none"). One step only:
+# a third copy of other content that shares a twin's own key, when the twins took another
+# (two readings of one header), stays apart (rare: three copies, two of them read apart).
+CONTENT_KEY = "content | "
+SHARED_BY_CONTENT = rf"""
+    SELECT
+        * EXCLUDE (meeting_key),
+        CASE
+            WHEN content_digest IS NULL THEN meeting_key
+            ELSE coalesce(
+                min(CASE WHEN NOT starts_with(meeting_key, '{CONTENT_KEY}') THEN meeting_key END)
+                    OVER (PARTITION BY content_digest),
+                '{CONTENT_KEY}' || content_digest
+            )
+        END AS meeting_key
+    FROM {{keys}}
+"""
+
+# The key of each document in scope from its own rows (tables named, so that it also runs on
+# a batch's rows, or on the loaded documents a batch touches).
+OWN_KEYS = r"""
 consultation_lists AS (
         SELECT
             document_id,
@@ -40,12 +62,13 @@ consultation_lists AS (
         FROM {consultations}
         GROUP BY document_id
     ),
-    keyed AS (
+    own_keys AS (
         SELECT
             d.document_id,
             d.source_path,
             d.file_type,
             d.encoding,
+            d.content_digest,
             CASE
                 WHEN d.status = 'ok' AND m.held_on IS NOT NULL
                     AND (
@@ -66,6 +89,7 @@ consultation_lists AS (
         LEFT JOIN consultation_lists AS cl USING (document_id)
     )
 """
+KEYED = OWN_KEYS + ", keyed AS (" + SHARED_BY_CONTENT.replace("{keys}", "own_keys") + ")"
 
 # The copy that stands for the meeting: text before PDF (its extraction is more
 # direct), UTF-8 before other encodings, then by source_path and document_id.
@@ -106,26 +130,53 @@ WHERE documents.document_id = k.document_id
 
 MARK_COPIES = UPDATE_MARKS.replace("{marks}", "WITH " + KEYED + ", " + RANKED)
 
-# The keys of a batch's documents, from the batch's own rows (nothing read from the warehouse).
-BATCH_KEYED = (
-    "WITH "
-    + KEYED
-    + " SELECT document_id, source_path, file_type, encoding, meeting_key FROM keyed"
+# What the ranking reads of each document.
+MARK_COLUMNS = (
+    "document_id",
+    "source_path",
+    "file_type",
+    "encoding",
+    "content_digest",
+    "meeting_key",
 )
 
-# A batch about to be loaded (`_batch_keyed`), ranked with the documents already loaded that
-# share a meeting with it or with a document the batch replaced, removed or moved (their keys
-# as recorded); with each one's marks as they are now (null for the batch's).
+# The own keys of a batch's documents, from the batch's own rows (nothing read from the warehouse).
+BATCH_KEYED = "WITH " + OWN_KEYS + " SELECT " + ", ".join(MARK_COLUMNS) + " FROM own_keys"
+
+# The loaded documents a batch touches: those of its meetings or of the meetings of documents
+# it replaced, removed or moved (their keys as recorded), those of its content, and those of
+# the meetings of the latter (a document may take the batch's key and leave its meeting).
+# The copies of one content share a key, so a touched one brings all the others along.
+_SCOPE = r"""
+scope AS (
+    SELECT document_id FROM documents
+    WHERE document_id NOT IN (SELECT document_id FROM _batch_keyed)
+        AND (
+            meeting_key IN (SELECT unnest($keys::VARCHAR[]))
+            OR content_digest IN (SELECT unnest($digests::VARCHAR[]))
+            OR meeting_key IN (
+                SELECT meeting_key FROM documents
+                WHERE content_digest IN (SELECT unnest($digests::VARCHAR[]))
+            )
+        )
+)"""
+_SCOPED = "(SELECT * FROM {} WHERE document_id IN (SELECT document_id FROM scope))"
+
+# A batch about to be loaded (`_batch_keyed`, with its own keys), keyed and ranked with the
+# loaded documents it touches (their own keys recomputed from their rows); with each one's
+# marks as they are now (null for the batch's).
 RANK_BATCH = (
-    r"""
-WITH keyed AS (
-    SELECT document_id, source_path, file_type, encoding, meeting_key FROM _batch_keyed
-    UNION ALL
-    SELECT document_id, source_path, file_type, encoding, meeting_key
-    FROM documents
-    WHERE meeting_key IN (SELECT unnest($keys::VARCHAR[]))
-        AND document_id NOT IN (SELECT document_id FROM _batch_keyed)
-),
+    "WITH "
+    + _SCOPE
+    + ", "
+    + OWN_KEYS.format(**{t: _SCOPED.format(t) for t in ("documents", "meetings", "consultations")})
+    + ", every_key AS (SELECT "
+    + ", ".join(MARK_COLUMNS)
+    + " FROM _batch_keyed UNION ALL SELECT "
+    + ", ".join(MARK_COLUMNS)
+    + " FROM own_keys), keyed AS ("
+    + SHARED_BY_CONTENT.replace("{keys}", "every_key")
+    + r"""),
 marks AS (
     WITH
 """
@@ -135,7 +186,7 @@ marks AS (
 SELECT marks.*, d.meeting_key AS was_key, d.duplicate_of AS was_duplicate_of, d.document_id IS NULL AS new
 FROM marks LEFT JOIN (
     SELECT document_id, meeting_key, duplicate_of FROM documents
-    WHERE meeting_key IN (SELECT unnest($keys::VARCHAR[]))
+    WHERE document_id IN (SELECT document_id FROM scope)
 ) AS d USING (document_id)
 """
 )
@@ -169,7 +220,6 @@ WHERE reports.report_id = t.report_id
 """
 
 TABLES = {"documents": "documents", "meetings": "meetings", "consultations": "consultations"}
-MARK_COLUMNS = ("document_id", "source_path", "file_type", "encoding", "meeting_key")
 
 
 def _words() -> dict[str, list[str]]:
@@ -226,10 +276,11 @@ def derive_batch(
     """
     keyed = _batch_keyed(con, batch)
     keys = sorted({k for k in keyed.column("meeting_key").to_pylist() if k} | set(touched))
+    digests = sorted({d for d in keyed.column("content_digest").to_pylist() if d})
     if keyed.num_rows or keys:
         con.register("_batch_keyed", keyed)
         try:
-            ranked = con.execute(RANK_BATCH, {"keys": keys}).fetch_arrow_table()
+            ranked = con.execute(RANK_BATCH, {"keys": keys, "digests": digests}).fetch_arrow_table()
         finally:
             con.unregister("_batch_keyed")
         rows = ranked.to_pylist()

@@ -1,6 +1,6 @@
-"""Export the warehouse: every table and view to Parquet or CSV files, or the whole snapshot to one
-self-contained DuckDB file (same tables, keys, CHECKs, comments and views), from a read-only
-connection."""
+"""Export the warehouse: every table and view to Parquet or CSV files, to the sheets of one Excel
+workbook, or the whole snapshot to one self-contained DuckDB file (same tables, keys, CHECKs,
+comments and views), from a read-only connection."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import os
 import shutil
 from pathlib import Path
 
-from shingikai.render import FORMULA_START
+from shingikai.render import FORMULA_START, write_xlsx
 from shingikai.warehouse.constraints import scalar
 from shingikai.warehouse.store import apply_schema, readonly
 
@@ -36,12 +36,16 @@ def export(
     latest snapshot, or of the one `at`; returns (name, kind, path, rows).
 
     CSV files start with a UTF-8 byte-order mark unless `bom` is false: without it,
-    Excel on a Japanese system reads them as Shift_JIS and garbles every character.
+    Excel on a Japanese system reads them as Shift_JIS and garbles every character. Their
+    lines end in LF, as `query --format csv` writes them. xlsx: one workbook FILE (in a
+    folder given instead: FOLDER/shingikai.xlsx), a sheet per table and view.
     """
     if fmt == "duckdb":
         return export_duckdb(db, Path(out), at=at)
+    if fmt == "xlsx":
+        return export_xlsx(db, Path(out), at=at)
     if fmt not in ("parquet", "csv"):
-        raise ValueError(f"unknown format {fmt!r}: use parquet, csv or duckdb")
+        raise ValueError(f"unknown format {fmt!r}: use parquet, csv, xlsx or duckdb")
     out_dir = Path(out)
     if out_dir.exists() and not out_dir.is_dir():
         raise FileExistsError(f"{out_dir} is a file: give a folder to write the tables into")
@@ -63,6 +67,40 @@ def export(
             (rows,) = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0]
             written.append((name, kind, path, rows))
     return written
+
+
+# rows fetched from DuckDB at a time while a sheet is written
+XLSX_BATCH = 10_000
+
+
+def export_xlsx(
+    db: Path | str, out: Path, at: str | int | None = None
+) -> list[tuple[str, str, Path, int]]:
+    """One Excel workbook: a sheet per table and view (its name, cut to Excel's 31 characters),
+    a header row, then its rows; a table past Excel's rows goes on over further sheets
+    (`render.write_xlsx`). The notes (split tables, cut texts) come back as rows of kind `note`."""
+    if out.is_dir():
+        out = out / "shingikai.xlsx"
+    if out.exists():
+        raise FileExistsError(f"{out} exists: remove it or choose another file")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    with readonly(db, at=at) as con:
+        listed = relations(con)
+
+        def rows(name: str):  # type: ignore[no-untyped-def]
+            cur = con.execute(f'SELECT * FROM "{name}"')
+            while batch := cur.fetchmany(XLSX_BATCH):
+                yield from batch
+
+        tables = []
+        for name, kind in listed:
+            columns = [r[0] for r in con.execute(f'DESCRIBE "{name}"').fetchall()]
+            tables.append((name, columns, rows(name)))
+            written.append((name, kind, out, scalar(con, f'SELECT count(*) FROM "{name}"')))
+        # the sheets are written one after the other: each query runs when its turn comes
+        notes = write_xlsx(tables, out)
+    return written + [(note, "note", out, 0) for note in notes]
 
 
 def _spreadsheet_safe(con, name: str) -> str:  # type: ignore[no-untyped-def]

@@ -39,3 +39,15 @@ def test_a_negated_verdict_is_a_rejection() -> None:
     assert find_decision(text, 0, len(text)).outcome == "rejected"
     text = "審議の結果、本件は適当であると認められるとの結論に達した。"
     assert find_decision(text, 0, len(text)).outcome == "approved"
+
+
+def test_a_full_stop_inside_brackets_ends_no_sentence() -> None:
+    """Issue 23: `(以下「事業」という。)` ended the sentence at its 。, and outcome_text began
+    with `)`: the verdict and its subject are one sentence."""
+    text = "1 楓原市図書館事業(以下「事業」という。)における個人情報の目的外提供については、やむを得ないものと認める。"
+    found = find_decision(text, 0, len(text), toshin=True)
+    assert found.outcome == "approved"
+    assert found.outcome_text is not None and found.outcome_text.startswith(
+        "1 楓原市図書館事業(以下"
+    )
+    assert found.span is not None and text[found.span[0] : found.span[1]] == found.outcome_text

@@ -434,3 +434,21 @@ LOCAL = (
 @pytest.mark.parametrize("name", PREFECTURES + LOCAL)
 def test_every_prefecture_and_awkward_local_names(name: str) -> None:
     assert [g[2] for g in government_names(f"第3回{name}個人情報保護審議会")] == [name]
+
+
+def test_a_browser_print_stamp_is_chrome_not_the_meeting_date() -> None:
+    """Issue 23: the print date a browser writes over a page (`2026/12/03 10:15 <title>`)
+    was read as the meeting date of a page that gives none in its header."""
+    raw = "2026/12/03 10:15 会議録 - 霞浦市\n霞浦市個人情報保護審議会 会議録\n審議会を傍聴しました。\n"
+    text, h = header(raw)
+    assert h.held_on is None
+    assert "2026" not in chrome.mask(text)
+
+
+def test_an_official_after_a_group_label_is_highlighted_where_named() -> None:
+    """Issue 23: `(事務局)総務部長` gave the attendee 総務部長 the span of `(事務局`."""
+    raw = "霞浦市個人情報保護審議会 会議録\n日時\n令和3年3月1日(月曜)\n出席者\n会長 山田太郎、委員 佐藤一郎\n(事務局)総務部長、総務課長\n"
+    text, h = header(raw)
+    spans = {name: text[s:e] for name, _, _, _, s, e in h.attendees}
+    assert spans["総務部長"] == "総務部長" and spans["総務課長"] == "総務課長", spans
+    assert all(text[s:e].startswith(name) for name, _, _, _, s, e in h.attendees), spans

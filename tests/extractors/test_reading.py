@@ -293,3 +293,21 @@ def test_a_line_that_opens_an_item_is_not_joined_to_a_full_line_above() -> None:
     heading = {"text": "5.議事経過と結果", "x0": 50.0, "x1": 200.0}
     assert _join_lines([full, wrapped], 550.0) == full["text"] + wrapped["text"]
     assert _join_lines([full, heading], 550.0) == full["text"] + "\n" + heading["text"]
+
+
+def test_a_line_after_a_blank_line_or_opening_a_katakana_item_is_not_joined() -> None:
+    """Issue 23: a web page printed to PDF leaves a blank line between short blocks that
+    reach the estimated margin (`…会議録` over the label `日時`), and lists items as `ア …`,
+    `イ …`; joining them lost the meeting date and ran two consultation titles together."""
+    from extractors.reading import _join_lines
+
+    title = {"text": "第3回 楓原市個人情報保護審議会 会議録", "x0": 84.0, "x1": 336.0}
+    title |= {"top": 265.3, "bottom": 275.8}
+    label = {"text": "日時", "x0": 84.0, "x1": 105.0, "top": 298.3, "bottom": 308.8}
+    wrap = {"text": "の続き", "x0": 84.0, "x1": 150.0, "top": 280.0, "bottom": 290.5}
+    assert _join_lines([title, label], 336.0) == title["text"] + "\n" + label["text"]
+    # at line spacing it is still a wrap
+    assert _join_lines([title, wrap], 336.0) == title["text"] + wrap["text"]
+    first = {"text": "ア 楓原市立図書館システムの結合について", "x0": 68.0, "x1": 472.0}
+    second = {"text": "イ 避難所受付業務の記録項目について", "x0": 68.0, "x1": 409.0}
+    assert _join_lines([first, second], 472.0) == first["text"] + "\n" + second["text"]

@@ -298,7 +298,18 @@ def test_a_load_recomputes_only_what_it_touches_and_agrees_with_everything(seed)
         minutes(f"{k}" * 64, f"day2/{k}.txt", held_on=date(2012, 3, 1), encoding=enc)
         for k, enc in (("5", "utf-8"), ("6", "cp932"))
     ]
-    pool = [SEED, PDF, SJIS, EUC, *other_day, minutes("7" * 64, "alone.txt", numbers=(9,))]
+    pool = [
+        _content(SEED, "s"),
+        PDF,
+        SJIS,
+        EUC,
+        *other_day,
+        minutes("7" * 64, "alone.txt", numbers=(9,)),
+        # issue 23: copies by content (one without a header, two of a page with none)
+        _content(_headless("9" * 64, "print/x.pdf"), "s"),
+        _content(_headless("0" * 64, "blog/a.txt"), "b"),
+        _content(_headless("e" * 64, "blog/a.pdf"), "b"),
+    ]
 
     def located(e: Extraction, path: str) -> tuple[Extraction, DocumentLocation]:
         moved = replace(e, document=replace(e.document, source_path=path))
@@ -346,3 +357,45 @@ def test_a_copy_that_moves_to_another_file_is_ranked_again():
     marks = copies_of(con)
     assert marks["z/9.txt"][1] == EUC.document.document_id  # b/2.txt sorts first now
     assert marks["b/2.txt"][1] is None
+
+
+def _content(e: Extraction, digest: str) -> Extraction:
+    """`e` with a content digest (extractors.content), as copies of one content get."""
+    return replace(e, document=replace(e.document, content_digest=digest * 64))
+
+
+def _headless(doc_id: str, path: str) -> Extraction:
+    """A document whose header gave no municipality and no date: no key of its own."""
+    e = minutes(doc_id, path, held_on=None, file_type=path.rsplit(".", 1)[1].replace("txt", "text"))
+    e = replace(e, document=replace(e.document, municipality=None))
+    return replace(e, meeting=replace(e.meeting, municipality=None))
+
+
+@pytest.mark.parametrize("order", ["in order", "reversed"])
+def test_copies_of_one_content_are_one_meeting_with_or_without_a_header(order):
+    """Issue 23: a copy whose header was read differently or not at all (a print of the web
+    page that loses the 日時 label, a blog that names no municipality) is still one meeting
+    with the copies of its content; a content without any header is a meeting of its own."""
+    seed = _content(SEED, "s")
+    printed = _content(_headless("9" * 64, "print/x.pdf"), "s")
+    blog = _content(_headless("0" * 64, "blog/a.txt"), "b")
+    blog_pdf = _content(_headless("e" * 64, "blog/a.pdf"), "b")
+    other = _content(_headless("1" * 64, "blog/b.txt"), "o")
+    docs = [seed, printed, blog, blog_pdf, other, PDF]
+    con = memory_warehouse()
+    for e in docs if order == "in order" else docs[::-1]:
+        load(con, e)
+    marks = copies_of(con)
+    assert marks["print/x.pdf"] == (marks["seeds/x.txt"][0], "a" * 64)
+    assert marks["pdf/x.pdf"] == (marks["seeds/x.txt"][0], "a" * 64)  # same header, as before
+    assert marks["seeds/x.txt"][0].startswith("楓原市 | ")  # a real key wins over the content's
+    assert marks["blog/a.txt"] == ("content | " + "b" * 64, None)  # text before PDF
+    assert marks["blog/a.pdf"] == ("content | " + "b" * 64, "0" * 64)
+    assert marks["blog/b.txt"] == ("content | " + "o" * 64, None)
+    assert view_counts(con)["meetings"] == 3
+    # the header's copy goes: the headless print is known by its content again
+    con.execute("DELETE FROM documents WHERE document_id IN (?, ?)", ["a" * 64, "b" * 64])
+    from shingikai.warehouse.derive import derive
+
+    derive(con)
+    assert copies_of(con)["print/x.pdf"] == ("content | " + "s" * 64, None)

@@ -151,3 +151,38 @@ def test_show_links_the_source_where_ingest_found_it_from_any_folder(tmp_path, m
     source.write_text("other bytes", encoding="utf-8")  # changed since: not this document's file
     page, _, _ = render(db, doc_id[:12])
     assert "source file 2024/x.txt is not on this machine" in page
+
+
+def _lab(colour: str) -> tuple[float, float, float]:
+    """CIELAB (D65) of an sRGB `#rrggbb`."""
+    rgb = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    xyz = (
+        (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047,
+        0.2126 * r + 0.7152 * g + 0.0722 * b,
+        (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883,
+    )
+    x, y, z = [t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in xyz]
+    return 116 * y - 16, 500 * (x - y), 200 * (y - z)
+
+
+def test_show_colours_are_told_apart_and_labels_never_break_mid_word(corpus):
+    """Issue 23: legend colours were hard to tell apart (nine header fields shared one
+    default, outcome and outcome_text one colour) and labels wrapped mid-word."""
+    import itertools
+    import math
+
+    from shingikai.show import COLORS, CSS
+
+    for (f1, c1), (f2, c2) in itertools.combinations(COLORS.items(), 2):
+        assert math.dist(_lab(c1), _lab(c2)) >= 15, (f1, c1, f2, c2)
+    assert all(_lab(c)[0] >= 65 for c in COLORS.values())  # black text stays legible
+    db, _ = corpus
+    page, _, _ = render(db, "samples/x.txt")
+    legend = re.search(r'<p class="legend">(.*?)</p>', page).group(1)
+    shown = dict(re.findall(r'<span style="background:(#[0-9a-f]{6})">([^<]+)</span>', legend))
+    assert len(shown) >= 3 and set(shown) <= set(COLORS.values())
+    rules = dict(re.findall(r"^(\S[^{]*)\{([^}]*)\}", CSS, re.M))
+    assert "break-all" not in CSS  # a Latin word or a label broke at any letter
+    assert "white-space:nowrap" in rules["mark[data-label]::before"]
+    assert "white-space:nowrap" in rules[".legend span"]
