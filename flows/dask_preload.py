@@ -6,7 +6,9 @@ Prefect's flow run and the task had all started, so every worker's first task wa
 worker, in a thread, so it overlaps the cluster's and the flow's own start-up; the first task
 then waits only for what is left (`shingikai.sandbox.warm` holds a lock until it is done).
 The thread keeps the worker's event loop free, so the worker registers with the scheduler at
-once.
+once. A worker forked from the extraction fork server (`flows.runners`) has the model loaded
+already; the thread then imports the ingest flow's module (Prefect, ~2 s) before the first
+task needs it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ from typing import Any
 
 def dask_setup(worker: Any) -> None:
     """`distributed` calls this once in each worker process, as the worker starts."""
+    threading.Thread(target=_warm, daemon=True, name="shingikai-warm").start()
+
+
+def _warm() -> None:
     from shingikai.sandbox import warm
 
-    threading.Thread(target=warm, daemon=True, name="shingikai-warm").start()
+    warm()
+    import flows.ingest  # noqa: F401 - Prefect and the task's module, before the first task

@@ -86,7 +86,9 @@ class Background:
         self.started = False
         self.pool = False
 
-    def start(self, limits: Limits, workers: int | None, local: bool) -> None:
+    def start(
+        self, limits: Limits, workers: int | None, local: bool, dask_local: bool = False
+    ) -> None:
         if self.started:
             return
         self.started = True
@@ -97,6 +99,12 @@ class Background:
             from shingikai.sandbox import DEFAULT_MEMORY_BYTES
 
             start_pool(limits.memory_bytes or DEFAULT_MEMORY_BYTES, workers)
+        elif dask_local:
+            # the local cluster forks its workers from it (flows.runners): GiNZA loads meanwhile
+            self.pool = True
+            from shingikai.sandbox import start_fork_server
+
+            start_fork_server(extra=("distributed",))
 
     def starting(self) -> str:
         """What `start` set going, for the command's progress."""
@@ -209,7 +217,7 @@ def run_ingest(
     try:
         files, problems = discover_all(Path(p) for p in paths)
         if surely_new(files, Path(db), force):
-            background.start(limits, workers, local)
+            background.start(limits, workers, local, dask == "local")
             marks.add("server and workers starting")
             say(f"{_files(len(files))} found; {background.starting()}; checking which are new")
         elif files:
@@ -235,7 +243,7 @@ def run_ingest(
                     record_without_extraction(writer.con, planned.todo, summary)
             return summary
         if not background.started:
-            background.start(limits, workers, local)
+            background.start(limits, workers, local, dask == "local")
             say(background.starting())
         say("loading Prefect")
         if background.server is not None:

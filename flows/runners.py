@@ -23,6 +23,7 @@ def make_task_runner(address: str | None, workers: int) -> TaskRunner[Any] | Non
     from prefect_dask import DaskTaskRunner  # loads dask: only when asked for
 
     if address == "local":
+        fork_dask_workers_from_the_fork_server()
         return DaskTaskRunner(
             cluster_class="distributed.LocalCluster",
             cluster_kwargs={
@@ -35,6 +36,24 @@ def make_task_runner(address: str | None, workers: int) -> TaskRunner[Any] | Non
             },
         )
     return DaskTaskRunner(address=address)
+
+
+def fork_dask_workers_from_the_fork_server() -> None:
+    """A local cluster's workers forked from the extraction fork server, which has GiNZA loaded.
+
+    `distributed` spawned each worker as a fresh interpreter, which then imported the
+    extractors and loaded GiNZA on its own: two workers on two cores loaded the model twice,
+    competing with the flow's own start-up, and every first task waited for it (the main reason
+    `--dask local` took many times the local runner's flow time, issue 24). Forked from the
+    fork server (started early by `flows.launch`, or here), each worker starts with the model
+    loaded and shares its memory; `flows.dask_preload` has only Prefect left to import.
+    """
+    import dask
+
+    from shingikai.sandbox import start_fork_server
+
+    start_fork_server(extra=("distributed",), anywhere=True)
+    dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
 
 
 def task_runner_is_local() -> bool:

@@ -165,7 +165,9 @@ def test_a_hung_server_or_one_of_another_prefect_version_is_ended_and_replaced(f
     first = _use(folder)
     first.stop()
     # the same server recorded as another Prefect version: replaced, the old process ended
-    local_server._write_state(folder, State(first.state.pid, first.state.port, "0.0.1", time.time()))
+    local_server._write_state(
+        folder, State(first.state.pid, first.state.port, "0.0.1", time.time())
+    )
     second = _use(folder)
     second.stop()
     assert second.started_here and second.state.pid != first.state.pid
