@@ -33,6 +33,9 @@ def make_task_runner(address: str | None, workers: int) -> TaskRunner[Any] | Non
                 "dashboard_address": None,
                 # each worker starts loading GiNZA as it starts, not at its first task
                 "preload": ["flows.dask_preload"],
+                # forked from a fork server started before the run chose its Prefect API: the
+                # worker's environment is the fork server's, so the API is handed over here
+                "env": {k: os.environ[k] for k in ("PREFECT_API_URL",) if os.environ.get(k)},
             },
         )
     return DaskTaskRunner(address=address)
