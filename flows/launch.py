@@ -102,9 +102,10 @@ class Background:
         elif dask_local:
             # the local cluster forks its workers from it (flows.runners): GiNZA loads meanwhile
             self.pool = True
+            from flows.dask_preload import FORK_SERVER_PRELOAD
             from shingikai.sandbox import start_fork_server
 
-            start_fork_server(extra=("distributed",))
+            start_fork_server(extra=FORK_SERVER_PRELOAD)
 
     def starting(self) -> str:
         """What `start` set going, for the command's progress."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from typing import Any
 
 from prefect.context import FlowRunContext
@@ -13,6 +15,27 @@ def use_local_api_unless_configured() -> None:
     """Quiet logs, and Prefect's temporary local API when no server is configured (PREFECT_API_URL)."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "true")
+
+
+@contextlib.contextmanager
+def reused_api_unless_configured() -> Iterator[None]:
+    """A flow run in this process on the local server later runs reuse (`flows.local_server`),
+    unless a server is configured or the run opts out (SHINGIKAI_PREFECT_SERVER=temporary):
+    then Prefect's own temporary one, as before."""
+    from flows.local_server import ReusedServer, reuse_wanted
+    from flows.server import configured_api_url
+
+    if configured_api_url() is not None or not reuse_wanted():
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    server = ReusedServer()
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.wait()}):
+            yield
+    finally:
+        server.stop()
 
 
 def make_task_runner(address: str | None, workers: int) -> TaskRunner[Any] | None:
@@ -49,13 +72,14 @@ def fork_dask_workers_from_the_fork_server() -> None:
     competing with the flow's own start-up, and every first task waited for it (the main reason
     `--dask local` took many times the local runner's flow time, issue 24). Forked from the
     fork server (started early by `flows.launch`, or here), each worker starts with the model
-    loaded and shares its memory; `flows.dask_preload` has only Prefect left to import.
+    loaded and shares its memory, and with Prefect and the flow's module imported.
     """
     import dask
 
+    from flows.dask_preload import FORK_SERVER_PRELOAD
     from shingikai.sandbox import start_fork_server
 
-    start_fork_server(extra=("distributed",), anywhere=True)
+    start_fork_server(extra=FORK_SERVER_PRELOAD, anywhere=True)
     dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
 
 

@@ -234,7 +234,8 @@ def start_fork_server(extra: tuple[str, ...] = (), anywhere: bool = False) -> No
     at once: the server loads GiNZA (and the modules `extra`) in the background.
 
     A local Dask cluster forks its workers from this server too (`flows.runners`), with
-    `extra=("distributed",)` and `anywhere`: it must be running before the cluster starts.
+    `extra` (Dask's worker, the flow's module) and `anywhere`: it must be running before the
+    cluster starts.
 
     Ctrl-C on a terminal reaches the whole process group and is the command's to handle (it
     stops the pool); Python's fork server ignores it only once it has loaded GiNZA, so a

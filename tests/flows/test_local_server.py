@@ -284,3 +284,28 @@ def test_ingest_reuses_the_real_server_and_server_stop_ends_it(tmp_path: Path):
             env=env,
             capture_output=True,
         )
+
+
+def test_fetch_runs_its_flow_on_the_reused_server_unless_told_otherwise(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """`shingikai fetch` (flows.nightly.run_fetch) ran on Prefect's own temporary server each
+    time; now its flow run points Prefect at the local server, as ingest does."""
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.runners import reused_api_unless_configured
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setattr("flows.server.configured_api_url", lambda: None)
+    before = PREFECT_API_URL.value()
+    with reused_api_unless_configured():
+        url = PREFECT_API_URL.value()
+    state = local_server._read_state(folder)
+    assert state is not None and url == state.api_url
+    assert PREFECT_API_URL.value() == before
+
+    monkeypatch.setenv("SHINGIKAI_PREFECT_SERVER", "temporary")
+    local_server.stop(folder)
+    with reused_api_unless_configured():
+        assert PREFECT_API_URL.value() == before
+    assert local_server._read_state(folder) is None
