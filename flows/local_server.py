@@ -141,12 +141,13 @@ def _write_state(folder: Path, state: State) -> None:
 
 def _ours(state: State, folder: Path) -> bool:
     """True when `state.pid` is still this folder's server (a pid is reused once its process ends)."""
+    import psutil
+
     try:
-        cmdline = Path(f"/proc/{state.pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
+        args = psutil.Process(state.pid).cmdline()
+    except psutil.Error:
         return False
-    args = [a.decode(errors="replace") for a in cmdline]
-    return any(MARKER in a for a in args) and str(folder) in args
+    return _alive(state.pid) and any(MARKER in a for a in args) and str(folder) in args
 
 
 def _listening(state: State) -> bool:
@@ -205,11 +206,12 @@ def _end(pid: int, wait: float = 10.0) -> None:
 
 
 def _alive(pid: int) -> bool:
+    import psutil
+
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE  # a zombie has ended
+    except psutil.Error:
         return False
-    return stat.rsplit(") ", 1)[1][:1] != "Z"  # a zombie has ended
 
 
 def _spawn(folder: Path) -> State:
