@@ -266,7 +266,10 @@ def run_ingest(
         marks.add(f"API ready ({_server_kind(background.server)})")
         say(f"extracting {_files(len(planned.to_extract))}")
         workers = workers or default_workers()
-        runner: TaskRunner[Any] = task_runner or ThreadPoolTaskRunner(max_workers=workers)
+        # twice as many batch tasks as extraction processes: while one task commits its batch
+        # (in this process) and reports to Prefect, another keeps that task's process busy;
+        # with one task per process, each process idled through every commit of its task
+        runner: TaskRunner[Any] = task_runner or ThreadPoolTaskRunner(max_workers=2 * workers)
         run = ingest_flow.with_options(task_runner=runner)
         with _api(url):
             summary = run(
