@@ -309,3 +309,30 @@ def test_fetch_runs_its_flow_on_the_reused_server_unless_told_otherwise(
     with reused_api_unless_configured():
         assert PREFECT_API_URL.value() == before
     assert local_server._read_state(folder) is None
+
+
+def test_the_server_command_starts_reports_and_stops_it(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+):
+    from shingikai.cli.main import main
+
+    assert main(["server", "status"]) == 0
+    assert "no local Prefect server running" in capsys.readouterr().out
+    assert main(["server", "start"]) == 0
+    started = capsys.readouterr().out
+    state = local_server._read_state(folder)
+    assert state is not None and f"started: {state.api_url} (pid {state.pid})" in started
+    assert main(["server", "start"]) == 0
+    assert f"already running: {state.api_url}" in capsys.readouterr().out
+    assert main(["server", "status"]) == 0
+    assert f"healthy, {state.api_url}, pid {state.pid}" in capsys.readouterr().out
+
+    held = ReusedServer(folder)  # a run using it: stop refuses, one line, status 1
+    try:
+        assert main(["server", "stop"]) == 1
+        assert "in use by a run" in capsys.readouterr().err
+    finally:
+        held.stop()
+    assert main(["server", "stop"]) == 0
+    assert f"stopped the local Prefect server (pid {state.pid})" in capsys.readouterr().out
+    assert _wait_gone(state.pid, 15)
