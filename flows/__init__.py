@@ -5,6 +5,8 @@
 - `flows.ingest`: the ingest flow (extract new documents in batch tasks, each committing its batch
   to the lake).
 - `flows.server`: Prefect's temporary API server, started without importing Prefect.
+- `flows.local_server`: the local API server the first run starts and later runs reuse
+  (`shingikai server status|start|stop`), also without importing Prefect.
 - `flows.nightly`: the nightly flow (fetch, then ingest), `run_fetch` and `serve_nightly`.
 - `flows.runners`: where the extraction tasks run (threads here, or a Dask cluster).
 """

@@ -2,15 +2,16 @@
 
 Order of a run:
 
-1. discover the files; if any is surely new (a path the warehouse does not hold), start
-   right away, in the background, Prefect's temporary API server (unless one is
-   configured, `PREFECT_API_URL`) and the extraction workers (which load GiNZA);
+1. discover the files; if any is surely new (a path the warehouse does not hold), find or
+   start right away, in the background, Prefect's API server (unless one is configured,
+   `PREFECT_API_URL`: the local server an earlier run left up, `flows.local_server`, or one
+   for this run only) and the extraction workers (which load GiNZA);
 2. hash and plan meanwhile; with nothing new or changed, stop here: no server, no workers;
 3. import Prefect (also while the server starts), wait for the server, run
    `flows.ingest.ingest_flow` with the plan;
 4. always, success or failure: stop the workers, let Prefect send its last logs and
-   events, then stop the server, so that nothing is left to print a traceback or
-   "Error logging to API" at exit.
+   events, then stop a temporary server (the reused one stays up for the next run), so
+   that nothing is left to print a traceback or "Error logging to API" at exit.
 
 Prefect's console output is off unless `verbose` (the command prints its own summary and
 progress); its logs still reach the API at WARNING and above, or INFO with `verbose`.
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from extractors.reading import Limits
+from flows.local_server import ReusedServer, reuse_wanted
 from flows.server import ServerStartError as ServerStartError  # for the command line
 from flows.server import TemporaryServer, configured_api_url
 from shingikai import warehouse
@@ -71,29 +73,47 @@ def surely_new(files: list[SourceFile], db: Path, force: bool) -> bool:
 
 
 class Background:
-    """What the flow needs, started early: Prefect's API server and the extraction workers."""
+    """What the flow needs, started early: Prefect's API server and the extraction workers.
 
-    def __init__(self) -> None:
-        self.server: TemporaryServer | None = None
+    The server is the local one later runs reuse (`flows.local_server`), or with `temporary`
+    (SHINGIKAI_PREFECT_SERVER=temporary, `--temporary-server`) one for this run only.
+    """
+
+    def __init__(self, temporary: bool = False) -> None:
+        self.server: TemporaryServer | ReusedServer | None = None
         self.api_url = configured_api_url()
+        self.temporary = temporary or not reuse_wanted()
         self.started = False
         self.pool = False
 
-    def start(self, limits: Limits, workers: int | None, local: bool) -> None:
+    def start(
+        self, limits: Limits, workers: int | None, local: bool, dask_local: bool = False
+    ) -> None:
         if self.started:
             return
         self.started = True
         if self.api_url is None:
-            self.server = TemporaryServer()
+            self.server = TemporaryServer() if self.temporary else ReusedServer()
         if local:
             self.pool = True
             from shingikai.sandbox import DEFAULT_MEMORY_BYTES
 
             start_pool(limits.memory_bytes or DEFAULT_MEMORY_BYTES, workers)
+        elif dask_local:
+            # the local cluster forks its workers from it (flows.runners): GiNZA loads meanwhile
+            self.pool = True
+            from flows.dask_preload import FORK_SERVER_PRELOAD
+            from shingikai.sandbox import start_fork_server
+
+            start_fork_server(extra=FORK_SERVER_PRELOAD)
 
     def starting(self) -> str:
         """What `start` set going, for the command's progress."""
-        what = ["starting Prefect's API server"] if self.server is not None else []
+        what = []
+        if isinstance(self.server, ReusedServer) and not self.server.started_here:
+            what.append("using the local Prefect server")
+        elif self.server is not None:
+            what.append("starting Prefect's API server")
         if self.pool:
             what.append("the extraction workers (they load GiNZA)")
         return " and ".join(what) or "using the configured Prefect server"
@@ -114,6 +134,17 @@ class Background:
         if self.server is not None:
             self.server.stop()
             self.server = None
+
+
+def _server_kind(server: TemporaryServer | ReusedServer | None) -> str:
+    """Which server the run used, for its timing marks (the benchmark compares them)."""
+    if server is None:
+        return "configured server"
+    if isinstance(server, TemporaryServer):
+        return "temporary server"
+    if server.reused:
+        return "local server reused"
+    return "local server started" if server.started_here else "local server, started by another run"
 
 
 def _files(n: int) -> str:
@@ -164,13 +195,15 @@ def run_ingest(
     verbose: bool = False,
     dask: str | None = None,
     steps: Steps | None = None,
+    temporary_server: bool = False,
 ) -> Summary:
     """Ingest `paths` into the warehouse at `db` through the Prefect flow; see the module docstring.
 
     `dask` ("local" or a scheduler address) runs the extraction tasks on Dask, with `workers`
     workers in a local cluster (default 2), as does any other `task_runner`. Otherwise
     `workers` is the number of local extraction processes (default: one per CPU).
-    `steps` (the command line's) hears of each step as it begins.
+    `steps` (the command line's) hears of each step as it begins. Without a configured
+    server the run uses the local one later runs reuse, or with `temporary_server` its own.
     """
     quiet_prefect(verbose)
     started = time.monotonic()
@@ -180,12 +213,12 @@ def run_ingest(
         steps.detail = _workers_state
     limits = limits or Limits()
     local = task_runner is None and not dask
-    background = Background()
+    background = Background(temporary_server)
     api_url_before = os.environ.get("PREFECT_API_URL")
     try:
         files, problems = discover_all(Path(p) for p in paths)
         if surely_new(files, Path(db), force):
-            background.start(limits, workers, local)
+            background.start(limits, workers, local, dask == "local")
             marks.add("server and workers starting")
             say(f"{_files(len(files))} found; {background.starting()}; checking which are new")
         elif files:
@@ -211,7 +244,7 @@ def run_ingest(
                     record_without_extraction(writer.con, planned.todo, summary)
             return summary
         if not background.started:
-            background.start(limits, workers, local)
+            background.start(limits, workers, local, dask == "local")
             say(background.starting())
         say("loading Prefect")
         if background.server is not None:
@@ -230,10 +263,13 @@ def run_ingest(
         if background.server is not None:
             say("waiting for Prefect's API server to answer")
         url = background.wait_for_api()
-        marks.add("API ready")
+        marks.add(f"API ready ({_server_kind(background.server)})")
         say(f"extracting {_files(len(planned.to_extract))}")
         workers = workers or default_workers()
-        runner: TaskRunner[Any] = task_runner or ThreadPoolTaskRunner(max_workers=workers)
+        # twice as many batch tasks as extraction processes: while one task commits its batch
+        # (in this process) and reports to Prefect, another keeps that task's process busy;
+        # with one task per process, each process idled through every commit of its task
+        runner: TaskRunner[Any] = task_runner or ThreadPoolTaskRunner(max_workers=2 * workers)
         run = ingest_flow.with_options(task_runner=runner)
         with _api(url):
             summary = run(

@@ -22,7 +22,7 @@ from prefect.states import Failed, State
 
 from flows.digest import check_paths, digest_flow
 from flows.ingest import ingest_flow
-from flows.runners import use_local_api_unless_configured
+from flows.runners import reused_api_unless_configured, use_local_api_unless_configured
 from shingikai import run_parameters
 from shingikai.digest import DIGEST_DIR
 from shingikai.fetch import (
@@ -352,14 +352,15 @@ def run_fetch(
     timeout: float = 30.0,
     deadline: float = DOWNLOAD_DEADLINE_S,
 ) -> FetchSummary:
-    """Run the fetch flow once, with Prefect's temporary local API unless a server is configured."""
+    """Run the fetch flow once, on the configured server, else the local one runs reuse."""
     use_local_api_unless_configured()
-    return fetch_flow(
-        sources=sources,
-        raw=raw,
-        delay=delay,
-        retries=retries,
-        backoff=backoff,
-        timeout=timeout,
-        deadline=deadline,
-    )
+    with reused_api_unless_configured():
+        return fetch_flow(
+            sources=sources,
+            raw=raw,
+            delay=delay,
+            retries=retries,
+            backoff=backoff,
+            timeout=timeout,
+            deadline=deadline,
+        )

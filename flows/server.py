@@ -42,7 +42,7 @@ class ServerStartError(RuntimeError):
     """Prefect's temporary API server did not start."""
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -65,14 +65,51 @@ runpy.run_module("uvicorn", run_name="__main__", alter_sys=True)
 """
 
 
+def uvicorn_args(port: int) -> list[str]:
+    """uvicorn's arguments to serve Prefect's API (no UI) on 127.0.0.1:`port`."""
+    spec = importlib.util.find_spec("prefect")
+    assert spec is not None and spec.origin is not None, "prefect is not installed"
+    return [
+        "--app-dir",
+        str(Path(spec.origin).parent.parent),
+        "--factory",
+        "prefect.server.api.server:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "error",
+        "--lifespan",
+        "on",
+    ]
+
+
+def server_env(**extra: str) -> dict[str, str]:
+    """The server's environment: Prefect's ephemeral mode (only the services a run needs), no UI,
+    no analytics, and never a configured API of its own."""
+    env = {
+        **os.environ,
+        "PREFECT_UI_ENABLED": "0",
+        "PREFECT__SERVER_EPHEMERAL": "1",
+        "PREFECT__SERVER_FINAL": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        **extra,
+    }
+    env.pop("PREFECT_API_URL", None)
+    return env
+
+
+def startup_timeout() -> float:
+    """How long a server may take to answer (Prefect's own setting, which the command raises)."""
+    return float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", 90))
+
+
 class TemporaryServer:
     """A Prefect API server in a subprocess, for this run only (what Prefect's ephemeral mode
     runs); it ends with this process, however this process ends."""
 
     def __init__(self) -> None:
-        spec = importlib.util.find_spec("prefect")
-        assert spec is not None and spec.origin is not None, "prefect is not installed"
-        self._app_dir = str(Path(spec.origin).parent.parent)
         self._output = tempfile.TemporaryFile(mode="w+")
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
@@ -81,34 +118,10 @@ class TemporaryServer:
     def _launch(self) -> None:
         if self.proc is not None and self.proc.stdin is not None:
             self.proc.stdin.close()  # a server that could not take its port has exited
-        self.port = _free_port()
-        env = {
-            **os.environ,
-            "PREFECT_UI_ENABLED": "0",
-            "PREFECT__SERVER_EPHEMERAL": "1",
-            "PREFECT__SERVER_FINAL": "1",
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        }
-        env.pop("PREFECT_API_URL", None)
+        self.port = free_port()
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                WITH_PARENT,
-                "--app-dir",
-                self._app_dir,
-                "--factory",
-                "prefect.server.api.server:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "error",
-                "--lifespan",
-                "on",
-            ],
-            env=env,
+            [sys.executable, "-c", WITH_PARENT, *uvicorn_args(self.port)],
+            env=server_env(),
             stdin=subprocess.PIPE,  # held open until `stop`: see WITH_PARENT
             stdout=self._output,
             stderr=subprocess.STDOUT,
@@ -123,7 +136,7 @@ class TemporaryServer:
         import httpx
 
         if timeout is None:
-            timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", 90))
+            timeout = startup_timeout()
         deadline = time.monotonic() + timeout
         with httpx.Client(timeout=5) as client:
             while time.monotonic() < deadline:

@@ -82,10 +82,13 @@ def _worker(conn, memory_bytes: int | None) -> None:  # type: ignore[no-untyped-
             conn.send(("error", traceback.format_exc(limit=3)))
 
 
+_PRELOAD_EXTRA: list[str] = []
+
+
 def _context() -> mp.context.ForkServerContext:
     ctx = mp.get_context("forkserver")
     # read once, when the fork server starts: the main module (so no worker imports it again), GiNZA
-    ctx.set_forkserver_preload(["__main__", PRELOAD])
+    ctx.set_forkserver_preload(["__main__", PRELOAD, *_PRELOAD_EXTRA])
     return ctx
 
 
@@ -220,14 +223,19 @@ def start_pool(memory_bytes: int | None, size: int | None = None) -> WorkerPool:
     """
     with _POOLS_LOCK:
         if memory_bytes not in _POOLS:
-            _start_fork_server()
+            start_fork_server()
             _POOLS[memory_bytes] = WorkerPool(size or default_workers(), memory_bytes)
         return _POOLS[memory_bytes]
 
 
-def _start_fork_server() -> None:
+def start_fork_server(extra: tuple[str, ...] = (), anywhere: bool = False) -> None:
     """Start the fork server now, from the main thread, with Ctrl-C ignored for the moment it
-    takes to spawn it: it inherits that, and Python then leaves Ctrl-C ignored in it.
+    takes to spawn it: it inherits that, and Python then leaves Ctrl-C ignored in it. Returns
+    at once: the server loads GiNZA (and the modules `extra`) in the background.
+
+    A local Dask cluster forks its workers from this server too (`flows.runners`), with
+    `extra` (Dask's worker, the flow's module) and `anywhere`: it must be running before the
+    cluster starts.
 
     Ctrl-C on a terminal reaches the whole process group and is the command's to handle (it
     stops the pool); Python's fork server ignores it only once it has loaded GiNZA, so a
@@ -237,9 +245,12 @@ def _start_fork_server() -> None:
     """
     from multiprocessing import forkserver
 
-    if threading.current_thread() is not threading.main_thread():
-        return
+    _PRELOAD_EXTRA.extend(m for m in extra if m not in _PRELOAD_EXTRA)
     _context()  # the preload list
+    if threading.current_thread() is not threading.main_thread():
+        if anywhere:
+            forkserver.ensure_running()
+        return
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         forkserver.ensure_running()

@@ -21,6 +21,10 @@ SHARED = ROOT.parent / "shared"
 # Prefect reads its settings when first imported: a loaded machine can take longer than the
 # default to start the temporary API of a flow run in the test process
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+# Each ingest the tests run (in process or as `shingikai ingest`) starts its own temporary Prefect
+# server and stops it: the local server later runs reuse (issue 24) would outlive the suite.
+# tests/flows/test_local_server.py sets it back, with a state folder of its own.
+os.environ["SHINGIKAI_PREFECT_SERVER"] = "temporary"
 
 
 @pytest.fixture

@@ -97,6 +97,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 verbose=args.verbose,
                 steps=steps,
+                temporary_server=args.temporary_server,
             )
         except ServerStartError as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -583,6 +584,29 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0  # not reached: the process became the worker
 
 
+def cmd_server(args: argparse.Namespace) -> int:
+    from flows import local_server
+
+    if args.action == "start":
+        server = local_server.start()
+        how = "already running" if server.reused else "started"
+        print(f"local Prefect server {how}: {server.api_url} (pid {server.state.pid})")
+    elif args.action == "stop":
+        try:
+            state = local_server.stop(force=args.force)
+        except local_server.ServerInUse as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(
+            f"stopped the local Prefect server (pid {state.pid})"
+            if state
+            else "no local Prefect server was running"
+        )
+    else:
+        print("\n".join(local_server.status().lines()))
+    return 0
+
+
 def _env_path(name: str, default: Path) -> Path:
     return Path(os.environ.get(name, str(default)))
 
@@ -625,6 +649,12 @@ def _add_ingest(sub: _Sub) -> None:
         "--verbose",
         action="store_true",
         help="show Prefect's log lines (every flow and task run) as well",
+    )
+    s.add_argument(
+        "--temporary-server",
+        action="store_true",
+        help="without PREFECT_API_URL, start a Prefect server for this run only instead of "
+        "reusing the local one (as SHINGIKAI_PREFECT_SERVER=temporary does)",
     )
     s.set_defaults(func=cmd_ingest)
 
@@ -1017,6 +1047,20 @@ def _add_worker(sub: _Sub) -> None:
     s.set_defaults(func=cmd_worker)
 
 
+def _add_server(sub: _Sub) -> None:
+    s = sub.add_parser(
+        "server",
+        help="the local Prefect server that ingest runs reuse: status, start, stop",
+        description="Without PREFECT_API_URL the first `shingikai ingest` starts a local Prefect "
+        "server (127.0.0.1, its state under $SHINGIKAI_STATE_DIR or ~/.local/state/shingikai) "
+        "that later runs reuse; it ends itself after $SHINGIKAI_SERVER_IDLE_MINUTES (default "
+        "60) without a run. SHINGIKAI_PREFECT_SERVER=temporary gives each run its own instead.",
+    )
+    s.add_argument("action", choices=("status", "start", "stop"), nargs="?", default="status")
+    s.add_argument("--force", action="store_true", help="stop it even while a run is using it")
+    s.set_defaults(func=cmd_server)
+
+
 COMMANDS = (
     _add_ingest,
     _add_extract,
@@ -1032,6 +1076,7 @@ COMMANDS = (
     _add_serve,
     _add_deploy,
     _add_worker,
+    _add_server,  # issue 24
     *corrections_cli.COMMANDS,  # correct, confirm, corrections
     _add_digest,  # issue 21
 )

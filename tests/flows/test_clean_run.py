@@ -44,6 +44,7 @@ def test_ingest_ends_cleanly_and_a_noop_starts_nothing(tmp_path: Path, monkeypat
         raise AssertionError("a run with nothing new started something")
 
     monkeypatch.setattr(launch, "TemporaryServer", refuse)
+    monkeypatch.setattr(launch, "ReusedServer", refuse)
     monkeypatch.setattr(launch, "start_pool", refuse)
     summary = launch.run_ingest([str(corpus)], str(db))
     assert (summary.seen, summary.new, summary.skipped) == (5, 0, 5)

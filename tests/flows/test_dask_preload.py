@@ -35,3 +35,28 @@ def test_the_preload_warms_in_a_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     assert warming and warming[0].is_alive()
     release.set()
     warming[0].join(10)
+
+
+@pytest.mark.slow
+def test_local_cluster_workers_are_forked_from_the_fork_server_with_the_model() -> None:
+    """Each worker of `--dask local` used to be a fresh interpreter that loaded GiNZA itself
+    (twice on two cores, while the flow started); now the fork server, which loads it once,
+    forks them: their parent is the fork server and the model is there before any task."""
+    import os
+    import sys
+    from multiprocessing import forkserver
+
+    from distributed import Client, LocalCluster
+
+    from flows.runners import make_task_runner
+
+    runner = make_task_runner("local", 2)
+    assert runner is not None
+    kwargs = dict(runner.cluster_kwargs)  # type: ignore[attr-defined]
+    with LocalCluster(**kwargs) as cluster, Client(cluster) as client:
+        parents = set(client.run(os.getppid).values())
+        # (the fork server of a process whose pool started it earlier lacks Prefect, so only
+        # the model, which every fork server loads, is asserted)
+        loaded = set(client.run(lambda: "extractors.nlp" in sys.modules).values())
+    assert parents == {forkserver._forkserver._forkserver_pid}, parents  # type: ignore[attr-defined]
+    assert loaded == {True}
