@@ -51,7 +51,7 @@ _TITLE_TAIL = re.compile(
     r"(\s*[-―—─‐]{2,}.*|\s*資料\s*\d+.*|\s*[(（]\s*答申\s*[)）].*"
     r"|\s*[(（【〔]\s*(?:新規|継続|追加)?\s*(?:諮問|報告)(?:事項)?\s*[)）】〕]\s*)$"
 )
-_TITLE_TRAIL_PUNCT = " \t:：、。,「」『』"
+_TITLE_TRAIL_PUNCT = " \t:：、。,「」『』/"
 _PROCEEDINGS = re.compile(
     r"^[\s【■□◆●\[]*((?:\d+|[一二三四五六七八九十]+)\s*[.．、]?\s*)?(記録$|会議記録$|(?:審議|会議|議事)等の(?:内容|概要|経過|要旨)|審議の概要|審議の要旨|議事の要旨|会議の内容|議事の内容|審議の内容|審議経過|発言内容|会議経過|議事経過|審議経過|審議内容|会議内容|議事録|議事内容|発言要旨|議事の経過|会議の経過|審議の経過|質疑応答)"
 )
@@ -253,6 +253,7 @@ def continued_title(
     return re.sub(r"\s*\n\s*", "", text[s:e]), (s, e), dept2, dspan2
 
 
+_SAID_DEPT = re.compile(rf"\s+(?:所管|担当|主管)(?:課)?\s*[:：]\s*(\S{{2,30}}?{DEPT_WORD})\s*$")
 _SUBJECT_LABEL = re.compile(
     r"[ \t]*(?:件\s*名|案件名|題\s*名|事\s*項\s*名)[ \t]*[:：]?[ \t]*(?=\S)"
 )
@@ -265,8 +266,15 @@ def clean_title(
     label = _SUBJECT_LABEL.match(text, start, end)
     if label:  # `件名　…`: the label a sheet-like block puts before the title
         start = label.end()
+    tab = text.find("\t", start, end)
+    if tab - start >= 4:  # a table's next cell is no part of the title
+        end = tab
     segment = text[start:end]
     dept, dspan = None, None
+    said = _SAID_DEPT.search(segment)
+    if said:  # `…について　所管：上下水道課`
+        dept, dspan = said.group(1), (start + said.start(1), start + said.end(1))
+        segment = segment[: said.start()]
     # the department in brackets after the title
     for m in re.finditer(r"[(（【〔\[]", segment):
         d, span = department_after(text, start + m.start())
@@ -469,16 +477,21 @@ def table_items(text: str) -> list[TableItem]:
         number_cell = _cell(header, cells, offsets, "number")
         num_m = re.search(rf"({NUM})", number_cell[0]) if number_cell else None
         number = to_int(num_m.group(1)) if num_m else None
-        dept = _cell(header, cells, offsets, "dept")
+        dept = _cell(header, cells, offsets, "dept") if header["dept"] != header["title"] else None
         ts, te = strip_span(text, *title[1])
+        name, dspan = (dept[0], strip_span(text, *dept[1])) if dept and dept[0] else (None, None)
+        # the cell `件名（担当課）`: the title with its department in brackets (after a `/` break)
+        cut, cspan, cdept, cdspan = clean_title(text, ts, te)
+        if cut and cspan and cdept:
+            (ts, te), name, dspan = cspan, name or cdept, dspan or cdspan
         item = Item(
             "consultation",
             number,
             number_cell[0] if number_cell and number is not None else None,
             text[ts:te],
             (ts, te),
-            dept[0] if dept and dept[0] else None,
-            strip_span(text, *dept[1]) if dept and dept[0] else None,
+            name,
+            dspan,
             line.start,
             line.end,
         )

@@ -102,3 +102,29 @@ def test_a_toshin_part_numbered_before_the_consultation_it_answers() -> None:
     )
     got = extract_bytes(text.encode("utf-8"), "lists/toshin2.txt").consultations
     assert [(c.number, c.department) for c in got] == [(18, "教育総務課"), (19, "住民課")]
+
+
+def test_a_results_cell_with_the_title_and_its_department_after_a_break() -> None:
+    page = (
+        "<html><body><h1>令和6年度第2回若葉台市個人情報保護審議会 審議結果</h1>\n"
+        "<p>日時：令和6年8月5日（月曜日）午後2時から</p>\n<table>\n"
+        "<tr><th>諮問番号</th><th>件名（担当課）</th><th>種別</th><th>答申</th></tr>\n"
+        "<tr><td>第10号</td><td>予防接種記録システム（VRS）への接続について<br>（健康課）</td>"
+        "<td>接続</td><td>承認</td></tr>\n</table>\n</body></html>\n"
+    )
+    got = extract_bytes(page.encode("utf-8"), "lists/cell.html").consultations
+    assert [(c.title, c.department) for c in got] == [
+        ("予防接種記録システム(VRS)への接続について", "健康課")
+    ]
+
+
+def test_a_title_with_its_section_said_at_the_end_of_the_line() -> None:
+    text = (
+        "令和6年度第1回若葉台町個人情報保護審議会 会議録\n日時 令和6年5月1日(水)午後2時から\n"
+        "議題\n(1)水道料金等徴収業務の包括委託について 所管:上下水道課\n"
+        "議事の経過\n会長 審議をお願いします。\n(異議なし)\n"
+    )
+    got = extract_bytes(text.encode("utf-8"), "lists/said.txt").consultations
+    assert [(c.title, c.department) for c in got] == [
+        ("水道料金等徴収業務の包括委託について", "上下水道課")
+    ]
