@@ -12,7 +12,9 @@ rows whose cells may hold HTML) as OUT_DIR/RENDERING/STEM.pdf, so
 - chromium-pre:   the text in one <pre> (markup removed, tabs kept), printed by headless Chromium
 - chromium-html:  headings, lists, paragraphs and bordered tables, printed by headless Chromium
                   with the browser's own header and footer (title, date, URL, page N/M)
-- lo-html:        the same page converted by LibreOffice Writer (soffice --convert-to pdf)
+- chromium-plain: the same page with tables drawn without rulings, without header and footer
+- lo-html:        the page with ruled tables converted by LibreOffice Writer (soffice --convert-to pdf)
+- lo-plain:       the page with unruled tables converted by LibreOffice Writer
 - lo-text:        the plain text (markup removed) converted by LibreOffice Writer
 
 Needs `chromium` and `soffice` on PATH and a Japanese font (Debian: chromium,
@@ -30,14 +32,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-RENDERINGS = ("chromium-pre", "chromium-html", "lo-html", "lo-text")
-TOOL = {"chromium-pre": "chromium", "chromium-html": "chromium", "lo-html": "soffice", "lo-text": "soffice"}
+RENDERINGS = ("chromium-pre", "chromium-html", "chromium-plain", "lo-html", "lo-plain", "lo-text")
+TOOL = {r: "chromium" if r.startswith("chromium") else "soffice" for r in RENDERINGS}
+RULED = '<table border="1" cellpadding="3">'
+UNRULED = '<table cellpadding="3" class="plain">'
 STYLE = (
     "@page { size: A4; margin: 20mm 18mm; } "
     "body { font-family: 'IPAMincho', 'IPAexMincho', 'Noto Serif CJK JP', serif; font-size: 10.5pt; } "
     "h1, h2, h3, h4 { font-family: 'IPAGothic', 'IPAexGothic', 'Noto Sans CJK JP', sans-serif; } "
     "pre { font-family: 'IPAGothic', 'IPAexGothic', monospace; white-space: pre-wrap; } "
-    "table { border-collapse: collapse; width: 100%; } td, th { border: 1px solid #000; padding: 3px; }"
+    "table { border-collapse: collapse; width: 100%; } table:not(.plain) td { border: 1px solid #000; } td { padding: 3px; vertical-align: middle; }"
 )
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK = re.compile(r"</?(p|li|tr|table|ul|ol|div|br)\b[^>]*>", re.IGNORECASE)
@@ -52,7 +56,7 @@ def plain(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
-def page_html(text: str, title: str) -> str:
+def page_html(text: str, title: str, *, ruled: bool = True) -> str:
     """Headings, nested lists, paragraphs and bordered tables (tab rows; cells keep their HTML)."""
     body: list[str] = []
     depth = 0  # open <ul> levels
@@ -67,7 +71,7 @@ def page_html(text: str, title: str) -> str:
             depth = 0
         if "\t" in line:
             if not in_table:
-                body.append("<table>")
+                body.append(RULED if ruled else UNRULED)
                 in_table = True
             cells = [c for c in line.split("\t")]
             while cells and not cells[-1].strip():
@@ -131,9 +135,13 @@ def render(source: Path, rendering: str, out: Path, work: Path) -> None:
         page = work / f"{title}.html"
         page.write_text(page_html(text, title), encoding="utf-8")
         chromium(page, out, header_footer=True)
-    elif rendering == "lo-html":
+    elif rendering == "chromium-plain":
         page = work / f"{title}.html"
-        page.write_text(page_html(text, title), encoding="utf-8")
+        page.write_text(page_html(text, title, ruled=False), encoding="utf-8")
+        chromium(page, out, header_footer=False)
+    elif rendering in ("lo-html", "lo-plain"):
+        page = work / f"{title}.html"
+        page.write_text(page_html(text, title, ruled=rendering == "lo-html"), encoding="utf-8")
         soffice(page, out, work)
     else:
         page = work / f"{title}.txt"
@@ -149,7 +157,10 @@ def main(argv: list[str]) -> int:
     wanted = argv[2:] or list(RENDERINGS)
     unknown = [r for r in wanted if r not in RENDERINGS]
     if unknown:
-        print(f"unknown rendering {', '.join(unknown)}: choose from {', '.join(RENDERINGS)}", file=sys.stderr)
+        print(
+            f"unknown rendering {', '.join(unknown)}: choose from {', '.join(RENDERINGS)}",
+            file=sys.stderr,
+        )
         return 2
     missing = sorted({TOOL[r] for r in wanted if shutil.which(TOOL[r]) is None})
     if missing:

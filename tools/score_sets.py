@@ -79,7 +79,9 @@ def named_set(arg: str) -> str:
     """A set given as NAME=FOLDER[:GOLD] is added to SETS under NAME; a known name is itself."""
     if "=" not in arg:
         if arg not in SETS:
-            sys.exit(f"unknown set {arg!r}: name one of {', '.join(SETS)} or give NAME=FOLDER[:GOLD]")
+            sys.exit(
+                f"unknown set {arg!r}: name one of {', '.join(SETS)} or give NAME=FOLDER[:GOLD]"
+            )
         return arg
     name, _, where = arg.partition("=")
     folder, _, gold = where.partition(":")
