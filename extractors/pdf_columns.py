@@ -213,13 +213,12 @@ def _wrapped_labels(
     """
     widths = {i: _width(parts[i][0]) for i in run}
     widest = max(widths.values())
+    labelled = [i for i in run if parts[i][0]]
     count = 0
-    for i, j in zip(run, run[1:], strict=False):
-        if (
-            widths[i] >= widest - 1.5 * _size(lines[i])
-            and parts[j][0]
-            and _close(lines, [i, j], 0.5)
-        ):
+    for i, j in zip(labelled, labelled[1:], strict=False):
+        gap = min(c["top"] for c in parts[j][0]) - max(c["bottom"] for c in parts[i][0])
+        size = _size(parts[i][0])
+        if widths[i] >= widest - 1.5 * size and gap < 0.5 * size:
             count += 1
     return count
 
@@ -235,14 +234,18 @@ def _flows(
     """Text runs on from the right column into the left one: prose with a hanging indent.
 
     A line whose right part reaches the right edge without ending a sentence,
-    followed closely by a line with only a left part, wrapped there: in a
-    table the next label is a row below, past the cells' padding.
+    followed closely by a line with only a left part, wrapped there, and then
+    by a new left-hand entry: in a table the next label is a row below, past
+    the cells' padding, or the value goes on past a label line between.
     """
     right_edge = max(c["x1"] for i in run for c in lines[i])
-    for i, j in zip(run, run[1:], strict=False):
+    for at, (i, j) in enumerate(zip(run, run[1:], strict=False)):
         right = [c for c in parts[i][1] if c["text"].strip()]
         if not right or not parts[j][0] or parts[j][1]:
             continue
+        after = run[at + 2] if at + 2 < len(run) else None
+        if after is not None and not parts[after][0]:
+            continue  # the value goes on beside the label: a label line between its lines
         size = _size(right)
         if (
             right[-1]["x1"] >= right_edge - 1.5 * size
