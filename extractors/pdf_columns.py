@@ -25,7 +25,7 @@ from typing import Any
 Obj = dict[str, Any]
 
 # the left column is a label column: at most this share of the text width
-_LABEL_SHARE = 0.35
+_LABEL_SHARE = 0.5
 # a gap between lines this much (in font sizes) over the usual one starts a new row
 _ROW_GAP = 0.3
 
@@ -135,7 +135,7 @@ def find_bands(chars: list[Obj], page_x0: float, page_x1: float) -> list[Band]:
     """Blocks of consecutive lines that hold a label | value table drawn without rulings.
 
     A candidate gutter is an x at which characters start, after a gap or at a
-    line's start, on at least two lines, no further right than a third of the
+    line's start, on at least two lines, no further right than half the
     text width. The block around it is a run of lines that each leave a gap
     at the gutter. It counts as a table only when a label line stands alone
     there (a label wrapped, or centred on a longer value), which line-by-line
@@ -190,7 +190,9 @@ def _keep(
         return
     both = sum(1 for i in run if parts[i][0] and parts[i][1])
     left_only = sum(1 for i in run if parts[i][0] and not parts[i][1])
-    if both < 2 or left_only < 2 or _wrapped_labels(lines, run, parts) < 2:
+    if both < 2 or left_only < 2:
+        return
+    if _wrapped_labels(lines, run, parts) < 2 and _interleaved(lines, run, parts) < 2:
         return
     if _flows(lines, run, parts):
         return
@@ -219,6 +221,26 @@ def _wrapped_labels(
         gap = min(c["top"] for c in parts[j][0]) - max(c["bottom"] for c in parts[i][0])
         size = _size(parts[i][0])
         if widths[i] >= widest - 1.5 * size and gap < 0.5 * size:
+            count += 1
+    return count
+
+
+def _interleaved(
+    lines: list[list[Obj]], run: list[int], parts: dict[int, tuple[list[Obj], list[Obj]]]
+) -> int:
+    """How many lines of one column sit half a line off the other's: a label centred on its value.
+
+    Lines of one flow of text never overlap; a label line that overlaps a
+    value line above or below it by a quarter of its height was set in a cell
+    of its own.
+    """
+    count = 0
+    for i, j in zip(run, run[1:], strict=False):
+        (li, ri), (lj, rj) = parts[i], parts[j]
+        if not ((li and not ri and rj and not lj) or (ri and not li and lj and not rj)):
+            continue
+        overlap = max(c["bottom"] for c in lines[i]) - min(c["top"] for c in lines[j])
+        if overlap > 0.25 * _size(lines[i]):
             count += 1
     return count
 
@@ -279,7 +301,7 @@ def band_rows(band: Band, opens_item: Callable[[str], object]) -> list[tuple[str
     )
     if not labels or not values:
         return []
-    right_edge = max(f.x1 for block in values for f in block)
+    right_edge = _wrap_edge([f for block in values for f in block])
     groups = _assign(labels, values)
     out = []
     lead = [f for block in groups[0] for f in block]
@@ -289,6 +311,24 @@ def band_rows(band: Band, opens_item: Callable[[str], object]) -> list[tuple[str
         value = [f for block in blocks for f in block]
         out.append(("".join(f.text for f in label), _value_text(value, right_edge, opens_item)))
     return out
+
+
+def _wrap_edge(fragments: list[Fragment]) -> float:
+    """Where the value column's lines wrap: the right end that most lines reach.
+
+    Not simply the rightmost end: a row of more cells than the others (a
+    four-column row in a two-column table) reaches further than the value
+    column's wrapped lines do. At least three lines must end there; else the
+    rightmost end.
+    """
+    ends = sorted((f.x1 for f in fragments), reverse=True)
+    size = median(f.bottom - f.top for f in fragments)
+    best, best_n = ends[0], 0
+    for e in ends:
+        n = sum(1 for x in ends if e - 1.5 * size <= x <= e)
+        if n > best_n:
+            best, best_n = e, n
+    return best if best_n >= 3 else ends[0]
 
 
 def _assign(
