@@ -293,12 +293,12 @@ def band_rows(band: Band, opens_item: Callable[[str], object]) -> list[tuple[str
     `opens_item(line)` says whether a value line opens a list item (a bullet, an
     enumerator): it starts a line of its own, wrap or not.
     """
-    labels = _blocks(
-        [(f, ln) for ln in band.lines for f in ln.fragments if f.x0 < band.gutter - 0.5]
-    )
-    values = _blocks(
-        [(f, ln) for ln in band.lines for f in ln.fragments if f.x0 >= band.gutter - 0.5]
-    )
+    left = _column([f for ln in band.lines for f in ln.fragments if f.x0 < band.gutter - 0.5])
+    right = _column([f for ln in band.lines for f in ln.fragments if f.x0 >= band.gutter - 0.5])
+    # the leading of the column whose cells hold more lines (one-line labels have none)
+    found = [x for x in (_leading(left), _leading(right)) if x is not None]
+    usual = min(found) if found else 0.0
+    labels, values = _blocks(left, usual), _blocks(right, usual)
     if not labels or not values:
         return []
     right_edge = _wrap_edge([f for block in values for f in block])
@@ -384,19 +384,29 @@ def _assign(
     return groups
 
 
-def _blocks(parts: list[tuple[Fragment, Line]]) -> list[list[Fragment]]:
+def _column(parts: list[Fragment]) -> list[Fragment]:
+    return sorted({id(f): f for f in parts}.values(), key=lambda f: f.top)
+
+
+def _leading(frags: list[Fragment]) -> float | None:
+    """The usual gap between two lines of one cell of the column: the median of the narrow gaps."""
+    size = median(f.bottom - f.top for f in frags) if frags else 0.0
+    narrow = [
+        b.top - a.bottom
+        for a, b in zip(frags, frags[1:], strict=False)
+        if b.top - a.bottom < 0.5 * size
+    ]
+    return max(0.0, median(narrow)) if narrow else None
+
+
+def _blocks(frags: list[Fragment], usual: float) -> list[list[Fragment]]:
     """Fragments of one column grouped into cells: a gap wider than the usual leading splits."""
-    frags = sorted({id(f): f for f, _ in parts}.values(), key=lambda f: f.top)
     if not frags:
         return []
-    gaps = [b.top - a.bottom for a, b in zip(frags, frags[1:], strict=False)]
     size = median(f.bottom - f.top for f in frags)
-    # the leading between lines of one cell: the usual one of the narrow gaps
-    narrow = [g for g in gaps if g < 0.5 * size]
-    usual = max(0.0, median(narrow)) if narrow else 0.0
     blocks = [[frags[0]]]
-    for gap, f in zip(gaps, frags[1:], strict=False):
-        if gap > usual + _ROW_GAP * size:
+    for a, f in zip(frags, frags[1:], strict=False):
+        if f.top - a.bottom > usual + _ROW_GAP * size:
             blocks.append([f])
         else:
             blocks[-1].append(f)

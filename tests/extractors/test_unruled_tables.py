@@ -83,3 +83,29 @@ def test_prose_with_a_hanging_indent_is_not_a_table() -> None:
     )
     text = read_bytes(build_pdf([content]), "speech.pdf").pages[0]
     assert "\t" not in text, text
+
+
+def test_labels_centred_half_a_line_off_their_values_make_a_table() -> None:
+    """No label wraps here: each sits between the two lines of its value (as a word processor
+    centres a cell), half a line off both, which no single flow of text does. Rows are
+    apart by the cells' padding: one-line rows set without any are read as one row."""
+    wide = "counter service for the lending and return of reserved books and"
+    content = b"".join(
+        [
+            _line(150, 760, wide),
+            _line(56, 754, "Work name"),
+            _line(150, 748, "records"),
+            _line(150, 730, wide),
+            _line(56, 724, "Purpose"),
+            _line(150, 718, "discs"),
+            _line(56, 700, "Contractor") + _line(150, 700, "Kakuu Library Services Ltd."),
+            _line(56, 684, "Start") + _line(150, 684, "1 April"),
+        ]
+    )
+    lines = read_bytes(build_pdf([content]), "centred.pdf").pages[0].splitlines()
+    assert lines == [
+        f"Work name\t{wide}records",
+        f"Purpose\t{wide}discs",
+        "Contractor\tKakuu Library Services Ltd.",
+        "Start\t1 April",
+    ], lines
