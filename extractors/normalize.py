@@ -446,6 +446,16 @@ def _wrap_width(lines: list[str]) -> int | None:
     return best
 
 
+_LEADING_NUMBER = re.compile(r"^\s*(\d{1,3})(?=[^\d,.，．年月日時分])")
+
+
+def _next_number(opening: str, nxt: str) -> bool:
+    """The next line opens with the number after the one that opened this paragraph (`6 …`, then
+    `7…`): the next entry of a numbered list, even where its blank after the number is gone."""
+    a, b = _LEADING_NUMBER.match(opening), _LEADING_NUMBER.match(nxt)
+    return a is not None and b is not None and int(b.group(1)) == int(a.group(1)) + 1
+
+
 def unwrap_lines(mt: MappedText) -> MappedText:
     """Join lines that a fixed page width broke, keeping breaks before structure and after sentences."""
     text = mt.text
@@ -460,9 +470,16 @@ def unwrap_lines(mt: MappedText) -> MappedText:
     # without a clear wrap width, lines are paragraphs: only a break inside a word is undone
     threshold = 10**9 if width is None else max(width - 3, 12)
     edits = []
+    paragraph = text[nonblank[0][0] : nonblank[0][1]] if nonblank else ""  # its first line
     for (s, e), (ns, ne) in zip(nonblank, nonblank[1:], strict=False):
         line, nxt = text[s:e], text[ns:ne]
+        opening, paragraph = (
+            paragraph,
+            nxt,
+        )  # the paragraph `line` ends; nxt opens the next unless joined
         if "\t" in nxt or line.rstrip().endswith(_TERMINAL):
+            continue
+        if _next_number(opening, nxt):
             continue
         # a line that stops mid-word was broken, however short, even where markup opened a
         # paragraph: before hiragana, inside a katakana word, or between two kanji that the
@@ -498,6 +515,7 @@ def unwrap_lines(mt: MappedText) -> MappedText:
         # lines is joined without the blanks that ended its first half
         cut = s + len(bare) if mid_word else e
         edits.append((cut, ns, PAGE_BREAK if PAGE_BREAK in gap else ""))
+        paragraph = opening
     return mt.edit(edits) if edits else mt
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extractors.pdf_columns import band_rows, find_bands
 from models.vocab import FileType, Status
 
 TEXT_SUFFIXES = {
@@ -331,10 +332,13 @@ def _pdf_error(exc: Exception, data: bytes) -> ReadError:
 
 
 def page_text(page) -> str:  # type: ignore[no-untyped-def]
-    """A page's text with each ruled table written as tab-separated rows in its place.
+    """A page's text with each table written as tab-separated rows in its place.
 
-    Lines that run to the right margin were wrapped by the page width and are
-    joined here, where the geometry still tells a wrap from a line break.
+    Ruled tables are found by pdfplumber's table finder; a label | value table
+    printed without rulings by the gutter between its columns
+    (`extractors.pdf_columns`). Lines that run to the right margin were wrapped
+    by the page width and are joined here, where the geometry still tells a wrap
+    from a line break.
     """
     try:
         tables = [t for t in page.find_tables() if len(t.rows) >= 1 and len(t.rows[0].cells) >= 2]
@@ -342,20 +346,45 @@ def page_text(page) -> str:  # type: ignore[no-untyped-def]
         tables = []
     x0, y0, x1, y1 = page.bbox
     margin = _right_margin(page)
-    if not tables:
+    regions = [(t.bbox[1], t.bbox[3], lambda t=t: _table_lines(page, t)) for t in tables]
+    regions += [
+        (band.bbox_top - 0.5, band.bbox_bottom + 0.5, lambda band=band: _band_lines(band))
+        for band in _unruled_bands(page, [t.bbox for t in tables])
+    ]
+    if not regions:
         return _join_lines(_text_lines(page), margin)
-    tables.sort(key=lambda t: t.bbox[1])
+    regions.sort(key=lambda r: r[0])
     parts = []
     top = float(y0)
-    for table in tables:
-        _, ttop, _, tbottom = table.bbox
-        if ttop > top:
-            parts.append(_crop_text(page, (x0, top, x1, min(ttop, y1)), margin))
-        parts.append(_table_lines(page, table))
-        top = max(top, tbottom)
+    for rtop, rbottom, lines in regions:
+        if rtop > top:
+            parts.append(_crop_text(page, (x0, top, x1, min(rtop, y1)), margin))
+        parts.append(lines())
+        top = max(top, rbottom)
     if top < y1:
         parts.append(_crop_text(page, (x0, top, x1, y1), margin))
     return "\n".join(p for p in parts if p)
+
+
+def _unruled_bands(page, ruled: list) -> list:  # type: ignore[no-untyped-def]
+    """Unruled label | value tables on the page, away from its ruled tables."""
+    chars = getattr(page, "chars", None)
+    if not chars:
+        return []
+    free = [
+        c for c in chars if not any(b[1] - 1 <= c["top"] and c["bottom"] <= b[3] + 1 for b in ruled)
+    ]
+    return find_bands(free, page.bbox[0], page.bbox[2])
+
+
+def _band_lines(band) -> str:  # type: ignore[no-untyped-def]
+    lines = []
+    for label, value in band_rows(band, _CELL_STRUCTURE.match):
+        if not label:
+            lines.append(value)  # continues the row above (a row split by a page break)
+        else:
+            lines.append(f"{label}\t{value}" if value else label)
+    return "\n".join(lines)
 
 
 def _text_lines(page) -> list[dict]:  # type: ignore[no-untyped-def]

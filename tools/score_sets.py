@@ -2,7 +2,9 @@
 
 usage: python tools/score_sets.py [OUT_DIR] [SET ...]   (run from the checkout's root)
 
-Sets: seeds, seeds-pdf, real, real-pdf, full, full-html, full-pdf, blind, blind2 (all when none is named). For each set,
+Sets: seeds, seeds-pdf, real, real-pdf, full, full-html, full-pdf, blind, blind2 (all when none is named),
+or NAME=FOLDER[:GOLD] for the documents in any folder (gold: ../shared/gold unless given), e.g.
+the seeds printed by other producers (tools/render_pdfs.py). For each set,
 OUT_DIR/NAME.duckdb is the warehouse, OUT_DIR/NAME.txt the scorer's per-measure
 report and OUT_DIR/NAME.json its numbers; the headline is printed. No Prefect, no
 worker pool: quick enough to run before and after every change.
@@ -75,10 +77,26 @@ def score_set(name: str, out: Path) -> str:
     return lines[-1] if lines else report.stderr.strip()
 
 
+def named_set(arg: str) -> str:
+    """A set given as NAME=FOLDER[:GOLD] is added to SETS under NAME; a known name is itself."""
+    if "=" not in arg:
+        if arg not in SETS:
+            sys.exit(
+                f"unknown set {arg!r}: name one of {', '.join(SETS)} or give NAME=FOLDER[:GOLD]"
+            )
+        return arg
+    name, _, where = arg.partition("=")
+    folder, _, gold = where.partition(":")
+    if not Path(folder).is_dir():
+        sys.exit(f"set {name}: {folder} is not a folder")
+    SETS[name] = (Path(folder), Path(gold) if gold else SHARED / "gold")
+    return name
+
+
 def main(argv: list[str]) -> None:
     out = Path(argv[0] if argv else "/tmp/score_sets")
     out.mkdir(parents=True, exist_ok=True)
-    for name in argv[1:] or list(SETS):
+    for name in [named_set(a) for a in argv[1:]] or list(SETS):
         started = time.perf_counter()
         headline = score_set(name, out)
         print(f"== {name} ({time.perf_counter() - started:.1f}s)\n{headline}")
