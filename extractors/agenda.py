@@ -53,7 +53,7 @@ _TITLE_TAIL = re.compile(
 )
 _TITLE_TRAIL_PUNCT = " \t:：、。,「」『』/"
 _PROCEEDINGS = re.compile(
-    r"^[\s【■□◆●\[]*((?:\d+|[一二三四五六七八九十]+)\s*[.．、]?\s*)?(記録$|会議記録$|(?:審議|会議|議事)等の(?:内容|概要|経過|要旨)|審議の概要|審議の要旨|議事の要旨|会議の内容|議事の内容|審議の内容|審議経過|発言内容|会議経過|議事経過|審議経過|審議内容|会議内容|議事録|議事内容|発言要旨|議事の経過|会議の経過|審議の経過|質疑応答)"
+    r"^[\s【■□◆●\[]*((?:\d+|[一二三四五六七八九十]+)\s*[.．、]?\s*)?(記録$|会議記録$|(?:審議|会議|議事)等の(?:内容|概要|経過|要旨)|(?:審議|議事)の(?:概要|要点)|会議の要(?:旨|点)|審議の概要|審議の要旨|議事の要旨|会議の内容|議事の内容|審議の内容|審議経過|発言内容|会議経過|議事経過|審議経過|審議内容|会議内容|議事録|議事内容|発言要旨|議事の経過|会議の経過|審議の経過|質疑応答)"
 )
 # a heading that heads the proceedings in some minutes and the agenda in others: the
 # proceedings only when no other heading names them
@@ -107,9 +107,16 @@ def proceedings_start(text: str) -> int:
         if _PROCEEDINGS_WEAK.match(line.text.strip()):
             return line.end
     for line in lines(text):
-        if _SPEAKER_START.match(line.text):
+        if _SPEAKER_START.match(line.text) and not _MARKED_LABEL.match(line.text):
             return line.start
     return len(text)
+
+
+# a header or agenda label marked like a speaker (`○開催日時　…`, `○審議事項及び結果`)
+_MARKED_LABEL = re.compile(
+    r"^[○◯◎]\s*(?:開催|日\s*時|場\s*所|会\s*場|出席|欠席|傍聴|事務局|説明|議\s*題|議事|次第|案件"
+    r"|審議|諮問|報告|その他|会議|配布|資料|公開|所管|担当)"
+)
 
 
 def _line_at(text: str, pos: int) -> Line:

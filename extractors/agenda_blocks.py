@@ -33,7 +33,7 @@ from extractors.common import Line, lines, strip_span
 # a heading that opens an agenda: 議題, 会議の議題, 次第, 審議事項 …, maybe with its first entry
 _HEADING = re.compile(
     r"^(?:会議の|本日の)?(議\s*題|議\s*事|次\s*第|案\s*件|付議事項|協議事項|審議事項|審議案件|諮問事項)"
-    r"(?:等|一覧)?\s*(?:[:：]\s*|$)"
+    r"(?:等|一覧)?(?:(?:及び|と|・|並びに)(?:その)?(?:審議)?結果)?\s*(?:[:：]\s*|$)"
 )
 # a section label inside an agenda, or a label standing before a title anywhere in the agenda
 _CONSULT_LABEL = re.compile(
@@ -55,6 +55,12 @@ _OTHER = re.compile(
 _HEADER_LABEL = re.compile(
     r"^(?:日\s*時|開催日|場\s*所|会\s*場|出\s*席|欠\s*席|傍\s*聴|事務局|説明者|所管課|配布資料|会議資料|"
     r"資料|公開|非公開|担当|問い?合わ?せ|次回)"
+)
+# a result written under its entry: `→ 了承`, `⇒ 継続審議`
+_RESULT_LINE = re.compile(r"^[→⇒➡]")
+# a title that ends on the handling it asks for (`…求職者情報の収集`, `…への提供（課）`)
+_HANDLING_END = re.compile(
+    r"(?:収集|利用|提供|委託|結合|接続|変更|開始|取扱い|取り扱い)\s*(?:[(（][^()（）]{0,30}[)）])?$"
 )
 # the group line of sub-items: `諮問に係る審議について`, `諮問事項について`
 _GROUP_CONSULT = re.compile(
@@ -158,7 +164,13 @@ def _read_block(text: str, head: list[Line], i: int, entries: list[_Entry]) -> i
         if j - 1 > i and (_ends_block(rest) and not _DEPT_LINE.match(rest)):
             if not _HEADING.match(rest):
                 return j - 1
-        if j - 1 > i and top and _lead_class(line.text) == top and not _HEADING.match(rest):
+        if (
+            j - 1 > i
+            and top
+            and _lead_class(line.text) == top
+            and not _HEADING.match(rest)
+            and not _numbered_below(head[i].text, line.text)
+        ):
             return j - 1
         heading = _HEADING.match(rest)
         if heading:
@@ -177,6 +189,8 @@ def _read_block(text: str, head: list[Line], i: int, entries: list[_Entry]) -> i
             if after and len(after) >= 6:
                 s = line.start + line.text.find(after)
                 entries.append(_Entry(section, marked, s, line.end))
+            continue
+        if _RESULT_LINE.match(rest):  # `→ 了承`: the item's result, under its entry
             continue
         if _DEPT_LINE.match(rest) and entries:
             d, span = department_after(text, rest_start)
@@ -231,6 +245,13 @@ def _read_block(text: str, head: list[Line], i: int, entries: list[_Entry]) -> i
     return j
 
 
+def _numbered_below(heading: str, line_text: str) -> bool:
+    """The line's number is lower than the heading's: a sub-list (`5 案件` … `1 …`, a ① once
+    normalised), not the next heading of the same enumeration."""
+    a, b = re.match(r"\s*(\d+)", heading), re.match(r"\s*(\d+)", line_text)
+    return bool(a and b and int(b.group(1)) <= int(a.group(1)))
+
+
 def _lead_class(line_text: str) -> str:
     """The kind of enumerator a list line starts with: (1), 1., ア, ①, a bullet, or none."""
     lead = line_text[: list_lead(line_text)].strip()
@@ -280,7 +301,7 @@ def _continues(text: str, entry: _Entry, rest: str) -> bool:
     return (
         not ENDED.search(title)
         and not title.endswith("。")
-        and bool(SUBJECT_END.search(rest))
+        and bool(SUBJECT_END.search(rest) or _HANDLING_END.search(rest))
         and not _label_kind(rest)
         and not _HEADING.match(rest)
         and len(rest) <= 120

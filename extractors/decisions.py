@@ -177,7 +177,9 @@ def _classify(sentence: str) -> str | None:
     # the verdict is the sentence's last approval: a negation before it belongs to another
     # clause (…の部分は承認しないこととし、一部承認となった)
     last = max(outcome_starts(sentence, Outcome.APPROVED), default=0)
-    if outcome == Outcome.APPROVED and _NEGATION.search(sentence, last):
+    # a condition in brackets after the verdict (`妥当(…保存させないこと。)`) negates nothing
+    after = re.sub(r"[(（][^()（）]*(?:[)）]|$)", "", sentence[last:])
+    if outcome == Outcome.APPROVED and _NEGATION.search(after):
         # a verdict word under a negation the phrase rows do not spell out
         # (`適当であるとは認められない`): GiNZA's parse decides, on this one sentence
         from extractors.nlp import negates_decision
@@ -278,6 +280,51 @@ def shared_decision(text: str, number: int, start: int, end: int) -> Decision | 
     return Decision(outcome, clause.group(0).strip(), span, None, None, False, [])
 
 
+_MENTION = re.compile(
+    rf"諮問\s*第\s*({NUM})\s*号(?:\s*(?:から|～|~|〜)\s*(?:諮問\s*)?第\s*({NUM})\s*号\s*(?:まで)?)?"
+)
+
+
+def named_decision(text: str, number: int, start: int = 0) -> Decision | None:
+    """A sentence anywhere after `start` that decides 諮問第`number`号 by its number, alone, in a
+    list or in a range: `諮問第61号及び諮問第62号は、異議なく承認された`, `諮問第12号から
+    諮問第14号までについては、いずれも承認された`. The clause that names the number decides;
+    a sentence whose only verdict follows all the numbers decides them all."""
+    for s, e in _sentences(text, start, len(text)):
+        sentence = text[s:e]
+        found = list(_MENTION.finditer(sentence))
+        covers = [
+            m
+            for m in found
+            if (a := to_int(m.group(1))) is not None
+            and (a == number or (m.group(2) and a <= number <= (to_int(m.group(2)) or a)))
+        ]
+        if not covers:
+            continue
+        m = covers[0]
+        later = [x.start() for x in found if x.start() > m.start()]
+        clause = sentence[m.start() : later[0] if later else len(sentence)]
+        outcome = _classify(clause)
+        if outcome is None and later:
+            tail = sentence[found[-1].end() :]  # `…第61号及び第62号は、いずれも承認された`
+            if not _MENTION.search(tail) and (outcome := _classify(tail)) is not None:
+                clause = sentence[m.start() :]
+        if outcome is None:
+            continue
+        span = (s + m.start(), s + m.start() + len(clause))
+        vote = (
+            Vote.MAJORITY
+            if _VOTE_MAJORITY.search(clause)
+            else Vote.UNANIMOUS
+            if _VOTE_UNANIMOUS.search(clause)
+            else None
+        )
+        return Decision(
+            outcome, clause.strip(), span, vote, None, has_condition(clause, "decision"), []
+        )
+    return None
+
+
 def of_region(
     text: str, region: ItemRegion, following: ItemRegion | None, *, toshin: bool
 ) -> Decision:
@@ -307,6 +354,9 @@ def of_region(
         # taken up with the next item (諮問第5号及び第6号について…): decided in its region
         shared = shared_decision(text, item.number, following.start, following.end)
         decision = shared or decision
+    if decision.outcome == Outcome.UNKNOWN and item.number is not None and not toshin:
+        # decided elsewhere by its number (a results paragraph after the agenda)
+        decision = named_decision(text, item.number, item.end) or decision
     return decision
 
 

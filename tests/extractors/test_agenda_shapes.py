@@ -220,3 +220,39 @@ def test_a_title_broken_by_the_line_width(agenda: str, title: str) -> None:
         + "審議の経過\n(会長)はじめます。\n"
     )
     assert [c.title for c in extract(text).consultations] == [title]
+
+
+# --- the second round's agenda shapes ---------------------------------------------------------
+
+
+def test_circled_sub_items_under_a_numbered_agenda_heading() -> None:
+    # failed before: ① reads as 1 once normalised, and `1` under `5 案件` ended the list
+    text = (
+        "第4回若葉台町個人情報保護審議会の概要\n1 と き 令和6年2月19日(水) 午前10時から\n"
+        "2 ところ 若葉台町保健センター 2階研修室\n5 案 件\n"
+        "(1)個人情報取扱事務の外部委託について\n"
+        " ① 納税通知書等の印刷封入封緘業務 [担当課:税務課]\n"
+        " ② 健康診査受診勧奨業務 [担当課:健康推進課]\n6 会議の内容\n審議の結果、いずれも適当と認めることとされた。\n"
+    )
+    got = extract(text).consultations
+    assert [(c.title, c.department) for c in got] == [
+        ("納税通知書等の印刷封入封緘業務", "税務課"),
+        ("健康診査受診勧奨業務", "健康推進課"),
+    ]
+
+
+def test_items_grouped_under_bracketed_handlings_with_their_results_below() -> None:
+    # failed before: `○開催日時` read as a speaker's turn, so the agenda was taken for speech;
+    # the wrapped titles end on the handling (…の収集), and `→ 了承` lines are no items
+    text = (
+        "令和6年度第1回若葉台市個人情報保護審議会の審議結果\n○開催日時 令和6年6月21日(金)14時00分から\n"
+        "○開催場所 若葉台市役所 501会議室\n○審議事項及び結果\n【本人以外からの収集】\n"
+        " 1 自立相談支援事業における公共職業安定所からの求職\n 者情報の収集 (生活支援課)\n → 了承\n"
+        "【外部提供】\n 2 避難行動要支援者名簿の自主防災組織への提供\n (危機管理課)\n → 継続審議\n"
+        "○報告事項\n ・個人情報保護条例の運用状況について(総務課)\n"
+    )
+    got = extract(text).consultations
+    assert [(c.title, c.department) for c in got] == [
+        ("自立相談支援事業における公共職業安定所からの求職者情報の収集", "生活支援課"),
+        ("避難行動要支援者名簿の自主防災組織への提供", "危機管理課"),
+    ]
