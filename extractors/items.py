@@ -15,7 +15,7 @@ from extractors.sheets import SheetRow, labelled_values
 from models.canon import canonical_item, data_item_vocabulary
 
 _PROSE = re.compile(
-    r"(?:扱う|取り?扱う|提供する|送受信する|記録する|利用する|収集する|登録する|渡す|引き渡す|送付する|送信する|入力する|取得する|記載する|記録される|提供される)(?:個人)?(?:情報|項目)(?:は|として)[、,]?((?:[^。(（]|[(（][^)）\n]*[)）]){4,400}?)(?:である|です|でございます|となる|となります|になる|になります|とする|等である|等です)(?:こと|旨)?(?=[。\n]|について|を|$)"
+    r"(?:扱う|取り?扱う|提供する|送受信する|記録する|利用する|収集する|登録する|渡す|引き渡す|送付する|送信する|入力する|取得する|記載する|記録される|提供される)(?:個人)?(?:情報|項目)(?:の項目|の内容)?(?:は|として)[、,]?((?:[^。(（]|[(（][^)）\n]*[)）]){4,400}?)(?:である|です|でございます|となる|となります|になる|になります|とする|等である|等です|とされて(?:いる|おり)|とされた|とのこと)(?:こと|旨)?(?=[。\n]|について|を|$)"
 )
 _DROP_PHRASES = re.compile(r"(送信する項目|受信する項目|送受信する項目)(に同じ)?|[※*].*$")
 _CLAUSE = re.compile(
@@ -239,6 +239,8 @@ def _add(text: str, s: int, e: int, out: list[tuple[str, int, int]]) -> None:
     if not item or len(item) > _MAX_LEN or len(item) < 2 or _CLAUSE.search(item):
         return
     if re.fullmatch(r"[\d.,\-()（）]+|[ぁ-ん]+", item) or RULE.fullmatch(item):
+        return
+    if re.match(r"^(?:別表|別紙|別記|資料)\s*\d*(?:の|に|$)", item):  # `別表1のとおり`: a reference
         return
     out.append((item, s + a, s + b))
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from extractors import (
     agenda,
     agenda_blocks,
+    attachments,
     decisions,
     departments,
     extractor_version,
@@ -194,8 +196,17 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
         name, span = departments.of_meeting(text, proceedings)
         if name and span:
             known[0] = (name, span)
+    # captioned attachments (別表1 諮問第18号において取り扱う個人情報 …): by number, else by reference
+    captioned_lists = attachments.attachments(text)
+    # an attachment's own lines are read as the attachment, not as sheet rows of their own
+    inside = [(a.start, a.end) for a in captioned_lists]
+
+    def _outside(r: sheets.SheetRow) -> bool:
+        return not any(s <= r.label_start <= e for s, e in inside)
+
+    item_regions = [replace(r, sheet=[x for x in r.sheet if _outside(x)]) for r in item_regions]
     given = {r.label_start for region in item_regions for r in region.sheet}
-    loose = [r for r in rows if r.label_start not in given]
+    loose = [r for r in rows if r.label_start not in given and _outside(r)]
     for n, region in enumerate(item_regions, start=1):
         following = item_regions[n] if n < len(item_regions) else None
         shared = any(
@@ -215,6 +226,13 @@ def extract_raw(raw: RawDocument, base: dict[str, Any]) -> Extraction:
         else:  # a table with a row per 諮問 speaks for an item only in that item's row
             nearby = [r for r in nearby if not r.per_subject]
         own = captioned + sheets.within(nearby, start, end)
+        own += [
+            r
+            for a in captioned_lists
+            if _attachment_of(text, a, item_regions) is region
+            for r in a.rows
+            if not any(x.family == r.family for x in own + region.sheet)
+        ]
         _consultation(
             out,
             norm,
@@ -348,6 +366,23 @@ def _with_opening_bracket(
     if title.count("」") + title.count("』") <= title.count("「") + title.count("『"):
         return title, span
     return text[span[0] - 1] + title, (span[0] - 1, span[1])
+
+
+def _attachment_of(
+    text: str, att: attachments.Attachment, item_regions: list[ItemRegion]
+) -> ItemRegion | None:
+    """The consultation an attachment belongs to: the one its caption names, else the one
+    item whose own text (its part of a 答申, its discussion) refers to it."""
+    if att.number is not None:
+        return next((r for r in item_regions if r.item.number == att.number), None)
+    if len(item_regions) == 1:
+        return item_regions[0]
+    referring = [
+        r
+        for r in item_regions
+        if attachments.referred(text, att.key, *(r.section or (r.start, min(r.end, att.start))))
+    ]
+    return referring[0] if len(referring) == 1 else None
 
 
 def _caption_number(text: str, table_start: int) -> int | None:

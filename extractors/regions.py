@@ -74,6 +74,12 @@ _HEAD_ENUM = re.compile(
 )
 
 
+# an attachment's caption ends the last part: `別表１　…`, `別紙`
+_ATTACHMENT = re.compile(
+    r"^[ \t　]*(?:別表|別紙|別記)[ \t　]*[0-9０-９]{0,2}(?![0-9０-９])(?!\s*[のにをはが、])"
+)
+
+
 def _enum_class(enum: str) -> str:
     return enum[0] if enum[0] in "第(（" else "roman" if enum[0] in "IVX" else "digit"
 
@@ -82,7 +88,8 @@ def _sections(text: str, consults: list[Item]) -> list[tuple[int, int]]:
     """Each 諮問's own section of a 答申 that heads one per 諮問, in order; [] when it does not.
 
     A section is a heading line (an enumerator, then the item's number or title) up to the
-    next heading of the same kind of enumerator (the next 諮問's, or `第３　付言`).
+    next heading of the same kind of enumerator (the next 諮問's, or `第３　付言`) or, for the
+    last, an attachment's caption (`別表１`).
     """
     if len(consults) < 2:
         return []
@@ -100,9 +107,9 @@ def _sections(text: str, consults: list[Item]) -> list[tuple[int, int]]:
                 named = rest.startswith(item.title[:12])
             if named:
                 found.append((line.start, _enum_class(m.group(1))))
-        if len(found) != 1:
+        if not found:
             return []
-        heads.append(found[0])
+        heads.append(found[-1])  # listed first, taken up under a heading of its own later
     starts = [h[0] for h in heads]
     if (
         starts != sorted(starts)
@@ -116,7 +123,7 @@ def _sections(text: str, consults: list[Item]) -> list[tuple[int, int]]:
         if k + 1 == len(heads):  # the last section ends at the next heading of its kind
             for line in lines(text, text.find("\n", s) + 1 or len(text)):
                 m = _HEAD_ENUM.match(line.text)
-                if m and _enum_class(m.group(1)) == kind:
+                if (m and _enum_class(m.group(1)) == kind) or _ATTACHMENT.match(line.text):
                     e = line.start
                     break
         out.append((s, e))
