@@ -2,7 +2,7 @@
 
 usage: python tools/score_sets.py [OUT_DIR] [SET ...]   (run from the checkout's root)
 
-Sets: seeds, seeds-pdf, real, real-pdf, full, full-html, full-pdf, blind, blind2 (all when none is named),
+Sets: seeds, seeds-pdf, real, real-pdf, full, full-html, full-pdf, blind, blind2, blind3 (all when none is named),
 or NAME=FOLDER[:GOLD] for the documents in any folder (gold: ../shared/gold unless given), e.g.
 the seeds printed by other producers (tools/render_pdfs.py). For each set,
 OUT_DIR/NAME.duckdb is the warehouse, OUT_DIR/NAME.txt the scorer's per-measure
@@ -35,6 +35,8 @@ SETS = {
     "blind": (Path("tests/fixtures/blind"), Path("tests/fixtures/blind")),
     # a second batch by a writer who had read neither the extractors nor the first batch's documents
     "blind2": (Path("tests/fixtures/blind2"), Path("tests/fixtures/blind2")),
+    # a third batch, kept unread by whoever changes the rules: the project's own hidden measure
+    "blind3": (Path("tests/fixtures/blind3"), Path("tests/fixtures/blind3")),
 }
 # the full documents come as .txt and .html in one folder: each rendering is a set of its own
 SUFFIX = {"full": ".txt", "full-html": ".html"}
