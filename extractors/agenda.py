@@ -96,6 +96,9 @@ class Item:
     start: int  # the mention that made it an item
     end: int
     anchors: list[int] = field(default_factory=list)  # where the body returns to it
+    # the heading the agenda lists it under (`外部委託について`, `【本人以外からの収集】`): the
+    # handling it asks for when its own title is only a 事務 or system name
+    context: str | None = None
 
 
 def proceedings_start(text: str) -> int:

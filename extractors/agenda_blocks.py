@@ -346,8 +346,31 @@ def _items(text: str, entries: list[_Entry]) -> tuple[list[Item], list[Item], li
             continue
         if any(same_title(title, o.title) for o in consults + neutral + reports):
             continue
-        out.append(Item(kind, None, None, title, tspan, dept, dspan, tspan[0], tspan[1]))
+        item = Item(kind, None, None, title, tspan, dept, dspan, tspan[0], tspan[1])
+        item.context = _group_heading(text, entries, parents, n)
+        out.append(item)
     return consults, neutral, reports
+
+
+_BRACKET_LABEL = re.compile(
+    r"^[【\[［〔<＜《≪(（][^【】\[\]［］〔〕<>＜＞《》≪≫]{2,30}[】\]］〕>＞》≫)）]$"
+)
+
+
+def _group_heading(text: str, entries: list[_Entry], parents: set[int], n: int) -> str | None:
+    """The heading entry n is listed under: the entry heading its sub-list, or a bracketed
+    label (`【外部提供】`) above it and its siblings."""
+    lead = entries[n].lead
+    for k in range(n - 1, -1, -1):
+        e = entries[k]
+        if e.start < 0:
+            continue
+        own = text[e.start : e.end].strip()
+        if k in parents or (e.lead != lead and _BRACKET_LABEL.match(own)):
+            return own
+        if e.lead != lead:
+            return None
+    return None
 
 
 def _title(

@@ -40,4 +40,4 @@ def categories(title: str, sheet: list[SheetRow], judged: str = "") -> list[Cate
         found.append(Category.EXTERNAL_PROVISION)
     if any(r.family == "blanket" for r in sheet) and Category.BLANKET_APPROVAL not in found:
         found.append(Category.BLANKET_APPROVAL)
-    return found or [Category.OTHER]
+    return list(dict.fromkeys(found)) or [Category.OTHER]  # each once, in the order found

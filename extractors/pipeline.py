@@ -49,6 +49,7 @@ from models.records import (
     Utterance,
 )
 from models.vocab import (
+    Category,
     ContractorKind,
     DocKind,
     FileType,
@@ -318,9 +319,7 @@ def _consultation(
             number_text=item.number_text,
             title=title,
             department=department,
-            categories=categories(
-                title or "", sheet, judged_headings(text, start, end) if toshin else ""
-            ),
+            categories=_categories(text, title, item.context, sheet, start, end, toshin=toshin),
             outcome=Outcome(decision.outcome),
             outcome_text=decision.outcome_text,
             vote=Vote(decision.vote) if decision.vote else None,
@@ -366,6 +365,24 @@ def _with_opening_bracket(
     if title.count("」") + title.count("』") <= title.count("「") + title.count("『"):
         return title, span
     return text[span[0] - 1] + title, (span[0] - 1, span[1])
+
+
+def _categories(
+    text: str,
+    title: str | None,
+    context: str | None,
+    sheet: list[sheets.SheetRow],
+    start: int,
+    end: int,
+    *,
+    toshin: bool,
+) -> list[Category]:
+    """The handlings an item asks for: from its title (and a 答申's judged headings); a title
+    that names none (only a 事務 or system) takes them from the heading it is listed under."""
+    found = categories(title or "", sheet, judged_headings(text, start, end) if toshin else "")
+    if found == [Category.OTHER] and context:
+        return categories(context, sheet)
+    return found
 
 
 def _attachment_of(

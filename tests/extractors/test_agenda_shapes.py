@@ -256,3 +256,20 @@ def test_items_grouped_under_bracketed_handlings_with_their_results_below() -> N
         ("自立相談支援事業における公共職業安定所からの求職者情報の収集", "生活支援課"),
         ("避難行動要支援者名簿の自主防災組織への提供", "危機管理課"),
     ]
+
+
+def test_items_named_only_by_their_business_take_the_handling_of_their_heading() -> None:
+    # failed before: `納税通知書等の印刷封入封緘業務` names no handling: its heading does
+    text = (
+        "第4回若葉台町個人情報保護審議会の概要\n1 と き 令和6年2月19日(水) 午前10時から\n5 案 件\n"
+        "(1)個人情報取扱事務の外部委託について\n ① 納税通知書等の印刷封入封緘業務\n"
+        "(2)個人情報の本人以外からの収集について\n ① 国民健康保険被保険者の資格確認事務\n"
+        "【外部提供】\n 3 避難行動要支援者名簿の自主防災組織への提供の件\n"
+        "6 会議の内容\n審議の結果、いずれも適当と認めることとされた。\n"
+    )
+    got = extract(text).consultations
+    assert [c.categories for c in got] == [
+        ["outsourcing"],
+        ["indirect_collection"],
+        ["external_provision"],
+    ]
