@@ -106,13 +106,40 @@ def _looks_like_org(name: str) -> bool:
 
 
 def _split_spans(text: str, start: int, end: int, rx: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Pieces of text[start:end] between separators; a separator inside brackets splits nothing
+    (`協議会の構成機関(警察署、児童相談所)` is one piece)."""
     out = []
     pos = start
     for m in rx.finditer(text, start, end):
+        if _depth(text[pos : m.start()]) > 0:
+            continue
         out.append((pos, m.start()))
         pos = m.end()
     out.append((pos, end))
-    return [(a, b) for a, b in out if text[a:b].strip()]
+    return [_bare(text, a, b) for a, b in out if text[a:b].strip()]
+
+
+def _depth(seg: str) -> int:
+    return seg.count("(") + seg.count("（") - seg.count(")") - seg.count("）")
+
+
+# a piece's role label, a conjunction before the name, a copula after it: `委託先:X`, `及びX`,
+# `Xでございます`
+_ROLE_LABEL = re.compile(
+    r"\s*(?:(?:再委託先|再委託|委託先|結合先|提供先|受託者|受託事業者|指定管理者)\s*[:：]\s*"
+    r"|(?:及び|および|並びに|ならびに)\s*)"
+)
+_COPULA = re.compile(r"(?:でございます|でございまして|です|である)\s*$")
+
+
+def _bare(text: str, a: int, b: int) -> tuple[int, int]:
+    role = _ROLE_LABEL.match(text, a, b)
+    if role:
+        a = role.end()
+    copula = _COPULA.search(text, a, b)
+    if copula:
+        b = copula.start()
+    return a, b
 
 
 _ENTRUSTED = re.compile(

@@ -128,3 +128,21 @@ def test_a_title_with_its_section_said_at_the_end_of_the_line() -> None:
     assert [(c.title, c.department) for c in got] == [
         ("水道料金等徴収業務の包括委託について", "上下水道課")
     ]
+
+
+def test_a_parties_cell_with_roles_breaks_and_a_bracketed_list() -> None:
+    from extractors.parties import from_sheet
+
+    def names(value: str) -> list[str]:
+        return [n for n, _, _ in from_sheet(value, 0, len(value))]
+
+    # failed before: the role label stayed on the name, and `再委託:なし` named a party
+    assert names("委託先:株式会社わかば印刷/再委託:なし") == ["株式会社わかば印刷"]
+    assert names("結合先:株式会社トーク/委託先:合同会社ことのは") == [
+        "株式会社トーク",
+        "合同会社ことのは",
+    ]
+    # failed before: the list inside the brackets was split into `…(警察署` and `保育所等)`;
+    # the bracket is the party's remark
+    assert names("提供先:協議会の構成機関(警察署、児童相談所、保育所等)") == ["協議会の構成機関"]
+    assert names("及び株式会社そらリンク") == ["株式会社そらリンク"]
