@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from extractors.common import Line, lines
 
 _BOX_RULE = re.compile(r"^\s*\+[-=]{2,}(?:\+[-=]{2,})*\+?\s*$")
-_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+_PIPE_RULE = re.compile(r"^\s*[|+]?\s*:?-{3,}:?\s*(?:[|+]\s*:?-{3,}:?\s*)+[|+]?\s*$")
 # a heading or a new numbered section ends a table: what follows is no cell's continuation
 _HEADING = re.compile(
     r"^(\d{1,2}\s|\(\d+\)|[IVX]+\s|【|諮問第|第\s*\d+|(?:資料|別表|別紙|参考|表)\s*[0-9一二三四五六七八九十])"
@@ -61,13 +61,16 @@ def _trimmed(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _cells(text: str, line: Line, sep: str) -> list[tuple[int, int]]:
-    """(start, end) of each cell of a line split on `sep`, blanks trimmed; outer bars open no cell."""
+def _cells(text: str, line: Line, sep: str, *, outer: bool = True) -> list[tuple[int, int]]:
+    """(start, end) of each cell of a line split on `sep`, blanks trimmed; outer bars open no cell
+    (`outer`: in a table drawn with one bar between columns, a bar first leaves the first empty)."""
     cells, pos = [], line.start
     for i in range(line.start, line.end + 1):
         if i == line.end or text[i] == sep:
             cells.append(_trimmed(text, pos, i))
             pos = i + 1
+    if not outer:
+        return cells
     if sep == "|" and line.text.lstrip().startswith("|"):
         cells = cells[1:]
     if sep == "|" and line.text.rstrip().endswith("|") and cells and cells[-1][0] == cells[-1][1]:
@@ -90,12 +93,36 @@ def _kind(line: str) -> str | None:
     return None
 
 
+def _single_bars(all_lines: list[Line]) -> set[int]:
+    """Lines of a table drawn with one bar between two columns under a `----+----` rule
+    (`区分 | 項目`): a run of lines with bars that holds a rule and two rows or more."""
+    out: set[int] = set()
+    i = 0
+    while i < len(all_lines):
+        j = i
+        while j < len(all_lines) and (
+            "|" in all_lines[j].text or _kind(all_lines[j].text) == "rule"
+        ):
+            j += 1
+        run = range(i, j)
+        rules = [k for k in run if _kind(all_lines[k].text) == "rule"]
+        if rules and j - i - len(rules) >= 2:
+            out |= {k for k in run if k not in rules and _kind(all_lines[k].text) is None}
+        i = j + 1 if j == i else j
+    return out
+
+
 def find_tables(text: str) -> list[Table]:
     """Every table in the text, in order (a sentence, a heading or a blank line ends one)."""
     out: list[Table] = []
     current: list[tuple[str, Line]] = []
-    for line in lines(text):
-        kind = _kind(line.text)
+    all_lines = list(lines(text))
+    single = _single_bars(all_lines)
+    for n, line in enumerate(all_lines):
+        kind = "bar1" if n in single else _kind(line.text)
+        if kind == "bar1":
+            current.append((kind, line))
+            continue
         if kind is None and current and current[-1][0] in ("tab", "cont"):
             # plain lines after a tab row continue its last cell, up to a heading or a blank
             if line.text.strip() and not _HEADING.match(line.text) and "。" not in line.text:
@@ -106,7 +133,7 @@ def find_tables(text: str) -> list[Table]:
                 out.append(_table(text, current))
             current = []
             continue
-        if current and {kind, current[-1][0]} == {"tab", "bar"}:
+        if current and {kind, current[-1][0]} in ({"tab", "bar"}, {"tab", "bar1"}):
             out.append(_table(text, current))
             current = []
         current.append((kind, line))
@@ -134,7 +161,7 @@ def _table(text: str, found: list[tuple[str, Line]]) -> Table:
                 if s < e:
                     last.spans.append((s, e))
             continue
-        spans = _cells(text, line, "\t" if kind == "tab" else "|")
+        spans = _cells(text, line, "\t" if kind == "tab" else "|", outer=kind != "bar1")
         if len(spans) < 2 and not (ruled and open_row):
             continue
         if ruled and open_row and rows:

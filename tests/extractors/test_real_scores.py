@@ -23,10 +23,12 @@ from shingikai.evaluation import evaluate
 from shingikai.warehouse import apply_schema, load_many, memory_warehouse
 from tests.conftest import ROOT, SHARED
 
-pytestmark = pytest.mark.slow  # extracts eight corpora and runs the shared scorer (~50 s)
+pytestmark = pytest.mark.slow  # extracts ten corpora and runs the shared scorer (~60 s)
 
 SCORER = SHARED / "tools" / "score.py"
 BLIND = ROOT / "tests" / "fixtures" / "blind"
+BLIND2 = ROOT / "tests" / "fixtures" / "blind2"
+BLIND3 = ROOT / "tests" / "fixtures" / "blind3"
 SETS = {
     "real": (SHARED / "corpus" / "real", SHARED / "gold" / "real", "1*.txt"),
     "real-pdf": (SHARED / "corpus" / "real-pdf", SHARED / "gold" / "real", "1*.pdf"),
@@ -36,6 +38,8 @@ SETS = {
     "full-html": (SHARED / "corpus" / "full", SHARED / "gold" / "full", "2*.html"),
     "full-pdf": (SHARED / "corpus" / "full-pdf", SHARED / "gold" / "full", "2*.pdf"),
     "blind": (BLIND, BLIND, "[0-9]*[!n]"),  # every document, not its .json gold
+    "blind2": (BLIND2, BLIND2, "[0-9]*[!n]"),
+    "blind3": (BLIND3, BLIND3, "[0-9]*[!n]"),
 }
 # The guard is what is measured, so that a regression shows at once; it rises with the scores.
 # The targets (issue 18): real >= 0.95 as text and PDF, full >= 0.95 in each rendering, seeds 1.
@@ -43,27 +47,34 @@ SETS = {
 # 0.846, full 0.784 / 0.820 / 0.827, seeds 1.000 / 1.000; after the second round of extraction
 # work: real 0.905 / 0.899, full 0.957 / 0.952 / 0.957, seeds 1.000 / 1.000, and the invented
 # documents of tests/fixtures/blind (written without reading the extractors) 0.863; real-pdf
-# 0.905 once the PDF reader kept a label under a blank line apart (issue 23).
+# 0.905 once the PDF reader kept a label under a blank line apart (issue 23). Third round
+# (2026-12-03): real 0.922 / 0.922, full 0.958 / 0.965 / 0.958, blind 0.923; a second blind
+# batch (tests/fixtures/blind2, scored 0.729 before any rule of the round) 0.889; a third
+# (tests/fixtures/blind3, kept unread by whoever changed the rules) 0.776 -> 0.807.
 BAR = {
-    "real": 0.90,
-    "real-pdf": 0.90,
+    "real": 0.92,
+    "real-pdf": 0.92,
     "seeds": 0.99,
     "seeds-pdf": 0.99,
-    "full": 0.95,
-    "full-html": 0.95,
-    "full-pdf": 0.95,
-    "blind": 0.86,
+    "full": 0.955,
+    "full-html": 0.96,
+    "full-pdf": 0.955,
+    "blind": 0.92,
+    "blind2": 0.88,
+    "blind3": 0.80,
 }
 # No measure under its set's floor: the lowest measure measured, rounded down.
 FLOOR = {
-    "real": 0.51,
-    "real-pdf": 0.51,
+    "real": 0.77,
+    "real-pdf": 0.77,
     "seeds": 0.99,
     "seeds-pdf": 0.99,
     "full": 0.80,
-    "full-html": 0.79,
+    "full-html": 0.85,
     "full-pdf": 0.78,
-    "blind": 0.51,
+    "blind": 0.66,
+    "blind2": 0.0,  # its one dissent is missed (0/1); every other measure >= 0.70
+    "blind3": 0.28,
 }
 # score.py's measure names -> shingikai eval's
 NAMES = {

@@ -209,3 +209,17 @@ def test_a_party_named_with_its_role_besides_the_sheet() -> None:
         "|委託する個人情報の項目|氏名、生年月日、住所、電話番号、学校名|"
     )
     _check(x, ITEMS, [PARTY, "一般財団法人あさぎり公社"])
+
+
+def test_a_table_drawn_with_one_bar_between_its_columns_under_a_plus_rule() -> None:
+    # failed before: one bar per line made no table, and `| 電話番号` lost its empty first cell
+    from extractors.tables import find_tables
+
+    text = (
+        "別表2 提供する個人情報\n区分 | 項目\n-------------+----------------------\n"
+        "基本情報 | 被保険者番号、氏名、\n| 電話番号\n世帯の状況 | 世帯構成\n"
+    )
+    (table,) = find_tables(text)
+    cells = [[c.text(text) for c in row] for row in table.rows]
+    assert cells[0] == ["区分", "項目"]
+    assert ["", "電話番号"] in cells and ["世帯の状況", "世帯構成"] in cells
