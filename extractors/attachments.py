@@ -13,16 +13,14 @@ import re
 from dataclasses import dataclass
 
 from extractors.common import NUM, lines, to_int
-from extractors.sheets import SheetRow, label_family
+from extractors.sheets import LIST_LEAD, SheetRow, label_family
 
 _CAPTION = re.compile(r"^[ \t\u3000]*(別表|別紙|別記)[ \t\u3000]*([0-9]{1,2})?[ \t\u3000:：]*(.*)$")
 _NUMBER = re.compile(rf"諮問\s*第\s*({NUM})\s*号")
 _ITEM_WORDS = re.compile(r"個人情報|項目|記録事項|情報の内容")
 _PARTY_WORDS = re.compile(r"委託先|再委託先|結合先|提供先|受託者|指定管理者|相手方")
 # an entry: its enumerator or bullet, then the entry (`1.　生年月日`, `・氏名`, `(3) 住所`)
-_ENTRY = re.compile(
-    r"^[ \t\u3000]*(?:[・•●○◯◆◇\-‐*＊]|[(（]?\d{1,2}[)）.．、]|[①-⑳]|[ア-ン][.．、)）])[ \t\u3000]*(?=\S)"
-)
+_ENTRY = re.compile(LIST_LEAD + r"(?=\S)")
 # an entry that names a party's role first: `委託先（運用保守）　株式会社X`
 _ROLE = re.compile(
     r"^((?:再委託先|委託先|結合先|提供先|受託者|指定管理者)(?:[(（][^()（）]{1,20}[)）])?)[ \t\u3000]+(?=\S)"

@@ -63,10 +63,12 @@ _ANNOUNCE = re.compile(rf"([^\s、。,()（）「」『』【】○◯◎●]{{2
 _EXPLAINED_LATER = re.compile(
     rf"([^\s、。,，()（）「」『』【】<>＜＞:：]{{2,30}}?{SECTION})(?:から|より)は?[、,]?[^。\n]{{0,200}}?説明"
 )
+# the labels that name the section in charge
+_IN_CHARGE = r"(?:所管課|担当課|所管部署|担当部署|主管課)"
 # a labelled line of the item's own text: `３　所管課　　子育て応援課`, `担当課：市民課`
 _LABEL_LINE = re.compile(
     r"^[ \t　]*(?:[0-9０-９]{1,2}[.．、 \t　]\s*|[(（][0-9０-９]{1,2}[)）]\s*)?"
-    r"(?:所管課|担当課|所管部署|担当部署|主管課|所管|担当)\s*[:：　 \t]\s*"
+    rf"(?:{_IN_CHARGE}|所管|担当)\s*[:：　 \t]\s*"
     rf"([^\s、。()（）]{{2,30}}?(?:{SECTION}|局|委員会))\s*$",
     re.M,
 )
@@ -241,7 +243,7 @@ def _give(
 
 # the meeting's own `担当課：(総務課)…` line: the department of a meeting that takes up one 諮問
 _HEADER_DEPT = re.compile(
-    rf"^\s*(?:担当課|所管課|担当部署|所管部署)\s*[:：\s]\s*[(（]?([^\s、。,()（）:：]{{2,30}}?{SECTION})(?=[\s)）長、]|$)",
+    rf"^\s*{_IN_CHARGE}\s*[:：\s]\s*[(（]?([^\s、。,()（）:：]{{2,30}}?{SECTION})(?=[\s)）長、]|$)",
     re.M,
 )
 

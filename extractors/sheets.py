@@ -320,10 +320,10 @@ def labelled_values(text: str, start: int, end: int, family: str) -> list[tuple[
 
 
 # a list line: a bullet or an enumerator, then a short entry (`・年齢`, `1.氏名(漢字及びカナ)`)
-_LIST_LINE = re.compile(
+LIST_LEAD = (
     r"^[ \t\u3000]*(?:[・•●○◯◆◇\-‐*＊]|[(（]?\d{1,2}[)）.．、]|[①-⑳]|[ア-ン][.．、)）])[ \t\u3000]*"
-    r"(?=[^\s。]{1,60}$)"
 )
+_LIST_LINE = re.compile(LIST_LEAD + r"(?=[^\s。]{1,60}$)")
 
 
 def _list_below(text: str, pos: int, end: int) -> list[tuple[int, int]]:
