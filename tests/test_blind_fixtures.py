@@ -1,4 +1,4 @@
-"""The blind fixtures (tests/fixtures/blind, blind2, blind3) keep their gold honest.
+"""The blind fixtures (tests/fixtures/blind, blind2, blind3, blind4) keep their gold honest.
 
 The blind documents are invented by someone who never saw the extractor, so the team can
 measure it on layouts it was not tuned on. Their gold is only useful if it follows the
@@ -17,8 +17,8 @@ import pytest
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 BLIND = FIXTURES / "blind"
-# each blind folder and how many documents it holds (blind2, blind3: later, independently written batches)
-FOLDERS = {BLIND: 16, FIXTURES / "blind2": 20, FIXTURES / "blind3": 16}
+# each blind folder and how many documents it holds (blind2, blind3, blind4: later, independently written batches)
+FOLDERS = {BLIND: 16, FIXTURES / "blind2": 20, FIXTURES / "blind3": 16, FIXTURES / "blind4": 16}
 GOLDS = sorted(g for folder in FOLDERS for g in folder.glob("*.json"))
 
 DOC_KINDS = {"minutes", "toshin", "summary"}
