@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractors.common import NUM, Line, lines, strip_span, to_int
+from models.phrases import category_words
 
 NUMBER_RE = re.compile(
     rf"諮問\s*(?:第\s*({NUM})\s*号|(?:No|NO|番号)\.?\s*[:：]?\s*(?:第\s*)?(\d+)(?:\s*号)?)"
@@ -433,8 +434,12 @@ def toshin_item(text: str) -> Item | None:
     return None
 
 
-_TABLE_HEAD = re.compile(r"件名|案件|諮問事項|題名")
+_TABLE_HEAD = re.compile(r"件名|案件|諮問事項|題名|事務(?:事業)?の?名称|業務の?名称")
 _RESULT_HEAD = re.compile(r"結果|答申|判断")
+# a column saying which handling each row asks for: its cell's words (`委託`, `電算結合`), or a
+# column per handling under such a header, marked where it applies (`○`)
+_KIND_HEAD = re.compile(r"取り?扱い?|区分|種別|種類")
+_MARK = re.compile(r"^[○◯●◎■☑✓✔レ]$")
 
 
 def _cell(
@@ -450,12 +455,16 @@ def _cell(
 class TableItem:
     item: Item
     result_span: tuple[int, int]  # the 結果 (and 備考) cells of the row
+    table_start: int = 0  # where its table begins: the header row, or the caption just above it
 
 
 def table_items(text: str) -> list[TableItem]:
     """Consultations listed in a results table (諮問番号 | 件名 | 所管課 | 結果 | 備考)."""
     out: list[TableItem] = []
     header: dict[str, int] | None = None
+    names: list[str] = []
+    header_end = -2
+    table_start = 0
     for line in lines(text):
         if "\t" not in line.text:
             header = None if not line.text.strip() or header is None else header
@@ -473,6 +482,12 @@ def table_items(text: str) -> list[TableItem]:
                 header["dept"] = next(
                     (i for i, c in enumerate(names) if re.search(r"所管|担当|課|実施機関", c)), -1
                 )
+                header_end = line.end
+                table_start = _caption_start(text, line.start)
+            continue
+        if line.start == header_end + 1 and not _at(cells, header["title"]):
+            # a second header row under cells spanning columns (`取扱いの区分` over 委託｜結合…)
+            names = [_at(cells, i) or n for i, n in enumerate(names)]
             continue
         offsets = []
         pos = line.start
@@ -505,8 +520,38 @@ def table_items(text: str) -> list[TableItem]:
             line.start,
             line.end,
         )
-        out.append(TableItem(item, (result[1][0], line.end)))
+        item.context = _kinds(names, cells, header) or None
+        out.append(TableItem(item, (result[1][0], line.end), table_start))
     return out
+
+
+def _caption_start(text: str, header_start: int) -> int:
+    """Where a table begins: its caption, a short line right above the header, or the header."""
+    if header_start == 0:
+        return 0
+    above = _line_at(text, header_start - 1)
+    caption = above.text.strip()
+    return above.start if caption and len(caption) <= 40 and "。" not in caption else header_start
+
+
+def _at(cells: list[str], i: int) -> str:
+    return cells[i].strip() if 0 <= i < len(cells) else ""
+
+
+def _kinds(names: list[str], cells: list[str], header: dict[str, int]) -> str:
+    """What a results row says about its handling: the cell under a 取扱い/区分 header, and the
+    header of every column marked in this row (`○` under 委託)."""
+    taken = {header[k] for k in ("title", "result", "number", "dept")}
+    out = []
+    for i, (name, cell) in enumerate(zip(names, cells, strict=False)):
+        value = cell.strip()
+        if i in taken or not value:
+            continue
+        if _MARK.match(value):
+            out.append(name)
+        elif _KIND_HEAD.search(name):
+            out.append(value)
+    return "、".join(out)
 
 
 def list_lead(line_text: str) -> int:
@@ -694,7 +739,12 @@ def consultation_items(
     listed, neutral, _ = lists or ([], [], [])
     if not (consults or marked or strong or listed):
         listed = neutral  # a neutral agenda's entries stand in when nothing marks a 諮問
+    # a results table's caption and header rows are no items of an agenda list around it
+    inside = [(t.table_start, t.item.end) for t in table if consults and t.item is consults[0]]
+    inside = [(inside[0][0], table[-1].item.end)] if inside else []
     for extra in marked + strong + listed:
+        if any(s <= extra.start <= e for s, e in inside):
+            continue
         if not any(same_title(extra.title, c.title) for c in consults):
             consults.append(extra)
     untitled = [c for c in consults if c.title is None]
@@ -709,9 +759,42 @@ def consultation_items(
     if not consults and toshin:
         answered = toshin_item(text)
         consults = [answered] if answered else []
+    for c in consults:
+        _cut_tails(text, c)
     # the result cells of consultations read from a results table, by position
     results = {i: t.result_span for i, c in enumerate(consults) for t in table if t.item is c}
     return consults, results
+
+
+# a department set right of the title after a gap (`…の提供（目的外利用）　　　　救急課`; the
+# normalised text keeps one blank of the gap)
+_GAP_DEPT = re.compile(rf"(?:[ \t\u3000]+)([^()（）【】〔〕\[\]:：\s]{{1,20}}?{DEPT_WORD})\s*$")
+# the handling in brackets after a name (`消防指令システム（電子計算組織の結合）`)
+_HANDLING_TAIL = re.compile(r"[(（]([^()（）]{2,40})[)）]\s*$")
+
+
+def _cut_tails(text: str, item: Item) -> None:
+    """A title that is a name with its department after a wide gap, or its handling in brackets
+    after it: the department is the item's, the handling its context, the name its title."""
+    if item.title is None or item.title_span is None:
+        return
+    s, e = item.title_span
+    m = _GAP_DEPT.search(text, s, e)
+    if m and m.start() - s >= 4:
+        if item.department is None:
+            item.department, item.department_span = m.group(1), m.span(1)
+        e = m.start()
+    tail = _HANDLING_TAIL.search(text, s, e)
+    if tail and tail.start() - s >= 4 and _names_handling(tail.group(1)):
+        item.context = item.context or tail.group(1)
+        e = tail.start()
+    s, e = strip_span(text, s, e)
+    if (s, e) != item.title_span:
+        item.title, item.title_span = text[s:e], (s, e)
+
+
+def _names_handling(words: str) -> bool:
+    return any(p.pattern.search(words) for p in category_words())
 
 
 def all_report_items(

@@ -357,7 +357,30 @@ def of_region(
     if decision.outcome == Outcome.UNKNOWN and item.number is not None and not toshin:
         # decided elsewhere by its number (a results paragraph after the agenda)
         decision = named_decision(text, item.number, item.end) or decision
+    if decision.outcome != Outcome.UNKNOWN and decision.vote is None and not toshin:
+        decision.vote = collective_vote(text, item.end, decision.outcome)
     return decision
+
+
+_EVERY_ITEM = re.compile(
+    r"いずれも|いずれの[^。、]{0,12}も|全て|すべて|全件|各諮問|各案件|各議案|[0-9一二三四五六七八九]件(?:とも|全て|すべて)"
+)
+
+
+def collective_vote(text: str, start: int, outcome: str) -> Vote | None:
+    """The vote of a sentence after `start` that decides every item at once with the same outcome
+    (`いずれも全会一致で可と答申することとした`): for an item whose own row names none."""
+    for s, e in _sentences(text, start, len(text)):
+        sentence = text[s:e]
+        if not _EVERY_ITEM.search(sentence) or _MENTION.search(sentence):
+            continue
+        if _classify(sentence) != outcome:
+            continue
+        if _VOTE_MAJORITY.search(sentence):
+            return Vote.MAJORITY
+        if _VOTE_UNANIMOUS.search(sentence):
+            return Vote.UNANIMOUS
+    return None
 
 
 def _with_discussion(row: Decision, talk: Decision) -> Decision:

@@ -130,8 +130,46 @@ def _html_cells(mt: MappedText) -> MappedText:
     # the blanks between one cell and the next keep the row on one line
     for gap in _BETWEEN_CELLS.finditer(mt.text):
         edits.append((gap.start(1), gap.end(1), ""))
+    edits += _spanned_cells(mt.text)
     mt = mt.edit(sorted(edits)) if edits else mt
     return mt.sub(_ROW_FIRST_CELL, lambda m: m.group(1))
+
+
+_TABLE = re.compile(r"<table\b.*?</table\s*>", re.IGNORECASE | re.DOTALL)
+_ROW = re.compile(r"<tr\b[^>]*>(.*?)(?=<tr\b|</table\s*>)", re.IGNORECASE | re.DOTALL)
+_SPAN_ATTR = re.compile(r"\b(colspan|rowspan)\s*=\s*[\"']?(\d{1,2})", re.IGNORECASE)
+_SYNTHETIC_CELL = "<td>" + EMPTY_CELL + "</td>"
+
+
+def _spanned_cells(text: str) -> list[tuple[int, int, str]]:
+    """Empty cells inserted where a cell spans columns or rows, so that every cell of a row
+    sits under its own column: a header `取扱いの区分` over four columns, a number cell down two
+    rows. Insertions only (zero-width edits)."""
+    edits: list[tuple[int, int, str]] = []
+    for table in _TABLE.finditer(text):
+        if not _SPAN_ATTR.search(table.group(0)):
+            continue
+        below: dict[int, int] = {}  # column -> rows a cell above still covers
+        for row in _ROW.finditer(text, table.start(), table.end()):
+            col = 0
+            cells = list(_CELL.finditer(text, row.start(1), row.end(1)))
+            for cell in cells:
+                while below.get(col, 0) > 0:  # a cell from a row above sits here
+                    edits.append((cell.start(), cell.start(), _SYNTHETIC_CELL))
+                    below[col] -= 1
+                    col += 1
+                tag = text[cell.start() : text.find(">", cell.start())]
+                spans = {k.lower(): int(v) for k, v in _SPAN_ATTR.findall(tag)}
+                wide, tall = max(1, spans.get("colspan", 1)), max(1, spans.get("rowspan", 1))
+                if wide > 1:
+                    edits.append((cell.end(), cell.end(), _SYNTHETIC_CELL * (wide - 1)))
+                for c in range(col, col + wide):
+                    if tall > 1:
+                        below[c] = tall - 1
+                col += wide
+            for c in sorted(k for k, v in below.items() if k >= col and v > 0):
+                below[c] -= 1  # trailing columns covered from above: empty trailing cells go anyway
+    return edits
 
 
 _CELL_BREAK = re.compile(
@@ -145,7 +183,7 @@ _BETWEEN_CELLS = re.compile(r"</(?:td|th)\s*>(\s+)(?=<(?:td|th)\b)", re.IGNORECA
 _BAR = "|｜"
 _BAR_ROW = re.compile(r"(?m)^[ \t\u3000]*[|｜](?=[^\n]*[|｜][ \t\u3000]*$)[^\n]*$")
 _RULE_LINE = re.compile(
-    r"(?m)^[ \t\u3000]*(?:\+[-=]{2,}(?:\+[-=]{2,})*\+?|[|｜](?:[ \t]*:?-{3,}:?[ \t]*[|｜])+)[ \t\u3000]*$"
+    r"(?m)^[ \t\u3000]*(?:\+[-=]{2,}(?:\+[-=]{2,})*\+?|[|｜](?:[ \t]*(?::-+:?|-+:|-{3,})[ \t]*[|｜])+)[ \t\u3000]*$"
 )
 # a column gap: two blanks or more (an ideographic space counts) between two cells
 _GAP = re.compile(r"(?<=\S)[ \u3000]{2,}(?=\S)")

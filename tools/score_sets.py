@@ -35,8 +35,10 @@ SETS = {
     "blind": (Path("tests/fixtures/blind"), Path("tests/fixtures/blind")),
     # a second batch by a writer who had read neither the extractors nor the first batch's documents
     "blind2": (Path("tests/fixtures/blind2"), Path("tests/fixtures/blind2")),
-    # a third batch, kept unread by whoever changes the rules: the project's own hidden measure
+    # a third batch, kept unread until the third session (now read and worked on)
     "blind3": (Path("tests/fixtures/blind3"), Path("tests/fixtures/blind3")),
+    # a fourth batch (from the third session on), kept unread: blind3 is read since then
+    "blind4": (Path("tests/fixtures/blind4"), Path("tests/fixtures/blind4")),
 }
 # the full documents come as .txt and .html in one folder: each rendering is a set of its own
 SUFFIX = {"full": ".txt", "full-html": ".html"}
