@@ -788,9 +788,10 @@ def _cut_tails(text: str, item: Item) -> None:
     if tail and tail.start() - s >= 4 and _names_handling(tail.group(1)):
         item.context = item.context or tail.group(1)
         e = tail.start()
+    if e == item.title_span[1]:
+        return
     s, e = strip_span(text, s, e)
-    if (s, e) != item.title_span:
-        item.title, item.title_span = text[s:e], (s, e)
+    item.title, item.title_span = re.sub(r"\s*\n\s*", "", text[s:e]), (s, e)
 
 
 def _names_handling(words: str) -> bool:

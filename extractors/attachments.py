@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from extractors.common import NUM, lines, to_int
-from extractors.sheets import LIST_LEAD, SheetRow, label_family
+from extractors.sheets import LIST_LEAD, SheetRow, label_family, sheet_rows
 
 _CAPTION = re.compile(r"^[ \t\u3000]*(別表|別紙|別記)[ \t\u3000]*([0-9]{1,2})?[ \t\u3000:：]*(.*)$")
 _NUMBER = re.compile(rf"諮問\s*第\s*({NUM})\s*号")
@@ -52,17 +52,42 @@ def attachments(text: str) -> list[Attachment]:
         if not (items or parties):
             continue
         entries = _entries(all_lines[i + 1 :])
-        if len(entries) < 2 and not (parties and entries):
-            continue
-        rows = _rows(text, caption, line.start, entries, items=items and not parties)
+        rows: tuple[SheetRow, ...] = ()
+        end = entries[-1][1] if entries else line.end
+        if len(entries) >= 2 or (parties and entries):
+            rows = _rows(text, caption, line.start, entries, items=items and not parties)
+        n = _NUMBER.search(caption)
+        if not rows and n:
+            # parts of its own under a caption naming its 諮問 (`(1) 委託先` over a table,
+            # `(2) 取り扱う個人情報` over a list): the rows read in them, up to the next caption,
+            # a closing heading or prose
+            end = _extent_end(all_lines, i)
+            rows = tuple(
+                r
+                for r in sheet_rows(text, line.end, end)
+                if r.family in ("items", "contractor") and r.value.strip()
+            )
         if not rows:
             continue
-        n = _NUMBER.search(caption)
         key = m.group(1) + (m.group(2) or "")
-        out.append(
-            Attachment(key, to_int(n.group(1)) if n else None, line.start, entries[-1][1], rows)
-        )
+        out.append(Attachment(key, to_int(n.group(1)) if n else None, line.start, end, rows))
     return out
+
+
+# a heading that closes the attachments (`付言`, `以上`): what follows is none of theirs
+_CLOSING = re.compile(r"^[ \t\u3000]*(?:付言|附言|付記|以上|備考)[ \t\u3000]*$")
+
+
+# a line no attachment's part holds: a sentence, the next 諮問 or section, a speaker's mark
+_ENDS_PARTS = re.compile(r"^[ \t\u3000]*(?:[^\t]*。|諮問第|第\s*\d|[＜<〈○◯]|【)")
+
+
+def _extent_end(all_lines: list, i: int) -> int:  # type: ignore[type-arg]
+    """Where the attachment captioned on line `i` ends: at the next caption or closing heading."""
+    for line in all_lines[i + 1 :]:
+        if _CAPTION.match(line.text) or _CLOSING.match(line.text) or _ENDS_PARTS.match(line.text):
+            return line.start - 1 if line.start else 0
+    return all_lines[-1].end
 
 
 def _entries(following: list) -> list[tuple[int, int]]:  # type: ignore[type-arg]

@@ -233,7 +233,15 @@ def _clean(seg: str) -> tuple[str, int, int]:
     return seg[a:b], a, b
 
 
+# an entry that heads a group of items (`ア　保護者に関する情報`, `(2) 子どもの情報`): no item
+_GROUP_HEAD = re.compile(
+    r"^\s*(?:[ア-ン]|[(（]?\d{1,2}[)）.．]?)[ \t\u3000]+\S{1,16}?(?:に関する|についての|に係る|の)(?:情報|事項)\s*$"
+)
+
+
 def _add(text: str, s: int, e: int, out: list[tuple[str, int, int]]) -> None:
+    if _GROUP_HEAD.match(text[s:e]):
+        return
     item, a, b = _clean(text[s:e])
     item = re.sub(r"\s+", "", item)
     if not item or len(item) > _MAX_LEN or len(item) < 2 or _CLAUSE.search(item):

@@ -185,6 +185,31 @@ _BAR_ROW = re.compile(r"(?m)^[ \t\u3000]*[|｜](?=[^\n]*[|｜][ \t\u3000]*$)[^\n
 _RULE_LINE = re.compile(
     r"(?m)^[ \t\u3000]*(?:\+[-=]{2,}(?:\+[-=]{2,})*\+?|[|｜](?:[ \t]*(?::-+:?|-+:|-{3,})[ \t]*[|｜])+)[ \t\u3000]*$"
 )
+# a table drawn with box-drawing characters: its rules (┌──┬──┐, ├──┼──┤, ┗━━┻━━┛) and its rows
+# (│a│b│, ┃a┃b┃)
+_BOX_JOINTS = "┌┐└┘├┤┬┴┼┏┓┗┛┣┫┳┻╋┠┨┯┷┿╂┝┥┰┸╀╁╃╄╅╆╇╈╉╊┡┩┢┪╔╗╚╝╠╣╦╩╬"
+_BOX_RULES = "─━═"
+_BOX_BARS = "│┃║"
+_BOX_LINE = re.compile(
+    rf"(?m)^[ \t\u3000]*(?:[{_BOX_JOINTS}{_BOX_BARS}]*[{_BOX_RULES}][{_BOX_JOINTS}{_BOX_RULES}{_BOX_BARS}]*"
+    rf"|[{_BOX_BARS}][^\n]*[{_BOX_BARS}])[ \t\u3000]*$"
+)
+_BOX_ASCII = str.maketrans(
+    {
+        **dict.fromkeys(_BOX_JOINTS, "+"),
+        **dict.fromkeys(_BOX_RULES, "-"),
+        **dict.fromkeys(_BOX_BARS, "|"),
+    }
+)
+
+
+def box_tables(mt: MappedText) -> MappedText:
+    """A table drawn with box-drawing characters becomes the same table drawn in ASCII (`+---+`
+    rules, `|` bars), character for character, which `extractors.tables` reads as a boxed table:
+    its rows framed by rules, a row's wrapped lines one row, the table ending at its last rule."""
+    return mt.sub(_BOX_LINE, lambda m: m.group(0).translate(_BOX_ASCII))
+
+
 # a column gap: two blanks or more (an ideographic space counts) between two cells
 _GAP = re.compile(r"(?<=\S)[ \u3000]{2,}(?=\S)")
 _ALIGNED = re.compile(r"^(\S{2,24}?)[ \u3000]{2,}(\S.*)$")
@@ -437,6 +462,7 @@ _STRUCTURAL = re.compile(
     r"【|〔|第\d+|〇|資料\d|諮問第|答申第|記$|以上$|\ue000)"
 )
 _KANJI = re.compile(r"[\u3400-\u9fff々]")
+_KANA_ENTRY = re.compile(r"^[ア-ン][ \t\u3000]")
 _KATAKANA = re.compile(r"[\u30a1-\u30faー]")
 _KATAKANA_END = re.compile(r"[\u30a1-\u30faー]$")
 _HIRAGANA = re.compile(r"[\u3041-\u3096ー]")
@@ -535,7 +561,12 @@ def unwrap_lines(mt: MappedText) -> MappedText:
             and bool(_WORD_END.search(bare))
             and bool(
                 _HIRAGANA.match(head)
-                or (_KATAKANA_END.search(bare) and _KATAKANA.match(head))
+                # (`イ　…` after a word in katakana is the next entry of a list, not the word's end)
+                or (
+                    _KATAKANA_END.search(bare)
+                    and _KATAKANA.match(head)
+                    and not _KANA_ENTRY.match(head)
+                )
                 or (
                     width is not None
                     and _KANJI.search(bare[-1])
@@ -568,6 +599,8 @@ def normalize(raw_pages: list[str], *, file_type: str = "text") -> NormalizedTex
         mt = strip_markup(mt, html_page=file_type == "html", markdown=file_type == "markdown")
     if file_type == "text":
         mt = text_tables(mt)
+    if file_type in ("text", "markdown"):
+        mt = box_tables(mt)
     if file_type in ("text", "markdown"):
         mt = aligned_columns(mt)
     mt = drop_page_furniture(mt)

@@ -48,10 +48,11 @@ def from_sheet(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
         tokens = [t for t in tokens if not re.fullmatch(r"[(（].*[)）]", text[t[0] : t[1]])]
         if not tokens:
             continue
+        tokens = [_operator(text, *t) for t in tokens]
         if len(tokens) == 1:
             out.append((text[tokens[0][0] : tokens[0][1]], *tokens[0]))
             continue
-        orgs = [t for t in tokens if _looks_like_org(text[t[0] : t[1]])]
+        orgs = _with_facilities(text, [t for t in tokens if _looks_like_org(text[t[0] : t[1]])])
         if orgs:
             for t in orgs:
                 out.append((text[t[0] : t[1]], *t))
@@ -63,6 +64,33 @@ def from_sheet(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
             out.append((text[tokens[-1][0] : tokens[-1][1]], *tokens[-1]))
     # a party still to be chosen (未定, 選定中) names nobody
     return [(_unwrap(n), s, e) for n, s, e in out if len(n) >= 2 and not _UNDECIDED.match(n)]
+
+
+# a system or place named by who runs it (`株式会社Xが運用するサーバ`): the party is who runs it
+_OPERATED = re.compile(r"(.{2,40}?)(?:が|の)(?:運用|運営|管理|提供|保有|設置)する")
+# a facility of the corporation named just before it (`医療法人社団X　Y健診センター`): one party
+_FACILITY = re.compile(r"(?:センター|病院|診療所|クリニック|支店|営業所|事業所|工場|研究所|支社)$")
+
+
+def _operator(text: str, a: int, b: int) -> tuple[int, int]:
+    m = _OPERATED.match(text, a, b)
+    return (a, a + len(m.group(1))) if m and _looks_like_org(m.group(1)) else (a, b)
+
+
+def _with_facilities(text: str, orgs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in orgs:
+        if (
+            out
+            and not text[out[-1][1] : a].strip()
+            and re.search(LEGAL, text[out[-1][0] : out[-1][1]])
+            and _FACILITY.search(text[a:b])
+            and not re.search(LEGAL, text[a:b])
+        ):
+            out[-1] = (out[-1][0], b)
+            continue
+        out.append((a, b))
+    return out
 
 
 _UNDECIDED = re.compile(

@@ -223,13 +223,32 @@ def _assign_sheets(
     """Give each block of sheet rows to the consultation (by index) whose title heads it."""
     useful = [r for r in rows if r.family]
     blocks: list[list[SheetRow]] = []
+    # where the text takes up a consultation: no sheet runs on across one
+    mentions = sorted({item.start for item in consults})
     for r in useful:
         families = {x.family for x in blocks[-1]} if blocks else set()
         # a family seen again, or a title after the lists, starts the next sheet
         repeated = (r.family in families and r.family != "blanket") or (
             r.family == "title" and families - {"title", "blanket"}
         )
-        if blocks and not repeated and r.label_start - blocks[-1][-1].value_end < 1500:
+        last = blocks[-1][-1] if blocks else None
+        if (
+            repeated
+            and last is not None
+            and r.family == last.family == "contractor"
+            and r.label != last.label
+            and re.fullmatch(r"[\s|+\-=]*", text[last.value_end : r.label_start])
+        ):
+            repeated = False  # parties in two roles on consecutive rows (提供先, 結合先): one sheet
+        crossed = bool(blocks) and any(
+            blocks[-1][-1].value_end < m < r.label_start for m in mentions
+        )
+        if (
+            blocks
+            and not repeated
+            and not crossed
+            and r.label_start - blocks[-1][-1].value_end < 1500
+        ):
             blocks[-1].append(r)
         else:
             blocks.append([r])

@@ -106,6 +106,12 @@ _SUBJECT_NUMBER = r"^(?:諮問)?\s*(?:第\s*\d+\s*号|No\.?\s*\d+)"
 _ITEMS_HEADER = re.compile(r"^(?:記録|個人情報の|データ|提供|利用|対象)?項目(?:名)?$")
 
 
+# the column that names a party, beside one headed by its role
+_NAME_HEADER = re.compile(
+    r"^(?:名称|氏名又は名称|氏名・名称|事業者名|法人名|団体名|商号|名称等|名称及び所在地)$"
+)
+
+
 def _key(cell: str) -> str:
     return re.sub(r"\s", "", cell)
 
@@ -167,6 +173,11 @@ def _rows_of(text: str, table: Table) -> list[SheetRow]:
         columns.update(
             {c: f for c, h in enumerate(header) if c not in columns and (f := label_family(h))}
         )
+        for c in [c for c, f in columns.items() if f == "contractor"]:
+            if c + 1 < len(header) and _NAME_HEADER.match(_key(header[c + 1])):
+                # `提供先 | 名称`: the first column says what kind of party, the next names it
+                del columns[c]
+                columns[c + 1] = "contractor"
         by_column: list[SheetRow] = []
         for col, family in columns.items():
             cells = [
@@ -256,7 +267,12 @@ def _ends_list(current: dict, line: str) -> bool:
 def _breaks_row(line: str) -> bool:
     # a new numbered or bracketed heading ends the value of the row above
     return (
-        bool(re.match(r"^(\d{1,2}\s|\(\d+\)|[IVX]+\s|【諮問|諮問第|第\s*\d+)", line))
+        bool(
+            re.match(
+                r"^(\d{1,2}\s|\(\d+\)|[IVX]+\s|【諮問|諮問第|第\s*\d+|(?:別表|別紙|別記)\s*\d)",
+                line,
+            )
+        )
         and "\t" not in line
     )
 

@@ -144,14 +144,27 @@ def find_tables(text: str) -> list[Table]:
     return [t for t in out if t.rows]
 
 
+def _framed_rows(found: list[tuple[str, Line]]) -> bool:
+    """Rules frame each row (three bodies of lines or more between rules): a row's lines are
+    one row. A table ruled only under its header and at its ends has a row per line."""
+    bodies, inside = 0, False
+    for kind, _ in found:
+        if kind == "rule":
+            inside = False
+        elif not inside:
+            bodies, inside = bodies + 1, True
+    return bodies >= 3
+
+
 def _table(text: str, found: list[tuple[str, Line]]) -> Table:
     ruled = sum(1 for k, _ in found if k == "rule") >= 2 and any(k == "bar" for k, _ in found)
+    framed = ruled and _framed_rows(found)
     rows: list[list[Cell]] = []
     open_row = False  # a boxed row still gathering lines
     for kind, line in found:
         if kind == "rule":
             open_row = False
-            if _PIPE_RULE.match(line.text) and len(rows) > 1:
+            if _PIPE_RULE.match(line.text) and not _BOX_RULE.match(line.text) and len(rows) > 1:
                 # a markdown header wrapped over several lines: read left to right, one row
                 header = [c for r in rows for c in r]
                 rows = [[Cell(0, col, c.spans) for col, c in enumerate(header)]]
@@ -166,6 +179,8 @@ def _table(text: str, found: list[tuple[str, Line]]) -> Table:
         spans = _cells(text, line, "\t" if kind == "tab" else "|", outer=kind != "bar1")
         if len(spans) < 2 and not (ruled and open_row):
             continue
+        if ruled and not framed and spans and spans[0][0] < spans[0][1]:
+            open_row = False  # a row per line: only a line whose first cell is empty goes on
         if ruled and open_row and rows:
             row = rows[-1]
             for col, (s, e) in enumerate(spans):
