@@ -110,10 +110,17 @@ def proceedings_start(text: str) -> int:
     for line in lines(text):
         if _PROCEEDINGS_WEAK.match(line.text.strip()):
             return line.end
-    for line in lines(text):
+    # a group of the attendee list (`(委員)`, `(事務局)`) is no speaker: speech comes after the agenda
+    agenda = next((ln.end for ln in lines(text) if _AGENDA_HEADING.match(ln.text)), 0)
+    for line in lines(text, agenda):
         if _SPEAKER_START.match(line.text) and not _MARKED_LABEL.match(line.text):
             return line.start
     return len(text)
+
+
+_AGENDA_HEADING = re.compile(
+    r"^\s*(?:\d{1,2}\s*[.．、]?\s*|[【■□◆●○]\s*)?(?:議\s*題|議\s*事|次\s*第|案\s*件|審議事項|会議の議題)\s*[】]?\s*$"
+)
 
 
 # a header or agenda label marked like a speaker (`○開催日時　…`, `○審議事項及び結果`)
