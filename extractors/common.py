@@ -104,7 +104,7 @@ def parse_date(m: re.Match[str]) -> date | None:
 _TIME = rf"(午前|午後)?\s*({NUM})\s*(?:時|:)\s*(?:({NUM}|半)\s*分?)?"
 # the end of a range may say 同 (the same half of the day): 午後1時30分~同3時
 _END_TIME = rf"(午前|午後|同)?\s*({NUM})\s*(?:時|:)\s*(?:({NUM}|半)\s*分?)?"
-TIME_RANGE_RE = re.compile(rf"{_TIME}\s*(?:から|~|〜|～|-|－|ー|―|—|より)\s*{_END_TIME}")
+TIME_RANGE_RE = re.compile(rf"{_TIME}\s*(?:から|~|〜|～|∼|-|－|ー|―|—|より)\s*{_END_TIME}")
 TIME_RE = re.compile(_TIME)
 
 

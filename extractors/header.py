@@ -70,7 +70,7 @@ _ENUM = (
 )
 _WEEKDAY = r"(?:\s*[(（]\s*[月火水木金土日](?:曜日?)?\s*[)）])?"
 _NOON_END = re.compile(
-    rf"(午前|午後)?\s*({NUM})\s*(?:時|:)\s*(?:({NUM}|半)\s*分?)?\s*(?:から|~|〜|～|-|－|ー|―|—|より)\s*正午"
+    rf"(午前|午後)?\s*({NUM})\s*(?:時|:)\s*(?:({NUM}|半)\s*分?)?\s*(?:から|~|〜|～|∼|-|－|ー|―|—|より)\s*正午"
 )
 _OPENS = re.compile(rf"({TIME_RE.pattern})\s*(?:開会|開始|開議)")
 _CLOSES = re.compile(rf"({TIME_RE.pattern})\s*(?:閉会|終了|散会)")
@@ -278,6 +278,11 @@ def _labelled(masked: str, head: list[Line]) -> list[Labelled]:
             found = _label(line.text[cs:ce])
             k += 1
             if not found:
+                # a line that opens with a title, its labelled pairs after it (`…審議会 開催日:…
+                # 時 間:… 会 場:…`, a header flattened onto one line)
+                later = _next_label(masked, line.start + cs, line.start + ce, HeaderField.OTHER)
+                if later is not None and ":" in masked[later : line.start + ce][:12]:
+                    cells.insert(k, (later - line.start, ce))
                 continue
             fld, end = found
             vs, ve = strip_span(masked, line.start + cs + end, line.start + ce, " \t\u3000")
@@ -298,12 +303,15 @@ def _labelled(masked: str, head: list[Line]) -> list[Labelled]:
 
 def _next_label(masked: str, start: int, end: int, fld: HeaderField) -> int | None:
     """Where another field's label, after a space and followed by its separator, starts in a value."""
-    for m in re.finditer(r"[ \t\u3000]+", masked[start:end]):
+    # after a blank; or straight after a value ending in a digit or a bracket (`…16:30会場:…`,
+    # the blanks lost), where only a label with its colon counts
+    for m in re.finditer(r"[ \t\u3000]+|(?<=[0-9)）])(?=[^0-9\s:：])", masked[start:end]):
         found = _label(masked[start + m.end() : end])
+        sep = r"[:：]$" if m.start() == m.end() else r"[\s:：】\]]$"
         if (
             found
             and found[0] != fld
-            and re.search(r"[\s:：】\]]$", masked[start + m.end() : start + m.end() + found[1]])
+            and re.search(sep, masked[start + m.end() : start + m.end() + found[1]])
         ):
             return start + m.end()
     return None

@@ -469,6 +469,20 @@ _HIRAGANA = re.compile(r"[\u3041-\u3096ー]")
 _WORD_END = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fffー]$")
 
 
+_STACKED = re.compile(r"(?m)^[ \t]*(\S)[ \t]*\n[ \t]*(\S)(?=[ \t\u3000]+\S)")
+
+
+def stacked_labels(mt: MappedText) -> MappedText:
+    """A two-character header label printed one character above the other in a narrow cell
+    (`名` / `称 第7回…審議会`, `場` / `所 市役所…`): one label before its value."""
+    edits = [
+        (m.end(1), m.start(2), "")
+        for m in _STACKED.finditer(mt.text)
+        if m.group(1) + m.group(2) in header_labels()
+    ]
+    return mt.edit(edits) if edits else mt
+
+
 def _is_header_label(line: str) -> bool:
     """A line that is nothing but a label of the meeting header (models/data/header_labels.csv)."""
     bare = re.sub(r"[\s\u3000]", "", line)
@@ -607,6 +621,7 @@ def normalize(raw_pages: list[str], *, file_type: str = "text") -> NormalizedTex
     bad = [len(_BAD_GLYPH.findall(p)) for p in raw_pages]
     mt = mt.sub(_BAD_GLYPH, "")
     mt = mt.nfkc()
+    mt = stacked_labels(mt)
     mt = tidy_whitespace(mt)
     # a page's last line ends at the page break: mark it as a line end, so that only unwrapping
     # (which turns the break back into a bare page break) joins it to the next page's first line

@@ -1,0 +1,37 @@
+"""Meeting headers of the third round: invented documents (fictional city and people).
+
+Each case failed before its rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from extractors.pipeline import extract_bytes
+
+
+def _meeting(text: str):  # type: ignore[no-untyped-def]
+    return extract_bytes(text.encode("utf-8"), "header/doc.txt").meeting
+
+
+def test_labels_printed_one_character_above_the_other() -> None:
+    # a form's narrow label cells: 名 / 称, 日 / 時, 場 / 所; the range drawn with ∼ (U+223C)
+    got = _meeting(
+        "会 議 録\n名\n称 令和2年度第3回楢原区情報公開・個人情報保護審議会\n日\n"
+        "時 令和2年11月5日(木)\n午前10時00分∼午後0時40分\n場\n所 楢原区役所 第2庁舎4階 会議室\n"
+        "出席委員 青木一郎 井上花子\n"
+    )
+    assert got.body == "楢原区情報公開・個人情報保護審議会"
+    assert (got.start_time, got.end_time) == (dt.time(10, 0), dt.time(12, 40))
+    assert got.place == "楢原区役所 第2庁舎4階 会議室"
+
+
+def test_labelled_pairs_after_a_title_on_one_flattened_line() -> None:
+    got = _meeting(
+        "令和元年度第1回楢原市情報公開・個人情報保護審議会会議要録\n"
+        "令和元年度第1回楢原市情報公開・個人情報保護審議会 開催日:令和元年7月9日(火) "
+        "時 間:14:00∼15:30 会 場:楢原市役所2号館5階会議室 出席者 委 員 事務局\n"
+    )
+    assert got.held_on == dt.date(2019, 7, 9)
+    assert (got.start_time, got.end_time) == (dt.time(14, 0), dt.time(15, 30))
+    assert got.place == "楢原市役所2号館5階会議室"
