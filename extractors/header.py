@@ -685,6 +685,9 @@ def government_names(text: str) -> list[tuple[int, int, str]]:
     for s, e, name in sorted(found.values()):
         if out and out[-1][1] > s:
             continue
+        lead = _LIST_ENUM.match(name)
+        if lead:  # the enumerator of a list entry (`ア　狛江市個人情報保護条例…`) is no part of it
+            s, name = s + lead.end(), name[lead.end() :]
         city = _PREFECTURE_FIRST.match(name)
         out.append((e - len(city.group(1)), e, city.group(1)) if city else (s, e, name))
     return [
@@ -692,6 +695,9 @@ def government_names(text: str) -> list[tuple[int, int, str]]:
         for k, g in enumerate(out)
         if not (g[2][-1] in "都道府県" and k + 1 < len(out) and out[k + 1][0] == g[1])
     ]
+
+
+_LIST_ENUM = re.compile(r"^(?:[ア-ン]|[0-9]{1,2}|[(（][0-9ア-ン]{1,2}[)）])[\s.．、)）]+(?=\S)")
 
 
 def _prefix_len(run: str) -> int:

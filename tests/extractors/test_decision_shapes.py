@@ -52,3 +52,13 @@ def test_the_summary_of_the_proceedings_under_its_own_heading() -> None:
         "(2)諮問第二十四号について\n健康福祉課長から説明があった。\n委員の意見が分かれ、継続審議とした。\n"
     )
     assert [(o[0], o[1]) for o in _outcomes(text)] == [(23, "approved"), (24, "deferred")]
+
+
+def test_an_answer_drafted_from_the_deliberation_is_approved_without_conditions() -> None:
+    # 審議結果を踏まえた答申案: the draft follows the deliberation; no request is attached
+    text = HEAD + (
+        "1 答申書の確認\n諮問第31号 国民健康保険事務に係る特定個人情報保護評価について\n"
+        "前回諮問のあった案件について、事務局から審議結果を踏まえた答申案が提案され、承認された。\n"
+    )
+    got = extract_bytes(text.encode("utf-8"), "decisions/draft.txt").consultations
+    assert [(c.outcome.value, c.has_conditions) for c in got] == [("approved", False)]

@@ -35,3 +35,12 @@ def test_labelled_pairs_after_a_title_on_one_flattened_line() -> None:
     assert got.held_on == dt.date(2019, 7, 9)
     assert (got.start_time, got.end_time) == (dt.time(14, 0), dt.time(15, 30))
     assert got.place == "楢原市役所2号館5階会議室"
+
+
+def test_the_enumerator_of_an_agenda_entry_is_no_part_of_the_municipality() -> None:
+    got = extract_bytes(
+        "1 日時\n令和元年10月8日(火) 午後1時30分から午後3時まで\n2 場所 第二委員会室\n"
+        "4 議題\n(1)諮問事項\nア 楢原市個人情報保護条例第12条の改正について\n".encode(),
+        "header/enum.txt",
+    )
+    assert got.document.municipality == "楢原市"
