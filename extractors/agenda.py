@@ -492,6 +492,8 @@ def table_items(text: str) -> list[TableItem]:
                 header_end = line.end
                 table_start = _caption_start(text, line.start)
             continue
+        if [c.strip() for c in cells] == names[: len(cells)]:
+            continue  # the header again, on the next page
         if line.start == header_end + 1 and not _at(cells, header["title"]):
             # a second header row under cells spanning columns (`取扱いの区分` over 委託｜結合…)
             names = [_at(cells, i) or n for i, n in enumerate(names)]

@@ -65,13 +65,18 @@ _PERSON_HEAD = re.compile(r"^[^\s]{1,12}(?:者|患者|児童|生徒)の(?=.{2})"
 
 
 def _space_separated(seg: str) -> bool:
-    """A list written with blanks only: no 、 or commas, and at least three blank-separated words."""
-    return not re.search(r"[、,，;；/]", seg) and len(re.findall(r"[ \u3000]+", seg.strip())) >= 2
+    """A list written with blanks only: no 、 or commas, and at least three blank-separated words
+    (a `/` where a table cell's line broke counts as a blank)."""
+    return (
+        not re.search(r"[、,，;；]", seg)
+        and bool(re.search(r"[ \u3000]", seg.strip()))
+        and len(re.findall(r"[ \u3000/]+", seg.strip())) >= 2
+    )
 
 
 def _space_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     out, pos = [], start
-    for m in re.finditer(r"[ \u3000\n]+", text[start:end]):
+    for m in re.finditer(r"[ \u3000\n/]+", text[start:end]):
         out.append((pos, start + m.start()))
         pos = start + m.end()
     out.append((pos, end))

@@ -203,6 +203,71 @@ _BOX_ASCII = str.maketrans(
 )
 
 
+# a table copied from a web page as text: each cell on a line of its own, a header of short
+# labels first, then the rows, each opening with its number (`第６１号`)
+_COLUMN_WORDS = re.compile(
+    r"番号|件名|名称|結果|委託先|提供先|結合先|受託者|個人情報|項目|担当|所管|区分|内容|備考|答申|取扱"
+)
+_NUMBER_HEAD = re.compile(r"番号|^No\.?$|^NO\.?$|^№$|^号$")
+_ROW_NUMBER = re.compile(
+    r"^[ \t\u3000]*(?:諮問)?[ \t\u3000]*(?:第[ \t\u3000]*)?[0-9０-９一二三四五六七八九十百]{1,5}[ \t\u3000]*号?[ \t\u3000]*$"
+)
+
+
+def _header_cell(line: str) -> bool:
+    cell = line.strip(" \t\u3000")
+    return 0 < len(cell) <= 16 and "。" not in cell and "\t" not in cell and "|" not in cell
+
+
+def vertical_tables(mt: MappedText) -> MappedText:
+    """A table whose cells are lines (a web page's table copied as text) becomes tab-separated
+    rows, as readers give tables: its header, a run of three labels or more, two of them
+    column words (件名, 委託先, 取り扱う個人情報, 結果), the first a number column; then one row per
+    number line, up to a blank line. A row with more lines than columns puts the rest into its
+    last cell. Each line break is replaced one for one, so every offset stays where it was."""
+    text = mt.text
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    edits: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(spans):
+        n = 0
+        while i + n < len(spans) and _header_cell(text[spans[i + n][0] : spans[i + n][1]]):
+            if n and _ROW_NUMBER.match(text[spans[i + n][0] : spans[i + n][1]]):
+                break
+            n += 1
+        heads = [text[s:e].strip(" \t\u3000") for s, e in spans[i : i + n]]
+        first_row = i + n
+        if (
+            n < 3
+            or not _NUMBER_HEAD.search(heads[0])
+            or sum(1 for h in heads if _COLUMN_WORDS.search(h)) < 2
+            or first_row >= len(spans)
+            or not _ROW_NUMBER.match(text[spans[first_row][0] : spans[first_row][1]])
+        ):
+            i += 1 if n > 3 else max(n, 1)  # a caption above the header: try from the next line
+            continue
+        for k in range(i, first_row - 1):
+            edits.append((spans[k][1], spans[k][1] + 1, "\t"))
+        j = first_row
+        while j < len(spans) and _ROW_NUMBER.match(text[spans[j][0] : spans[j][1]]):
+            end = j + 1
+            while (
+                end < len(spans)
+                and text[spans[end][0] : spans[end][1]].strip()
+                and not _ROW_NUMBER.match(text[spans[end][0] : spans[end][1]])
+            ):
+                end += 1
+            for k in range(j, end - 1):
+                edits.append((spans[k][1], spans[k][1] + 1, "\t" if k - j < n - 1 else " "))
+            j = end
+        i = j
+    return mt.edit(edits) if edits else mt
+
+
 def box_tables(mt: MappedText) -> MappedText:
     """A table drawn with box-drawing characters becomes the same table drawn in ASCII (`+---+`
     rules, `|` bars), character for character, which `extractors.tables` reads as a boxed table:
@@ -612,6 +677,7 @@ def normalize(raw_pages: list[str], *, file_type: str = "text") -> NormalizedTex
     if file_type in ("markdown", "html") or re.search(r"<(p|table|td|li|br)\b", raw[:200000], re.I):
         mt = strip_markup(mt, html_page=file_type == "html", markdown=file_type == "markdown")
     if file_type == "text":
+        mt = vertical_tables(mt)
         mt = text_tables(mt)
     if file_type in ("text", "markdown"):
         mt = box_tables(mt)

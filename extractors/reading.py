@@ -492,5 +492,8 @@ def _table_lines(page, table) -> str:  # type: ignore[no-untyped-def]
             # the second half of a row split by a page break: its value continues the row above
             lines.append("\n".join(c for c in cells[1:] if c))
             continue
+        # a line break inside a cell before the last would break the row: it is a `/`, as in a
+        # web page's cell (the last cell's lines stay lines: a list that continues the row)
+        cells = [c.replace("\n", "/") for c in cells[:-1]] + cells[-1:]
         lines.append("\t".join(cells))
     return "\n".join(lines)

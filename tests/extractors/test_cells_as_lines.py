@@ -1,0 +1,90 @@
+"""A results table whose cells are lines: a web page's table copied as text, or printed to PDF.
+
+Invented documents (fictional city, companies and sections); each case failed before its rule.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from extractors import reading
+from extractors.items import split_items
+from extractors.pipeline import extract_bytes
+
+COPIED = """令和3年度第2回柳原市個人情報保護審議会の審議結果
+
+審議事項及び結果
+
+諮問事項の審議結果
+諮問番号
+件名（担当課）
+委託先・提供先等
+取り扱う個人情報
+審議結果
+第２１号
+図書館の予約資料配送業務の委託について（中央図書館）
+株式会社ブックリンク柳原
+利用者氏名　住所　電話番号　予約資料名
+承認（全会一致）
+第２２号
+公園管理事務の指定管理者による個人情報の取扱いについて（公園緑地課）
+一般財団法人柳原公園協会
+利用者氏名　電話番号　利用日時
+承認（賛成５、反対１）
+附帯意見あり
+
+審議の概要
+"""
+
+
+def test_a_table_copied_from_a_web_page_with_each_cell_on_a_line() -> None:
+    got = extract_bytes(COPIED.encode("utf-8"), "cells/copied.txt")
+    by_number = {c.number: c for c in got.consultations}
+    assert sorted(by_number) == [21, 22]
+    assert by_number[21].department == "中央図書館"
+    assert by_number[22].outcome.value == "approved"
+    items = {
+        n: [d.item for d in got.data_items if d.consultation_id == c.consultation_id]
+        for n, c in by_number.items()
+    }
+    parties = {
+        n: [k.name for k in got.contractors if k.consultation_id == c.consultation_id]
+        for n, c in by_number.items()
+    }
+    assert items == {
+        21: ["利用者氏名", "住所", "電話番号", "予約資料名"],
+        22: ["利用者氏名", "電話番号", "利用日時"],
+    }
+    assert parties == {21: ["株式会社ブックリンク柳原"], 22: ["一般財団法人柳原公園協会"]}
+
+
+def test_a_header_repeated_on_the_next_page_is_no_consultation() -> None:
+    text = (
+        "諮問番号\t件名(担当課)\t委託先\t審議結果\n"
+        "第21号\t図書館の予約資料配送業務の委託について(中央図書館)\t株式会社ブックリンク柳原\t承認\n"
+        "諮問番号\t件名(担当課)\t委託先\t審議結果\n"
+        "第22号\t公園管理事務の委託について(公園緑地課)\t一般財団法人柳原公園協会\t承認\n"
+    )
+    got = extract_bytes(text.encode("utf-8"), "cells/pages.txt").consultations
+    assert [c.number for c in got] == [21, 22]
+
+
+def test_a_list_cell_whose_lines_broke_at_blanks() -> None:
+    cell = "利用者氏名 住所/電話番号 予約資料名"
+    assert [i for i, _, _ in split_items(cell, 0, len(cell))] == [
+        "利用者氏名",
+        "住所",
+        "電話番号",
+        "予約資料名",
+    ]
+
+
+def test_a_pdf_cell_broken_over_lines_keeps_its_row_on_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cells = {1: "第21号", 2: "利用者氏名 住所\n電話番号", 3: "承認"}
+    monkeypatch.setattr(reading, "_cell_text", lambda page, bbox, label: cells[bbox])
+    table = SimpleNamespace(rows=[SimpleNamespace(cells=[1, 2, 3])])
+    assert reading._table_lines(None, table) == "第21号\t利用者氏名 住所/電話番号\t承認"
