@@ -561,7 +561,7 @@ def _tokenizer():  # type: ignore[no-untyped-def]
     return Dictionary(dict="core").create(), SplitMode.A
 
 
-def _one_word(left: str, right: str) -> bool:
+def one_word(left: str, right: str) -> bool:
     """True when the shortest-unit tokenizer reads a word across the boundary of left|right."""
     tok, mode = _tokenizer()
     boundary = len(left)
@@ -650,7 +650,7 @@ def unwrap_lines(mt: MappedText) -> MappedText:
                     width is not None
                     and _KANJI.search(bare[-1])
                     and _KANJI.match(head)
-                    and _one_word(bare[-6:], head[:6])
+                    and one_word(bare[-6:], head[:6])
                 )
             )
         )

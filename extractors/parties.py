@@ -202,10 +202,23 @@ def from_discussion(text: str, start: int, end: int) -> list[tuple[str, int, int
             out.append((name, m.start(1), m.end(1)))
     for m in COMPANY_RE.finditer(text, start, end):
         name = re.sub(r"(側|様|さん|社員|職員)$", "", m.group(0))
+        verb = _VERB_END.match(name)
+        if verb:  # `…を営んでいる潮音交通有限会社`: the clause before the name ends in a verb
+            name = name[verb.end() :]
+            m_start = m.start() + verb.end()
+        else:
+            m_start = m.start()
         if re.fullmatch(rf"{LEGAL}\s?[\u3041-\u3096]+|[\u3041-\u3096]+{LEGAL}", name):
             continue  # `NPO法人ではない`: a legal form, not a name
-        out.append((name, m.start(), m.start() + len(name)))
+        if re.match(rf"{LEGAL}\s?[のはがをにでとへも][\u4e00-\u9fff]", name):
+            continue  # `一般社団法人が運営する…`: the legal form as a common noun
+        out.append((name, m_start, m_start + len(name)))
     return out
+
+
+_VERB_END = re.compile(
+    r"^(?:て?いる|てある|ある|する|した|された|される|なる|おる)(?=[\u4e00-\u9fff\u30a1-\u30fa])"
+)
 
 
 def canonical(name: str) -> tuple[str, str]:

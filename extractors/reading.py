@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extractors.normalize import one_word as _one_word
 from extractors.pdf_columns import band_rows, find_bands
 from models.vocab import FileType, Status
 
@@ -459,21 +460,38 @@ def _cell_text(page, bbox, *, label: bool) -> str:  # type: ignore[no-untyped-de
         text_lines = _text_lines(page.crop(bbox, strict=False))
     except Exception:
         return ""
-    if label:
+    if label and len(text_lines) <= 2:
+        # a label the cell's width broke (`取り扱う個` / `人情報`); three lines or more in the
+        # first column are a list (a column of items down a `項目 | 備考` table), read as values
         return "".join(ln["text"].strip() for ln in text_lines)
     # wrapped when a line reaches the cell's right edge (less its padding)
     margin = bbox[2] - 4
     out = ""
     joined = True
+    # a column as wide as its longest entry (a browser sizes a table's columns to fit): every
+    # short line reaches the edge, and only a break inside a word is a wrap
+    stacked = len(text_lines) >= 3 and all(len(ln["text"].strip()) <= 12 for ln in text_lines)
     for ln in text_lines:
         text = ln["text"].strip()
         if not text:
             continue
+        if joined and out and stacked and not _one_word(out[-6:], text[:6]):
+            joined = False
         if out and (not joined or _CELL_STRUCTURE.match(text)):
             out += "\n"
         out += text
         width = (ln["x1"] - ln["x0"]) / max(len(text), 1)
         joined = ln["x1"] >= margin - 2.5 * width
+    return out
+
+
+def _one_line(cell: str) -> str:
+    """A cell's lines on one line: a `/` between entries, nothing inside a word or a bracket."""
+    parts = cell.split("\n")
+    out = parts[0]
+    for part in parts[1:]:
+        inside = out.count("(") + out.count("（") > out.count(")") + out.count("）")
+        out += ("" if inside or _one_word(out[-6:], part[:6]) else "/") + part
     return out
 
 
@@ -494,6 +512,6 @@ def _table_lines(page, table) -> str:  # type: ignore[no-untyped-def]
             continue
         # a line break inside a cell before the last would break the row: it is a `/`, as in a
         # web page's cell (the last cell's lines stay lines: a list that continues the row)
-        cells = [c.replace("\n", "/") for c in cells[:-1]] + cells[-1:]
+        cells = [_one_line(c) for c in cells[:-1]] + cells[-1:]
         lines.append("\t".join(cells))
     return "\n".join(lines)

@@ -88,3 +88,45 @@ def test_a_pdf_cell_broken_over_lines_keeps_its_row_on_one_line(
     monkeypatch.setattr(reading, "_cell_text", lambda page, bbox, label: cells[bbox])
     table = SimpleNamespace(rows=[SimpleNamespace(cells=[1, 2, 3])])
     assert reading._table_lines(None, table) == "第21号\t利用者氏名 住所/電話番号\t承認"
+
+
+class _Page:
+    """A page whose crop gives the cell's lines (x1: where each line ends)."""
+
+    def __init__(self, lines: list[tuple[str, float]]) -> None:
+        self.lines = [{"text": t, "x0": 10.0, "x1": x1} for t, x1 in lines]
+
+    def crop(self, bbox, strict: bool = False):  # type: ignore[no-untyped-def]
+        return self
+
+
+def _cell(monkeypatch: pytest.MonkeyPatch, lines: list[tuple[str, float]], *, label: bool) -> str:
+    monkeypatch.setattr(reading, "_text_lines", lambda page: page.lines)
+    return reading._cell_text(_Page(lines), (0.0, 0.0, 60.0, 100.0), label=label)
+
+
+def test_a_column_sized_to_its_longest_entry_keeps_one_entry_per_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # every short line reaches the right edge of a column a browser sized to fit it
+    lines = [("納付番号", 56.0), ("確認番号", 56.0), ("納付金額", 56.0), ("納期限", 50.0)]
+    assert _cell(monkeypatch, lines, label=False) == "納付番号\n確認番号\n納付金額\n納期限"
+    # three lines or more down the first column are entries, not one label broken by the width
+    assert _cell(monkeypatch, lines, label=True) == "納付番号\n確認番号\n納付金額\n納期限"
+    # a label broken by the width is still one label
+    assert (
+        _cell(monkeypatch, [("取り扱う個", 56.0), ("人情報", 40.0)], label=True)
+        == "取り扱う個人情報"
+    )
+
+
+def test_a_break_inside_a_bracket_or_a_word_joins_a_cell_before_the_last(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cells = {1: "第21号", 2: "図書館の配送業務の委託について(中央\n図書館)", 3: "承認"}
+    monkeypatch.setattr(reading, "_cell_text", lambda page, bbox, label: cells[bbox])
+    table = SimpleNamespace(rows=[SimpleNamespace(cells=[1, 2, 3])])
+    assert (
+        reading._table_lines(None, table)
+        == "第21号\t図書館の配送業務の委託について(中央図書館)\t承認"
+    )
