@@ -81,13 +81,18 @@ def test_a_list_cell_whose_lines_broke_at_blanks() -> None:
     ]
 
 
+def _row(monkeypatch: pytest.MonkeyPatch, texts: list[str]) -> str:
+    """The line a PDF table row with cells of these texts becomes."""
+    cells = dict(enumerate(texts))
+    monkeypatch.setattr(reading, "_cell_text", lambda page, bbox, label: cells[bbox])
+    return reading._table_lines(None, SimpleNamespace(rows=[SimpleNamespace(cells=list(cells))]))
+
+
 def test_a_pdf_cell_broken_over_lines_keeps_its_row_on_one_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    cells = {1: "第21号", 2: "利用者氏名 住所\n電話番号", 3: "承認"}
-    monkeypatch.setattr(reading, "_cell_text", lambda page, bbox, label: cells[bbox])
-    table = SimpleNamespace(rows=[SimpleNamespace(cells=[1, 2, 3])])
-    assert reading._table_lines(None, table) == "第21号\t利用者氏名 住所/電話番号\t承認"
+    got = _row(monkeypatch, ["第21号", "利用者氏名 住所\n電話番号", "承認"])
+    assert got == "第21号\t利用者氏名 住所/電話番号\t承認"
 
 
 class _Page:
@@ -123,10 +128,5 @@ def test_a_column_sized_to_its_longest_entry_keeps_one_entry_per_line(
 def test_a_break_inside_a_bracket_or_a_word_joins_a_cell_before_the_last(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    cells = {1: "第21号", 2: "図書館の配送業務の委託について(中央\n図書館)", 3: "承認"}
-    monkeypatch.setattr(reading, "_cell_text", lambda page, bbox, label: cells[bbox])
-    table = SimpleNamespace(rows=[SimpleNamespace(cells=[1, 2, 3])])
-    assert (
-        reading._table_lines(None, table)
-        == "第21号\t図書館の配送業務の委託について(中央図書館)\t承認"
-    )
+    got = _row(monkeypatch, ["第21号", "図書館の配送業務の委託について(中央\n図書館)", "承認"])
+    assert got == "第21号\t図書館の配送業務の委託について(中央図書館)\t承認"
