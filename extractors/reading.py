@@ -471,6 +471,7 @@ def _cell_text(page, bbox, *, label: bool) -> str:  # type: ignore[no-untyped-de
     # a column as wide as its longest entry (a browser sizes a table's columns to fit): every
     # short line reaches the edge, and only a break inside a word is a wrap
     stacked = len(text_lines) >= 3 and all(len(ln["text"].strip()) <= 12 for ln in text_lines)
+    previous = ""
     for ln in text_lines:
         text = ln["text"].strip()
         if not text:
@@ -479,10 +480,19 @@ def _cell_text(page, bbox, *, label: bool) -> str:  # type: ignore[no-untyped-de
             joined = False
         if out and (not joined or _CELL_STRUCTURE.match(text)):
             out += "\n"
+        elif out and _blank_list(previous, text) and not _one_word(out[-6:], text[:6]):
+            out += " "  # a list written with blanks, wrapped at a blank the line end swallowed
         out += text
+        previous = text
         width = (ln["x1"] - ln["x0"]) / max(len(text), 1)
         joined = ln["x1"] >= margin - 2.5 * width
     return out
+
+
+def _blank_list(line: str, following: str) -> bool:
+    """Two lines of a list written with blanks: short entries, two blanks or more on the first."""
+    words = line.split() + following.split()
+    return line.count(" ") >= 2 and all(len(w) <= 10 for w in words)
 
 
 def _one_line(cell: str) -> str:

@@ -130,3 +130,19 @@ def test_a_break_inside_a_bracket_or_a_word_joins_a_cell_before_the_last(
 ) -> None:
     got = _row(monkeypatch, ["第21号", "図書館の配送業務の委託について(中央\n図書館)", "承認"])
     assert got == "第21号\t図書館の配送業務の委託について(中央図書館)\t承認"
+
+
+def test_a_list_written_with_blanks_wrapped_at_a_blank(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the line reached the cell's edge at a blank between two entries: the blank comes back
+    lines = [("所有者の氏名 住所 電話番号", 58.0), ("犬の所在地 毛色", 30.0)]
+    assert _cell(monkeypatch, lines, label=False) == "所有者の氏名 住所 電話番号 犬の所在地 毛色"
+    # prose wrapped between two words of a long line gets no blank
+    prose = [
+        ("大」(納税課) 諮問第13号「市税", 58.0),
+        ("等の口座振替データのオンライン", 58.0),
+        ("接続", 20.0),
+    ]
+    assert (
+        _cell(monkeypatch, prose, label=False)
+        == "大」(納税課) 諮問第13号「市税等の口座振替データのオンライン接続"
+    )
