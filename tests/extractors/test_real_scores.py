@@ -23,12 +23,13 @@ from shingikai.evaluation import evaluate
 from shingikai.warehouse import apply_schema, load_many, memory_warehouse
 from tests.conftest import ROOT, SHARED
 
-pytestmark = pytest.mark.slow  # extracts ten corpora and runs the shared scorer (~60 s)
+pytestmark = pytest.mark.slow  # extracts eleven corpora and runs the shared scorer (~60 s)
 
 SCORER = SHARED / "tools" / "score.py"
 BLIND = ROOT / "tests" / "fixtures" / "blind"
 BLIND2 = ROOT / "tests" / "fixtures" / "blind2"
 BLIND3 = ROOT / "tests" / "fixtures" / "blind3"
+BLIND4 = ROOT / "tests" / "fixtures" / "blind4"
 SETS = {
     "real": (SHARED / "corpus" / "real", SHARED / "gold" / "real", "1*.txt"),
     "real-pdf": (SHARED / "corpus" / "real-pdf", SHARED / "gold" / "real", "1*.pdf"),
@@ -40,6 +41,7 @@ SETS = {
     "blind": (BLIND, BLIND, "[0-9]*[!n]"),  # every document, not its .json gold
     "blind2": (BLIND2, BLIND2, "[0-9]*[!n]"),
     "blind3": (BLIND3, BLIND3, "[0-9]*[!n]"),
+    "blind4": (BLIND4, BLIND4, "[0-9]*[!n]"),
 }
 # The guard is what is measured, so that a regression shows at once; it rises with the scores.
 # The targets (issue 18): real >= 0.95 as text and PDF, full >= 0.95 in each rendering, seeds 1.
@@ -50,31 +52,41 @@ SETS = {
 # 0.905 once the PDF reader kept a label under a blank line apart (issue 23). Third round
 # (2026-12-03): real 0.922 / 0.922, full 0.958 / 0.965 / 0.958, blind 0.923; a second blind
 # batch (tests/fixtures/blind2, scored 0.729 before any rule of the round) 0.889; a third
-# (tests/fixtures/blind3, kept unread by whoever changed the rules) 0.776 -> 0.807.
+# (tests/fixtures/blind3, kept unread by whoever changed the rules) 0.776 -> 0.807. Fourth round
+# (2026-12-03, third session): blind3 read and worked on, 0.807 -> 0.858; a fourth blind batch
+# (tests/fixtures/blind4, kept unread: the hidden measure now) 0.775 -> 0.792; real 0.963 /
+# 0.963, full 0.967 in each rendering with data items 0.908 and contractors 0.918 in each.
 BAR = {
-    "real": 0.92,
-    "real-pdf": 0.92,
+    "real": 0.96,
+    "real-pdf": 0.96,
     "seeds": 0.99,
     "seeds-pdf": 0.99,
-    "full": 0.955,
-    "full-html": 0.96,
-    "full-pdf": 0.955,
+    "full": 0.965,
+    "full-html": 0.965,
+    "full-pdf": 0.965,
     "blind": 0.92,
-    "blind2": 0.88,
-    "blind3": 0.80,
+    "blind2": 0.89,
+    "blind3": 0.855,
+    "blind4": 0.79,
 }
-# No measure under its set's floor: the lowest measure measured, rounded down.
+# no measure under these (the lowest measured, rounded down)
 FLOOR = {
-    "real": 0.77,
-    "real-pdf": 0.77,
+    "real": 0.90,
+    "real-pdf": 0.90,
     "seeds": 0.99,
     "seeds-pdf": 0.99,
-    "full": 0.80,
-    "full-html": 0.85,
-    "full-pdf": 0.78,
+    "full": 0.88,
+    "full-html": 0.88,
+    "full-pdf": 0.88,
     "blind": 0.66,
     "blind2": 0.0,  # its one dissent is missed (0/1); every other measure >= 0.70
-    "blind3": 0.28,
+    "blind3": 0.54,
+    "blind4": 0.40,
+}
+# the measures the research table rests on, where the issue sets a bar of their own
+KEY = {
+    name: {"consultations.data_items": 0.90, "consultations.contractors": 0.90}
+    for name in ("full", "full-html", "full-pdf")
 }
 # score.py's measure names -> shingikai eval's
 NAMES = {
@@ -140,6 +152,13 @@ def test_headline_holds_the_bar(scored: dict, name: str) -> None:
 def test_no_measure_under_the_floor(scored: dict, name: str) -> None:
     theirs, _ = scored[name]
     low = {k: v for k, v in theirs.items() if v is not None and v < FLOOR[name]}
+    assert not low
+
+
+@pytest.mark.parametrize("name", list(KEY))
+def test_items_and_parties_hold_their_bar(scored: dict, name: str) -> None:
+    theirs, _ = scored[name]
+    low = {k: theirs[k] for k, bar in KEY[name].items() if (theirs[k] or 0.0) < bar}
     assert not low
 
 
