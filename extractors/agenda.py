@@ -151,12 +151,23 @@ def is_item_mention(text: str, m: re.Match[str]) -> bool:
 
 # a part's own number before the 諮問 it answers: `第１　諮問第18号…`
 _SECTION_NUMBER = re.compile(r"^\s*第\s*[0-9一二三四五六七八九十]{1,3}\s*$")
+# the agenda's own order before it (`日程第１　諮問第52号…`): an item of the agenda (in the
+# proceedings the chair reads it out, which is where the item is taken up, not a new mention)
+_AGENDA_ORDER = re.compile(r"\s*(?:日程|議題|議案)\s*第\s*[0-9一二三四五六七八九十]{1,3}\s*$")
 
 
 def numbered_items(text: str, agenda_end: int | None = None) -> list[Item]:
     """諮問 items with numbers, from the agenda when it lists them, else from the body."""
     agenda_end = proceedings_start(text) if agenda_end is None else agenda_end
-    mentions = [m for m in NUMBER_RE.finditer(text) if is_item_mention(text, m)]
+    mentions = [
+        m
+        for m in NUMBER_RE.finditer(text)
+        if is_item_mention(text, m)
+        or (
+            m.start() < agenda_end
+            and _AGENDA_ORDER.match(text, _line_at(text, m.start()).start, m.start())
+        )
+    ]
     in_agenda = [m for m in mentions if m.start() < agenda_end]
     chosen = in_agenda or mentions
     items: dict[int, Item] = {}

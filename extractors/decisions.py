@@ -137,6 +137,12 @@ def find_decision(
     if found is None:
         return Decision(Outcome.UNKNOWN, None, None, None, None, False, [])
     i, s, e, outcome = found
+    if outcome == Outcome.APPROVED and i > 0 and _ASSENT.fullmatch(text[s:e].strip()):
+        # an assent (「異議なし」) takes the outcome of the question it answers: the chair asked
+        # to accept a withdrawal or to continue the deliberation
+        asked = text[sents[i - 1][0] : sents[i - 1][1]]
+        if re.search(r"ございませんか|ありませんか|よろしいですか|よろしいでしょうか", asked):
+            outcome = _classify(asked) or outcome
     window = text[s : sents[min(i + 3, len(sents) - 1)][1]]
     before = text[sents[max(0, i - 3)][0] : e]
     # a 答申 states the split of the council anywhere (少数意見 is a section of its own)
@@ -156,6 +162,9 @@ def find_decision(
 
 
 _NEGATION = re.compile(r"ない|ず[、。]|ぬ|ません")
+_ASSENT = re.compile(
+    r"[(（]?\s*[「『]?(?:異議なし|異議ありません|賛成|はい)[」』]?(?:と呼ぶ者あり|の声あり)?\s*[)）]?。?"
+)
 
 
 def _dissent(text: str) -> int | None:
@@ -355,8 +364,13 @@ def of_region(
         shared = shared_decision(text, item.number, following.start, following.end)
         decision = shared or decision
     if decision.outcome == Outcome.UNKNOWN and item.number is not None and not toshin:
-        # decided elsewhere by its number (a results paragraph after the agenda)
-        decision = named_decision(text, item.number, item.end) or decision
+        # decided elsewhere by its number (a results paragraph after the agenda, or a box of
+        # the meeting's results above it)
+        decision = (
+            named_decision(text, item.number, item.end)
+            or named_decision(text, item.number, 0)
+            or decision
+        )
     if decision.outcome != Outcome.UNKNOWN and decision.vote is None and not toshin:
         decision.vote = collective_vote(text, item.end, decision.outcome)
     return decision

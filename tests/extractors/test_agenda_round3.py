@@ -36,3 +36,30 @@ def test_groups_of_the_attendee_list_are_no_speakers() -> None:
         ("危機管理室", ["external_provision"]),
     ]
     assert got[0].title is not None and got[0].title.startswith("児童手当の支給のために")
+
+
+ORDERED = """楓谷区情報公開・個人情報保護審議会（第３回）会議録
+┌────────────────────────────────┐
+│会議の結果　諮問第５号　承認　　　　　　　　　　　　　　　　　│
+│　　　　　　諮問第６号　取下げ（実施機関の申出による）　　　　│
+└────────────────────────────────┘
+日　　時：令和５年１０月３日（火曜日）午後２時～午後３時３０分
+議事日程
+　日程第１　諮問第５号　住民税申告書の入力業務の委託について
+　日程第２　諮問第６号　防犯カメラ映像の警察署への提供について
+○会長　ただいまから会議を開きます。諮問第６号につきましては、取下げの申出がございました。
+○会長　取下げを了承することにご異議ございませんか。
+（「異議なし」と呼ぶ者あり）
+○会長　日程第１、諮問第５号を議題といたします。担当課から説明をお願いします。
+○税務課長　住民税申告書の入力業務を委託するものでございます。
+"""
+
+
+def test_the_agenda_in_its_order_and_the_results_in_a_box_above_it() -> None:
+    got = extract_bytes(ORDERED.encode("utf-8"), "agenda/ordered.txt").consultations
+    assert [(c.number, c.title) for c in got] == [
+        (5, "住民税申告書の入力業務の委託について"),
+        (6, "防犯カメラ映像の警察署への提供について"),
+    ]
+    # 諮問第5号 is decided only in the box; the members' 「異議なし」 accepts a withdrawal
+    assert [c.outcome.value for c in got] == ["approved", "withdrawn"]

@@ -53,8 +53,8 @@ SETS = {
 # (2026-12-03): real 0.922 / 0.922, full 0.958 / 0.965 / 0.958, blind 0.923; a second blind
 # batch (tests/fixtures/blind2, scored 0.729 before any rule of the round) 0.889; a third
 # (tests/fixtures/blind3, kept unread by whoever changed the rules) 0.776 -> 0.807. Fourth round
-# (2026-12-03, third session): blind3 read and worked on, 0.807 -> 0.858; a fourth blind batch
-# (tests/fixtures/blind4, kept unread: the hidden measure now) 0.775 -> 0.792; real 0.963 /
+# (2026-12-03, third session): blind3 read and worked on, 0.807 -> 0.870; a fourth blind batch
+# (tests/fixtures/blind4, kept unread: the hidden measure now) 0.775 -> 0.784; real 0.963 /
 # 0.963, full 0.967 in each rendering with data items 0.908 and contractors 0.918 in each.
 BAR = {
     "real": 0.96,
@@ -66,8 +66,8 @@ BAR = {
     "full-pdf": 0.965,
     "blind": 0.92,
     "blind2": 0.89,
-    "blind3": 0.855,
-    "blind4": 0.79,
+    "blind3": 0.865,
+    "blind4": 0.78,
 }
 # no measure under these (the lowest measured, rounded down)
 FLOOR = {
@@ -81,7 +81,7 @@ FLOOR = {
     "blind": 0.66,
     "blind2": 0.0,  # its one dissent is missed (0/1); every other measure >= 0.70
     "blind3": 0.54,
-    "blind4": 0.40,
+    "blind4": 0.25,  # dissent 1/4; every other measure >= 0.40
 }
 # the measures the research table rests on, where the issue sets a bar of their own
 KEY = {
