@@ -19,6 +19,18 @@ def judged_headings(text: str, start: int, end: int) -> str:
     return "\n".join(m.group(1) for m in _JUDGED.finditer(text, start, end))
 
 
+# a row saying which handling the item asks for: `取扱いの種類　本人以外からの収集`,
+# `取扱いの内容：個人情報の処理の委託（条例第11条第2項）`
+_HANDLING_ROW = re.compile(
+    r"(?m)^[ \t]*(?:取り?扱い?の?(?:種類|種別|内容|区分)|取扱区分|取扱種別)[ \t]*[:：\t ][ \t]*(\S.*)$"
+)
+
+
+def handling_rows(text: str, start: int, end: int) -> str:
+    """The values of the rows in text[start:end] that name the handling asked for, joined."""
+    return "\n".join(m.group(1) for m in _HANDLING_ROW.finditer(text, start, end))
+
+
 def categories(title: str, sheet: list[SheetRow], judged: str = "") -> list[Category]:
     """The categories a title (and a 答申's judged headings) names (`other` when none).
 

@@ -27,7 +27,7 @@ from extractors import (
     sheets,
     speech,
 )
-from extractors.categories import categories, judged_headings
+from extractors.categories import categories, handling_rows, judged_headings
 from extractors.content import content_digest
 from extractors.normalize import NormalizedText, normalize
 from extractors.reading import Limits, RawDocument, ReadError, read_bytes
@@ -379,7 +379,8 @@ def _categories(
 ) -> list[Category]:
     """The handlings an item asks for: from its title (and a 答申's judged headings); a title
     that names none (only a 事務 or system) takes them from the heading it is listed under."""
-    found = categories(title or "", sheet, judged_headings(text, start, end) if toshin else "")
+    judged = judged_headings(text, start, end) if toshin else ""
+    found = categories(title or "", sheet, "\n".join((judged, handling_rows(text, start, end))))
     if found == [Category.OTHER] and context:
         return categories(context, sheet)
     return found

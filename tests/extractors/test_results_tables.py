@@ -92,3 +92,29 @@ def test_a_name_with_its_handling_in_brackets_and_its_section_set_right() -> Non
         ["online_link"],
         ["external_provision"],
     ]
+
+
+SHEETS = """<html><body><div id="main">
+<h1>第4回桜川市個人情報保護審議会 会議要旨</h1>
+<h2>諮問第41号　児童扶養手当事務に係る所得情報の取得</h2>
+<table>
+<tr><th>所管課</th><td>子育て支援課</td></tr>
+<tr><th>取扱いの種類</th><td>本人以外からの収集</td></tr>
+<tr><th>結果</th><td>承認</td></tr>
+</table>
+<h2>諮問第42号　健康管理システムの更新</h2>
+<table>
+<tr><th>所管課</th><td>健康推進課</td></tr>
+<tr><th>取扱いの種類</th><td>外部委託、電子計算組織の結合（オンライン結合）</td></tr>
+<tr><th>結果</th><td>承認</td></tr>
+</table>
+</div></body></html>
+"""
+
+
+def test_a_row_naming_the_handling_gives_the_categories() -> None:
+    got = _consultations(SHEETS, "sheets.html")
+    assert [(c.number, [x.value for x in c.categories]) for c in got] == [
+        (41, ["indirect_collection"]),
+        (42, ["outsourcing", "online_link"]),
+    ]
