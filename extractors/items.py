@@ -228,6 +228,9 @@ def _clean(seg: str) -> tuple[str, int, int]:
     )
     if clause:
         a += clause.end()
+    group = re.match(r"[^:：、,()（）\d]{1,10}[:：]\s*(?=\S{2})", seg[a:b])
+    if group:  # the group an entry opens (`利用者登録：氏名、住所`): no part of the item
+        a += group.end()
     lead = re.match(r"(および|及び|並びに|ならびに|又は|または|その他の|その他)", seg[a:b])
     if lead:
         a += lead.end()

@@ -106,7 +106,9 @@ _ADDRESS = re.compile(
 
 # a remark in brackets after the name: `X共同企業体(運営事業者)`, `X連合会(KDBシステム)`; a
 # legal form in brackets (`X(株)`) is part of the name
-_REMARK = re.compile(r"(?<=[^(（\s])[(（][^()（）]{3,30}[)）]$")
+_REMARK = re.compile(
+    r"(?<=[^(（\s])[(（](?:[^()（）]{3,30}|[^()（）]{0,20}(?:代表|構成|[:：])[^()（）]{1,60})[)）]$"
+)
 
 
 def _address_len(token: str) -> int:

@@ -1,11 +1,12 @@
-"""Parties named in the discussion, with the clause around them cut away.
+"""Parties and items with the words around them cut away.
 
 Invented sentences (fictional companies); each case failed before its rule.
 """
 
 from __future__ import annotations
 
-from extractors.parties import from_discussion
+from extractors.items import split_items
+from extractors.parties import from_discussion, from_sheet
 
 
 def _names(text: str) -> list[str]:
@@ -20,3 +21,19 @@ def test_a_clause_ending_in_a_verb_before_the_name() -> None:
 def test_a_legal_form_used_as_a_common_noun_names_nobody() -> None:
     text = "同社は、一般社団法人が運営する個人情報保護に関する第三者認証を取得している。"
     assert _names(text) == []
+
+
+def test_a_consortium_named_with_its_members_in_brackets() -> None:
+    text = "さくらスポーツパートナーズ（代表団体：株式会社さくら東日本、構成団体：公益財団法人桜川市体育協会）"
+    assert [n for n, _, _ in from_sheet(text, 0, len(text))] == ["さくらスポーツパートナーズ"]
+
+
+def test_the_group_an_entry_opens_is_no_part_of_the_item() -> None:
+    cell = "利用者登録：氏名、住所、電話番号\n教室参加者：氏名、緊急連絡先"
+    assert [i for i, _, _ in split_items(cell, 0, len(cell))] == [
+        "氏名",
+        "住所",
+        "電話番号",
+        "氏名",
+        "緊急連絡先",
+    ]
