@@ -62,8 +62,12 @@ _NUMERIC_DATE = (
     r"|(?<![0-9A-Za-z.])(令和|平成|昭和|[RHS])\s*(\d{1,2}|元)\s*\.\s*(\d{1,2})\s*\.\s*(\d{1,2})(?![0-9.])"
 )
 # one group as a whole, since other patterns embed DATE_RE.pattern
+# the other calendar's year in brackets after 年: `令和7年（2025年）`, `2025年（令和7年）`
+_YEAR_NOTE = (
+    r"(?:\s*[(（]\s*(?:(?:19|20)\d\d|(?:明治|大正|昭和|平成|令和)\s*(?:\d{1,2}|元))\s*年?\s*[)）])?"
+)
 DATE_RE = re.compile(
-    rf"(?:(?:(明治|大正|昭和|平成|令和)\s*({NUM}){_WESTERN}|((?:19|20)\d\d))\s*年{_WESTERN}\s*({NUM})\s*月\s*({NUM})\s*日"
+    rf"(?:(?:(明治|大正|昭和|平成|令和)\s*({NUM}){_WESTERN}|((?:19|20)\d\d))\s*年{_YEAR_NOTE}\s*({NUM})\s*月\s*({NUM})\s*日"
     rf"|{_NUMERIC_DATE})"
 )
 FISCAL_RE = re.compile(

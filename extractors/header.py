@@ -199,9 +199,14 @@ def extract_header(text: str, doc_kind: str) -> Header:
         _unlabelled_when(h, masked, head, doc_kind, others)
     if h.start_time is None and doc_kind != DocKind.TOSHIN:
         m = TIME_RANGE_RE.search(masked, 0, min(head_end, 800))
+        noon = _NOON_END.search(masked, 0, min(head_end, 800))
         if m:
             h.start_time, h.end_time = parse_time_range(m)
             h.spans["start_time"] = m.span()
+        elif noon:  # `（午前10時～正午、傍聴者なし）` in a sentence of the page
+            h.start_time = _clock(noon.group(1), noon.group(2), noon.group(3))
+            h.end_time = time(12, 0)
+            h.spans["start_time"] = noon.span()
     _read_municipality(h, masked, head_end)
     return h
 

@@ -44,3 +44,22 @@ def test_the_enumerator_of_an_agenda_entry_is_no_part_of_the_municipality() -> N
         "header/enum.txt",
     )
     assert got.document.municipality == "楢原市"
+
+
+def test_a_western_date_with_the_era_year_in_brackets() -> None:
+    got = _meeting(
+        "第2回楢原町個人情報保護審議会 会議録\n開催日時 2025年(令和7年)2月4日(火)\n"
+        "14時00分開会 15時20分閉会\n"
+    )
+    assert got.held_on == dt.date(2025, 2, 4)
+    assert (got.start_time, got.end_time) == (dt.time(14, 0), dt.time(15, 20))
+
+
+def test_the_results_of_a_review_and_its_hours_said_in_a_sentence() -> None:
+    got = extract_bytes(
+        "## 楢原町個人情報保護審議会(令和6年3月21日)審査結果\n"
+        "令和5年度第4回の審議会を、楢原町役場3階委員会室で開催しました(午前10時～正午、傍聴者なし)。\n".encode(),
+        "header/review.md",
+    )
+    assert got.document.doc_kind == "summary"
+    assert (got.meeting.start_time, got.meeting.end_time) == (dt.time(10, 0), dt.time(12, 0))
