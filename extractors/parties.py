@@ -205,7 +205,7 @@ def from_discussion(text: str, start: int, end: int) -> list[tuple[str, int, int
     for m in COMPANY_RE.finditer(text, start, end):
         name = re.sub(r"(側|様|さん|社員|職員)$", "", m.group(0))
         verb = _VERB_END.match(name)
-        if verb:  # `…を営んでいる潮音交通有限会社`: the clause before the name ends in a verb
+        if verb:  # `…を営んでいる白浜交通有限会社`, `A株式会社及びB株式会社`: not the name's
             name = name[verb.end() :]
             m_start = m.start() + verb.end()
         else:
@@ -218,8 +218,10 @@ def from_discussion(text: str, start: int, end: int) -> list[tuple[str, int, int
     return out
 
 
+# a verb or a conjunction just before a name given with its legal form after it
 _VERB_END = re.compile(
-    r"^(?:て?いる|てある|ある|する|した|された|される|なる|おる)(?=[\u4e00-\u9fff\u30a1-\u30fa])"
+    r"^(?:て?いる|てある|ある|する|した|された|される|なる|おる|及び|および|並びに|ならびに|又は|または)"
+    r"(?=[\u4e00-\u9fff\u30a1-\u30fa])"
 )
 
 

@@ -37,3 +37,8 @@ def test_the_group_an_entry_opens_is_no_part_of_the_item() -> None:
         "氏名",
         "緊急連絡先",
     ]
+
+
+def test_two_companies_joined_by_a_conjunction() -> None:
+    text = "結合先は、株式会社ミドリ通信及びアオゾラリンク株式会社の2社です。"
+    assert sorted(set(_names(text))) == ["アオゾラリンク株式会社", "株式会社ミドリ通信"]
