@@ -472,7 +472,9 @@ def _cell(
 @dataclass
 class TableItem:
     item: Item
-    result_span: tuple[int, int]  # the 結果 (and 備考) cells of the row
+    result_span: (
+        tuple[int, int] | None
+    )  # the 結果 (and 備考) cells of the row; None: no such column
     table_start: int = 0  # where its table begins: the header row, or the caption just above it
 
 
@@ -492,14 +494,18 @@ def table_items(text: str) -> list[TableItem]:
             names = [c.strip() for c in cells]
             title_col = next((i for i, c in enumerate(names) if _TABLE_HEAD.search(c)), None)
             result_col = next((i for i, c in enumerate(names) if _RESULT_HEAD.search(c)), None)
-            if title_col is not None and result_col is not None:
-                header = {"title": title_col, "result": result_col}
-                header["number"] = next(
-                    (i for i, c in enumerate(names) if "番号" in c or c in ("No", "No.", "号")), -1
-                )
-                header["dept"] = next(
-                    (i for i, c in enumerate(names) if re.search(r"所管|担当|課|実施機関", c)), -1
-                )
+            number_col = next(
+                (i for i, c in enumerate(names) if "番号" in c or c in ("No", "No.", "号")), -1
+            )
+            dept_col = next(
+                (i for i, c in enumerate(names) if re.search(r"所管|担当|課|実施機関", c)), -1
+            )
+            # a results table, or a table of the items alone (番号 | 件名 | 種別 | 所管課)
+            if title_col is not None and (
+                result_col is not None or (number_col >= 0 and dept_col not in (-1, title_col))
+            ):
+                header = {"title": title_col, "result": -1 if result_col is None else result_col}
+                header["number"], header["dept"] = number_col, dept_col
                 header_end = line.end
                 table_start = _caption_start(text, line.start)
             continue
@@ -517,8 +523,13 @@ def table_items(text: str) -> list[TableItem]:
 
         title = _cell(header, cells, offsets, "title")
         result = _cell(header, cells, offsets, "result")
-        if not title or not title[0] or not result:
+        if not title or not title[0] or (not result and header["result"] >= 0):
             continue
+        if (
+            header["result"] < 0
+            and "諮問" not in (_cell(header, cells, offsets, "number") or ("",))[0]
+        ):
+            continue  # a table of the items alone lists 諮問 by their numbers (reports have none)
         number_cell = _cell(header, cells, offsets, "number")
         num_m = re.search(rf"({NUM})", number_cell[0]) if number_cell else None
         number = to_int(num_m.group(1)) if num_m else None
@@ -541,7 +552,7 @@ def table_items(text: str) -> list[TableItem]:
             line.end,
         )
         item.context = _kinds(names, cells, header) or None
-        out.append(TableItem(item, (result[1][0], line.end), table_start))
+        out.append(TableItem(item, (result[1][0], line.end) if result else None, table_start))
     return out
 
 
@@ -782,7 +793,12 @@ def consultation_items(
     for c in consults:
         _cut_tails(text, c)
     # the result cells of consultations read from a results table, by position
-    results = {i: t.result_span for i, c in enumerate(consults) for t in table if t.item is c}
+    results = {
+        i: t.result_span
+        for i, c in enumerate(consults)
+        for t in table
+        if t.item is c and t.result_span is not None
+    }
     return consults, results
 
 

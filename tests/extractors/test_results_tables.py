@@ -118,3 +118,27 @@ def test_a_row_naming_the_handling_gives_the_categories() -> None:
         (41, ["indirect_collection"]),
         (42, ["outsourcing", "online_link"]),
     ]
+
+
+ITEMS_ONLY = """<html><body><div id="main">
+<h1>第5回桐ヶ丘区情報公開・個人情報保護審議会</h1>
+<table>
+<tr><th>番号</th><th>件名</th><th>種別</th><th>所管課</th></tr>
+<tr><td>諮問第71号</td><td>住民票の写しのコンビニ交付に係る結合について</td><td>オンライン結合</td><td>戸籍住民課</td></tr>
+<tr><td>諮問第72号</td><td>区立図書館の窓口業務の委託について</td><td>外部委託</td><td>中央図書館</td></tr>
+</table>
+<table>
+<tr><th>番号</th><th>件名</th><th>担当課</th></tr>
+<tr><td>1</td><td>窓口での申請書の紛失について</td><td>戸籍住民課</td></tr>
+</table>
+<p>諮問第71号及び諮問第72号は、異議なく原案どおり承認された。</p>
+</div></body></html>
+"""
+
+
+def test_a_table_of_the_items_alone_gives_their_sections() -> None:
+    got = _consultations(ITEMS_ONLY, "items.html")
+    assert [(c.number, c.department, c.outcome.value) for c in got] == [
+        (71, "戸籍住民課", "approved"),
+        (72, "中央図書館", "approved"),
+    ]
