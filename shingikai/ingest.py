@@ -3,8 +3,10 @@
 Order of one run: `shingikai.discover.plan_ingest` (what is new), `record_without_extraction`
 (locations of bytes already loaded, rows for unreadable files), `shingikai.sandbox` (extract each
 document in a bounded worker), `commit_batch` (the worker that extracted a batch commits it to the
-lake, one snapshot, retried if it collides with another writer's commit), `Summary.add` (what the
-run did, from each document's `Loaded` outcome: the extractions themselves stay with the worker).
+lake, one snapshot, retried if it collides with another writer's commit; its consultations'
+histories are only noted, `warehouse.relink_pending` sets them once at the end of the run),
+`Summary.add` (what the run did, from each document's `Loaded` outcome: the extractions themselves
+stay with the worker).
 """
 
 from __future__ import annotations
@@ -119,6 +121,14 @@ def record_without_extraction(
         summary.add(f, Loaded.of(extraction))
 
 
+def repair_links(db: str | Path) -> None:
+    """For a run with nothing to load: relink the consultation histories a stopped run left
+    pending (`warehouse.links_pending`), in one commit. Only a read when nothing is pending."""
+    if warehouse.links_pending(db):
+        with warehouse.Writer(db) as writer:
+            warehouse.relink_pending(writer.con)
+
+
 # how long a batch waits for a lake's catalog that stopped answering (a PostgreSQL restart)
 CATALOG_WAIT_S = 120.0
 
@@ -165,7 +175,7 @@ def load_batch(
     A full disk is no file's fault: it stops the run as `warehouse.OutOfSpace`.
     """
     try:
-        warehouse.load_many(con, extractions, _locations(files, extractions))
+        warehouse.load_many(con, extractions, _locations(files, extractions), link_later=True)
         return extractions
     except Exception as exc:
         warehouse.raise_if_out_of_space(exc)
@@ -174,7 +184,7 @@ def load_batch(
     loaded = []
     for f, extraction in zip(files, extractions, strict=True):
         try:
-            warehouse.load(con, extraction, _locations([f], [extraction]))
+            warehouse.load(con, extraction, _locations([f], [extraction]), link_later=True)
         except Exception as exc:
             warehouse.raise_if_out_of_space(exc)
             if warehouse.catalog_unreachable(exc):
@@ -187,7 +197,7 @@ def load_batch(
                 f.source_url,
                 f.document_id,
             )
-            warehouse.load(con, extraction, _locations([f], [extraction]))
+            warehouse.load(con, extraction, _locations([f], [extraction]), link_later=True)
         loaded.append(extraction)
     return loaded
 

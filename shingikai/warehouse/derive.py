@@ -271,8 +271,10 @@ def derive_batch(
     governments of their consultations (`history.places_of`). The batch's documents are
     ranked with the loaded documents of the same meetings (or of touched ones): the batch's
     marks are set in its rows, and a loaded document's are updated only when they change (a
-    copy arriving, going or moving). Its reports get their incident type. Nothing else is read,
-    so the cost is that of the batch, not of the warehouse.
+    copy arriving, going or moving). Its consultations are linked among themselves, and the
+    local governments whose histories change are noted for `history.relink_pending`. Its
+    reports get their incident type. Nothing else is read, so the cost is that of the batch,
+    not of the warehouse.
     """
     keyed = _batch_keyed(con, batch)
     keys = sorted({k for k in keyed.column("meeting_key").to_pylist() if k} | set(touched))
@@ -291,6 +293,9 @@ def derive_batch(
             and (r["meeting_key"], r["duplicate_of"]) != (r["was_key"], r["was_duplicate_of"])
         ]
         if changed:
+            # a loaded document that becomes (or stops being) a copy changes the histories of
+            # its local governments: they are relinked with the batch's
+            places = [*(places or []), *history.places_of(con, [r["document_id"] for r in changed])]
             con.register("_marks", pa.Table.from_pylist(changed))
             try:
                 con.execute(
@@ -308,7 +313,8 @@ def derive_batch(
             "duplicate_of",
             [marks.get(i, (None, None))[1] for i in ids],
         )
-    # issue 21: the batch's consultations linked to the histories already loaded (copy marks first)
+    # issue 21: the batch's consultations linked among themselves, and the local governments
+    # whose histories it changes noted to be relinked (copy marks first)
     batch = history.link_batch(con, batch, places or [])
     if "reports" in batch:
         con.register("_batch_reports", batch["reports"])

@@ -30,7 +30,7 @@ from models import DDL_PATH, VIEWS_PATH
 from models.records import TABLE_RECORDS, DocumentLocation, Extraction, row
 from shingikai.paths import DEFAULT_DB as DEFAULT_DB  # re-exported: warehouse.DEFAULT_DB
 from shingikai.paths import default_db as default_db  # re-exported: warehouse.default_db
-from shingikai.warehouse import lake
+from shingikai.warehouse import history, lake
 from shingikai.warehouse.constraints import check_rows
 from shingikai.warehouse.corrections import apply_to_batch as apply_corrections
 from shingikai.warehouse.derive import derive_batch, meeting_keys
@@ -208,21 +208,45 @@ def known_locations(db: Path | str) -> dict[tuple[str, str], str]:
     return {(r[0], r[1]): r[2] for r in rows}
 
 
+def links_pending(db: Path | str) -> bool:
+    """True when batches left consultation histories to relink (`pending_links`) in the
+    latest snapshot: a run stopped before its last commit. Read-only, so a run with nothing
+    to load opens no writer when there is nothing to put right."""
+    if not exists(db):
+        return False
+    with readonly(db) as con:
+        if not con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'pending_links' "
+            "AND database_name = current_database()"
+        ).fetchall()[0][0]:
+            return False  # a warehouse from before histories were relinked once per run
+        return bool(con.execute("SELECT count(*) FROM pending_links").fetchall()[0][0])
+
+
 def load(
     con: duckdb.DuckDBPyConnection,
     extraction: Extraction,
     locations: list[DocumentLocation] | None = None,
+    *,
+    link_later: bool = False,
 ) -> None:
     """Replace one document's rows in one transaction, and record where its file was found."""
-    load_many(con, [extraction], locations)
+    load_many(con, [extraction], locations, link_later=link_later)
 
 
 def load_many(
     con: duckdb.DuckDBPyConnection,
     extractions: list[Extraction],
     locations: list[DocumentLocation] | None = None,
+    *,
+    link_later: bool = False,
 ) -> None:
     """Replace the rows of several documents in one transaction: each document whole, or none.
+
+    The batch's consultations are linked among themselves; their histories with what is already
+    loaded (`history`) are relinked in the same transaction, or with `link_later` only noted
+    (`pending_links`) for `relink_pending`, which an ingest run calls once after its last batch:
+    relinking at every batch re-read every loaded consultation of the batch's local governments.
 
     `locations` say where each file was found (see `document_locations`). A location that
     held other bytes before now points at the new document; an older document is deleted only
@@ -238,13 +262,41 @@ def load_many(
     locations = locations or []
     if extractions or locations:
         with lake.commit_turn(con):
-            lake.retrying(lambda: _load_once(con, extractions, locations))
+            lake.retrying(lambda: _load_once(con, extractions, locations, link_later))
+
+
+def relink_pending(con: duckdb.DuckDBPyConnection) -> int:
+    """Relink the consultation histories that batches loaded with `link_later` left noted in
+    `pending_links`, in one commit (none when nothing is noted); how many rows changed.
+
+    An ingest calls it after its last batch, and first thing (a run stopped before its last
+    commit left its places noted: its histories are put right by the next run, even one with
+    nothing new to load)."""
+
+    def once() -> int:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            places = history.pending_places(con)
+            if not places:  # nothing to commit
+                con.execute("ROLLBACK")
+                return 0
+            changed = history.relink(con, places)
+            lake.before_commit()
+            con.execute("COMMIT")
+        except BaseException:
+            lake.rollback(con)
+            raise
+        return changed
+
+    with lake.commit_turn(con):
+        return lake.retrying(once)
 
 
 def _load_once(
     con: duckdb.DuckDBPyConnection,
     extractions: list[Extraction],
     locations: list[DocumentLocation],
+    link_later: bool = False,
 ) -> None:
     """Rows go in as one Arrow table per warehouse table (row-by-row inserts are far slower),
     each checked against the DDL's keys and CHECKs first."""
@@ -296,6 +348,8 @@ def _load_once(
                 con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows")
             finally:
                 con.unregister("_rows")
+        if not link_later:
+            history.relink_pending(con)
         lake.before_commit()
         con.execute("COMMIT")
     except BaseException:
