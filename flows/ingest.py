@@ -11,6 +11,10 @@ Batches are cut by bytes, largest documents first (`plan_batches`).
 On the Dask task runner the same tasks run on the cluster's workers and commit from there
 (a lake with a PostgreSQL catalog and shared data files serves workers on several machines).
 
+Each batch links its own consultations among themselves and notes its local governments in the
+lake (`pending_links`); the flow relinks their histories with everything loaded once, in the
+run's last commit (`warehouse.relink_pending`), and first thing, what a stopped run left noted.
+
 `flows.launch.run_ingest` is the command line's way in: it plans, starts Prefect's API and
 the worker pool in the background, runs this flow and shuts everything down.
 """
@@ -36,7 +40,7 @@ from models.records import Extraction
 from models.vocab import Status
 from shingikai import warehouse
 from shingikai.discover import Plan, SourceFile, plan_ingest
-from shingikai.ingest import Loaded, Summary, commit_batch, record_without_extraction
+from shingikai.ingest import Loaded, Summary, commit_batch, record_without_extraction, repair_links
 from shingikai.progress import progress_for
 from shingikai.sandbox import DEFAULT_MEMORY_BYTES, default_workers, extract_in_sandbox, failed
 from shingikai.sandbox import start_pool as start_worker_pool
@@ -196,11 +200,18 @@ def ingest_flow(
             start_worker_pool(limits.memory_bytes or DEFAULT_MEMORY_BYTES, workers)
         # a new lake is created, with its schema, here: not by the first tasks at once
         with warehouse.Writer(db) as writer:
+            warehouse.relink_pending(writer.con)  # histories a stopped run left pending, first
             record_without_extraction(writer.con, plan.without_extraction, summary)
         try:
             _extract_and_commit(db, todo, limits, summary, workers)
+            # each batch linked its own consultations and noted its local governments: their
+            # histories with everything loaded are set once, in the run's last commit
+            with warehouse.reused_writer(db) as writer:
+                warehouse.relink_pending(writer.con)
         finally:
             warehouse.close_reused_writers()
+    else:
+        repair_links(db)
     summary.seconds = time.monotonic() - started
     create_markdown_artifact(
         markdown="\n\n".join(summary.lines()), description="what this ingest did"

@@ -34,7 +34,7 @@ from flows.server import ServerStartError as ServerStartError  # for the command
 from flows.server import TemporaryServer, configured_api_url
 from shingikai import warehouse
 from shingikai.discover import Plan, SourceFile, discover_all, plan
-from shingikai.ingest import Summary, record_without_extraction
+from shingikai.ingest import Summary, record_without_extraction, repair_links
 from shingikai.progress import Steps
 
 if TYPE_CHECKING:
@@ -241,7 +241,10 @@ def run_ingest(
             summary = Summary.of_plan(planned, db)
             if planned.todo:  # locations of known bytes, unreadable files: a quick write
                 with warehouse.Writer(db) as writer:
+                    warehouse.relink_pending(writer.con)  # what a stopped run left, first
                     record_without_extraction(writer.con, planned.todo, summary)
+            else:  # histories a stopped run left pending, if any (else only a read)
+                repair_links(db)
             return summary
         if not background.started:
             background.start(limits, workers, local, dask == "local")

@@ -272,6 +272,15 @@ class ExtractedRows:
 
 
 @dataclass
+class PendingLink:
+    """A local government whose consultation histories a batch changed and that waits to be
+    relinked (the loader's bookkeeping, `shingikai.warehouse.history`)."""
+
+    place: str
+    noted_at: datetime
+
+
+@dataclass
 class Extraction:
     """Everything extracted from one document; what `shingikai extract --json` prints."""
 
@@ -329,6 +338,7 @@ TABLE_RECORDS: dict[str, type] = {
     "evidence": Evidence,
     "corrections": CorrectionApplied,
     "extracted_rows": ExtractedRows,
+    "pending_links": PendingLink,
 }
 
 

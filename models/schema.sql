@@ -332,3 +332,12 @@ COMMENT ON COLUMN extracted_rows.document_id IS 'The document.';
 COMMENT ON COLUMN extracted_rows.record_table IS 'The table the rows belong to (documents, meetings, consultations, contractors, data_items, consultation_conditions, reports, evidence).';
 COMMENT ON COLUMN extracted_rows.rows_json IS 'The rows as a JSON array of objects (dates and times in ISO 8601).';
 -- ---- end of researchers' corrections
+
+-- ---- the loader's own bookkeeping (shingikai/warehouse/history.py): no extracted value
+CREATE TABLE IF NOT EXISTS pending_links (
+    place VARCHAR NOT NULL,
+    noted_at TIMESTAMP NOT NULL
+);
+COMMENT ON TABLE pending_links IS 'Internal to the loader, not research data: local governments whose consultation histories (consultations.consultation_key, stage, asked_on, link_candidates) a batch changed and that are not relinked yet. Each batch of an ingest links its own rows among themselves and notes its local governments here in its own commit; the run relinks them all in its last commit and empties the table. A run stopped before that leaves them here, and the next ingest (even one with nothing new) or `shingikai maintain` relinks them first. Empty when every history is up to date.';
+COMMENT ON COLUMN pending_links.place IS 'The local government, as the linking names it (the last word of the municipality); may appear once per batch.';
+COMMENT ON COLUMN pending_links.noted_at IS 'When the batch that noted it committed (UTC).';

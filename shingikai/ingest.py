@@ -3,12 +3,15 @@
 Order of one run: `shingikai.discover.plan_ingest` (what is new), `record_without_extraction`
 (locations of bytes already loaded, rows for unreadable files), `shingikai.sandbox` (extract each
 document in a bounded worker), `commit_batch` (the worker that extracted a batch commits it to the
-lake, one snapshot, retried if it collides with another writer's commit), `Summary.add` (what the
-run did, from each document's `Loaded` outcome: the extractions themselves stay with the worker).
+lake, one snapshot, retried if it collides with another writer's commit; its consultations'
+histories are only noted, `warehouse.relink_pending` sets them once at the end of the run),
+`Summary.add` (what the run did, from each document's `Loaded` outcome: the extractions themselves
+stay with the worker).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +122,14 @@ def record_without_extraction(
         summary.add(f, Loaded.of(extraction))
 
 
+def repair_links(db: str | Path) -> None:
+    """For a run with nothing to load: relink the consultation histories a stopped run left
+    pending (`warehouse.links_pending`), in one commit. Only a read when nothing is pending."""
+    if warehouse.links_pending(db):
+        with warehouse.Writer(db) as writer:
+            warehouse.relink_pending(writer.con)
+
+
 # how long a batch waits for a lake's catalog that stopped answering (a PostgreSQL restart)
 CATALOG_WAIT_S = 120.0
 
@@ -126,17 +137,83 @@ CATALOG_WAIT_S = 120.0
 def commit_batch(
     db: str | Path, files: list[SourceFile], extractions: list[Extraction]
 ) -> list[Loaded]:
-    """Load a batch into the lake at `db` through a writer of its own: one commit, one snapshot.
+    """Load a batch into the lake at `db` through a writer of this process: committed whole, in
+    one snapshot (its own, or one with other batches of this process: see below).
 
     This is what each extraction task does with its batch, wherever it runs (a thread of the
     flow's process, or a Dask worker on another machine when the catalog is PostgreSQL), so
     the flow never holds the extractions; commits that collide are retried by the loader.
+
+    The batches of one process commit one at a time, and a batch that finishes while another
+    commits waits: the next commit takes every batch then waiting, in one transaction. A commit
+    costs about as much for one batch as for several (a data file per table, the catalog's
+    commit, the look-ups in the lake), so when commits cannot keep up with extraction (more
+    workers than the committing process has cores to spare) they get fewer and larger instead
+    of queueing, and there are fewer small files for every later reader; when they keep up,
+    each batch is committed as soon as it is extracted, as before.
 
     A catalog that stops answering (a PostgreSQL server restarted) is waited for, up to
     CATALOG_WAIT_S, and the batch is loaded again through a new writer (loading replaces by
     document, so a commit that landed before the connection broke is not doubled); after
     that the batch fails with `warehouse.CatalogUnreachable`, and nothing of it is in the lake.
     """
+    with _COMMITTERS_LOCK:
+        committer = _COMMITTERS.setdefault(str(db), _Committer())
+    mine = _Waiting(files, extractions)
+    with committer.lock:
+        committer.waiting.append(mine)
+    with committer.turn:
+        if not mine.done:  # else a commit that ended meanwhile took it
+            with committer.lock:
+                group, committer.waiting = committer.waiting, []
+            _commit_group(db, group)
+    if mine.error is not None:
+        raise mine.error
+    return mine.loaded
+
+
+@dataclass
+class _Waiting:
+    """A batch waiting for this process's next commit, and then what became of it."""
+
+    files: list[SourceFile]
+    extractions: list[Extraction]
+    done: bool = False
+    loaded: list[Loaded] = field(default_factory=list)
+    error: BaseException | None = None
+
+
+class _Committer:
+    """The batches of one warehouse waiting in this process, and the turn to commit them."""
+
+    def __init__(self) -> None:
+        self.turn = threading.Lock()  # held by the thread committing
+        self.lock = threading.Lock()  # guards `waiting`
+        self.waiting: list[_Waiting] = []
+
+
+_COMMITTERS: dict[str, _Committer] = {}
+_COMMITTERS_LOCK = threading.Lock()
+
+
+def _commit_group(db: str | Path, group: list[_Waiting]) -> None:
+    """Commit the batches of `group` in one transaction; each learns its outcomes or the error."""
+    try:
+        loaded = _commit(
+            db, [f for w in group for f in w.files], [e for w in group for e in w.extractions]
+        )
+    except BaseException as exc:
+        for w in group:
+            w.error, w.done = exc, True
+        return
+    start = 0
+    for w in group:
+        w.loaded, w.done = loaded[start : start + len(w.files)], True
+        start += len(w.files)
+
+
+def _commit(db: str | Path, files: list[SourceFile], extractions: list[Extraction]) -> list[Loaded]:
+    """`load_batch` through this process's writer, waiting for a catalog that stopped answering."""
     deadline = time.monotonic() + CATALOG_WAIT_S
     wait = 1.0
     while True:
@@ -165,7 +242,7 @@ def load_batch(
     A full disk is no file's fault: it stops the run as `warehouse.OutOfSpace`.
     """
     try:
-        warehouse.load_many(con, extractions, _locations(files, extractions))
+        warehouse.load_many(con, extractions, _locations(files, extractions), link_later=True)
         return extractions
     except Exception as exc:
         warehouse.raise_if_out_of_space(exc)
@@ -174,7 +251,7 @@ def load_batch(
     loaded = []
     for f, extraction in zip(files, extractions, strict=True):
         try:
-            warehouse.load(con, extraction, _locations([f], [extraction]))
+            warehouse.load(con, extraction, _locations([f], [extraction]), link_later=True)
         except Exception as exc:
             warehouse.raise_if_out_of_space(exc)
             if warehouse.catalog_unreachable(exc):
@@ -187,7 +264,7 @@ def load_batch(
                 f.source_url,
                 f.document_id,
             )
-            warehouse.load(con, extraction, _locations([f], [extraction]))
+            warehouse.load(con, extraction, _locations([f], [extraction]), link_later=True)
         loaded.append(extraction)
     return loaded
 

@@ -75,21 +75,26 @@ def recorded_files(db: Path | str) -> int:
         )
 
 
-def snapshot(db: Path | str, documents: set[str] | None = None) -> dict[str, list[tuple]]:
+def snapshot(
+    db: Path | str, documents: set[str] | None = None, leave_out: tuple[str, ...] = ()
+) -> dict[str, list[tuple]]:
     """Every table's rows (`tables_of`) of a lake's latest snapshot, or of a single DuckDB file."""
     is_file = not str(db).startswith("postgres:") and is_duckdb_file(Path(db))
     con = duckdb.connect(str(db), read_only=True) if is_file else connect_readonly(db)
     try:
-        return tables_of(con, documents)
+        return tables_of(con, documents, leave_out)
     finally:
         con.close()
 
 
 def tables_of(
-    con: duckdb.DuckDBPyConnection, documents: set[str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    documents: set[str] | None = None,
+    leave_out: tuple[str, ...] = (),
 ) -> dict[str, list[tuple]]:
-    """Every table's rows, sorted, without ingested_at (the one column that differs between runs);
-    only the rows of `documents` when given."""
+    """Every table's rows, sorted, without ingested_at (the one column that differs between runs)
+    or the columns `leave_out`; only the rows of `documents` when given (and only the tables
+    whose rows belong to a document)."""
     tables = [
         r[0]
         for r in con.execute(
@@ -106,8 +111,10 @@ def tables_of(
                 "AND table_catalog = current_database() ORDER BY ordinal_position",
                 [table],
             ).fetchall()
-            if r[0] != "ingested_at"
+            if r[0] != "ingested_at" and r[0] not in leave_out
         ]
+        if documents is not None and "document_id" not in cols:
+            continue  # the loader's bookkeeping (pending_links)
         select = ", ".join(f'"{c}"' for c in cols)
         if documents is None:
             rows = con.execute(f"SELECT {select} FROM {table}").fetchall()

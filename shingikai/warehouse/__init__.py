@@ -15,11 +15,13 @@ from shingikai.warehouse.store import (
     default_db,
     known_documents,
     known_locations,
+    links_pending,
     load,
     load_many,
     memory_warehouse,
     raise_if_out_of_space,
     readonly,
+    relink_pending,
     reused_writer,
 )
 
@@ -37,10 +39,12 @@ __all__ = [
     "default_db",
     "known_documents",
     "known_locations",
+    "links_pending",
     "load",
     "load_many",
     "memory_warehouse",
     "raise_if_out_of_space",
     "readonly",
+    "relink_pending",
     "reused_writer",
 ]

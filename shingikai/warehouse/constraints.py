@@ -9,6 +9,7 @@ exactly what a constrained DuckDB file would accept.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -120,31 +121,60 @@ def lake_ddl(ddl: str) -> str:
 
 
 def check_rows(
-    con: duckdb.DuckDBPyConnection, table: str, rows: str, existing: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: str,
+    existing: str | None = None,
+    *,
+    fresh_keys: Collection[tuple[str, ...]] = (),
+    unshared_prefixes: bool = False,
 ) -> None:
     """Raise ConstraintViolation when the relation `rows` (about to go into `table`) breaks a key
     or CHECK of the DDL: a duplicate or null key within the rows, a key already in `existing` (the
-    table as the transaction sees it), or a CHECK that is false (a null CHECK passes, as in SQL)."""
+    table as the transaction sees it), or a CHECK that is false (a null CHECK passes, as in SQL).
+
+    One query over `rows` tells whether anything is wrong (the rule broken is then looked up for
+    the message). Looking a key up in `existing` scans every data file of the table, so it is
+    skipped where the caller knows the key cannot be there: `fresh_keys` (the loader deleted
+    every loaded row holding the batch's values of them), and, with `unshared_prefixes` (no
+    loaded document shares the first 16 characters of a batch document's id), a one-column key
+    whose every value is made of its row's document_id ("<document_id[:16]>-...", as the
+    extractors and corrections make consultation and report ids): such a value names its
+    document, and any other row holding it would belong to a document with that prefix.
+    Values not made so are looked up as before."""
     rules = table_constraints().get(table)
-    if rules is None:
+    if rules is None or not (rules.checks or rules.keys):
         return
-    for expr in rules.checks:
-        bad = con.execute(
-            f"SELECT count(*) FROM {rows} WHERE NOT coalesce(({expr}), true)"
-        ).fetchone()
-        if bad and bad[0]:
-            raise ConstraintViolation(f"{table}: {bad[0]} row(s) break CHECK ({expr})")
+    columns = (
+        {r[0] for r in con.execute(f"SELECT * FROM {rows} LIMIT 0").description or []}
+        if any(_by_document(key, {"document_id"}, unshared_prefixes) for key in rules.keys)
+        else set()
+    )
+    parts = [f"count_if(NOT coalesce(({expr}), true))" for expr in rules.checks]
     for key in rules.keys:
         cols = ", ".join(f'"{c}"' for c in key)
-        dup = con.execute(
-            f"SELECT {cols}, count(*) FROM {rows} GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
-        ).fetchone()
-        if dup:
-            raise ConstraintViolation(f"{table}: key ({cols}) = {dup[:-1]} appears {dup[-1]} times")
         null = " OR ".join(f'"{c}" IS NULL' for c in key)
-        if scalar(con, f"SELECT count(*) FROM {rows} WHERE {null}"):
+        parts += [f"count(*) - count(DISTINCT row({cols}))", f"count_if({null})"]
+        if _by_document(key, columns, unshared_prefixes):
+            parts.append(f"count_if(NOT starts_with(\"{key[0]}\", left(document_id, 16) || '-'))")
+    counts = iter(con.execute(f"SELECT {', '.join(parts)} FROM {rows}").fetchone() or ())
+    for expr in rules.checks:
+        bad = next(counts)
+        if bad:
+            raise ConstraintViolation(f"{table}: {bad} row(s) break CHECK ({expr})")
+    for key in rules.keys:
+        cols = ", ".join(f'"{c}"' for c in key)
+        duplicates, nulls = next(counts), next(counts)
+        if duplicates:
+            dup = con.execute(
+                f"SELECT {cols}, count(*) FROM {rows} GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
+            ).fetchone()
+            assert dup is not None
+            raise ConstraintViolation(f"{table}: key ({cols}) = {dup[:-1]} appears {dup[-1]} times")
+        if nulls:
             raise ConstraintViolation(f"{table}: null in key ({cols})")
-        if existing is not None:
+        named = _by_document(key, columns, unshared_prefixes) and not next(counts)
+        if existing is not None and key not in fresh_keys and not named:
             clash = con.execute(
                 f"SELECT {cols} FROM {existing} WHERE ({cols}) IN (SELECT ({cols}) FROM {rows}) LIMIT 1"
             ).fetchone()
@@ -152,3 +182,10 @@ def check_rows(
                 raise ConstraintViolation(
                     f"{table}: key ({cols}) = {tuple(clash)} is already loaded"
                 )
+
+
+def _by_document(key: tuple[str, ...], columns: set[str], unshared_prefixes: bool) -> bool:
+    """True when `key` may be made of its row's document_id (see `check_rows`)."""
+    return (
+        unshared_prefixes and len(key) == 1 and key[0] != "document_id" and "document_id" in columns
+    )

@@ -143,53 +143,72 @@ MARK_COLUMNS = (
 # The own keys of a batch's documents, from the batch's own rows (nothing read from the warehouse).
 BATCH_KEYED = "WITH " + OWN_KEYS + " SELECT " + ", ".join(MARK_COLUMNS) + " FROM own_keys"
 
+
 # The loaded documents a batch touches: those of its meetings or of the meetings of documents
 # it replaced, removed or moved (their keys as recorded), those of its content, and those of
 # the meetings of the latter (a document may take the batch's key and leave its meeting).
 # The copies of one content share a key, so a touched one brings all the others along.
-_SCOPE = r"""
-scope AS (
-    SELECT document_id FROM documents
-    WHERE document_id NOT IN (SELECT document_id FROM _batch_keyed)
-        AND (
-            meeting_key IN (SELECT unnest($keys::VARCHAR[]))
-            OR content_digest IN (SELECT unnest($digests::VARCHAR[]))
-            OR meeting_key IN (
-                SELECT meeting_key FROM documents
-                WHERE content_digest IN (SELECT unnest($digests::VARCHAR[]))
-            )
-        )
-)"""
-_SCOPED = "(SELECT * FROM {} WHERE document_id IN (SELECT document_id FROM scope))"
+def _scope(
+    con: duckdb.DuckDBPyConnection, keys: list[str], digests: list[str], batch: list[str]
+) -> pa.Table:
+    """The loaded documents (not of the `batch`) of meetings `keys` or of contents `digests`,
+    and those of the meetings the latter hold: one read of `documents`, a second only when a
+    document of the batch's content holds a key the batch does not."""
+    sql = (
+        "SELECT document_id, meeting_key FROM documents "
+        "WHERE document_id NOT IN (SELECT unnest($batch::VARCHAR[])) AND ({})"
+    )
+    rows = con.execute(
+        sql.format(
+            "meeting_key IN (SELECT unnest($keys::VARCHAR[])) "
+            "OR content_digest IN (SELECT unnest($digests::VARCHAR[]))"
+        ),
+        {"batch": batch, "keys": keys, "digests": digests},
+    ).fetchall()
+    more = sorted({k for _, k in rows if k} - set(keys))
+    if more:
+        rows += con.execute(
+            sql.format("meeting_key IN (SELECT unnest($keys::VARCHAR[]))"),
+            {"batch": batch, "keys": more},
+        ).fetchall()
+    return pa.table({"document_id": pa.array(sorted({d for d, _ in rows}), pa.string())})
 
-# A batch about to be loaded (`_batch_keyed`, with its own keys), keyed and ranked with the
-# loaded documents it touches (their own keys recomputed from their rows); with each one's
-# marks as they are now (null for the batch's).
-RANK_BATCH = (
-    "WITH "
-    + _SCOPE
-    + ", "
-    + OWN_KEYS.format(**{t: _SCOPED.format(t) for t in ("documents", "meetings", "consultations")})
-    + ", every_key AS (SELECT "
-    + ", ".join(MARK_COLUMNS)
-    + " FROM _batch_keyed UNION ALL SELECT "
-    + ", ".join(MARK_COLUMNS)
-    + " FROM own_keys), keyed AS ("
-    + SHARED_BY_CONTENT.replace("{keys}", "every_key")
-    + r"""),
+
+def _rank_batch(loaded: str) -> str:
+    """A batch about to be loaded (`_batch_keyed`, with its own keys), keyed and ranked with the
+    loaded documents it touches (`loaded`: those rows of table `{}`; their own keys recomputed
+    from their rows); with each one's marks as they are now (null for the batch's)."""
+    return (
+        "WITH "
+        + OWN_KEYS.format(
+            **{t: loaded.format(t) for t in ("documents", "meetings", "consultations")}
+        )
+        + ", every_key AS (SELECT "
+        + ", ".join(MARK_COLUMNS)
+        + " FROM _batch_keyed UNION ALL SELECT "
+        + ", ".join(MARK_COLUMNS)
+        + " FROM own_keys), keyed AS ("
+        + SHARED_BY_CONTENT.replace("{keys}", "every_key")
+        + r"""),
 marks AS (
     WITH
 """
-    + RANKED
-    + r"""
+        + RANKED
+        + r"""
 )
 SELECT marks.*, d.meeting_key AS was_key, d.duplicate_of AS was_duplicate_of, d.document_id IS NULL AS new
-FROM marks LEFT JOIN (
-    SELECT document_id, meeting_key, duplicate_of FROM documents
-    WHERE document_id IN (SELECT document_id FROM scope)
-) AS d USING (document_id)
+FROM marks LEFT JOIN (SELECT document_id, meeting_key, duplicate_of FROM """
+        + loaded.format("documents")
+        + """) AS d USING (document_id)
 """
-)
+    )
+
+
+# with the loaded documents of `_scope` (registered as such)
+RANK_BATCH = _rank_batch("(SELECT * FROM {} WHERE document_id IN (SELECT document_id FROM _scope))")
+# when the batch touches no loaded document (most batches): nothing is read from the lake
+RANK_BATCH_ALONE = _rank_batch("(SELECT * FROM {} WHERE false)")
+
 
 # The first word (in file order) found in an incident's title decides its type.
 CLASSIFIED = """
@@ -271,18 +290,25 @@ def derive_batch(
     governments of their consultations (`history.places_of`). The batch's documents are
     ranked with the loaded documents of the same meetings (or of touched ones): the batch's
     marks are set in its rows, and a loaded document's are updated only when they change (a
-    copy arriving, going or moving). Its reports get their incident type. Nothing else is read,
-    so the cost is that of the batch, not of the warehouse.
+    copy arriving, going or moving). Its consultations are linked among themselves, and the
+    local governments whose histories change are noted for `history.relink_pending`. Its
+    reports get their incident type. Nothing else is read, so the cost is that of the batch,
+    not of the warehouse.
     """
     keyed = _batch_keyed(con, batch)
     keys = sorted({k for k in keyed.column("meeting_key").to_pylist() if k} | set(touched))
     digests = sorted({d for d in keyed.column("content_digest").to_pylist() if d})
     if keyed.num_rows or keys:
+        scope = _scope(con, keys, digests, keyed.column("document_id").to_pylist())
         con.register("_batch_keyed", keyed)
+        con.register("_scope", scope)
         try:
-            ranked = con.execute(RANK_BATCH, {"keys": keys, "digests": digests}).fetch_arrow_table()
+            ranked = con.execute(
+                RANK_BATCH if scope.num_rows else RANK_BATCH_ALONE
+            ).fetch_arrow_table()
         finally:
             con.unregister("_batch_keyed")
+            con.unregister("_scope")
         rows = ranked.to_pylist()
         changed = [
             r
@@ -291,6 +317,9 @@ def derive_batch(
             and (r["meeting_key"], r["duplicate_of"]) != (r["was_key"], r["was_duplicate_of"])
         ]
         if changed:
+            # a loaded document that becomes (or stops being) a copy changes the histories of
+            # its local governments: they are relinked with the batch's
+            places = [*(places or []), *history.places_of(con, [r["document_id"] for r in changed])]
             con.register("_marks", pa.Table.from_pylist(changed))
             try:
                 con.execute(
@@ -308,7 +337,8 @@ def derive_batch(
             "duplicate_of",
             [marks.get(i, (None, None))[1] for i in ids],
         )
-    # issue 21: the batch's consultations linked to the histories already loaded (copy marks first)
+    # issue 21: the batch's consultations linked among themselves, and the local governments
+    # whose histories it changes noted to be relinked (copy marks first)
     batch = history.link_batch(con, batch, places or [])
     if "reports" in batch:
         con.register("_batch_reports", batch["reports"])

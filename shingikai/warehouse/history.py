@@ -22,8 +22,11 @@ that began before that date.
 
 The rows are taken in date order and each joins the one history it fits (a deterministic pass
 over one local government's rows), so the result depends only on the rows loaded, never on the
-order they came in. A batch relinks the local governments it touches (its own rows and the rows
-already loaded there); `link_all` relinks everything (`shingikai maintain`).
+order they came in. A batch links its own rows among themselves and notes the local governments it
+touches (`pending_links`); `relink_pending` relinks those with the rows already loaded there, at
+the end of the batch's transaction or once at the end of an ingest run (each batch re-reading
+every loaded row of its local governments made a run quadratic in what is loaded); `link_all`
+relinks everything (`shingikai maintain`).
 """
 
 from __future__ import annotations
@@ -457,8 +460,11 @@ TABLES = {"documents": "documents", "meetings": "meetings", "consultations": "co
 
 
 def link_all(con: duckdb.DuckDBPyConnection) -> int:
-    """Relink every consultation in the warehouse; how many rows changed."""
-    return _write(con, link(_events(con, EVENTS.format(**TABLES))))
+    """Relink every consultation in the warehouse; how many rows changed. Nothing is left
+    pending after it (`pending_links` emptied)."""
+    changed = _write(con, link(_events(con, EVENTS.format(**TABLES))))
+    con.execute("DELETE FROM pending_links")
+    return changed
 
 
 def places_of(con: duckdb.DuckDBPyConnection, documents: list[str]) -> list[str]:
@@ -473,43 +479,34 @@ def places_of(con: duckdb.DuckDBPyConnection, documents: list[str]) -> list[str]
 def link_batch(
     con: duckdb.DuckDBPyConnection, batch: dict[str, pa.Table], touched: Iterable[str] = ()
 ) -> dict[str, pa.Table]:
-    """Link a batch about to be inserted (inside its transaction) with what is loaded.
+    """Link a batch about to be inserted (inside its transaction) among itself, and note the
+    local governments whose histories it changes in `pending_links` (same transaction).
 
-    The batch's consultations and those already loaded in the same local governments (and in
-    `touched` ones, where the batch replaced or removed documents) are linked together: the
-    batch's rows get their links in `batch`, loaded rows are updated where theirs change.
+    The batch's rows get the links of its own consultations taken together: nothing is read
+    from the warehouse, so a batch costs the same however much is loaded. Their histories with
+    the rows already loaded in the same local governments (and in `touched` ones, where the
+    batch replaced or removed documents, or changed which copy of a meeting counts) are set by
+    `relink_pending`: at the end of the batch's own transaction (`store.load_many`), or once for
+    a whole run (ingest), so that a run's cost is not that of its batches times what is loaded.
     `batch["documents"]` must already carry its copy marks (`derive.derive_batch`).
     """
-    if "consultations" not in batch and not touched:
-        return batch
-    names = {}
-    for table in TABLES:
-        if table in batch:
-            names[table] = f"_history_{table}"
-            con.register(names[table], batch[table])
-        else:
-            names[table] = f"(SELECT * FROM {table} WHERE false)"
-    try:
-        mine = _events(con, EVENTS.format(**names)) if "consultations" in batch else []
-    finally:
+    places = set(touched)
+    if "consultations" in batch:
+        names = {}
         for table in TABLES:
             if table in batch:
-                con.unregister(f"_history_{table}")
-    places = sorted({e.place for e in mine if e.place} | set(touched))
-    ids = [e.consultation_id for e in mine]
-    loaded = (
-        _events(
-            con,
-            f"SELECT * FROM ({EVENTS.format(**TABLES)}) WHERE place IN (SELECT unnest(?::VARCHAR[])) "
-            "AND consultation_id NOT IN (SELECT unnest(?::VARCHAR[]))",
-            [places, ids],
-        )
-        if places
-        else []
-    )
-    links = link([*mine, *loaded])
-    _write(con, {e.consultation_id: links[e.consultation_id] for e in loaded})
-    if "consultations" in batch:
+                names[table] = f"_history_{table}"
+                con.register(names[table], batch[table])
+            else:
+                names[table] = f"(SELECT * FROM {table} WHERE false)"
+        try:
+            mine = _events(con, EVENTS.format(**names))
+        finally:
+            for table in TABLES:
+                if table in batch:
+                    con.unregister(f"_history_{table}")
+        places |= {e.place for e in mine if e.place}
+        links = link(mine)
         rows = batch["consultations"]
         got = [links.get(i) for i in rows.column("consultation_id").to_pylist()]
         for column in LINK_COLUMNS:
@@ -525,7 +522,48 @@ def link_batch(
             ]
             rows = _set(rows, column, values)
         batch["consultations"] = rows
+    note_pending(con, places)
     return batch
+
+
+def note_pending(con: duckdb.DuckDBPyConnection, places: Iterable[str]) -> None:
+    """Note `places` in `pending_links`, to be relinked (inside the caller's transaction). Rows
+    are appended, never looked up: a place noted by several batches is relinked once."""
+    places = sorted(set(places))
+    if places:
+        con.execute(
+            "INSERT INTO pending_links SELECT unnest(?::VARCHAR[]), now()::TIMESTAMP", [places]
+        )
+
+
+def pending_places(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The local governments noted in `pending_links`, each once."""
+    return [
+        r[0] for r in con.execute("SELECT DISTINCT place FROM pending_links ORDER BY 1").fetchall()
+    ]
+
+
+def relink_pending(con: duckdb.DuckDBPyConnection) -> int:
+    """Relink the local governments noted in `pending_links` (inside the caller's transaction);
+    how many loaded rows changed."""
+    places = pending_places(con)
+    return relink(con, places) if places else 0
+
+
+def relink(con: duckdb.DuckDBPyConnection, places: list[str]) -> int:
+    """Relink every consultation of `places` with all the others loaded there, as `link_all`
+    does, and the copies of their documents wherever their own rows say they are (a copy takes
+    its counted twin's links); empty `pending_links` (inside the caller's transaction, which
+    read `places` from it). Rows are written only where their links change; how many did."""
+    sql = (
+        f"WITH e AS ({EVENTS.format(**TABLES)}), "
+        "here AS (SELECT * FROM e WHERE place IN (SELECT unnest(?::VARCHAR[]))) "
+        "SELECT * FROM here UNION ALL SELECT * FROM e WHERE duplicate_of IN "
+        "(SELECT document_id FROM here) AND consultation_id NOT IN (SELECT consultation_id FROM here)"
+    )
+    changed = _write(con, link(_events(con, sql, [places])))
+    con.execute("DELETE FROM pending_links")
+    return changed
 
 
 def _set(table: pa.Table, column: str, values: list) -> pa.Table:

@@ -30,7 +30,7 @@ from models import DDL_PATH, VIEWS_PATH
 from models.records import TABLE_RECORDS, DocumentLocation, Extraction, row
 from shingikai.paths import DEFAULT_DB as DEFAULT_DB  # re-exported: warehouse.DEFAULT_DB
 from shingikai.paths import default_db as default_db  # re-exported: warehouse.default_db
-from shingikai.warehouse import lake
+from shingikai.warehouse import history, lake
 from shingikai.warehouse.constraints import check_rows
 from shingikai.warehouse.corrections import apply_to_batch as apply_corrections
 from shingikai.warehouse.derive import derive_batch, meeting_keys
@@ -208,21 +208,45 @@ def known_locations(db: Path | str) -> dict[tuple[str, str], str]:
     return {(r[0], r[1]): r[2] for r in rows}
 
 
+def links_pending(db: Path | str) -> bool:
+    """True when batches left consultation histories to relink (`pending_links`) in the
+    latest snapshot: a run stopped before its last commit. Read-only, so a run with nothing
+    to load opens no writer when there is nothing to put right."""
+    if not exists(db):
+        return False
+    with readonly(db) as con:
+        if not con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'pending_links' "
+            "AND database_name = current_database()"
+        ).fetchall()[0][0]:
+            return False  # a warehouse from before histories were relinked once per run
+        return bool(con.execute("SELECT count(*) FROM pending_links").fetchall()[0][0])
+
+
 def load(
     con: duckdb.DuckDBPyConnection,
     extraction: Extraction,
     locations: list[DocumentLocation] | None = None,
+    *,
+    link_later: bool = False,
 ) -> None:
     """Replace one document's rows in one transaction, and record where its file was found."""
-    load_many(con, [extraction], locations)
+    load_many(con, [extraction], locations, link_later=link_later)
 
 
 def load_many(
     con: duckdb.DuckDBPyConnection,
     extractions: list[Extraction],
     locations: list[DocumentLocation] | None = None,
+    *,
+    link_later: bool = False,
 ) -> None:
     """Replace the rows of several documents in one transaction: each document whole, or none.
+
+    The batch's consultations are linked among themselves; their histories with what is already
+    loaded (`history`) are relinked in the same transaction, or with `link_later` only noted
+    (`pending_links`) for `relink_pending`, which an ingest run calls once after its last batch:
+    relinking at every batch re-read every loaded consultation of the batch's local governments.
 
     `locations` say where each file was found (see `document_locations`). A location that
     held other bytes before now points at the new document; an older document is deleted only
@@ -238,33 +262,49 @@ def load_many(
     locations = locations or []
     if extractions or locations:
         with lake.commit_turn(con):
-            lake.retrying(lambda: _load_once(con, extractions, locations))
+            lake.retrying(lambda: _load_once(con, extractions, locations, link_later))
+
+
+def relink_pending(con: duckdb.DuckDBPyConnection) -> int:
+    """Relink the consultation histories that batches loaded with `link_later` left noted in
+    `pending_links`, in one commit (none when nothing is noted); how many rows changed.
+
+    An ingest calls it after its last batch, and first thing (a run stopped before its last
+    commit left its places noted: its histories are put right by the next run, even one with
+    nothing new to load)."""
+
+    def once() -> int:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            places = history.pending_places(con)
+            if not places:  # nothing to commit
+                con.execute("ROLLBACK")
+                return 0
+            changed = history.relink(con, places)
+            lake.before_commit()
+            con.execute("COMMIT")
+        except BaseException:
+            lake.rollback(con)
+            raise
+        return changed
+
+    with lake.commit_turn(con):
+        return lake.retrying(once)
 
 
 def _load_once(
     con: duckdb.DuckDBPyConnection,
     extractions: list[Extraction],
     locations: list[DocumentLocation],
+    link_later: bool = False,
 ) -> None:
     """Rows go in as one Arrow table per warehouse table (row-by-row inserts are far slower),
     each checked against the DDL's keys and CHECKs first."""
     docs = [e.document for e in extractions]
     con.execute("BEGIN TRANSACTION")
     try:
-        stale, moved = _replace_locations(con, locations, docs)
-        stale |= {d.document_id for d in docs}
-        # new documents have nothing to replace: skip the deletes (most of a nightly run)
-        existing = (
-            [
-                r[0]
-                for r in con.execute(
-                    "SELECT document_id FROM documents WHERE document_id IN (SELECT unnest(?::VARCHAR[]))",
-                    [sorted(stale)],
-                ).fetchall()
-            ]
-            if stale
-            else []
-        )
+        # new documents have nothing to replace: no deletes (most of a nightly run)
+        existing, moved, shared = _replaced(con, locations, docs)
         # the meetings of documents replaced, removed or moved: their copies are ranked again
         old_keys = meeting_keys(con, sorted(set(existing) | moved))
         old_places = places_of(con, existing)  # their consultations' histories are relinked
@@ -291,11 +331,20 @@ def _load_once(
         for table, arrow in batch.items():
             con.register("_rows", arrow)
             try:
-                check_rows(con, table, "_rows", existing=table)
+                check_rows(
+                    con,
+                    table,
+                    "_rows",
+                    existing=table,
+                    fresh_keys=FRESH_KEYS,
+                    unshared_prefixes=not shared,
+                )
                 cols = ", ".join(f'"{c}"' for c in arrow.column_names)
                 con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows")
             finally:
                 con.unregister("_rows")
+        if not link_later:
+            history.relink_pending(con)
         lake.before_commit()
         con.execute("COMMIT")
     except BaseException:
@@ -303,11 +352,24 @@ def _load_once(
         raise
 
 
-def _replace_locations(
+# Keys whose batch values no loaded row can hold once the batch has deleted what it replaces, so
+# they are not looked up in the table (`check_rows`, a scan of each of its data files): every
+# loaded document the batch brings is deleted with all its rows (a document's rows go in and out
+# together, in one transaction), so no row keyed by one of its document_ids is left; and every
+# location the batch records is freed first (`_replaced`).
+FRESH_KEYS = (("document_id",), ("root", "path"))
+
+
+def _replaced(
     con: duckdb.DuckDBPyConnection, locations: list[DocumentLocation], docs: list
-) -> tuple[set[str], set[str]]:
-    """Free the given locations; return the documents left without any location (to delete),
-    and those that keep another location and stay, with `source_path` moved to one they keep."""
+) -> tuple[list[str], set[str], bool]:
+    """Free the given locations; return the loaded documents to delete (those of the batch, and
+    those left without any location), those that keep another location and stay (with
+    `source_path` moved to one they keep), and whether a loaded document that stays shares the
+    first 16 characters of a batch document's id (then ids made of them are checked against
+    the tables: `check_rows`). One scan of `documents`, one of `document_locations` (more only
+    when locations held other documents, or a file is replaced at the same path)."""
+    ids = {d.document_id for d in docs}
     before: set[str] = set()
     if locations:
         con.register(
@@ -316,31 +378,53 @@ def _replace_locations(
                 {"root": [loc.root for loc in locations], "path": [loc.path for loc in locations]}
             ),
         )
-        before = {
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT document_id FROM document_locations JOIN _keys USING (root, path)"
+        try:
+            before = {
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT document_id FROM document_locations "
+                    "WHERE (root, path) IN (SELECT (root, path) FROM _keys)"  # twice as fast as a join
+                ).fetchall()
+            }
+            if before:  # else no row holds them: nothing to delete
+                con.execute(
+                    "DELETE FROM document_locations USING _keys WHERE "
+                    "document_locations.root = _keys.root AND document_locations.path = _keys.path"
+                )
+        finally:
+            con.unregister("_keys")
+    paths = sorted({d.source_path for d in docs})
+    prefixes = sorted({i[:16] for i in ids})
+    # the documents the batch may replace or leave without a location, and those sharing a prefix
+    found = (
+        dict(
+            con.execute(
+                "SELECT document_id, source_path FROM documents "
+                "WHERE document_id IN (SELECT unnest($ids::VARCHAR[])) "
+                "OR source_path IN (SELECT unnest($paths::VARCHAR[])) "
+                "OR left(document_id, 16) IN (SELECT unnest($prefixes::VARCHAR[]))",
+                {"ids": sorted(ids | before), "paths": paths, "prefixes": prefixes},
             ).fetchall()
-        }
-        con.execute(
-            "DELETE FROM document_locations USING _keys "
-            "WHERE document_locations.root = _keys.root AND document_locations.path = _keys.path"
         )
-        con.unregister("_keys")
-    # documents loaded without locations, replaced by a new document at the same source_path
-    legacy = (
-        {
-            r[0]
-            for r in con.execute(
-                "SELECT document_id FROM documents d WHERE source_path IN (SELECT unnest(?::VARCHAR[])) "
-                "AND NOT EXISTS (SELECT 1 FROM document_locations l WHERE l.document_id = d.document_id)",
-                [[d.source_path for d in docs]],
-            ).fetchall()
-        }
-        if docs
-        else set()
+        if ids or before
+        else {}
     )
     incoming = {loc.document_id for loc in locations}
+    # documents loaded without locations, replaced by a new document at the same source_path
+    at_paths = {d for d, p in found.items() if p in set(paths)} - before - incoming
+    legacy = (
+        at_paths
+        - {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT document_id FROM document_locations "
+                "WHERE document_id IN (SELECT unnest(?::VARCHAR[]))",
+                [sorted(at_paths)],
+            ).fetchall()
+        }
+        if at_paths
+        else set()
+    )
     candidates = (before | legacy) - incoming
     keep = (
         {
@@ -359,7 +443,10 @@ def _replace_locations(
             "UPDATE documents SET source_path = ? WHERE document_id = ? AND source_path <> ?",
             [source_path, document_id, source_path],
         )
-    return candidates - set(keep), set(keep)
+    stale = (candidates - set(keep)) | ids
+    existing = sorted(d for d in found if d in stale)
+    shared = any(d not in stale and d[:16] in set(prefixes) for d in found)
+    return existing, set(keep), shared
 
 
 def _columns(table: str) -> list[str]:

@@ -116,12 +116,21 @@ def test_idempotent(runs, tmp_path):
     assert snapshot(db) == runs["clean"]
 
 
+# a killed run leaves its batches' consultations linked among themselves and their local
+# governments noted (pending_links): the next run relinks them, so those may differ meanwhile
+LINKS = ("consultation_key", "stage", "asked_on", "link_candidates")
+
+
 def _whole_documents(db: Path, runs: dict) -> dict:
-    """The lake's tables, checked to be the partial warehouse plus whole documents of the clean run."""
-    got = snapshot(db)
+    """The lake's tables, checked to be the partial warehouse plus whole documents of the clean
+    run (their consultations' histories aside, until the next run)."""
+    got = snapshot(db, leave_out=LINKS)
     ids = {r[0] for r in got["documents"]}
     assert {r[0] for r in runs["partial"]["documents"]} <= ids <= runs["clean_ids"]
-    assert got == snapshot(runs["clean_db"], documents=ids), "a document is not whole"
+    got.pop("pending_links")
+    assert got == snapshot(runs["clean_db"], documents=ids, leave_out=LINKS), (
+        "a document is not whole"
+    )
     return got
 
 

@@ -38,11 +38,11 @@ def _catalog_gone_for(calls: int, monkeypatch) -> list[int]:
     seen: list[int] = []
     real = warehouse.load_many
 
-    def flaky(con, extractions, locations=None):
+    def flaky(con, extractions, locations=None, **options):
         seen.append(1)
         if len(seen) <= calls:
             raise duckdb.IOException(GONE)
-        return real(con, extractions, locations)
+        return real(con, extractions, locations, **options)
 
     monkeypatch.setattr(warehouse, "load_many", flaky)
     monkeypatch.setattr(warehouse, "load", lambda *a, **k: pytest.fail("no document alone"))

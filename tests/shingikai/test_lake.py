@@ -130,6 +130,24 @@ def _broken(extraction, **changes):
     return dataclasses.replace(extraction, document=doc)
 
 
+def _reidentified(extraction, document_id, source_path):
+    """`extraction` as another document: every row's document_id replaced, the other ids kept."""
+
+    def record(r):
+        return dataclasses.replace(r, document_id=document_id) if hasattr(r, "document_id") else r
+
+    changes = {}
+    for f in dataclasses.fields(extraction):
+        value = getattr(extraction, f.name)
+        if isinstance(value, list):
+            changes[f.name] = [record(v) for v in value]
+        elif dataclasses.is_dataclass(value):
+            changes[f.name] = record(value)
+    out = dataclasses.replace(extraction, **changes)
+    out.document.source_path = source_path
+    return out
+
+
 def test_loader_enforces_checks_and_keys(tmp_path, extractions):
     db = tmp_path / "w.ducklake"
     good = extractions[0]
@@ -155,6 +173,12 @@ def test_loader_enforces_checks_and_keys(tmp_path, extractions):
         )
         with pytest.raises(ConstraintViolation, match="already loaded"):
             warehouse.load_many(w.con, [clash])
+        # another document whose id begins as a loaded one's: the ids made of those first 16
+        # characters (consultations) are still looked up in the tables, and clash
+        twin = _reidentified(good, good.document.document_id[:16] + "f" * 48, "samples/twin.txt")
+        assert twin.document.document_id != good.document.document_id and twin.consultations
+        with pytest.raises(ConstraintViolation, match="consultation_id.*already loaded"):
+            warehouse.load_many(w.con, [twin])
         # nothing of a refused batch is left, and good batches still load
         assert snapshot(db) == before
         warehouse.load(w.con, other)
