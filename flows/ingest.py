@@ -208,6 +208,11 @@ def ingest_flow(
             # histories with everything loaded are set once, in the run's last commit
             with warehouse.reused_writer(db) as writer:
                 warehouse.relink_pending(writer.con)
+                # counted here, on the open lake: the command line need not open it again
+                row = writer.con.execute(
+                    "SELECT count(*) FROM documents WHERE duplicate_of IS NOT NULL"
+                ).fetchone()
+                summary.copies = int(row[0]) if row else 0
         finally:
             warehouse.close_reused_writers()
     else:

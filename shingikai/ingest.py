@@ -52,6 +52,9 @@ class Summary:
     problems: list[tuple[str, str]] = field(default_factory=list)  # path, what was not followed
     seconds: float = 0.0
     db: str = ""
+    # files recording a meeting another file records too, counted in the run's last commit
+    # (None: not counted by the run; the command line then asks the warehouse)
+    copies: int | None = None
 
     def lines(self) -> list[str]:
         out = [

@@ -110,7 +110,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             "(PDF, .txt, .md and .html files are read, hidden folders and README files skipped)"
         )
     print("\n".join(summary.lines()))
-    copies = _copies(args.db)
+    copies = summary.copies if summary.copies is not None else _copies(args.db)
     if copies:
         print(
             f"copies: {copies} files record a meeting that another file records too; "

@@ -30,10 +30,14 @@ def test_each_file_is_hashed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert sorted(hashed.values()) == [1, 1, 1, 1], hashed
     with readonly(db) as con:
         assert con.execute("SELECT count(*) FROM documents WHERE status = 'ok'").fetchone() == (4,)
+        copies = con.execute("SELECT count(*) FROM documents WHERE duplicate_of IS NOT NULL")
+        # counted in the run's last commit, so the command line need not open the lake again
+        assert summary.copies == copies.fetchone()[0]
     # nothing new: no flow, and still one hash per file
     hashed.clear()
     again = run_ingest([str(SAMPLES)], str(db))
     assert (again.seen, again.new, again.skipped) == (4, 0, 4)
+    assert again.copies is None  # no flow ran: the command line asks the warehouse
     assert sorted(hashed.values()) == [1, 1, 1, 1]
 
 
