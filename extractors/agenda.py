@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extractors.categories import names_handling
 from extractors.common import NUM, Line, lines, strip_span, to_int
-from models.phrases import category_words
 
 NUMBER_RE = re.compile(
     rf"諮問\s*(?:第\s*({NUM})\s*号|(?:No|NO|番号)\.?\s*[:：]?\s*(?:第\s*)?(\d+)(?:\s*号)?)"
@@ -802,10 +802,10 @@ def consultation_items(
     return consults, results
 
 
-# a department set right of the title after a gap (`…の提供（目的外利用）　　　　救急課`; the
+# a department set right of the title after a gap (`…の提供（目的外利用）　　　　保健総務課`; the
 # normalised text keeps one blank of the gap)
 _GAP_DEPT = re.compile(rf"(?:[ \t\u3000]+)([^()（）【】〔〕\[\]:：\s]{{1,20}}?{DEPT_WORD})\s*$")
-# the handling in brackets after a name (`消防指令システム（電子計算組織の結合）`)
+# the handling in brackets after a name (`防災情報システム（電子計算組織の結合）`)
 _HANDLING_TAIL = re.compile(r"[(（]([^()（）]{2,40})[)）]\s*$")
 
 
@@ -821,17 +821,13 @@ def _cut_tails(text: str, item: Item) -> None:
             item.department, item.department_span = m.group(1), m.span(1)
         e = m.start()
     tail = _HANDLING_TAIL.search(text, s, e)
-    if tail and tail.start() - s >= 4 and _names_handling(tail.group(1)):
+    if tail and tail.start() - s >= 4 and names_handling(tail.group(1)):
         item.context = item.context or tail.group(1)
         e = tail.start()
     if e == item.title_span[1]:
         return
     s, e = strip_span(text, s, e)
     item.title, item.title_span = re.sub(r"\s*\n\s*", "", text[s:e]), (s, e)
-
-
-def _names_handling(words: str) -> bool:
-    return any(p.pattern.search(words) for p in category_words())
 
 
 def all_report_items(

@@ -31,6 +31,11 @@ def handling_rows(text: str, start: int, end: int) -> str:
     return "\n".join(m.group(1) for m in _HANDLING_ROW.finditer(text, start, end))
 
 
+def names_handling(words: str) -> bool:
+    """Whether the words name a kind of handling (`電子計算組織の結合`, `外部委託`)."""
+    return any(p.pattern.search(words) for p in category_words())
+
+
 def categories(title: str, sheet: list[SheetRow], judged: str = "") -> list[Category]:
     """The categories a title (and a 答申's judged headings) names (`other` when none).
 

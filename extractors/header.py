@@ -204,9 +204,7 @@ def extract_header(text: str, doc_kind: str) -> Header:
             h.start_time, h.end_time = parse_time_range(m)
             h.spans["start_time"] = m.span()
         elif noon:  # `（午前10時～正午、傍聴者なし）` in a sentence of the page
-            h.start_time = _clock(noon.group(1), noon.group(2), noon.group(3))
-            h.end_time = time(12, 0)
-            h.spans["start_time"] = noon.span()
+            _until_noon(h, noon)
     _read_municipality(h, masked, head_end)
     return h
 
@@ -378,6 +376,13 @@ def _read_when(h: Header, masked: str, head: list[Line], v: Labelled) -> None:
                 h.end_time = _clock(closes.group(2), closes.group(3), closes.group(4))
 
 
+def _until_noon(h: Header, noon: re.Match[str]) -> None:
+    """A meeting from a time until noon (`午前10時～正午`)."""
+    h.start_time = _clock(noon.group(1), noon.group(2), noon.group(3))
+    h.end_time = time(12, 0)
+    h.spans["start_time"] = noon.span()
+
+
 def _read_times(h: Header, masked: str, start: int, end: int) -> bool:
     """Start and end times from masked[start:end]; False when it holds none."""
     t = TIME_RANGE_RE.search(masked, start, end)
@@ -387,9 +392,7 @@ def _read_times(h: Header, masked: str, start: int, end: int) -> bool:
         return True
     noon = _NOON_END.search(masked, start, end)
     if noon:
-        h.start_time = _clock(noon.group(1), noon.group(2), noon.group(3))
-        h.end_time = time(12, 0)
-        h.spans["start_time"] = noon.span()
+        _until_noon(h, noon)
         return True
     # a start time alone (`15時00分~`, the end cut off), with 時 or a colon after a date
     single = TIME_RE.search(masked, start, end)
@@ -691,7 +694,7 @@ def government_names(text: str) -> list[tuple[int, int, str]]:
         if out and out[-1][1] > s:
             continue
         lead = _LIST_ENUM.match(name)
-        if lead:  # the enumerator of a list entry (`ア　狛江市個人情報保護条例…`) is no part of it
+        if lead:  # the enumerator of a list entry (`ア　楢原市個人情報保護条例…`) is no part of it
             s, name = s + lead.end(), name[lead.end() :]
         city = _PREFECTURE_FIRST.match(name)
         out.append((e - len(city.group(1)), e, city.group(1)) if city else (s, e, name))

@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from extractors.tables import MD_DASHES
 from extractors.textmap import MappedText
 from models.vocab import header_labels
 
@@ -183,7 +184,7 @@ _BETWEEN_CELLS = re.compile(r"</(?:td|th)\s*>(\s+)(?=<(?:td|th)\b)", re.IGNORECA
 _BAR = "|｜"
 _BAR_ROW = re.compile(r"(?m)^[ \t\u3000]*[|｜](?=[^\n]*[|｜][ \t\u3000]*$)[^\n]*$")
 _RULE_LINE = re.compile(
-    r"(?m)^[ \t\u3000]*(?:\+[-=]{2,}(?:\+[-=]{2,})*\+?|[|｜](?:[ \t]*(?::-+:?|-+:|-{3,})[ \t]*[|｜])+)[ \t\u3000]*$"
+    rf"(?m)^[ \t\u3000]*(?:\+[-=]{{2,}}(?:\+[-=]{{2,}})*\+?|[|｜](?:[ \t]*{MD_DASHES}[ \t]*[|｜])+)[ \t\u3000]*$"
 )
 # a table drawn with box-drawing characters: its rules (┌──┬──┐, ├──┼──┤, ┗━━┻━━┛) and its rows
 # (│a│b│, ┃a┃b┃)

@@ -21,8 +21,8 @@ from extractors.common import Line, lines
 
 _BOX_RULE = re.compile(r"^\s*\+[-=]{2,}(?:\+[-=]{2,})*\+?\s*$")
 # a markdown rule may mark alignment with colons (`|:-:|---|`)
-_DASHES = r"(?::-+:?|-+:|-{3,})"
-_PIPE_RULE = re.compile(rf"^\s*[|+]?\s*{_DASHES}\s*(?:[|+]\s*{_DASHES}\s*)+[|+]?\s*$")
+MD_DASHES = r"(?::-+:?|-+:|-{3,})"
+_PIPE_RULE = re.compile(rf"^\s*[|+]?\s*{MD_DASHES}\s*(?:[|+]\s*{MD_DASHES}\s*)+[|+]?\s*$")
 # a heading or a new numbered section ends a table: what follows is no cell's continuation
 _HEADING = re.compile(
     r"^(\d{1,2}\s|\(\d+\)|[IVX]+\s|【|諮問第|第\s*\d+|(?:資料|別表|別紙|参考|表)\s*[0-9一二三四五六七八九十])"

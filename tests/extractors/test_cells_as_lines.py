@@ -71,14 +71,22 @@ def test_a_header_repeated_on_the_next_page_is_no_consultation() -> None:
     assert [c.number for c in got] == [21, 22]
 
 
+def _items(cell: str) -> list[str]:
+    return [i for i, _, _ in split_items(cell, 0, len(cell))]
+
+
 def test_a_list_cell_whose_lines_broke_at_blanks() -> None:
-    cell = "利用者氏名 住所/電話番号 予約資料名"
-    assert [i for i, _, _ in split_items(cell, 0, len(cell))] == [
+    assert _items("利用者氏名 住所/電話番号 予約資料名") == [
         "利用者氏名",
         "住所",
         "電話番号",
         "予約資料名",
     ]
+
+
+def test_the_group_an_entry_opens_is_no_part_of_the_item() -> None:
+    cell = "利用者登録：氏名、住所、電話番号\n教室参加者：氏名、緊急連絡先"
+    assert _items(cell) == ["氏名", "住所", "電話番号", "氏名", "緊急連絡先"]
 
 
 def _row(monkeypatch: pytest.MonkeyPatch, texts: list[str]) -> str:

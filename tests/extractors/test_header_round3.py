@@ -10,8 +10,12 @@ import datetime as dt
 from extractors.pipeline import extract_bytes
 
 
+def _extracted(text: str, name: str = "header/doc.txt"):  # type: ignore[no-untyped-def]
+    return extract_bytes(text.encode("utf-8"), name)
+
+
 def _meeting(text: str):  # type: ignore[no-untyped-def]
-    return extract_bytes(text.encode("utf-8"), "header/doc.txt").meeting
+    return _extracted(text).meeting
 
 
 def test_labels_printed_one_character_above_the_other() -> None:
@@ -38,9 +42,9 @@ def test_labelled_pairs_after_a_title_on_one_flattened_line() -> None:
 
 
 def test_the_enumerator_of_an_agenda_entry_is_no_part_of_the_municipality() -> None:
-    got = extract_bytes(
+    got = _extracted(
         "1 日時\n令和元年10月8日(火) 午後1時30分から午後3時まで\n2 場所 第二委員会室\n"
-        "4 議題\n(1)諮問事項\nア 楢原市個人情報保護条例第12条の改正について\n".encode(),
+        "4 議題\n(1)諮問事項\nア 楢原市個人情報保護条例第12条の改正について\n",
         "header/enum.txt",
     )
     assert got.document.municipality == "楢原市"
@@ -56,9 +60,9 @@ def test_a_western_date_with_the_era_year_in_brackets() -> None:
 
 
 def test_the_results_of_a_review_and_its_hours_said_in_a_sentence() -> None:
-    got = extract_bytes(
+    got = _extracted(
         "## 楢原町個人情報保護審議会(令和6年3月21日)審査結果\n"
-        "令和5年度第4回の審議会を、楢原町役場3階委員会室で開催しました(午前10時～正午、傍聴者なし)。\n".encode(),
+        "令和5年度第4回の審議会を、楢原町役場3階委員会室で開催しました(午前10時～正午、傍聴者なし)。\n",
         "header/review.md",
     )
     assert got.document.doc_kind == "summary"

@@ -1,11 +1,10 @@
-"""Parties and items with the words around them cut away.
+"""Parties with the words around them cut away.
 
 Invented sentences (fictional companies); each case failed before its rule.
 """
 
 from __future__ import annotations
 
-from extractors.items import split_items
 from extractors.parties import from_discussion, from_sheet
 
 
@@ -26,17 +25,6 @@ def test_a_legal_form_used_as_a_common_noun_names_nobody() -> None:
 def test_a_consortium_named_with_its_members_in_brackets() -> None:
     text = "さくらスポーツパートナーズ（代表団体：株式会社さくら東日本、構成団体：公益財団法人桜川市体育協会）"
     assert [n for n, _, _ in from_sheet(text, 0, len(text))] == ["さくらスポーツパートナーズ"]
-
-
-def test_the_group_an_entry_opens_is_no_part_of_the_item() -> None:
-    cell = "利用者登録：氏名、住所、電話番号\n教室参加者：氏名、緊急連絡先"
-    assert [i for i, _, _ in split_items(cell, 0, len(cell))] == [
-        "氏名",
-        "住所",
-        "電話番号",
-        "氏名",
-        "緊急連絡先",
-    ]
 
 
 def test_two_companies_joined_by_a_conjunction() -> None:
