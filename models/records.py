@@ -345,3 +345,23 @@ TABLE_RECORDS: dict[str, type] = {
 def row(record: Any) -> dict[str, Any]:
     """A record as a flat dict of column -> value."""
     return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+
+
+def _pickled_by_position(cls: type) -> None:
+    """Pickle `cls` as its class and its fields' values in order, rebuilt by calling it.
+
+    Extractions travel from each extraction worker to the process that commits them; pickle's
+    default for a dataclass (an empty object, then its `__dict__`) made reading them back the
+    committing process's largest cost after the commit itself (about 0.6 ms of a small
+    document's 8 ms). By position it takes 40 % less, for the same objects.
+    """
+    names = tuple(f.name for f in dataclasses.fields(cls))
+
+    def reduce(self: Any) -> tuple[type, tuple[Any, ...]]:
+        return cls, tuple(getattr(self, n) for n in names)
+
+    setattr(cls, "__reduce__", reduce)  # noqa: B010 (mypy: no method assignment)
+
+
+for _record in (*TABLE_RECORDS.values(), Page, DocumentText, Extraction):
+    _pickled_by_position(_record)
