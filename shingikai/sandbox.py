@@ -24,6 +24,7 @@ import signal
 import threading
 import time
 import traceback
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -117,6 +118,12 @@ class _Worker:
         self.conn.close()
 
 
+# Documents sent to a worker beyond the one it runs: few enough that the messages fit in the
+# pipe (the worker reads them only as it goes; this process must never block sending while the
+# worker blocks sending a result), enough to cover a busy parent's pauses.
+AHEAD = 8
+
+
 class WorkerPool:
     """Extraction processes forked from the GiNZA-loaded fork server and reused.
 
@@ -165,33 +172,91 @@ class WorkerPool:
     def run(
         self, path: Path, source_path: str, limits: Limits, source_url: str | None
     ) -> tuple[str, object, int | None]:
+        """Extract one document in an idle worker: (kind, payload, exit code of a retired worker)."""
+        return self.run_many([(path, source_path, source_url)], limits)[0]
+
+    def run_many(
+        self, jobs: list[tuple[Path, str, str | None]], limits: Limits
+    ) -> list[tuple[str, object, int | None]]:
+        """Extract documents (path, source_path, source_url) one after the other in one idle
+        worker, each with its own time limit; the outcome of each, in order.
+
+        The next documents (AHEAD) are sent before the worker has finished the one it has, so it
+        never waits for this process to read a result and send more: small documents take a few
+        milliseconds, and a parent busy committing (its threads taking turns for the GIL) left
+        each worker waiting for its next document about a quarter of the time. A document's
+        time limit runs from when this process read the result before it (at least the limit).
+        A worker that times out, dies or runs out of memory is replaced; the documents it had
+        been sent but not started go to the new one.
+        """
+        out: list[tuple[str, object, int | None]] = []
+        worker: _Worker | None = self._take()
+        pending = list(jobs)
+        try:
+            while pending and worker is not None:
+                # the worker's share: up to the document after which it is recycled
+                share = pending[: max(1, self.recycle_after - worker.jobs)]
+                done, worker = self._run_share(worker, share, limits, out)
+                pending = pending[done:]
+            out.extend(("died", None, None) for _ in pending)  # the pool closed meanwhile
+        finally:
+            if worker is not None:
+                self.idle.put(worker)
+        return out
+
+    def _take(self) -> _Worker:
         worker = self.idle.get()
         if worker is None:
             self.idle.put(None)  # every other caller fails the same way
             raise RuntimeError(f"extraction workers could not start: {self._start_error!r}")
-        exitcode = None
+        return worker
+
+    def _run_share(
+        self,
+        worker: _Worker,
+        share: list[tuple[Path, str, str | None]],
+        limits: Limits,
+        out: list[tuple[str, object, int | None]],
+    ) -> tuple[int, _Worker | None]:
+        """Run `share` on `worker`, one document ahead; how many documents ended (each appended
+        to `out`) and the worker to go on with (a new one when this one was retired, None
+        when the pool closed meanwhile)."""
+        sent = 0
+        done = 0
+        kind = "ok"
         try:
-            worker.conn.send((str(path), source_path, limits, source_url))
-            if worker.conn.poll(limits.timeout_s):
-                kind, payload = worker.conn.recv()
-            else:
-                kind, payload = "timeout", None
+            while done < len(share):
+                while sent < len(share) and sent <= done + AHEAD:  # it never waits for one
+                    path, source_path, source_url = share[sent]
+                    worker.conn.send((str(path), source_path, limits, source_url))
+                    sent += 1
+                if worker.conn.poll(limits.timeout_s):
+                    kind, payload = worker.conn.recv()
+                else:
+                    kind, payload = "timeout", None
+                worker.jobs += 1
+                out.append((kind, payload, None))
+                done += 1
+                if kind in ("timeout", "memory"):
+                    break  # the worker goes; what it was sent next goes to the new one
         except (EOFError, OSError):
-            kind, payload = "died", None
-        worker.jobs += 1
+            kind = "died"
+            out.append((kind, None, None))
+            done += 1
         if (
             kind in ("timeout", "died", "memory")
             or worker.jobs >= self.recycle_after
             or not worker.proc.is_alive()
         ):
             self._retire(worker, wait=0.0 if kind in ("timeout", "died", "memory") else 1.0)
-            exitcode = worker.proc.exitcode
+            if kind in ("timeout", "died", "memory"):
+                out[-1] = (kind, out[-1][1], worker.proc.exitcode)
             try:
-                worker = self._new_worker()
-            except RuntimeError:  # closed while this document ran
-                return kind, payload, exitcode
-        self.idle.put(worker)
-        return kind, payload, exitcode
+                return done, self._new_worker()
+            except RuntimeError:  # closed while these documents ran: the rest cannot run
+                out.extend(("died", None, None) for _ in share[done:])
+                return len(share), None
+        return done, worker
 
     def _retire(self, worker: _Worker, wait: float) -> None:
         with self._lock:
@@ -441,12 +506,51 @@ def extract_in_sandbox(
     document_id: str | None = None,
 ) -> Extraction:
     """Extract one file in a worker; any failure is a `failed` row (with `document_id`, as planned)."""
+    return extract_many_in_sandbox(
+        [SandboxJob(path, source_path, source_url, document_id)], limits, memory_bytes=memory_bytes
+    )[0]
+
+
+@dataclass(frozen=True)
+class SandboxJob:
+    """A file to extract, as planned: where it is, its name in the warehouse, its id if known."""
+
+    path: Path
+    source_path: str
+    source_url: str | None = None
+    document_id: str | None = None
+
+
+def extract_many_in_sandbox(
+    jobs: list[SandboxJob], limits: Limits, *, memory_bytes: int | None = DEFAULT_MEMORY_BYTES
+) -> list[Extraction]:
+    """Extract files one after the other in one worker of the pool (`WorkerPool.run_many`: the
+    worker never waits for the next file), each bounded alone; any failure is a `failed` row."""
     if getattr(limits, "memory_bytes", None):  # `shingikai ingest --max-memory-gb`
         memory_bytes = limits.memory_bytes
     if mp.current_process().daemon:  # e.g. a Dask worker, which may not start processes
         warm()
-        return _in_thread(path, source_path, limits, source_url, document_id)
-    kind, payload, exitcode = start_pool(memory_bytes).run(path, source_path, limits, source_url)
+        return [
+            _in_thread(j.path, j.source_path, limits, j.source_url, j.document_id) for j in jobs
+        ]
+    outcomes = start_pool(memory_bytes).run_many(
+        [(j.path, j.source_path, j.source_url) for j in jobs], limits
+    )
+    return [
+        _extraction(j, limits, memory_bytes, *outcome)
+        for j, outcome in zip(jobs, outcomes, strict=True)
+    ]
+
+
+def _extraction(
+    job: SandboxJob,
+    limits: Limits,
+    memory_bytes: int | None,
+    kind: str,
+    payload: object,
+    exitcode: int | None,
+) -> Extraction:
+    """The extraction a worker sent, or the `failed` row saying why there is none."""
     if kind == "ok":
         assert isinstance(payload, Extraction)
         return payload
@@ -474,5 +578,11 @@ def extract_in_sandbox(
     }
     status, error = reasons[kind]
     return failed(
-        path, source_path, status, error, source_url, document_id, unread=kind == "unreadable"
+        job.path,
+        job.source_path,
+        status,
+        error,
+        job.source_url,
+        job.document_id,
+        unread=kind == "unreadable",
     )

@@ -41,3 +41,44 @@ def test_a_recycled_worker_is_replaced_and_the_old_one_exits():
     assert pool.run(SAMPLE, SAMPLE.name, Limits(), None)[0] == "ok"
     pool.close()
     assert pool._workers == set() and not new.proc.is_alive()
+
+
+def test_a_batch_runs_ahead_in_one_worker_and_a_timeout_costs_only_its_document(tmp_path):
+    """run_many sends a worker the documents after the one it runs: when one of them times
+    out, its worker goes, and the documents it had been sent but not started run on the new
+    worker, in order, each with its own outcome."""
+    from tests.shingikai.test_limits import slow_pdf
+
+    slow = tmp_path / "slow.pdf"
+    slow.write_bytes(slow_pdf())
+    gone = tmp_path / "gone.txt"  # unreadable: the worker says so and carries on
+    jobs = [(SAMPLE, "a.txt", None), (gone, "gone.txt", None), (slow, "slow.pdf", None)]
+    jobs += [(SAMPLE, f"b{i}.txt", None) for i in range(4)]
+    pool = WorkerPool(1, memory_bytes=None)
+    assert pool.wait_started(timeout=300)
+    (first,) = pool._workers
+    outcomes = pool.run_many(jobs, Limits(timeout_s=2))
+    kinds = [kind for kind, _, _ in outcomes]
+    assert kinds == ["ok", "unreadable", "timeout", "ok", "ok", "ok", "ok"]
+    assert [p.document.source_path for k, p, _ in outcomes if k == "ok"] == [
+        "a.txt",
+        "b0.txt",
+        "b1.txt",
+        "b2.txt",
+        "b3.txt",
+    ]
+    (second,) = pool._workers
+    assert second is not first and not first.proc.is_alive()
+    pool.close()
+
+
+def test_a_batch_longer_than_the_recycling_period_goes_on_in_the_next_worker():
+    pool = WorkerPool(1, memory_bytes=None, recycle_after=2)
+    assert pool.wait_started(timeout=300)
+    (old,) = pool._workers
+    outcomes = pool.run_many([(SAMPLE, f"d{i}.txt", None) for i in range(5)], Limits())
+    assert [k for k, _, _ in outcomes] == ["ok"] * 5
+    assert [p.document.source_path for _, p, _ in outcomes] == [f"d{i}.txt" for i in range(5)]
+    assert old.proc.exitcode == 0  # asked to stop after its two documents, not killed
+    assert old not in pool._workers and len(pool._workers) == 1
+    pool.close()
