@@ -8,8 +8,10 @@ that collides with another is retried. The task run is named after the documents
 leaves a table artifact with each one's status; it returns only each document's outcome.
 Batches are cut by bytes, largest documents first (`plan_batches`).
 
-On the Dask task runner the same tasks run on the cluster's workers and commit from there
-(a lake with a PostgreSQL catalog and shared data files serves workers on several machines).
+On a Dask cluster at an address the same tasks run on the cluster's workers and commit from
+there (a lake with a PostgreSQL catalog and shared data files serves workers on several
+machines); on a temporary local cluster (`--dask local`) they only extract, and the flow's
+process commits each batch as it comes back, as one writer (`flows.runners.commits_in_flow`).
 
 Each batch links its own consultations among themselves and notes its local governments in the
 lake (`pending_links`); the flow relinks their histories with everything loaded once, in the
@@ -28,6 +30,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -35,17 +38,24 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
 from extractors.reading import Limits
-from flows.runners import task_runner_is_local
+from flows.runners import commits_in_flow, task_runner_is_local
 from models.records import Extraction
 from models.vocab import Status
 from shingikai import warehouse
 from shingikai.discover import Plan, SourceFile, plan_ingest
 from shingikai.ingest import Loaded, Summary, commit_batch, record_without_extraction, repair_links
 from shingikai.progress import progress_for
-from shingikai.sandbox import DEFAULT_MEMORY_BYTES, default_workers, extract_in_sandbox, failed
+from shingikai.sandbox import (
+    DEFAULT_MEMORY_BYTES,
+    SandboxJob,
+    default_workers,
+    extract_many_in_sandbox,
+    failed,
+)
 from shingikai.sandbox import start_pool as start_worker_pool
 
-MAX_BATCH = 50
+MAX_BATCH = 200
+R = TypeVar("R")
 
 
 def plan_batches(files: list[SourceFile], workers: int) -> list[list[SourceFile]]:
@@ -86,28 +96,43 @@ def batch_name(files: list[SourceFile]) -> str:
     return f"extract {files[0].source_path} … {files[-1].source_path} ({len(files)} docs)"
 
 
-def _extract_one(f: SourceFile, limits: Limits) -> Extraction:
+def _extract_all(files: list[SourceFile], limits: Limits) -> list[Extraction]:
+    """Each file of a batch extracted in one worker of the pool, one after the other."""
     try:
-        return extract_in_sandbox(
-            f.path, f.source_path, limits, source_url=f.source_url, document_id=f.document_id
+        return extract_many_in_sandbox(
+            [SandboxJob(f.path, f.source_path, f.source_url, f.document_id) for f in files], limits
         )
-    except Exception as exc:  # e.g. the workers could not start: the document fails with the reason
-        return failed(
-            f.path,
-            f.source_path,
-            Status.FAILED,
-            f"extraction could not run ({type(exc).__name__}: {str(exc)[:200]}); please report it",
-            f.source_url,
-            f.document_id,
-        )
+    except Exception as exc:  # e.g. the workers could not start: each one fails with the reason
+        return [
+            failed(
+                f.path,
+                f.source_path,
+                Status.FAILED,
+                f"extraction could not run ({type(exc).__name__}: {str(exc)[:200]}); please report it",
+                f.source_url,
+                f.document_id,
+            )
+            for f in files
+        ]
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE, persist_result=False)
-def extract_batch(files: list[SourceFile], limits: Limits, db: str) -> list[Loaded]:
+def extract_batch(
+    files: list[SourceFile], limits: Limits, db: str, commit: bool = True
+) -> list[Loaded] | list[Extraction]:
     """Extract each document of a batch in the worker pool, commit the batch to the lake at `db`;
-    record each one's status as an artifact."""
-    extractions = [_extract_one(f, limits) for f in files]
+    record each one's status as an artifact. Without `commit`: the extractions, for the flow's
+    process to commit (a local cluster, `_extract_and_commit`)."""
+    extractions = _extract_all(files, limits)
+    if not commit:
+        return extractions
     loaded = commit_batch(db, files, extractions)
+    report_batch(files, loaded)
+    return loaded
+
+
+def report_batch(files: list[SourceFile], loaded: list[Loaded]) -> None:
+    """Each document's status, as a table artifact of the batch's task (or of the flow)."""
     create_table_artifact(
         table=[
             {
@@ -120,20 +145,19 @@ def extract_batch(files: list[SourceFile], limits: Limits, db: str) -> list[Load
         ],
         description=batch_name(files),
     )
-    return loaded
 
 
 def stream_as_completed(
-    submit: Callable[[list[SourceFile]], PrefectFuture[list[Loaded]]],
+    submit: Callable[[list[SourceFile]], PrefectFuture[R]],
     chunks: Iterable[list[SourceFile]],
     window: int,
-) -> Iterator[tuple[list[SourceFile], list[Loaded]]]:
+) -> Iterator[tuple[list[SourceFile], R]]:
     """Each batch with its outcomes as soon as it is done, with up to `window` batches in flight.
 
     The next batch is submitted before a finished one is handed over, so a slow batch holds up
     nothing but itself, and only `window` batches are ever submitted and not yet counted.
     """
-    done: queue.Queue[tuple[list[SourceFile], PrefectFuture[list[Loaded]]]] = queue.Queue()
+    done: queue.Queue[tuple[list[SourceFile], PrefectFuture[R]]] = queue.Queue()
 
     def launch(chunk: list[SourceFile]) -> None:
         submit(chunk).add_done_callback(lambda future: done.put((chunk, future)))
@@ -198,8 +222,10 @@ def ingest_flow(
     if plan.todo:
         if todo and task_runner_is_local():  # no-op when the launcher started it already
             start_worker_pool(limits.memory_bytes or DEFAULT_MEMORY_BYTES, workers)
-        # a new lake is created, with its schema, here: not by the first tasks at once
-        with warehouse.Writer(db) as writer:
+        # a new lake is created, with its schema, here: not by the first tasks at once; when
+        # this process commits the batches, they reuse this writer (opening a lake takes ~0.5 s)
+        here = task_runner_is_local() or commits_in_flow()
+        with warehouse.reused_writer(db) if here else warehouse.Writer(db) as writer:
             warehouse.relink_pending(writer.con)  # histories a stopped run left pending, first
             record_without_extraction(writer.con, plan.without_extraction, summary)
         try:
@@ -227,16 +253,29 @@ def ingest_flow(
 def _extract_and_commit(
     db: str, todo: list[SourceFile], limits: Limits, summary: Summary, workers: int
 ) -> None:
-    """Extract `todo` in batch tasks, each committing its own batch; count each batch as it ends."""
+    """Extract `todo` in batch tasks, each committing its own batch; count each batch as it ends.
+
+    On a temporary local cluster the tasks only extract and this process commits each batch as
+    it comes back (`flows.runners.commits_in_flow`): its workers share this machine with it, and
+    one process committing does it with one connection to the lake instead of one per worker.
+    """
     sizes = {id(f): _size(f.path) for f in todo}
     progress = progress_for(len(todo), total_work=sum(sizes.values()))
+    here = commits_in_flow()
 
-    def submit(chunk: list[SourceFile]) -> PrefectFuture[list[Loaded]]:
-        return extract_batch.with_options(task_run_name=batch_name(chunk)).submit(chunk, limits, db)
+    def submit(chunk: list[SourceFile]) -> PrefectFuture[list[Loaded] | list[Extraction]]:
+        return extract_batch.with_options(task_run_name=batch_name(chunk)).submit(
+            chunk, limits, db, commit=not here
+        )
 
     try:
         chunks = plan_batches(todo, workers)
-        for chunk, loaded in stream_as_completed(submit, chunks, window=2 * workers):
+        for chunk, result in stream_as_completed(submit, chunks, window=2 * workers):
+            if here:
+                loaded = commit_batch(db, chunk, result)  # type: ignore[arg-type]
+                report_batch(chunk, loaded)
+            else:
+                loaded = result  # type: ignore[assignment]
             failed_before = summary.failed
             for f, outcome in zip(chunk, loaded, strict=True):
                 summary.add(f, outcome)

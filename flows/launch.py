@@ -100,12 +100,13 @@ class Background:
 
             start_pool(limits.memory_bytes or DEFAULT_MEMORY_BYTES, workers)
         elif dask_local:
-            # the local cluster forks its workers from it (flows.runners): GiNZA loads meanwhile
+            # the local cluster starts now, its workers forked from the fork server (which
+            # loads GiNZA meanwhile): the flow finds them registered (flows.runners)
             self.pool = True
-            from flows.dask_preload import FORK_SERVER_PRELOAD
-            from shingikai.sandbox import start_fork_server
+            from flows.runners import start_local_cluster
 
-            start_fork_server(extra=FORK_SERVER_PRELOAD)
+            api_url = self.api_url or (self.server.api_url if self.server is not None else None)
+            start_local_cluster(workers or 2, api_url)
 
     def starting(self) -> str:
         """What `start` set going, for the command's progress."""
@@ -129,6 +130,10 @@ class Background:
             from shingikai.sandbox import close_pools
 
             close_pools()
+        if "flows.runners" in sys.modules:
+            from flows.runners import close_local_clusters
+
+            close_local_clusters()
         if "prefect" in sys.modules:
             _drain_prefect()
         if self.server is not None:

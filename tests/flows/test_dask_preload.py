@@ -60,3 +60,67 @@ def test_local_cluster_workers_are_forked_from_the_fork_server_with_the_model() 
         loaded = set(client.run(lambda: "extractors.nlp" in sys.modules).values())
     assert parents == {forkserver._forkserver._forkserver_pid}, parents  # type: ignore[attr-defined]
     assert loaded == {True}
+
+
+def _runner_in_flow(monkeypatch: pytest.MonkeyPatch, runner: object) -> None:
+    """`flows.runners` sees `runner` as the running flow's task runner."""
+    import types
+
+    import flows.runners
+
+    ctx = types.SimpleNamespace(task_runner=runner)
+    monkeypatch.setattr(flows.runners.FlowRunContext, "get", classmethod(lambda cls: ctx))
+
+
+def test_only_a_local_cluster_leaves_the_commits_to_the_flow(monkeypatch: pytest.MonkeyPatch):
+    from prefect.task_runners import ThreadPoolTaskRunner
+    from prefect_dask import DaskTaskRunner
+
+    from flows.runners import _LOCAL_ADDRESSES, commits_in_flow
+
+    cases = [
+        (ThreadPoolTaskRunner(max_workers=2), False),  # the tasks commit, in this process
+        (DaskTaskRunner(cluster_class="distributed.LocalCluster"), True),
+        (DaskTaskRunner(address="tcp://192.0.2.1:8786"), False),  # workers elsewhere commit
+    ]
+    for runner, expected in cases:
+        _runner_in_flow(monkeypatch, runner)
+        assert commits_in_flow() is expected, runner
+    monkeypatch.setattr("flows.runners._LOCAL_ADDRESSES", {*_LOCAL_ADDRESSES, "tcp://127.0.0.1:9"})
+    _runner_in_flow(monkeypatch, DaskTaskRunner(address="tcp://127.0.0.1:9"))
+    assert commits_in_flow() is True  # the cluster this run started early, reached by address
+
+
+@pytest.mark.slow
+def test_the_cluster_started_early_is_the_runs_and_is_closed_after_it(monkeypatch):
+    """`--dask local` starts its cluster while the run starts (`start_local_cluster`): the
+    task runner reaches it by address, with its workers forked with the model; the flow's
+    process commits; `close_local_clusters` stops it."""
+    import sys
+
+    from distributed import Client
+
+    from flows.runners import (
+        close_local_clusters,
+        commits_in_flow,
+        make_task_runner,
+        start_local_cluster,
+    )
+
+    start_local_cluster(2, None)
+    try:
+        runner = make_task_runner("local", 2)
+        assert runner is not None and runner.address  # type: ignore[attr-defined]
+        _runner_in_flow(monkeypatch, runner)
+        assert commits_in_flow() is True
+        with Client(runner.address) as client:  # type: ignore[attr-defined]
+            client.wait_for_workers(2, timeout=300)
+            loaded = set(client.run(lambda: "extractors.nlp" in sys.modules).values())
+        assert loaded == {True}
+        # a second run in this process starts its own cluster: the early one was handed over
+        assert make_task_runner("local", 2).cluster_kwargs["n_workers"] == 2  # type: ignore[union-attr]
+    finally:
+        close_local_clusters()
+    with pytest.raises(OSError):
+        with Client(runner.address, timeout=2):  # type: ignore[attr-defined]
+            pass

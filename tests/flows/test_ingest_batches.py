@@ -27,7 +27,8 @@ def test_a_large_document_gets_a_batch_of_its_own_and_goes_first(tmp_path: Path)
 
 
 def test_batches_hold_at_most_max_batch_documents(tmp_path: Path):
-    chunks = plan_batches(files(tmp_path / "a", [1] * 400), workers=1)  # budget 100 bytes
+    # one worker: a budget of a quarter of the bytes, twice MAX_BATCH one-byte documents
+    chunks = plan_batches(files(tmp_path / "a", [1] * (8 * MAX_BATCH)), workers=1)
     assert [len(c) for c in chunks] == [MAX_BATCH] * 8
     # the samples: four documents, two workers: one task each, both workers busy
     assert [len(c) for c in plan_batches(files(tmp_path / "b", [5, 5, 5, 5]), workers=2)] == [1] * 4
