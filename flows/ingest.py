@@ -10,8 +10,10 @@ Batches are cut by bytes, largest documents first (`plan_batches`).
 
 On a Dask cluster at an address the same tasks run on the cluster's workers and commit from
 there (a lake with a PostgreSQL catalog and shared data files serves workers on several
-machines); on a temporary local cluster (`--dask local`) they only extract, and the flow's
-process commits each batch as it comes back, as one writer (`flows.runners.commits_in_flow`).
+machines). With `--dask local` the tasks run here, as with the local runner, and the local
+cluster's workers are their extraction pool (`flows.runners.start_local_cluster`); a flow given
+a DaskTaskRunner of its own local cluster has its tasks only extract, and commits each batch
+as it comes back (`flows.runners.commits_in_flow`).
 
 Each batch links its own consultations among themselves and notes its local governments in the
 lake (`pending_links`); the flow relinks their histories with everything loaded once, in the
@@ -38,7 +40,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
 from extractors.reading import Limits
-from flows.runners import commits_in_flow, task_runner_is_local
+from flows.runners import (
+    commits_in_flow,
+    extracts_on_local_cluster,
+    local_cluster_client,
+    task_runner_is_local,
+)
 from models.records import Extraction
 from models.vocab import Status
 from shingikai import warehouse
@@ -97,11 +104,17 @@ def batch_name(files: list[SourceFile]) -> str:
 
 
 def _extract_all(files: list[SourceFile], limits: Limits) -> list[Extraction]:
-    """Each file of a batch extracted in one worker of the pool, one after the other."""
+    """Each file of a batch extracted in one worker of the pool (or of the local Dask cluster
+    of `--dask local`), one after the other."""
+    jobs = [SandboxJob(f.path, f.source_path, f.source_url, f.document_id) for f in files]
     try:
-        return extract_many_in_sandbox(
-            [SandboxJob(f.path, f.source_path, f.source_url, f.document_id) for f in files], limits
-        )
+        cluster = local_cluster_client()
+        if cluster is not None:
+            extractions: list[Extraction] = cluster.submit(
+                extract_many_in_sandbox, jobs, limits, pure=False
+            ).result()
+            return extractions
+        return extract_many_in_sandbox(jobs, limits)
     except Exception as exc:  # e.g. the workers could not start: each one fails with the reason
         return [
             failed(
@@ -220,7 +233,8 @@ def ingest_flow(
     )
     todo = plan.to_extract
     if plan.todo:
-        if todo and task_runner_is_local():  # no-op when the launcher started it already
+        if todo and task_runner_is_local() and not extracts_on_local_cluster():
+            # (a no-op when the launcher started it already)
             start_worker_pool(limits.memory_bytes or DEFAULT_MEMORY_BYTES, workers)
         # a new lake is created, with its schema, here: not by the first tasks at once; when
         # this process commits the batches, they reuse this writer (opening a lake takes ~0.5 s)

@@ -101,12 +101,11 @@ class Background:
             start_pool(limits.memory_bytes or DEFAULT_MEMORY_BYTES, workers)
         elif dask_local:
             # the local cluster starts now, its workers forked from the fork server (which
-            # loads GiNZA meanwhile): the flow finds them registered (flows.runners)
+            # loads GiNZA meanwhile): the run's extraction pool (flows.runners)
             self.pool = True
             from flows.runners import start_local_cluster
 
-            api_url = self.api_url or (self.server.api_url if self.server is not None else None)
-            start_local_cluster(workers or 2, api_url)
+            start_local_cluster(workers or 2)
 
     def starting(self) -> str:
         """What `start` set going, for the command's progress."""
@@ -263,7 +262,10 @@ def run_ingest(
         from flows.ingest import hand_over, ingest_flow
         from shingikai.sandbox import default_workers
 
-        if dask:
+        if dask == "local":
+            # the batch tasks run here and extract on the local cluster Background started
+            workers = workers or 2
+        elif dask:
             from flows.runners import make_task_runner
 
             task_runner = make_task_runner(dask, workers or 2)

@@ -41,18 +41,14 @@ def reused_api_unless_configured() -> Iterator[None]:
 
 
 def make_task_runner(address: str | None, workers: int) -> TaskRunner[Any] | None:
-    """None (Prefect's thread pool), or a DaskTaskRunner: a temporary local cluster ("local"),
-    the one `start_local_cluster` started for this run, or an existing scheduler address."""
+    """None (Prefect's thread pool), or a DaskTaskRunner: a temporary local cluster ("local")
+    or an existing scheduler address. (`shingikai ingest --dask local` uses neither: its tasks
+    run in the flow's process and extract on a local cluster, `start_local_cluster`.)"""
     if not address:
         return None
     from prefect_dask import DaskTaskRunner  # loads dask: only when asked for
 
     if address == "local":
-        early = _EARLY.pop(workers, None)
-        if early is not None:  # reached by its address: the cluster stays this module's to close
-            runner = DaskTaskRunner(address=early.result().scheduler_address)
-            _LOCAL_ADDRESSES.add(runner.address or "")
-            return runner
         fork_dask_workers_from_the_fork_server()
         return DaskTaskRunner(
             cluster_class="distributed.LocalCluster", cluster_kwargs=_local_cluster_kwargs(workers)
@@ -60,8 +56,8 @@ def make_task_runner(address: str | None, workers: int) -> TaskRunner[Any] | Non
     return DaskTaskRunner(address=address)
 
 
-def _local_cluster_kwargs(workers: int, api_url: str | None = None) -> dict[str, Any]:
-    api_url = api_url or os.environ.get("PREFECT_API_URL")
+def _local_cluster_kwargs(workers: int, prefect: bool = True) -> dict[str, Any]:
+    api_url = os.environ.get("PREFECT_API_URL") if prefect else None
     return {
         "n_workers": workers,
         "threads_per_worker": 1,
@@ -75,49 +71,77 @@ def _local_cluster_kwargs(workers: int, api_url: str | None = None) -> dict[str,
     }
 
 
-# Local clusters `start_local_cluster` is starting for this process's next run, by size, and
-# the scheduler addresses of those handed to a run.
-_EARLY: dict[int, Future[Any]] = {}
-_LOCAL_ADDRESSES: set[str] = set()
+class _Pool:
+    """The local cluster `start_local_cluster` is starting, and a client of it once asked for."""
+
+    def __init__(self) -> None:
+        self.cluster: Future[Any] = Future()
+        self.client: Any = None
+        self.lock = threading.Lock()
 
 
-def start_local_cluster(workers: int, api_url: str | None) -> None:
+_POOL: _Pool | None = None
+
+
+def start_local_cluster(workers: int) -> None:
     """Start the local cluster of `--dask local` now, in the background, while the run plans,
-    imports Prefect and waits for its API (`flows.launch`); the flow then finds its workers
-    registered instead of starting them itself (about 2 s of its time here). `close_local_clusters`
-    stops it after the run."""
+    imports Prefect and waits for its API (`flows.launch`): its workers, forked from the fork
+    server that loads GiNZA, are the run's extraction pool (`extract_on_local_cluster`).
+
+    They run no Prefect: the batch tasks run in the flow's process, as with the local runner,
+    and hand their documents to the cluster; the flow's process commits (one writer, the group
+    commit). As Prefect tasks on the workers (a DaskTaskRunner) each worker had to import
+    Prefect before its first task and run Prefect's task engine for each batch, and each task
+    committed from its worker: `--dask local` took 2.1× the local runner's flow time.
+    `close_local_clusters` stops it after the run."""
+    global _POOL
     from distributed import LocalCluster
 
-    fork_dask_workers_from_the_fork_server()  # from the main thread, as the fork server wants
-    future: Future[Any] = Future()
+    fork_dask_workers_from_the_fork_server(prefect=False)  # from the main thread, as it wants
+    pool = _POOL = _Pool()
 
     def start() -> None:
         try:
-            future.set_result(LocalCluster(**_local_cluster_kwargs(workers, api_url)))
+            pool.cluster.set_result(LocalCluster(**_local_cluster_kwargs(workers, prefect=False)))
         except BaseException as exc:  # the run reports it when it asks for the cluster
-            future.set_exception(exc)
+            pool.cluster.set_exception(exc)
 
-    _EARLY[workers] = future
-    _STARTED.append(future)
     threading.Thread(target=start, daemon=True, name="shingikai-dask-cluster").start()
 
 
-_STARTED: list[Future[Any]] = []
+def extracts_on_local_cluster() -> bool:
+    """True when this process's runs extract on the cluster `start_local_cluster` started."""
+    return _POOL is not None
+
+
+def local_cluster_client() -> Any:
+    """A client of the cluster `start_local_cluster` started (waits for it to be up), or None."""
+    pool = _POOL
+    if pool is None:
+        return None
+    with pool.lock:
+        if pool.client is None:
+            from distributed import Client
+
+            pool.client = Client(pool.cluster.result(), set_as_default=False)
+        return pool.client
 
 
 def close_local_clusters() -> None:
-    """Stop the local clusters `start_local_cluster` started (the run is over)."""
-    _EARLY.clear()
-    _LOCAL_ADDRESSES.clear()
-    while _STARTED:
-        future = _STARTED.pop()
-        try:
-            future.result().close()
-        except Exception:  # it never started: the run has said why
-            pass
+    """Stop the local cluster `start_local_cluster` started (the run is over)."""
+    global _POOL
+    pool, _POOL = _POOL, None
+    if pool is None:
+        return
+    try:
+        if pool.client is not None:
+            pool.client.close()
+        pool.cluster.result().close()
+    except Exception:  # it never started: the run has said why
+        pass
 
 
-def fork_dask_workers_from_the_fork_server() -> None:
+def fork_dask_workers_from_the_fork_server(prefect: bool = True) -> None:
     """A local cluster's workers forked from the extraction fork server, which has GiNZA loaded.
 
     `distributed` spawned each worker as a fresh interpreter, which then imported the
@@ -125,14 +149,15 @@ def fork_dask_workers_from_the_fork_server() -> None:
     competing with the flow's own start-up, and every first task waited for it (the main reason
     `--dask local` took many times the local runner's flow time, issue 24). Forked from the
     fork server (started early by `flows.launch`, or here), each worker starts with the model
-    loaded and shares its memory, and with Prefect and the flow's module imported.
+    loaded and shares its memory, and (`prefect`: its workers run Prefect's tasks) with Prefect
+    and the flow's module imported.
     """
     import dask
 
     from flows.dask_preload import FORK_SERVER_PRELOAD
     from shingikai.sandbox import start_fork_server
 
-    start_fork_server(extra=FORK_SERVER_PRELOAD, anywhere=True)
+    start_fork_server(extra=FORK_SERVER_PRELOAD if prefect else ("distributed",), anywhere=True)
     dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
 
 
@@ -149,7 +174,4 @@ def commits_in_flow() -> bool:
     (other machines, a lake with a PostgreSQL catalog) has each task commit its own batch."""
     ctx = FlowRunContext.get()
     runner = getattr(ctx, "task_runner", None) if ctx else None
-    if type(runner).__name__ != "DaskTaskRunner":
-        return False
-    address = getattr(runner, "address", None)
-    return not address or address in _LOCAL_ADDRESSES
+    return type(runner).__name__ == "DaskTaskRunner" and not getattr(runner, "address", None)

@@ -76,7 +76,7 @@ def test_only_a_local_cluster_leaves_the_commits_to_the_flow(monkeypatch: pytest
     from prefect.task_runners import ThreadPoolTaskRunner
     from prefect_dask import DaskTaskRunner
 
-    from flows.runners import _LOCAL_ADDRESSES, commits_in_flow
+    from flows.runners import commits_in_flow
 
     cases = [
         (ThreadPoolTaskRunner(max_workers=2), False),  # the tasks commit, in this process
@@ -86,41 +86,69 @@ def test_only_a_local_cluster_leaves_the_commits_to_the_flow(monkeypatch: pytest
     for runner, expected in cases:
         _runner_in_flow(monkeypatch, runner)
         assert commits_in_flow() is expected, runner
-    monkeypatch.setattr("flows.runners._LOCAL_ADDRESSES", {*_LOCAL_ADDRESSES, "tcp://127.0.0.1:9"})
-    _runner_in_flow(monkeypatch, DaskTaskRunner(address="tcp://127.0.0.1:9"))
-    assert commits_in_flow() is True  # the cluster this run started early, reached by address
+
+
+# Run in a process of its own: a fork server started earlier in the test process (with Prefect,
+# for the tests above) would be the one the cluster's workers come from.
+POOL_SCRIPT = """
+import json, sys
+from pathlib import Path
+from extractors.pipeline import extract_bytes
+from extractors.reading import Limits
+from flows.ingest import _extract_all
+from flows.runners import (
+    close_local_clusters, extracts_on_local_cluster, local_cluster_client, start_local_cluster,
+)
+from shingikai.discover import plan_ingest
+
+raw, db = Path(sys.argv[1]), sys.argv[2]
+out = {"before": [extracts_on_local_cluster(), local_cluster_client() is None]}
+start_local_cluster(2)
+try:
+    out["during"] = extracts_on_local_cluster()
+    client = local_cluster_client()
+    client.wait_for_workers(2, timeout=300)
+    out["modules"] = sorted(set(client.run(
+        lambda: ("extractors.nlp" in sys.modules, "prefect" in sys.modules)
+    ).values()))
+    files = plan_ingest([str(raw)], db).to_extract
+    (on_dask,) = _extract_all(files, Limits())
+finally:
+    close_local_clusters()
+out["after"] = [extracts_on_local_cluster(), client.status]
+here = extract_bytes(files[0].path.read_bytes(), files[0].source_path)
+out["status"] = str(on_dask.document.status)
+out["titles"] = [[c.title for c in on_dask.consultations], [c.title for c in here.consultations]]
+print(json.dumps(out))
+"""
 
 
 @pytest.mark.slow
-def test_the_cluster_started_early_is_the_runs_and_is_closed_after_it(monkeypatch):
-    """`--dask local` starts its cluster while the run starts (`start_local_cluster`): the
-    task runner reaches it by address, with its workers forked with the model; the flow's
-    process commits; `close_local_clusters` stops it."""
+def test_the_local_cluster_is_an_extraction_pool_without_prefect(tmp_path):
+    """`--dask local` starts its cluster as the run starts (`start_local_cluster`): its workers,
+    forked with the model and without Prefect, extract what the flow's tasks hand them (the
+    same extraction as in this process); `close_local_clusters` stops it."""
+    import json
+    import subprocess
     import sys
 
-    from distributed import Client
+    from tests.conftest import ROOT, SAMPLES
 
-    from flows.runners import (
-        close_local_clusters,
-        commits_in_flow,
-        make_task_runner,
-        start_local_cluster,
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "s.txt").write_bytes((SAMPLES / "shirasagidai_2023_toshin.txt").read_bytes())
+    run = subprocess.run(
+        [sys.executable, "-c", POOL_SCRIPT, str(raw), str(tmp_path / "w.ducklake")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
-
-    start_local_cluster(2, None)
-    try:
-        runner = make_task_runner("local", 2)
-        assert runner is not None and runner.address  # type: ignore[attr-defined]
-        _runner_in_flow(monkeypatch, runner)
-        assert commits_in_flow() is True
-        with Client(runner.address) as client:  # type: ignore[attr-defined]
-            client.wait_for_workers(2, timeout=300)
-            loaded = set(client.run(lambda: "extractors.nlp" in sys.modules).values())
-        assert loaded == {True}
-        # a second run in this process starts its own cluster: the early one was handed over
-        assert make_task_runner("local", 2).cluster_kwargs["n_workers"] == 2  # type: ignore[union-attr]
-    finally:
-        close_local_clusters()
-    with pytest.raises(OSError):
-        with Client(runner.address, timeout=2):  # type: ignore[attr-defined]
-            pass
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = json.loads(run.stdout.strip().splitlines()[-1])
+    assert out["before"] == [False, True] and out["during"] is True
+    assert out["modules"] == [[True, False]]  # the model loaded, Prefect not imported
+    assert out["after"] == [False, "closed"]
+    assert out["status"] == "ok"
+    on_dask, here = out["titles"]
+    assert on_dask and on_dask == here
